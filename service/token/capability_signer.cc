@@ -1,0 +1,78 @@
+#include "service/token/capability_signer.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "service/token/base64url.h"
+#include "service/token/json_writer.h"
+#include "service/token/jwt.h"
+#include "service/token/scope_claim.h"
+#include "service/token/status_macros.h"
+
+namespace captoken::token {
+namespace {
+
+// The header each profile writes, already base64url-encoded: jsonwebtoken
+// puts alg first; twilio-python 5.x's own encoder writes a dict literal
+// {"typ": "JWT", "alg": "HS256"} through json.dumps.
+const std::string& EncodedHeader(Profile profile) {
+  static const std::string* const kNode = [] {
+    auto* encoded = new std::string;
+    AppendBase64Url(R"({"alg":"HS256","typ":"JWT"})", encoded);
+    return encoded;
+  }();
+  static const std::string* const kPython = [] {
+    auto* encoded = new std::string;
+    AppendBase64Url(R"({"typ": "JWT", "alg": "HS256"})", encoded);
+    return encoded;
+  }();
+  return profile == Profile::kTwilioNode ? *kNode : *kPython;
+}
+
+}  // namespace
+
+absl::StatusOr<SignedToken> SignCapabilityToken(const CapabilitySpec& spec,
+                                                const HmacSha256Key& key,
+                                                absl::Time now,
+                                                const SigningLimits& limits) {
+  CAPTOKEN_RETURN_IF_ERROR(ValidateCapabilitySpec(spec, limits));
+  CAPTOKEN_ASSIGN_OR_RETURN(absl::Time expire_time,
+                            ResolveExpiry(spec, now, limits));
+  const absl::Time issue_time = absl::FromUnixSeconds(absl::ToUnixSeconds(now));
+
+  std::string scope;
+  scope.reserve(128);
+  CAPTOKEN_RETURN_IF_ERROR(AppendScopeClaim(spec.profile, spec.scopes, &scope));
+
+  const bool node = spec.profile == Profile::kTwilioNode;
+  std::string payload;
+  payload.reserve(scope.size() + 96);
+  JsonWriter writer(node ? JsonStyle::kJavaScript : JsonStyle::kPythonDumps,
+                    &payload);
+  writer.BeginObject();
+  writer.Key("scope");
+  writer.String(scope);
+  writer.Key("iss");
+  writer.String(spec.account_sid);
+  writer.Key("exp");
+  writer.Int(absl::ToUnixSeconds(expire_time));
+  if (node) {
+    writer.Key("iat");
+    writer.Int(absl::ToUnixSeconds(issue_time));
+  }
+  writer.EndObject();
+
+  SignedToken signed_token{
+      .token = SignHs256Jwt(EncodedHeader(spec.profile), payload, key),
+      .issue_time = issue_time,
+      .expire_time = expire_time,
+  };
+  if (signed_token.token.size() > limits.max_token_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("scopes: the token would be longer than ",
+                     limits.max_token_bytes, " bytes"));
+  }
+  return signed_token;
+}
+
+}  // namespace captoken::token

@@ -1,0 +1,129 @@
+#include "service/token/capability_spec.h"
+
+#include <variant>
+
+#include "absl/strings/str_cat.h"
+#include "service/token/field_validation.h"
+
+namespace captoken::token {
+namespace {
+
+// Each check below returns the problem with a field path relative to the
+// scope, for example "client_outgoing.params[2].key: required". Paths are
+// only formatted on failure.
+
+absl::Status CheckParams(absl::string_view field,
+                         const std::vector<Param>& params,
+                         const SigningLimits& limits) {
+  if (params.size() > limits.max_params_per_scope) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": more than ", limits.max_params_per_scope, " entries"));
+  }
+  const TextRules key_rules{.max_bytes = limits.max_text_bytes,
+                            .required = true};
+  const TextRules value_rules{.max_bytes = limits.max_text_bytes,
+                              .required = false};
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (absl::Status s = CheckText(params[i].key, key_rules); !s.ok()) {
+      return InField(absl::StrCat(field, "[", i, "].key"), s);
+    }
+    if (absl::Status s = CheckText(params[i].value, value_rules); !s.ok()) {
+      return InField(absl::StrCat(field, "[", i, "].value"), s);
+    }
+  }
+  // Neither SDK can express a repeated key (a JavaScript object or Python
+  // keyword arguments), so a repeat is a mistake, not a feature. Lists are
+  // short (max_params_per_scope), so pairwise comparison beats hashing.
+  for (size_t i = 1; i < params.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (params[i].key == params[j].key) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(field, "[", i, "].key: duplicate key"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckScope(const CapabilityScope& scope,
+                        const SigningLimits& limits) {
+  const TextRules name_rules{.max_bytes = limits.max_text_bytes,
+                             .required = true};
+  if (const auto* incoming = std::get_if<ClientIncomingScope>(&scope)) {
+    if (absl::Status s = CheckText(incoming->client_name, name_rules);
+        !s.ok()) {
+      return InField("client_incoming.client_name", s);
+    }
+    return absl::OkStatus();
+  }
+  if (const auto* outgoing = std::get_if<ClientOutgoingScope>(&scope)) {
+    if (absl::Status s = CheckSid("AP", outgoing->application_sid); !s.ok()) {
+      return InField("client_outgoing.application_sid", s);
+    }
+    if (absl::Status s = CheckText(outgoing->client_name,
+                                   {.max_bytes = limits.max_text_bytes,
+                                    .required = false});
+        !s.ok()) {
+      return InField("client_outgoing.client_name", s);
+    }
+    return CheckParams("client_outgoing.params", outgoing->params, limits);
+  }
+  return CheckParams("event_stream.filters",
+                     std::get<EventStreamScope>(scope).filters, limits);
+}
+
+}  // namespace
+
+absl::Status ValidateCapabilitySpec(const CapabilitySpec& spec,
+                                    const SigningLimits& limits) {
+  if (absl::Status s = CheckSid("AC", spec.account_sid); !s.ok()) {
+    return InField("account_sid", s);
+  }
+  if (spec.scopes.size() > limits.max_scopes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("scopes: more than ", limits.max_scopes, " scopes"));
+  }
+  for (size_t i = 0; i < spec.scopes.size(); ++i) {
+    if (absl::Status s = CheckScope(spec.scopes[i], limits); !s.ok()) {
+      return InField(absl::StrCat("scopes[", i, "]"), s);
+    }
+  }
+  if (spec.ttl.has_value() && spec.expire_time.has_value()) {
+    return absl::InvalidArgumentError(
+        "ttl, expire_time: set at most one of them");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::Time> ResolveExpiry(const CapabilitySpec& spec,
+                                         absl::Time now,
+                                         const SigningLimits& limits) {
+  const absl::Time issued_at = absl::FromUnixSeconds(absl::ToUnixSeconds(now));
+  absl::Duration ttl = limits.default_ttl;
+  if (spec.ttl.has_value()) {
+    ttl = *spec.ttl;
+    if (ttl != absl::Trunc(ttl, absl::Seconds(1))) {
+      return absl::InvalidArgumentError(
+          "ttl: must be a whole number of seconds");
+    }
+    if (ttl <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError("ttl: must be positive");
+    }
+  } else if (spec.expire_time.has_value()) {
+    ttl = absl::FromUnixSeconds(absl::ToUnixSeconds(*spec.expire_time)) -
+          issued_at;
+    if (ttl <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          "expire_time: must be after the signing time");
+    }
+  }
+  if (ttl > limits.max_ttl) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        spec.expire_time.has_value() ? "expire_time" : "ttl",
+        ": longer than the maximum lifetime of ",
+        absl::ToInt64Seconds(limits.max_ttl), " s"));
+  }
+  return issued_at + ttl;
+}
+
+}  // namespace captoken::token

@@ -1,0 +1,81 @@
+// File: capability_spec.h
+// -----------------------------------------------------------------------------
+//
+// CapabilitySpec describes one capability token to sign, and SigningLimits
+// bounds what a spec may ask for. ValidateCapabilitySpec checks a spec
+// against the limits before any work is done on it.
+//
+// Example:
+//
+//   CapabilitySpec spec;
+//   spec.account_sid = "AC0123456789abcdef0123456789abcdef";
+//   spec.scopes.push_back(ClientIncomingScope{"alice"});
+//   spec.ttl = absl::Seconds(600);
+//   CAPTOKEN_RETURN_IF_ERROR(ValidateCapabilitySpec(spec, SigningLimits()));
+
+#ifndef CAPTOKEN_SERVICE_TOKEN_CAPABILITY_SPEC_H_
+#define CAPTOKEN_SERVICE_TOKEN_CAPABILITY_SPEC_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "service/token/capability_scope.h"
+
+namespace captoken::token {
+
+// SigningLimits bound a request. The defaults are the server's defaults.
+struct SigningLimits {
+  // Scopes in one token.
+  size_t max_scopes = 16;
+  // Parameters (or filters) in one scope.
+  size_t max_params_per_scope = 32;
+  // Bytes in one client name, parameter key or parameter value.
+  size_t max_text_bytes = 512;
+  // Bytes in the finished token. Tokens travel in URLs and headers.
+  size_t max_token_bytes = 8192;
+  // Lifetime when a request names none (the SDKs' default).
+  absl::Duration default_ttl = absl::Hours(1);
+  // Longest lifetime; Twilio documents 24 hours as its maximum.
+  absl::Duration max_ttl = absl::Hours(24);
+};
+
+// CapabilitySpec is everything a capability token says.
+struct CapabilitySpec {
+  // "AC" + 32 hex digits; the token's `iss`.
+  std::string account_sid;
+  // In order; see Profile for how each profile treats order and repeats.
+  std::vector<CapabilityScope> scopes;
+  // At most one of `ttl` and `expire_time`; neither means
+  // SigningLimits::default_ttl.
+  std::optional<absl::Duration> ttl;
+  std::optional<absl::Time> expire_time;
+  Profile profile = Profile::kTwilioPython;
+};
+
+// ValidateCapabilitySpec checks every field of `spec` against `limits`:
+// SIDs, texts (see field_validation.h), counts, unique parameter keys, and
+// that the lifetime is set at most one way. Lifetime bounds need a clock and
+// are checked by ResolveExpiry.
+//
+// Fails with INVALID_ARGUMENT naming the first offending field.
+absl::Status ValidateCapabilitySpec(const CapabilitySpec& spec,
+                                    const SigningLimits& limits);
+
+// ResolveExpiry returns when a token signed at `now` expires: `now` plus the
+// ttl (or the default), or the requested expire_time. Times are whole
+// seconds, truncated as the SDKs truncate them.
+//
+// Fails with INVALID_ARGUMENT if the lifetime is not a whole number of
+// seconds, is not positive, or exceeds `limits.max_ttl`.
+absl::StatusOr<absl::Time> ResolveExpiry(const CapabilitySpec& spec,
+                                         absl::Time now,
+                                         const SigningLimits& limits);
+
+}  // namespace captoken::token
+
+#endif  // CAPTOKEN_SERVICE_TOKEN_CAPABILITY_SPEC_H_

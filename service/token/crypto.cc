@@ -1,0 +1,99 @@
+#include "service/token/crypto.h"
+
+// OpenSSL 3 marks the low-level SHA256_* functions deprecated in favour of
+// EVP, but they are the only SHA-256 API it shares with BoringSSL, and the
+// only one whose state is a plain struct that can be copied without an
+// allocation. That copy is what makes a prepared HMAC key cheap to use from
+// many threads at once.
+#define OPENSSL_SUPPRESS_DEPRECATED
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <cstring>
+#include <utility>
+
+#include "absl/status/status.h"
+
+namespace captoken::token {
+
+void WipeMemory(void* data, size_t size) {
+  if (size != 0) OPENSSL_cleanse(data, size);
+}
+
+bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Sha256Digest Sha256(absl::string_view data) {
+  Sha256Digest digest;
+  SHA256(reinterpret_cast<const uint8_t*>(data.data()), data.size(),
+         digest.data());
+  return digest;
+}
+
+struct HmacSha256Key::PreparedState {
+  SHA256_CTX inner;  // SHA-256 after absorbing (key XOR ipad).
+  SHA256_CTX outer;  // SHA-256 after absorbing (key XOR opad).
+};
+
+void HmacSha256Key::StateDeleter::operator()(PreparedState* state) const {
+  WipeMemory(state, sizeof(*state));
+  delete state;
+}
+
+absl::StatusOr<HmacSha256Key> HmacSha256Key::Create(absl::string_view secret) {
+  if (secret.empty()) {
+    return absl::InvalidArgumentError("HMAC key must not be empty");
+  }
+  // RFC 2104: a key longer than the block is replaced by its hash; a shorter
+  // one is padded with zeros to the block size.
+  uint8_t block[SHA256_CBLOCK] = {};
+  if (secret.size() > sizeof(block)) {
+    SHA256(reinterpret_cast<const uint8_t*>(secret.data()), secret.size(),
+           block);
+  } else {
+    std::memcpy(block, secret.data(), secret.size());
+  }
+
+  std::unique_ptr<PreparedState, StateDeleter> state(new PreparedState);
+  uint8_t pad[SHA256_CBLOCK];
+  for (size_t i = 0; i < sizeof(pad); ++i) pad[i] = block[i] ^ 0x36;
+  SHA256_Init(&state->inner);
+  SHA256_Update(&state->inner, pad, sizeof(pad));
+  for (size_t i = 0; i < sizeof(pad); ++i) pad[i] = block[i] ^ 0x5c;
+  SHA256_Init(&state->outer);
+  SHA256_Update(&state->outer, pad, sizeof(pad));
+
+  WipeMemory(block, sizeof(block));
+  WipeMemory(pad, sizeof(pad));
+  return HmacSha256Key(std::move(state));
+}
+
+HmacSha256Key::HmacSha256Key(
+    std::unique_ptr<PreparedState, StateDeleter> state)
+    : state_(std::move(state)) {}
+
+HmacSha256Key::HmacSha256Key(HmacSha256Key&&) noexcept = default;
+HmacSha256Key& HmacSha256Key::operator=(HmacSha256Key&&) noexcept = default;
+HmacSha256Key::~HmacSha256Key() = default;
+
+HmacSha256Key::Mac HmacSha256Key::Compute(absl::string_view message) const {
+  // The prepared states are copied, never modified, so concurrent calls on
+  // one key are safe. The copies hold key-derived state and are wiped.
+  SHA256_CTX ctx = state_->inner;
+  uint8_t inner_digest[SHA256_DIGEST_LENGTH];
+  SHA256_Update(&ctx, message.data(), message.size());
+  SHA256_Final(inner_digest, &ctx);
+
+  Mac mac;
+  ctx = state_->outer;
+  SHA256_Update(&ctx, inner_digest, sizeof(inner_digest));
+  SHA256_Final(mac.data(), &ctx);
+  WipeMemory(&ctx, sizeof(ctx));
+  return mac;
+}
+
+}  // namespace captoken::token

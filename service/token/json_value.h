@@ -1,0 +1,85 @@
+// File: json_value.h
+// -----------------------------------------------------------------------------
+//
+// A strict JSON (RFC 8259) parser for the header and claims of tokens that
+// arrive from outside. It is the one parser that reads untrusted bytes, so it
+// refuses everything it is not sure of:
+//
+//   * invalid UTF-8, and \u escapes that leave a lone surrogate;
+//   * duplicate member names (JWT parsers disagree about which one wins);
+//   * nesting deeper than a limit (no stack exhaustion);
+//   * anything RFC 8259 does not allow: comments, trailing commas, leading
+//     zeros, NaN, single quotes, trailing bytes after the value.
+//
+// Objects keep their members in document order.
+//
+// Example:
+//
+//   CAPTOKEN_ASSIGN_OR_RETURN(JsonValue claims, ParseJson(payload));
+//   const JsonValue* exp = claims.Find("exp");
+//   if (exp == nullptr || !exp->AsInt64().has_value()) return Malformed();
+
+#ifndef CAPTOKEN_SERVICE_TOKEN_JSON_VALUE_H_
+#define CAPTOKEN_SERVICE_TOKEN_JSON_VALUE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace captoken::token {
+
+class JsonValue {
+ public:
+  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
+
+  JsonValue() = default;
+
+  Type type() const { return type_; }
+  bool is_string() const { return type_ == Type::kString; }
+  bool is_object() const { return type_ == Type::kObject; }
+
+  // bool_value is the value of a kBool.
+  bool bool_value() const { return bool_value_; }
+
+  // text is the decoded value of a kString, or the number as written for a
+  // kNumber.
+  const std::string& text() const { return text_; }
+
+  // AsInt64 returns a kNumber written as an integer (no fraction, no
+  // exponent) that fits in int64_t, and nullopt for anything else.
+  std::optional<int64_t> AsInt64() const;
+
+  // elements are the values of a kArray.
+  const std::vector<JsonValue>& elements() const { return elements_; }
+
+  // member_names and member_values are the members of a kObject, in order.
+  const std::vector<std::string>& member_names() const { return names_; }
+  const std::vector<JsonValue>& member_values() const { return elements_; }
+
+  // Find returns the value of member `name` of a kObject, or nullptr.
+  const JsonValue* Find(absl::string_view name) const;
+
+ private:
+  friend class JsonParser;
+
+  Type type_ = Type::kNull;
+  bool bool_value_ = false;
+  std::string text_;
+  std::vector<std::string> names_;     // kObject member names.
+  std::vector<JsonValue> elements_;    // kArray elements or kObject values.
+};
+
+// ParseJson parses one JSON value that makes up all of `text` (whitespace
+// around it allowed), nesting at most `max_depth` arrays and objects.
+//
+// Fails with INVALID_ARGUMENT and a fixed message that names the problem
+// and its byte offset, never the content.
+absl::StatusOr<JsonValue> ParseJson(absl::string_view text, int max_depth = 16);
+
+}  // namespace captoken::token
+
+#endif  // CAPTOKEN_SERVICE_TOKEN_JSON_VALUE_H_

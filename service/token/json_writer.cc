@@ -1,0 +1,173 @@
+#include "service/token/json_writer.h"
+
+#include "absl/strings/str_cat.h"
+#include "service/token/utf8.h"
+
+namespace captoken::token {
+namespace {
+
+constexpr char kLowerHex[] = "0123456789abcdef";
+
+void AppendUnicodeEscape(char32_t unit, std::string* out) {
+  const char escape[6] = {'\\',
+                          'u',
+                          kLowerHex[(unit >> 12) & 0xF],
+                          kLowerHex[(unit >> 8) & 0xF],
+                          kLowerHex[(unit >> 4) & 0xF],
+                          kLowerHex[unit & 0xF]};
+  out->append(escape, sizeof(escape));
+}
+
+// Returns the short escape both serializers use for `c`, or nullptr.
+const char* ShortEscape(char32_t c) {
+  switch (c) {
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\b':
+      return "\\b";
+    case '\f':
+      return "\\f";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    default:
+      return nullptr;
+  }
+}
+
+void AppendJavaScriptString(absl::string_view value, std::string* out) {
+  size_t run_start = 0;
+  size_t pos = 0;
+  while (pos < value.size()) {
+    const uint8_t byte = static_cast<uint8_t>(value[pos]);
+    if (byte >= 0x20 && byte != '"' && byte != '\\' && byte < 0x80) {
+      ++pos;  // Copied in runs below.
+      continue;
+    }
+    out->append(value.data() + run_start, pos - run_start);
+    if (byte < 0x80) {
+      const char* escape = ShortEscape(byte);
+      if (escape != nullptr) {
+        out->append(escape);
+      } else {
+        AppendUnicodeEscape(byte, out);
+      }
+      ++pos;
+    } else {
+      const size_t start = pos;
+      if (DecodeUtf8(value, &pos) == kInvalidUtf8) {
+        out->append("\xEF\xBF\xBD");  // U+FFFD
+      } else {
+        out->append(value.data() + start, pos - start);
+      }
+    }
+    run_start = pos;
+  }
+  out->append(value.data() + run_start, pos - run_start);
+}
+
+void AppendPythonString(absl::string_view value, std::string* out) {
+  size_t pos = 0;
+  while (pos < value.size()) {
+    const uint8_t byte = static_cast<uint8_t>(value[pos]);
+    if (byte >= 0x20 && byte < 0x7F && byte != '"' && byte != '\\') {
+      out->push_back(static_cast<char>(byte));
+      ++pos;
+      continue;
+    }
+    char32_t c = byte;
+    if (byte < 0x80) {
+      ++pos;
+    } else {
+      c = DecodeUtf8(value, &pos);
+      if (c == kInvalidUtf8) c = 0xFFFD;
+    }
+    const char* escape = ShortEscape(c);
+    if (escape != nullptr) {
+      out->append(escape);
+    } else if (c < 0x10000) {
+      AppendUnicodeEscape(c, out);
+    } else {
+      const char32_t offset = c - 0x10000;
+      AppendUnicodeEscape(0xD800 + (offset >> 10), out);
+      AppendUnicodeEscape(0xDC00 + (offset & 0x3FF), out);
+    }
+  }
+}
+
+}  // namespace
+
+void AppendJsonString(JsonStyle style, absl::string_view value,
+                      std::string* out) {
+  out->push_back('"');
+  if (style == JsonStyle::kJavaScript) {
+    AppendJavaScriptString(value, out);
+  } else {
+    AppendPythonString(value, out);
+  }
+  out->push_back('"');
+}
+
+void JsonWriter::BeforeValue() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (depth_ == 0) return;
+  const uint64_t bit = uint64_t{1} << (depth_ - 1);
+  if (has_element_ & bit) {
+    out_->append(style_ == JsonStyle::kJavaScript ? "," : ", ");
+  }
+  has_element_ |= bit;
+}
+
+void JsonWriter::Open(char bracket) {
+  BeforeValue();
+  out_->push_back(bracket);
+  ++depth_;
+  has_element_ &= ~(uint64_t{1} << (depth_ - 1));
+}
+
+void JsonWriter::Close(char bracket) {
+  --depth_;
+  out_->push_back(bracket);
+}
+
+void JsonWriter::BeginObject() { Open('{'); }
+void JsonWriter::EndObject() { Close('}'); }
+void JsonWriter::BeginArray() { Open('['); }
+void JsonWriter::EndArray() { Close(']'); }
+
+void JsonWriter::Key(absl::string_view key) {
+  BeforeValue();
+  AppendJsonString(style_, key, out_);
+  out_->append(style_ == JsonStyle::kJavaScript ? ":" : ": ");
+  after_key_ = true;
+}
+
+void JsonWriter::String(absl::string_view value) {
+  BeforeValue();
+  AppendJsonString(style_, value, out_);
+}
+
+void JsonWriter::Int(int64_t value) {
+  BeforeValue();
+  absl::StrAppend(out_, value);
+}
+
+void JsonWriter::Bool(bool value) {
+  BeforeValue();
+  out_->append(value ? "true" : "false");
+}
+
+void JsonWriter::Null() {
+  BeforeValue();
+  out_->append("null");
+}
+
+}  // namespace captoken::token

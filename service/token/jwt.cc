@@ -1,0 +1,177 @@
+#include "service/token/jwt.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "service/token/base64url.h"
+#include "service/token/verification_failure.h"
+
+namespace captoken::token {
+namespace {
+
+// Base64url of a 32-byte MAC: ceil(32 * 8 / 6) characters, no padding.
+constexpr size_t kEncodedMacSize = 43;
+
+absl::StatusOr<std::string> DecodeSegment(absl::string_view segment,
+                                          absl::string_view what) {
+  absl::StatusOr<std::string> decoded = StrictBase64UrlDecode(segment);
+  if (!decoded.ok()) {
+    return VerificationError(VerificationFailure::kMalformed,
+                             absl::StrCat(what, ": ", decoded.status().message()));
+  }
+  return decoded;
+}
+
+absl::StatusOr<JsonValue> ParseObject(absl::string_view json,
+                                      absl::string_view what) {
+  absl::StatusOr<JsonValue> value = ParseJson(json);
+  if (!value.ok()) {
+    return VerificationError(VerificationFailure::kMalformed,
+                             absl::StrCat(what, ": ", value.status().message()));
+  }
+  if (!value->is_object()) {
+    return VerificationError(VerificationFailure::kMalformed,
+                             absl::StrCat(what, ": not a JSON object"));
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string SignHs256Jwt(absl::string_view encoded_header,
+                         absl::string_view payload_json,
+                         const HmacSha256Key& key) {
+  std::string token;
+  token.reserve(encoded_header.size() + 2 + (payload_json.size() + 2) / 3 * 4 +
+                kEncodedMacSize);
+  token.append(encoded_header.data(), encoded_header.size());
+  token.push_back('.');
+  AppendBase64Url(payload_json, &token);
+  const HmacSha256Key::Mac mac = key.Compute(token);
+  token.push_back('.');
+  AppendBase64Url(
+      absl::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()),
+      &token);
+  return token;
+}
+
+absl::StatusOr<JwtSegments> SplitCompactJwt(absl::string_view token,
+                                            size_t max_bytes) {
+  if (token.size() > max_bytes) {
+    return VerificationError(
+        VerificationFailure::kTooLarge,
+        absl::StrCat("token longer than ", max_bytes, " bytes"));
+  }
+  const size_t first_dot = token.find('.');
+  const size_t second_dot = first_dot == absl::string_view::npos
+                                ? absl::string_view::npos
+                                : token.find('.', first_dot + 1);
+  if (second_dot == absl::string_view::npos ||
+      token.find('.', second_dot + 1) != absl::string_view::npos) {
+    return VerificationError(VerificationFailure::kMalformed,
+                             "token does not have three segments");
+  }
+  JwtSegments segments;
+  segments.signing_input = token.substr(0, second_dot);
+  segments.header = token.substr(0, first_dot);
+  segments.payload = token.substr(first_dot + 1, second_dot - first_dot - 1);
+  segments.signature = token.substr(second_dot + 1);
+  if (segments.header.empty() || segments.payload.empty() ||
+      segments.signature.empty()) {
+    return VerificationError(VerificationFailure::kMalformed,
+                             "token has an empty segment");
+  }
+  return segments;
+}
+
+absl::Status VerifyHs256Mac(const JwtSegments& segments,
+                            const HmacSha256Key& key) {
+  const HmacSha256Key::Mac mac = key.Compute(segments.signing_input);
+  std::string expected;
+  expected.reserve(kEncodedMacSize);
+  AppendBase64Url(
+      absl::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()),
+      &expected);
+  if (!ConstantTimeEquals(expected, segments.signature)) {
+    return VerificationError(VerificationFailure::kBadSignature,
+                             "signature does not match");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<DecodedJwt> DecodeJwt(const JwtSegments& segments) {
+  DecodedJwt jwt;
+  absl::StatusOr<std::string> header = DecodeSegment(segments.header, "header");
+  if (!header.ok()) return header.status();
+  absl::StatusOr<std::string> payload =
+      DecodeSegment(segments.payload, "payload");
+  if (!payload.ok()) return payload.status();
+  jwt.header_json = *std::move(header);
+  jwt.payload_json = *std::move(payload);
+
+  absl::StatusOr<JsonValue> parsed_header =
+      ParseObject(jwt.header_json, "header");
+  if (!parsed_header.ok()) return parsed_header.status();
+  absl::StatusOr<JsonValue> parsed_payload =
+      ParseObject(jwt.payload_json, "payload");
+  if (!parsed_payload.ok()) return parsed_payload.status();
+  jwt.header = *std::move(parsed_header);
+  jwt.payload = *std::move(parsed_payload);
+  return jwt;
+}
+
+absl::StatusOr<DecodedJwt> AuthenticateHs256Jwt(
+    absl::string_view token, absl::Span<const HmacSha256Key* const> keys,
+    size_t max_token_bytes,
+    absl::Span<const absl::string_view> allowed_header_extras) {
+  absl::StatusOr<JwtSegments> segments = SplitCompactJwt(token, max_token_bytes);
+  if (!segments.ok()) return segments.status();
+  absl::Status mac_status = VerificationError(
+      VerificationFailure::kBadSignature, "signature does not match");
+  for (const HmacSha256Key* key : keys) {
+    mac_status = VerifyHs256Mac(*segments, *key);
+    if (mac_status.ok()) break;
+  }
+  if (!mac_status.ok()) return mac_status;
+  absl::StatusOr<DecodedJwt> jwt = DecodeJwt(*segments);
+  if (!jwt.ok()) return jwt.status();
+  absl::Status header_status =
+      CheckHs256Header(jwt->header, allowed_header_extras);
+  if (!header_status.ok()) return header_status;
+  return jwt;
+}
+
+absl::Status CheckHs256Header(
+    const JsonValue& header,
+    absl::Span<const absl::string_view> allowed_extras) {
+  const JsonValue* alg = header.Find("alg");
+  if (alg == nullptr || !alg->is_string() || alg->text() != "HS256") {
+    return VerificationError(VerificationFailure::kUnsupportedHeader,
+                             "header: alg is not HS256");
+  }
+  for (size_t i = 0; i < header.member_names().size(); ++i) {
+    const std::string& name = header.member_names()[i];
+    const JsonValue& value = header.member_values()[i];
+    if (name == "alg") continue;
+    if (name == "typ") {
+      if (!value.is_string() || value.text() != "JWT") {
+        return VerificationError(VerificationFailure::kUnsupportedHeader,
+                                 "header: typ is not JWT");
+      }
+      continue;
+    }
+    if (name == "crit") {
+      return VerificationError(VerificationFailure::kUnsupportedHeader,
+                               "header: crit is not supported");
+    }
+    bool allowed = false;
+    for (absl::string_view extra : allowed_extras) allowed |= name == extra;
+    if (!allowed) {
+      return VerificationError(VerificationFailure::kUnsupportedHeader,
+                               "header: unexpected member");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace captoken::token

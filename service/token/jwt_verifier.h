@@ -1,0 +1,84 @@
+// File: jwt_verifier.h
+// -----------------------------------------------------------------------------
+//
+// JwtVerifier verifies any HS256 Twilio token (capability, TaskRouter or
+// Access Token) at the JWT level: size, shape, MAC (constant time, before
+// parsing), header, and the exp/nbf time checks. Token-kind verifiers
+// (CapabilityVerifier) build on its two halves, Authenticate and CheckTimes,
+// so that they can read their own claims in between.
+//
+// Example:
+//
+//   CAPTOKEN_ASSIGN_OR_RETURN(JwtVerifier verifier,
+//                             JwtVerifier::Create({.clock = &clock}));
+//   absl::StatusOr<VerifiedJwt> jwt = verifier.Verify(token, keys);
+
+#ifndef CAPTOKEN_SERVICE_TOKEN_JWT_VERIFIER_H_
+#define CAPTOKEN_SERVICE_TOKEN_JWT_VERIFIER_H_
+
+#include <cstddef>
+#include <initializer_list>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "service/token/clock.h"
+#include "service/token/crypto.h"
+#include "service/token/jwt.h"
+#include "service/token/time_claims.h"
+
+namespace captoken::token {
+
+// VerifiedJwt is a token whose MAC and header passed, with its time claims.
+struct VerifiedJwt {
+  DecodedJwt jwt;
+  TimeClaims times;
+};
+
+// The header members Twilio tokens may carry besides alg and typ: Access
+// Tokens' content type and region (spec §1.3).
+inline constexpr absl::string_view kTwilioHeaderExtras[] = {"cty", "twr"};
+
+class JwtVerifier {
+ public:
+  struct Options {
+    // Where "now" comes from. Must outlive the verifier.
+    const Clock* clock = &Clock::Real();
+    // Tolerated clock skew for exp and nbf; 0 (the SDKs' value) to 10 min.
+    absl::Duration leeway = absl::ZeroDuration();
+    // Longest token accepted; longer ones fail before any work.
+    size_t max_token_bytes = 64 * 1024;
+  };
+
+  // Create checks `options`.
+  //
+  // Fails with INVALID_ARGUMENT for a null clock, a leeway outside
+  // [0, 10 min], or a zero max_token_bytes.
+  static absl::StatusOr<JwtVerifier> Create(Options options);
+
+  // Verify runs Authenticate (allowing the Twilio header extras) and then
+  // CheckTimes.
+  absl::StatusOr<VerifiedJwt> Verify(
+      absl::string_view token,
+      absl::Span<const HmacSha256Key* const> keys) const;
+
+  // Authenticate checks everything but time: AuthenticateHs256Jwt with
+  // `allowed_header_extras`, then ReadTimeClaims.
+  absl::StatusOr<VerifiedJwt> Authenticate(
+      absl::string_view token, absl::Span<const HmacSha256Key* const> keys,
+      absl::Span<const absl::string_view> allowed_header_extras) const;
+
+  // CheckTimes applies CheckTimeClaims at the clock's now with the leeway.
+  absl::Status CheckTimes(const TimeClaims& times) const;
+
+ private:
+  explicit JwtVerifier(Options options) : options_(options) {}
+
+  Options options_;
+};
+
+}  // namespace captoken::token
+
+#endif  // CAPTOKEN_SERVICE_TOKEN_JWT_VERIFIER_H_

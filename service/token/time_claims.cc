@@ -1,0 +1,57 @@
+#include "service/token/time_claims.h"
+
+#include <cstdint>
+
+#include "service/token/verification_failure.h"
+
+namespace captoken::token {
+namespace {
+
+// Reads an optional integer claim: nullopt when absent.
+absl::StatusOr<std::optional<absl::Time>> ReadOptionalTime(
+    const JsonValue& payload, absl::string_view name,
+    absl::string_view problem) {
+  const JsonValue* value = payload.Find(name);
+  if (value == nullptr) return std::optional<absl::Time>();
+  std::optional<int64_t> seconds = value->AsInt64();
+  if (!seconds.has_value()) {
+    return VerificationError(VerificationFailure::kMalformed, problem);
+  }
+  return std::optional<absl::Time>(absl::FromUnixSeconds(*seconds));
+}
+
+}  // namespace
+
+bool IsTimeClaim(absl::string_view name) {
+  return name == "exp" || name == "iat" || name == "nbf";
+}
+
+absl::StatusOr<TimeClaims> ReadTimeClaims(const JsonValue& payload) {
+  absl::StatusOr<std::optional<absl::Time>> exp =
+      ReadOptionalTime(payload, "exp", "exp is not an integer");
+  if (!exp.ok()) return exp.status();
+  if (!exp->has_value()) {
+    return VerificationError(VerificationFailure::kMalformed, "no exp claim");
+  }
+  absl::StatusOr<std::optional<absl::Time>> iat =
+      ReadOptionalTime(payload, "iat", "iat is not an integer");
+  if (!iat.ok()) return iat.status();
+  absl::StatusOr<std::optional<absl::Time>> nbf =
+      ReadOptionalTime(payload, "nbf", "nbf is not an integer");
+  if (!nbf.ok()) return nbf.status();
+  return TimeClaims{**exp, *iat, *nbf};
+}
+
+absl::Status CheckTimeClaims(const TimeClaims& claims, absl::Time now,
+                             absl::Duration leeway) {
+  if (claims.expire_time <= now - leeway) {
+    return VerificationError(VerificationFailure::kExpired, "token expired");
+  }
+  if (claims.not_before.has_value() && *claims.not_before > now + leeway) {
+    return VerificationError(VerificationFailure::kNotYetValid,
+                             "token not yet valid");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace captoken::token

@@ -1,0 +1,61 @@
+// File: url_encoding.h
+// -----------------------------------------------------------------------------
+//
+// The percent-encoders the two SDK profiles use for scope strings, and the
+// one decoder that reads both.
+//
+//   node   encodeURIComponent (spec §2.2): every UTF-8 byte except
+//          A-Z a-z 0-9 - _ . ! ~ * ' ( ) becomes %XX, uppercase hex; a
+//          space is %20.
+//   python urllib.parse.quote_plus (spec §2.4): every UTF-8 byte except
+//          A-Z a-z 0-9 _ . - ~ becomes %XX, uppercase hex; a space is '+'.
+//
+// Neither encoder ever writes a literal '+' for anything but a space, so a
+// form decoder ('+' is a space, %XX a byte) reads both.
+//
+// Example:
+//
+//   std::string scope = "scope:client:incoming?clientName=";
+//   AppendUriComponent(client_name, &scope);
+//   CAPTOKEN_ASSIGN_OR_RETURN(std::vector<QueryParam> params,
+//                             ParseQueryString(query));
+
+#ifndef CAPTOKEN_SERVICE_TOKEN_URL_ENCODING_H_
+#define CAPTOKEN_SERVICE_TOKEN_URL_ENCODING_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace captoken::token {
+
+// AppendUriComponent appends JavaScript's encodeURIComponent(`text`).
+void AppendUriComponent(absl::string_view text, std::string* out);
+
+// AppendQuotePlus appends Python's urllib.parse.quote_plus(`text`).
+void AppendQuotePlus(absl::string_view text, std::string* out);
+
+// FormDecode reverses either encoder: '+' becomes a space and %XX (either
+// case) the byte XX. The result must be valid UTF-8.
+//
+// Fails with INVALID_ARGUMENT on a '%' not followed by two hex digits or on
+// a result that is not UTF-8.
+absl::StatusOr<std::string> FormDecode(absl::string_view encoded);
+
+// QueryParam is one decoded key=value pair of a query string.
+using QueryParam = std::pair<std::string, std::string>;
+
+// ParseQueryString splits `query` ("k=v&k2=v2") on '&' and '=' and
+// form-decodes each side, keeping the order. An empty query has no pairs.
+//
+// Fails with INVALID_ARGUMENT on a pair without '=', an empty key, or an
+// undecodable side.
+absl::StatusOr<std::vector<QueryParam>> ParseQueryString(
+    absl::string_view query);
+
+}  // namespace captoken::token
+
+#endif  // CAPTOKEN_SERVICE_TOKEN_URL_ENCODING_H_
