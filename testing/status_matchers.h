@@ -51,9 +51,8 @@ MATCHER_P2(StatusIs, code, message_matcher,
   const absl::Status& status = internal::GetStatus(arg);
   *result_listener << "whose status is " << status;
   return status.code() == code &&
-         ::testing::ExplainMatchResult(message_matcher,
-                                       std::string(status.message()),
-                                       result_listener);
+         ::testing::ExplainMatchResult(
+             message_matcher, std::string(status.message()), result_listener);
 }
 
 }  // namespace captoken::testing
@@ -63,10 +62,10 @@ MATCHER_P2(StatusIs, code, message_matcher,
 
 // ASSERT_OK_AND_ASSIGN asserts that `rexpr` is OK and moves its value into
 // `lhs`, which may be a declaration.
-#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                    \
-  auto CAPTOKEN_TESTING_CONCAT_(statusor_, __LINE__) = (rexpr);             \
-  ASSERT_TRUE(CAPTOKEN_TESTING_CONCAT_(statusor_, __LINE__).ok())           \
-      << CAPTOKEN_TESTING_CONCAT_(statusor_, __LINE__).status();            \
+#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                          \
+  auto CAPTOKEN_TESTING_CONCAT_(statusor_, __LINE__) = (rexpr);   \
+  ASSERT_TRUE(CAPTOKEN_TESTING_CONCAT_(statusor_, __LINE__).ok()) \
+      << CAPTOKEN_TESTING_CONCAT_(statusor_, __LINE__).status();  \
   lhs = *std::move(CAPTOKEN_TESTING_CONCAT_(statusor_, __LINE__))
 
 #endif  // CAPTOKEN_TESTING_STATUS_MATCHERS_H_

@@ -60,9 +60,9 @@ absl::Status CheckScope(const CapabilityScope& scope,
     if (absl::Status s = CheckSid("AP", outgoing->application_sid); !s.ok()) {
       return InField("client_outgoing.application_sid", s);
     }
-    if (absl::Status s = CheckText(outgoing->client_name,
-                                   {.max_bytes = limits.max_text_bytes,
-                                    .required = false});
+    if (absl::Status s =
+            CheckText(outgoing->client_name,
+                      {.max_bytes = limits.max_text_bytes, .required = false});
         !s.ok()) {
       return InField("client_outgoing.client_name", s);
     }
@@ -70,6 +70,14 @@ absl::Status CheckScope(const CapabilityScope& scope,
   }
   return CheckParams("event_stream.filters",
                      std::get<EventStreamScope>(scope).filters, limits);
+}
+
+absl::Status CheckLifetimeSetAtMostOnce(const CapabilitySpec& spec) {
+  if (spec.ttl.has_value() && spec.expire_time.has_value()) {
+    return absl::InvalidArgumentError(
+        "ttl, expire_time: set at most one of them");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -85,19 +93,18 @@ absl::Status ValidateCapabilitySpec(const CapabilitySpec& spec,
   }
   for (size_t i = 0; i < spec.scopes.size(); ++i) {
     if (absl::Status s = CheckScope(spec.scopes[i], limits); !s.ok()) {
-      return InField(absl::StrCat("scopes[", i, "]"), s);
+      // CheckScope's path continues this one: "scopes[1].client_outgoing...".
+      return absl::InvalidArgumentError(
+          absl::StrCat("scopes[", i, "].", s.message()));
     }
   }
-  if (spec.ttl.has_value() && spec.expire_time.has_value()) {
-    return absl::InvalidArgumentError(
-        "ttl, expire_time: set at most one of them");
-  }
-  return absl::OkStatus();
+  return CheckLifetimeSetAtMostOnce(spec);
 }
 
 absl::StatusOr<absl::Time> ResolveExpiry(const CapabilitySpec& spec,
                                          absl::Time now,
                                          const SigningLimits& limits) {
+  if (absl::Status s = CheckLifetimeSetAtMostOnce(spec); !s.ok()) return s;
   const absl::Time issued_at = absl::FromUnixSeconds(absl::ToUnixSeconds(now));
   absl::Duration ttl = limits.default_ttl;
   if (spec.ttl.has_value()) {
@@ -118,10 +125,10 @@ absl::StatusOr<absl::Time> ResolveExpiry(const CapabilitySpec& spec,
     }
   }
   if (ttl > limits.max_ttl) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        spec.expire_time.has_value() ? "expire_time" : "ttl",
-        ": longer than the maximum lifetime of ",
-        absl::ToInt64Seconds(limits.max_ttl), " s"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(spec.expire_time.has_value() ? "expire_time" : "ttl",
+                     ": longer than the maximum lifetime of ",
+                     absl::ToInt64Seconds(limits.max_ttl), " s"));
   }
   return issued_at + ttl;
 }

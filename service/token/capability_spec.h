@@ -70,8 +70,9 @@ absl::Status ValidateCapabilitySpec(const CapabilitySpec& spec,
 // ttl (or the default), or the requested expire_time. Times are whole
 // seconds, truncated as the SDKs truncate them.
 //
-// Fails with INVALID_ARGUMENT if the lifetime is not a whole number of
-// seconds, is not positive, or exceeds `limits.max_ttl`.
+// Fails with INVALID_ARGUMENT if both ttl and expire_time are set, or if the
+// lifetime is not a whole number of seconds, is not positive, or exceeds
+// `limits.max_ttl`.
 absl::StatusOr<absl::Time> ResolveExpiry(const CapabilitySpec& spec,
                                          absl::Time now,
                                          const SigningLimits& limits);

@@ -51,37 +51,37 @@ struct Exception {
 };
 
 const absl::flat_hash_map<absl::string_view, Exception>& Exceptions() {
-  static const auto* const kExceptions =
-      new absl::flat_hash_map<absl::string_view, Exception>({
-          {"cc07_outgoing_params_non_string_values",
-           {Deviation::kNotExpressible,
-            "parameter values are strings; the SDK stringified numbers, "
-            "booleans, null, arrays and objects JavaScript-style"}},
-          {"cc08_outgoing_params_empty_object",
-           {Deviation::kNotExpressible,
-            "an empty parameter list means no parameters; `params: {}` versus "
-            "no params is a JavaScript-object distinction a repeated field "
-            "cannot carry"}},
-          {"cc18_negative_ttl",
-           {Deviation::kWeRefuse,
-            "a TTL must be positive (the SDK signed an already-expired token)"}},
-          {"cc19_empty_client_name",
-           {Deviation::kWeRefuse, "a client name is required"}},
-          {"py5_cc19_empty_client_name",
-           {Deviation::kWeRefuse, "a client name is required"}},
-          {"cc21_undefined_client_name",
-           {Deviation::kNotExpressible,
-            "JavaScript stringified `undefined` into the name"}},
-          {"cc24_app_sid_escaped",
-           {Deviation::kWeRefuse,
-            "an application SID must be \"AP\" + 32 hex digits"}},
-          {"cc29_fractional_ttl",
-           {Deviation::kWeRefuse, "a TTL must be a whole number of seconds"}},
-          {"cc_err06_ttl_as_string",
-           {Deviation::kNotExpressible, "a TTL is a number, not a string"}},
-          {"cc_err08_outgoing_params_null",
-           {Deviation::kNotExpressible, "a parameter list cannot be null"}},
-      });
+  static const auto* const kExceptions = new absl::flat_hash_map<
+      absl::string_view, Exception>({
+      {"cc07_outgoing_params_non_string_values",
+       {Deviation::kNotExpressible,
+        "parameter values are strings; the SDK stringified numbers, "
+        "booleans, null, arrays and objects JavaScript-style"}},
+      {"cc08_outgoing_params_empty_object",
+       {Deviation::kNotExpressible,
+        "an empty parameter list means no parameters; `params: {}` versus "
+        "no params is a JavaScript-object distinction a repeated field "
+        "cannot carry"}},
+      {"cc18_negative_ttl",
+       {Deviation::kWeRefuse,
+        "a TTL must be positive (the SDK signed an already-expired token)"}},
+      {"cc19_empty_client_name",
+       {Deviation::kWeRefuse, "a client name is required"}},
+      {"py5_cc19_empty_client_name",
+       {Deviation::kWeRefuse, "a client name is required"}},
+      {"cc21_undefined_client_name",
+       {Deviation::kNotExpressible,
+        "JavaScript stringified `undefined` into the name"}},
+      {"cc24_app_sid_escaped",
+       {Deviation::kWeRefuse,
+        "an application SID must be \"AP\" + 32 hex digits"}},
+      {"cc29_fractional_ttl",
+       {Deviation::kWeRefuse, "a TTL must be a whole number of seconds"}},
+      {"cc_err06_ttl_as_string",
+       {Deviation::kNotExpressible, "a TTL is a number, not a string"}},
+      {"cc_err08_outgoing_params_null",
+       {Deviation::kNotExpressible, "a parameter list cannot be null"}},
+  });
   return *kExceptions;
 }
 
@@ -94,7 +94,8 @@ const Exception* FindException(absl::string_view id) {
 std::vector<Param> ParamsOf(const JsonValue& object) {
   std::vector<Param> params;
   for (size_t i = 0; i < object.member_names().size(); ++i) {
-    params.push_back({object.member_names()[i], object.member_values()[i].text()});
+    params.push_back(
+        {object.member_names()[i], object.member_values()[i].text()});
   }
   return params;
 }
@@ -115,10 +116,10 @@ absl::StatusOr<std::string> SignNodeCase(const JsonValue& vector) {
       capability->AllowClientIncoming(Member(scope, "clientName").text());
     } else if (type == "OutgoingClientScope") {
       const JsonValue& scope_options = Member(scope, "options");
-      capability->AllowClientOutgoing(ClientOutgoingScope{
-          Member(scope_options, "applicationSid").text(),
-          ParamsOf(Member(scope_options, "params")),
-          Member(scope_options, "clientName").text()});
+      capability->AllowClientOutgoing(
+          ClientOutgoingScope{Member(scope_options, "applicationSid").text(),
+                              ParamsOf(Member(scope_options, "params")),
+                              Member(scope_options, "clientName").text()});
     } else {
       capability->AllowEventStream(ParamsOf(Member(scope, "filters")));
     }
@@ -139,8 +140,8 @@ absl::StatusOr<std::string> SignPythonCase(const JsonValue& vector) {
   // "now" is a float of seconds; the SDK truncates it.
   const std::string& now_text = Member(vector, "now").text();
   int64_t now_seconds = 0;
-  EXPECT_TRUE(absl::SimpleAtoi(now_text.substr(0, now_text.find('.')),
-                               &now_seconds));
+  EXPECT_TRUE(
+      absl::SimpleAtoi(now_text.substr(0, now_text.find('.')), &now_seconds));
   FixedClock clock(absl::FromUnixSeconds(now_seconds));
   absl::StatusOr<TwilioCapability> capability = TwilioCapability::Create(
       "AC0123456789abcdef0123456789abcdef", "f0e1d2c3b4a5968778695a4b3c2d1e0f",
@@ -187,7 +188,8 @@ void ExpectSameAsSdk(const JsonValue& vector,
   }
 }
 
-class NodeCapabilityVectorTest : public ::testing::TestWithParam<std::string> {};
+class NodeCapabilityVectorTest : public ::testing::TestWithParam<std::string> {
+};
 
 TEST_P(NodeCapabilityVectorTest, MatchesTwilioNode) {
   ASSERT_OK_AND_ASSIGN(JsonValue vector, ReadVector("node", GetParam()));
@@ -199,12 +201,11 @@ TEST_P(NodeCapabilityVectorTest, MatchesTwilioNode) {
   ExpectSameAsSdk(vector, SignNodeCase(vector));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllCases, NodeCapabilityVectorTest,
-    ::testing::ValuesIn(ListVectorIds("node", "cc")),
-    [](const ::testing::TestParamInfo<std::string>& info) {
-      return info.param;
-    });
+INSTANTIATE_TEST_SUITE_P(AllCases, NodeCapabilityVectorTest,
+                         ::testing::ValuesIn(ListVectorIds("node", "cc")),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 class PythonCapabilityVectorTest
     : public ::testing::TestWithParam<std::string> {};
@@ -214,12 +215,11 @@ TEST_P(PythonCapabilityVectorTest, MatchesTwilioPython5) {
   ExpectSameAsSdk(vector, SignPythonCase(vector));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllCases, PythonCapabilityVectorTest,
-    ::testing::ValuesIn(ListVectorIds("python", "py5_cc")),
-    [](const ::testing::TestParamInfo<std::string>& info) {
-      return info.param;
-    });
+INSTANTIATE_TEST_SUITE_P(AllCases, PythonCapabilityVectorTest,
+                         ::testing::ValuesIn(ListVectorIds("python", "py5_cc")),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 // The vectors must be there: an empty folder would otherwise pass.
 TEST(CapabilityVectors, AllCaseFilesArePresent) {
@@ -268,8 +268,8 @@ TEST_P(DecodeVectorTest, VerifiesLikeTwilioPython9) {
   const std::string& verify_at = Member(from_jwt, "verify_at").text();
   double verify_at_seconds = 0;
   ASSERT_TRUE(absl::SimpleAtod(verify_at, &verify_at_seconds));
-  FixedClock clock(absl::FromUnixNanos(
-      static_cast<int64_t>(verify_at_seconds * 1e9 + 0.5)));
+  FixedClock clock(
+      absl::FromUnixNanos(static_cast<int64_t>(verify_at_seconds * 1e9 + 0.5)));
   ASSERT_OK_AND_ASSIGN(JwtVerifier verifier,
                        JwtVerifier::Create({.clock = &clock}));
   ASSERT_OK_AND_ASSIGN(
@@ -305,8 +305,7 @@ TEST_P(DecodeVectorTest, VerifiesLikeTwilioPython9) {
     }
   } else {
     ASSERT_FALSE(ours.ok());
-    EXPECT_EQ(VerificationFailureOf(ours.status()), expected)
-        << ours.status();
+    EXPECT_EQ(VerificationFailureOf(ours.status()), expected) << ours.status();
   }
 }
 
@@ -318,11 +317,11 @@ std::vector<std::string> DecodeCases() {
   return ids;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllCases, DecodeVectorTest, ::testing::ValuesIn(DecodeCases()),
-    [](const ::testing::TestParamInfo<std::string>& info) {
-      return info.param;
-    });
+INSTANTIATE_TEST_SUITE_P(AllCases, DecodeVectorTest,
+                         ::testing::ValuesIn(DecodeCases()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace captoken::token

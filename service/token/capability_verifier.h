@@ -6,7 +6,8 @@
 //
 // The order of checks is fixed, and the first failure wins:
 //
-//   1. size and shape (three base64url segments)           kTooLarge, kMalformed
+//   1. size and shape (three base64url segments)           kTooLarge,
+//   kMalformed
 //   2. the MAC, in constant time, before anything is parsed  kBadSignature
 //   3. the header: alg HS256, typ JWT, nothing else          kUnsupportedHeader
 //   4. the claims: scope, iss (an account SID), integer exp;
@@ -51,10 +52,10 @@ namespace captoken::token {
 
 // CapabilityClaims are the claims of a capability token whose MAC verified.
 struct CapabilityClaims {
-  std::string account_sid;              // iss
-  std::string scope_claim;              // scope, as written
-  std::vector<CapabilityScope> scopes;  // scope, parsed
-  absl::Time expire_time;               // exp
+  std::string account_sid;               // iss
+  std::string scope_claim;               // scope, as written
+  std::vector<CapabilityScope> scopes;   // scope, parsed
+  absl::Time expire_time;                // exp
   std::optional<absl::Time> issue_time;  // iat
   std::optional<absl::Time> not_before;  // nbf
 };

@@ -72,8 +72,7 @@ absl::StatusOr<HmacSha256Key> HmacSha256Key::Create(absl::string_view secret) {
   return HmacSha256Key(std::move(state));
 }
 
-HmacSha256Key::HmacSha256Key(
-    std::unique_ptr<PreparedState, StateDeleter> state)
+HmacSha256Key::HmacSha256Key(std::unique_ptr<PreparedState, StateDeleter> state)
     : state_(std::move(state)) {}
 
 HmacSha256Key::HmacSha256Key(HmacSha256Key&&) noexcept = default;

@@ -56,7 +56,8 @@ absl::Status CheckText(absl::string_view value, const TextRules& rules) {
 }
 
 absl::Status InField(absl::string_view field, const absl::Status& problem) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem.message()));
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": ", problem.message()));
 }
 
 }  // namespace captoken::token

@@ -69,8 +69,8 @@ class JsonValue {
   Type type_ = Type::kNull;
   bool bool_value_ = false;
   std::string text_;
-  std::vector<std::string> names_;     // kObject member names.
-  std::vector<JsonValue> elements_;    // kArray elements or kObject values.
+  std::vector<std::string> names_;   // kObject member names.
+  std::vector<JsonValue> elements_;  // kArray elements or kObject values.
 };
 
 // ParseJson parses one JSON value that makes up all of `text` (whitespace

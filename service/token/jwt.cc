@@ -16,8 +16,9 @@ absl::StatusOr<std::string> DecodeSegment(absl::string_view segment,
                                           absl::string_view what) {
   absl::StatusOr<std::string> decoded = StrictBase64UrlDecode(segment);
   if (!decoded.ok()) {
-    return VerificationError(VerificationFailure::kMalformed,
-                             absl::StrCat(what, ": ", decoded.status().message()));
+    return VerificationError(
+        VerificationFailure::kMalformed,
+        absl::StrCat(what, ": ", decoded.status().message()));
   }
   return decoded;
 }
@@ -26,8 +27,9 @@ absl::StatusOr<JsonValue> ParseObject(absl::string_view json,
                                       absl::string_view what) {
   absl::StatusOr<JsonValue> value = ParseJson(json);
   if (!value.ok()) {
-    return VerificationError(VerificationFailure::kMalformed,
-                             absl::StrCat(what, ": ", value.status().message()));
+    return VerificationError(
+        VerificationFailure::kMalformed,
+        absl::StrCat(what, ": ", value.status().message()));
   }
   if (!value->is_object()) {
     return VerificationError(VerificationFailure::kMalformed,
@@ -124,7 +126,8 @@ absl::StatusOr<DecodedJwt> AuthenticateHs256Jwt(
     absl::string_view token, absl::Span<const HmacSha256Key* const> keys,
     size_t max_token_bytes,
     absl::Span<const absl::string_view> allowed_header_extras) {
-  absl::StatusOr<JwtSegments> segments = SplitCompactJwt(token, max_token_bytes);
+  absl::StatusOr<JwtSegments> segments =
+      SplitCompactJwt(token, max_token_bytes);
   if (!segments.ok()) return segments.status();
   absl::Status mac_status = VerificationError(
       VerificationFailure::kBadSignature, "signature does not match");

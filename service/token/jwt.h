@@ -96,8 +96,9 @@ absl::StatusOr<DecodedJwt> AuthenticateHs256Jwt(
 // extensions).
 //
 // Fails with kUnsupportedHeader.
-absl::Status CheckHs256Header(const JsonValue& header,
-                              absl::Span<const absl::string_view> allowed_extras);
+absl::Status CheckHs256Header(
+    const JsonValue& header,
+    absl::Span<const absl::string_view> allowed_extras);
 
 }  // namespace captoken::token
 

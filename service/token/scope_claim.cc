@@ -222,7 +222,8 @@ absl::StatusOr<CapabilityScope> ParseScope(absl::string_view text) {
   if (name == kIncomingPrefix) {
     ClientIncomingScope incoming;
     std::optional<std::string> client_name = params.Take("clientName");
-    if (!client_name.has_value()) return Malformed("incoming without clientName");
+    if (!client_name.has_value())
+      return Malformed("incoming without clientName");
     incoming.client_name = *std::move(client_name);
     CAPTOKEN_RETURN_IF_ERROR(params.Finish());
     return incoming;

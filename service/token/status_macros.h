@@ -22,9 +22,9 @@
 
 // CAPTOKEN_RETURN_IF_ERROR evaluates `expr` (an absl::Status) and returns it
 // from the enclosing function unless it is OK.
-#define CAPTOKEN_RETURN_IF_ERROR(expr)                  \
-  do {                                                  \
-    ::absl::Status captoken_status_ = (expr);           \
+#define CAPTOKEN_RETURN_IF_ERROR(expr)                   \
+  do {                                                   \
+    ::absl::Status captoken_status_ = (expr);            \
     if (!captoken_status_.ok()) return captoken_status_; \
   } while (false)
 
@@ -41,7 +41,8 @@
   if (!statusor.ok()) return std::move(statusor).status();    \
   lhs = *std::move(statusor)
 
-#define CAPTOKEN_STATUS_MACROS_CONCAT_(x, y) CAPTOKEN_STATUS_MACROS_CONCAT2_(x, y)
+#define CAPTOKEN_STATUS_MACROS_CONCAT_(x, y) \
+  CAPTOKEN_STATUS_MACROS_CONCAT2_(x, y)
 #define CAPTOKEN_STATUS_MACROS_CONCAT2_(x, y) x##y
 
 #endif  // CAPTOKEN_SERVICE_TOKEN_STATUS_MACROS_H_

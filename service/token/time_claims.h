@@ -25,9 +25,9 @@
 namespace captoken::token {
 
 struct TimeClaims {
-  absl::Time expire_time;                  // exp, required
-  std::optional<absl::Time> issue_time;    // iat
-  std::optional<absl::Time> not_before;    // nbf
+  absl::Time expire_time;                // exp, required
+  std::optional<absl::Time> issue_time;  // iat
+  std::optional<absl::Time> not_before;  // nbf
 };
 
 // IsTimeClaim reports whether `name` is exp, iat or nbf.

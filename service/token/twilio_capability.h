@@ -5,11 +5,13 @@
 // TwilioCapability so that code ports line by line:
 //
 //   # python                                    // C++
-//   cap = TwilioCapability(sid, token)          auto cap = TwilioCapability::Create(sid, token);
-//   cap.allow_client_incoming("alice")          cap->AllowClientIncoming("alice");
-//   cap.allow_client_outgoing(app, To="+1555")  cap->AllowClientOutgoing(app, {{"To", "+1555"}});
+//   cap = TwilioCapability(sid, token)          auto cap =
+//   TwilioCapability::Create(sid, token); cap.allow_client_incoming("alice")
+//   cap->AllowClientIncoming("alice"); cap.allow_client_outgoing(app,
+//   To="+1555")  cap->AllowClientOutgoing(app, {{"To", "+1555"}});
 //   cap.allow_event_stream()                    cap->AllowEventStream();
-//   token = cap.generate(expires=600)           absl::StatusOr<std::string> token =
+//   token = cap.generate(expires=600)           absl::StatusOr<std::string>
+//   token =
 //                                                   cap->Generate(absl::Seconds(600));
 //
 // The Allow* calls only record scopes; every input is checked by Generate,
@@ -88,8 +90,7 @@ class TwilioCapability {
   absl::StatusOr<std::string> GenerateUntil(absl::Time expire_time) const;
 
  private:
-  TwilioCapability(std::string account_sid, HmacSha256Key key,
-                   Options options);
+  TwilioCapability(std::string account_sid, HmacSha256Key key, Options options);
 
   absl::StatusOr<std::string> Sign(CapabilitySpec spec) const;
 

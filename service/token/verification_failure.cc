@@ -36,8 +36,7 @@ absl::Status VerificationError(VerificationFailure failure,
   absl::Status status(not_a_token ? absl::StatusCode::kInvalidArgument
                                   : absl::StatusCode::kUnauthenticated,
                       message);
-  status.SetPayload(kPayloadUrl,
-                    absl::Cord(VerificationFailureName(failure)));
+  status.SetPayload(kPayloadUrl, absl::Cord(VerificationFailureName(failure)));
   return status;
 }
 
