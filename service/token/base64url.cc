@@ -1,41 +1,114 @@
 #include "service/token/base64url.h"
 
+#include <array>
+#include <cstdint>
+#include <cstring>
+
 #include "absl/status/status.h"
-#include "absl/strings/escaping.h"
 
 namespace captoken::token {
 namespace {
 
-bool IsBase64UrlChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-         (c >= '0' && c <= '9') || c == '-' || c == '_';
+// Written out rather than delegated to absl::WebSafeBase64Escape/Unescape:
+// tokens are built by appending in place (absl only writes whole strings),
+// and strict decoding needs the unused trailing bits, which absl ignores.
+// base64url_test checks both directions against Abseil.
+
+constexpr char kAlphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+constexpr uint8_t kInvalid = 0xFF;
+
+// Every 12-bit value as its two characters, so that encoding writes three
+// bytes as two table lookups (8 KiB, built at compile time).
+constexpr std::array<char, 2 * 4096> MakePairTable() {
+  std::array<char, 2 * 4096> table{};
+  for (int i = 0; i < 4096; ++i) {
+    table[2 * i] = kAlphabet[i >> 6];
+    table[2 * i + 1] = kAlphabet[i & 0x3F];
+  }
+  return table;
 }
+
+constexpr std::array<char, 2 * 4096> kPairs = MakePairTable();
+
+constexpr std::array<uint8_t, 256> MakeDecodeTable() {
+  std::array<uint8_t, 256> table{};
+  for (auto& entry : table) entry = kInvalid;
+  for (uint8_t i = 0; i < 64; ++i) {
+    table[static_cast<uint8_t>(kAlphabet[i])] = i;
+  }
+  return table;
+}
+
+constexpr std::array<uint8_t, 256> kDecode = MakeDecodeTable();
 
 }  // namespace
 
 void AppendBase64Url(absl::string_view data, std::string* out) {
-  std::string encoded;
-  absl::WebSafeBase64Escape(data, &encoded);
-  out->append(encoded);
+  const size_t start = out->size();
+  out->resize(start + (data.size() * 4 + 2) / 3);
+  char* dest = &(*out)[start];
+  const auto* src = reinterpret_cast<const uint8_t*>(data.data());
+  size_t i = 0;
+  for (; i + 3 <= data.size(); i += 3) {
+    const uint32_t bits = (src[i] << 16) | (src[i + 1] << 8) | src[i + 2];
+    std::memcpy(dest, &kPairs[2 * (bits >> 12)], 2);
+    std::memcpy(dest + 2, &kPairs[2 * (bits & 0xFFF)], 2);
+    dest += 4;
+  }
+  const size_t rest = data.size() - i;
+  if (rest == 1) {
+    *dest++ = kAlphabet[src[i] >> 2];
+    *dest++ = kAlphabet[(src[i] & 0x03) << 4];
+  } else if (rest == 2) {
+    const uint32_t bits = (src[i] << 8) | src[i + 1];
+    *dest++ = kAlphabet[bits >> 10];
+    *dest++ = kAlphabet[(bits >> 4) & 0x3F];
+    *dest++ = kAlphabet[(bits & 0x0F) << 2];
+  }
 }
 
 absl::StatusOr<std::string> StrictBase64UrlDecode(absl::string_view encoded) {
-  for (char c : encoded) {
-    if (!IsBase64UrlChar(c)) {
-      return absl::InvalidArgumentError(
-          "not base64url: a character outside [A-Za-z0-9_-]");
+  // Four characters carry three bytes; a remainder of 1 character cannot
+  // happen (it is checked after the alphabet, the likelier mistake).
+  const size_t rest = encoded.size() % 4;
+  std::string decoded;
+  decoded.resize(encoded.size() / 4 * 3 + (rest == 0 ? 0 : rest - 1));
+  char* dest = decoded.data();
+  const auto* src = reinterpret_cast<const uint8_t*>(encoded.data());
+  const absl::Status bad_character = absl::InvalidArgumentError(
+      "not base64url: a character outside [A-Za-z0-9_-]");
+  // Whole groups: four characters make three bytes.
+  size_t i = 0;
+  for (; i + 4 <= encoded.size(); i += 4) {
+    const uint8_t a = kDecode[src[i]], b = kDecode[src[i + 1]],
+                  c = kDecode[src[i + 2]], d = kDecode[src[i + 3]];
+    if ((a | b | c | d) & 0x80) return bad_character;  // kInvalid is 0xFF.
+    const uint32_t bits = (a << 18) | (b << 12) | (c << 6) | d;
+    *dest++ = static_cast<char>(bits >> 16);
+    *dest++ = static_cast<char>((bits >> 8) & 0xFF);
+    *dest++ = static_cast<char>(bits & 0xFF);
+  }
+  // The last, partial group.
+  uint32_t bits = 0;
+  int pending_bits = 0;
+  for (; i < encoded.size(); ++i) {
+    const uint8_t value = kDecode[src[i]];
+    if (value == kInvalid) return bad_character;
+    bits = (bits << 6) | value;
+    pending_bits += 6;
+    if (pending_bits >= 8) {
+      pending_bits -= 8;
+      *dest++ = static_cast<char>((bits >> pending_bits) & 0xFF);
     }
   }
-  if (encoded.size() % 4 == 1) {
+  if (rest == 1) {
     return absl::InvalidArgumentError("not base64url: impossible length");
   }
-  std::string decoded;
-  if (!absl::WebSafeBase64Unescape(encoded, &decoded)) {
-    return absl::InvalidArgumentError("not base64url");
-  }
-  // absl ignores the bits below the last full byte; a canonical encoding has
-  // them zero, which re-encoding checks.
-  if (absl::WebSafeBase64Escape(decoded) != encoded) {
+  // A canonical encoder leaves the bits after the last full byte zero; a
+  // decoder that ignored them would accept several spellings of one token.
+  if ((bits & ((1u << pending_bits) - 1)) != 0) {
     return absl::InvalidArgumentError("not base64url: non-canonical encoding");
   }
   return decoded;

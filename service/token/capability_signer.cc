@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "service/token/base64url.h"
 #include "service/token/json_writer.h"
 #include "service/token/jwt.h"
 #include "service/token/scope_claim.h"
@@ -15,18 +14,9 @@ namespace {
 // The header each profile writes, already base64url-encoded: jsonwebtoken
 // puts alg first; twilio-python 5.x's own encoder writes a dict literal
 // {"typ": "JWT", "alg": "HS256"} through json.dumps.
-const std::string& EncodedHeader(Profile profile) {
-  static const std::string* const kNode = [] {
-    auto* encoded = new std::string;
-    AppendBase64Url(R"({"alg":"HS256","typ":"JWT"})", encoded);
-    return encoded;
-  }();
-  static const std::string* const kPython = [] {
-    auto* encoded = new std::string;
-    AppendBase64Url(R"({"typ": "JWT", "alg": "HS256"})", encoded);
-    return encoded;
-  }();
-  return profile == Profile::kTwilioNode ? *kNode : *kPython;
+absl::string_view EncodedHeader(Profile profile) {
+  return profile == Profile::kTwilioNode ? kNodeHeaderBase64
+                                         : kPythonHeaderBase64;
 }
 
 }  // namespace
@@ -40,13 +30,16 @@ absl::StatusOr<SignedToken> SignCapabilityToken(const CapabilitySpec& spec,
                             ResolveExpiry(spec, now, limits));
   const absl::Time issue_time = absl::FromUnixSeconds(absl::ToUnixSeconds(now));
 
-  std::string scope;
-  scope.reserve(128);
+  // The scope and payload are rebuilt for every token; each thread keeps
+  // its buffers (claims, never secrets) so that signing allocates only the
+  // token it returns.
+  thread_local std::string scope;
+  thread_local std::string payload;
+  scope.clear();
+  payload.clear();
   CAPTOKEN_RETURN_IF_ERROR(AppendScopeClaim(spec.profile, spec.scopes, &scope));
 
   const bool node = spec.profile == Profile::kTwilioNode;
-  std::string payload;
-  payload.reserve(scope.size() + 96);
   JsonWriter writer(node ? JsonStyle::kJavaScript : JsonStyle::kPythonDumps,
                     &payload);
   writer.BeginObject();

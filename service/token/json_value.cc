@@ -1,17 +1,24 @@
 #include "service/token/json_value.h"
 
+#include <array>
+#include <cstdint>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "service/token/ascii_scan.h"
 #include "service/token/utf8.h"
 
 namespace captoken::token {
 
 std::optional<int64_t> JsonValue::AsInt64() const {
   if (type_ != Type::kNumber) return std::nullopt;
-  if (text_.find_first_of(".eE") != std::string::npos) return std::nullopt;
+  // The parser checked the grammar; an integer is digits with an optional
+  // minus sign (no fraction, no exponent).
+  for (char c : text_) {
+    if (c == '.' || c == 'e' || c == 'E') return std::nullopt;
+  }
   int64_t value;
   if (!absl::SimpleAtoi(text_, &value)) return std::nullopt;
   return value;
@@ -95,6 +102,9 @@ class JsonParser {
   absl::Status ParseObject(JsonValue* value, int depth) {
     if (depth > max_depth_) return Error("nesting too deep");
     value->type_ = JsonValue::Type::kObject;
+    // Token headers and claims have a handful of members.
+    value->names_.reserve(8);
+    value->elements_.reserve(8);
     ++pos_;  // '{'
     SkipWhitespace();
     if (!AtEnd() && Peek() == '}') {
@@ -272,6 +282,11 @@ class JsonParser {
   absl::Status ParseString(std::string* out) {
     ++pos_;  // '"'
     while (true) {
+      // Copy the run of plain ASCII up to the next byte that needs a look.
+      const size_t run =
+          PlainRunLength(text_.substr(pos_), /*stop_at_del=*/false);
+      out->append(text_.data() + pos_, run);
+      pos_ += run;
       if (AtEnd()) return Error("unterminated string");
       const uint8_t byte = static_cast<uint8_t>(Peek());
       if (byte == '"') {

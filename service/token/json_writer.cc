@@ -1,6 +1,9 @@
 #include "service/token/json_writer.h"
 
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
+#include "service/token/ascii_scan.h"
 #include "service/token/utf8.h"
 
 namespace captoken::token {
@@ -40,16 +43,22 @@ const char* ShortEscape(char32_t c) {
   }
 }
 
+// Appends the bytes from `*pos` up to the next one the serializer must look
+// at (see ascii_scan.h), and advances `*pos` to it. Most strings are one run.
+void AppendRun(absl::string_view value, bool python, size_t* pos,
+               std::string* out) {
+  const size_t length =
+      PlainRunLength(value.substr(*pos), /*stop_at_del=*/python);
+  out->append(value.data() + *pos, length);
+  *pos += length;
+}
+
 void AppendJavaScriptString(absl::string_view value, std::string* out) {
-  size_t run_start = 0;
   size_t pos = 0;
-  while (pos < value.size()) {
+  while (true) {
+    AppendRun(value, /*python=*/false, &pos, out);
+    if (pos == value.size()) return;
     const uint8_t byte = static_cast<uint8_t>(value[pos]);
-    if (byte >= 0x20 && byte != '"' && byte != '\\' && byte < 0x80) {
-      ++pos;  // Copied in runs below.
-      continue;
-    }
-    out->append(value.data() + run_start, pos - run_start);
     if (byte < 0x80) {
       const char* escape = ShortEscape(byte);
       if (escape != nullptr) {
@@ -59,6 +68,7 @@ void AppendJavaScriptString(absl::string_view value, std::string* out) {
       }
       ++pos;
     } else {
+      // Non-ASCII goes out raw, once it is known to be well-formed.
       const size_t start = pos;
       if (DecodeUtf8(value, &pos) == kInvalidUtf8) {
         out->append("\xEF\xBF\xBD");  // U+FFFD
@@ -66,20 +76,15 @@ void AppendJavaScriptString(absl::string_view value, std::string* out) {
         out->append(value.data() + start, pos - start);
       }
     }
-    run_start = pos;
   }
-  out->append(value.data() + run_start, pos - run_start);
 }
 
 void AppendPythonString(absl::string_view value, std::string* out) {
   size_t pos = 0;
-  while (pos < value.size()) {
+  while (true) {
+    AppendRun(value, /*python=*/true, &pos, out);
+    if (pos == value.size()) return;
     const uint8_t byte = static_cast<uint8_t>(value[pos]);
-    if (byte >= 0x20 && byte < 0x7F && byte != '"' && byte != '\\') {
-      out->push_back(static_cast<char>(byte));
-      ++pos;
-      continue;
-    }
     char32_t c = byte;
     if (byte < 0x80) {
       ++pos;

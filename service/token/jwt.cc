@@ -122,7 +122,7 @@ absl::StatusOr<DecodedJwt> DecodeJwt(const JwtSegments& segments) {
   return jwt;
 }
 
-absl::StatusOr<DecodedJwt> AuthenticateHs256Jwt(
+absl::StatusOr<AuthenticatedJwt> AuthenticateHs256Jwt(
     absl::string_view token, absl::Span<const HmacSha256Key* const> keys,
     size_t max_token_bytes,
     absl::Span<const absl::string_view> allowed_header_extras) {
@@ -136,11 +136,30 @@ absl::StatusOr<DecodedJwt> AuthenticateHs256Jwt(
     if (mac_status.ok()) break;
   }
   if (!mac_status.ok()) return mac_status;
-  absl::StatusOr<DecodedJwt> jwt = DecodeJwt(*segments);
-  if (!jwt.ok()) return jwt.status();
-  absl::Status header_status =
-      CheckHs256Header(jwt->header, allowed_header_extras);
-  if (!header_status.ok()) return header_status;
+
+  AuthenticatedJwt jwt;
+  if (segments->header == kNodeHeaderBase64) {
+    jwt.header_json = std::string(kNodeHeaderJson);
+  } else if (segments->header == kPythonHeaderBase64) {
+    jwt.header_json = std::string(kPythonHeaderJson);
+  } else {
+    absl::StatusOr<std::string> header =
+        DecodeSegment(segments->header, "header");
+    if (!header.ok()) return header.status();
+    absl::StatusOr<JsonValue> parsed = ParseObject(*header, "header");
+    if (!parsed.ok()) return parsed.status();
+    absl::Status header_status =
+        CheckHs256Header(*parsed, allowed_header_extras);
+    if (!header_status.ok()) return header_status;
+    jwt.header_json = *std::move(header);
+  }
+  absl::StatusOr<std::string> payload =
+      DecodeSegment(segments->payload, "payload");
+  if (!payload.ok()) return payload.status();
+  absl::StatusOr<JsonValue> parsed_payload = ParseObject(*payload, "payload");
+  if (!parsed_payload.ok()) return parsed_payload.status();
+  jwt.payload_json = *std::move(payload);
+  jwt.payload = *std::move(parsed_payload);
   return jwt;
 }
 

@@ -34,6 +34,16 @@
 
 namespace captoken::token {
 
+// The headers captoken's profiles write, as JSON and base64url.
+inline constexpr absl::string_view kNodeHeaderJson =
+    R"({"alg":"HS256","typ":"JWT"})";
+inline constexpr absl::string_view kPythonHeaderJson =
+    R"({"typ": "JWT", "alg": "HS256"})";
+inline constexpr absl::string_view kNodeHeaderBase64 =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+inline constexpr absl::string_view kPythonHeaderBase64 =
+    "eyJ0eXAiOiAiSldUIiwgImFsZyI6ICJIUzI1NiJ9";
+
 // SignHs256Jwt returns the compact token for the already base64url-encoded
 // header `encoded_header` and the payload bytes `payload_json`.
 std::string SignHs256Jwt(absl::string_view encoded_header,
@@ -80,12 +90,22 @@ struct DecodedJwt {
 // Fails with kMalformed.
 absl::StatusOr<DecodedJwt> DecodeJwt(const JwtSegments& segments);
 
+// AuthenticatedJwt is a token whose MAC and header passed: the header as
+// bytes (already checked), the payload as bytes and parsed.
+struct AuthenticatedJwt {
+  std::string header_json;
+  std::string payload_json;
+  JsonValue payload;
+};
+
 // AuthenticateHs256Jwt runs the steps every verifier shares, in this order:
 // SplitCompactJwt, VerifyHs256Mac against each of `keys` until one matches,
-// DecodeJwt, and CheckHs256Header with `allowed_header_extras`.
+// DecodeJwt, and CheckHs256Header with `allowed_header_extras`. A header
+// that is byte for byte one the signer writes (either profile's) is known
+// good and is not parsed again.
 //
 // Fails with the first step's failure.
-absl::StatusOr<DecodedJwt> AuthenticateHs256Jwt(
+absl::StatusOr<AuthenticatedJwt> AuthenticateHs256Jwt(
     absl::string_view token, absl::Span<const HmacSha256Key* const> keys,
     size_t max_token_bytes,
     absl::Span<const absl::string_view> allowed_header_extras);

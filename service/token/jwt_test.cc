@@ -106,7 +106,7 @@ HmacSha256Key KeyFor(absl::string_view secret) {
 
 class JwtTest : public ::testing::Test {
  protected:
-  absl::StatusOr<DecodedJwt> Authenticate(
+  absl::StatusOr<AuthenticatedJwt> Authenticate(
       absl::string_view token, std::vector<const HmacSha256Key*> keys,
       absl::Span<const absl::string_view> extras = {}) {
     return AuthenticateHs256Jwt(token, keys, 64 * 1024, extras);
@@ -349,7 +349,7 @@ TEST_F(JwtTest, DecodeMessagesNeverQuoteTheToken) {
 // ---- AuthenticateHs256Jwt -------------------------------------------------
 
 TEST_F(JwtTest, AuthenticateAcceptsAGoodToken) {
-  ASSERT_OK_AND_ASSIGN(DecodedJwt jwt, Authenticate(kCc09Token, {&key_}));
+  ASSERT_OK_AND_ASSIGN(AuthenticatedJwt jwt, Authenticate(kCc09Token, {&key_}));
   EXPECT_EQ(jwt.payload_json, kCc09Payload);
 }
 
@@ -362,11 +362,32 @@ TEST_F(JwtTest, AuthenticateTriesEachKeyInTurn) {
 }
 
 TEST_F(JwtTest, AuthenticateWithNoKeysIsABadSignature) {
-  absl::StatusOr<DecodedJwt> jwt = Authenticate(kCc09Token, {});
+  absl::StatusOr<AuthenticatedJwt> jwt = Authenticate(kCc09Token, {});
   EXPECT_THAT(jwt, StatusIs(absl::StatusCode::kUnauthenticated,
                             HasSubstr("signature does not match")));
   EXPECT_EQ(VerificationFailureOf(jwt.status()),
             VerificationFailure::kBadSignature);
+}
+
+TEST(KnownHeaders, Base64SpellsTheJson) {
+  std::string node;
+  AppendBase64Url(kNodeHeaderJson, &node);
+  EXPECT_EQ(node, kNodeHeaderBase64);
+  std::string python;
+  AppendBase64Url(kPythonHeaderJson, &python);
+  EXPECT_EQ(python, kPythonHeaderBase64);
+}
+
+TEST_F(JwtTest, AuthenticateReportsAKnownHeaderAsItsJson) {
+  ASSERT_OK_AND_ASSIGN(AuthenticatedJwt node,
+                       Authenticate(kCc09Token, {&key_}));
+  EXPECT_EQ(node.header_json, kNodeHeaderJson);
+  const std::string python_token =
+      SignHs256Jwt(kPythonHeaderBase64, kCc09Payload, key_);
+  ASSERT_OK_AND_ASSIGN(AuthenticatedJwt python,
+                       Authenticate(python_token, {&key_}));
+  EXPECT_EQ(python.header_json, kPythonHeaderJson);
+  EXPECT_EQ(python.payload_json, kCc09Payload);
 }
 
 TEST_F(JwtTest, AuthenticateChecksSizeFirst) {

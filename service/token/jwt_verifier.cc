@@ -37,7 +37,7 @@ absl::StatusOr<VerifiedJwt> JwtVerifier::Authenticate(
     absl::string_view token, absl::Span<const HmacSha256Key* const> keys,
     absl::Span<const absl::string_view> allowed_header_extras) const {
   CAPTOKEN_ASSIGN_OR_RETURN(
-      DecodedJwt jwt,
+      AuthenticatedJwt jwt,
       AuthenticateHs256Jwt(token, keys, options_.max_token_bytes,
                            allowed_header_extras));
   CAPTOKEN_ASSIGN_OR_RETURN(TimeClaims times, ReadTimeClaims(jwt.payload));

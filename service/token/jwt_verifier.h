@@ -33,7 +33,7 @@ namespace captoken::token {
 
 // VerifiedJwt is a token whose MAC and header passed, with its time claims.
 struct VerifiedJwt {
-  DecodedJwt jwt;
+  AuthenticatedJwt jwt;
   TimeClaims times;
 };
 

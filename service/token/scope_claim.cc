@@ -1,7 +1,8 @@
 #include "service/token/scope_claim.h"
 
+#include <algorithm>
 #include <array>
-#include <optional>
+#include <cstdint>
 #include <utility>
 #include <variant>
 
@@ -22,7 +23,8 @@ constexpr char kEventsPath[] = "/2010-04-01/Events";
 
 // P(params) = join("&", E(k) "=" E(v)), then E() of the whole.
 void AppendNodeParams(const std::vector<Param>& params, std::string* out) {
-  std::string inner;
+  thread_local std::string inner;  // Reused: no allocation per token.
+  inner.clear();
   for (size_t i = 0; i < params.size(); ++i) {
     if (i > 0) inner.push_back('&');
     AppendUriComponent(params[i].key, &inner);
@@ -65,7 +67,8 @@ void AppendNodeScope(const CapabilityScope& scope, std::string* out) {
 
 // urlencode(params) with quote_plus, then quote_plus() of the whole.
 void AppendPythonParams(const std::vector<Param>& params, std::string* out) {
-  std::string inner;
+  thread_local std::string inner;  // Reused: no allocation per token.
+  inner.clear();
   for (size_t i = 0; i < params.size(); ++i) {
     if (i > 0) inner.push_back('&');
     AppendQuotePlus(params[i].key, &inner);
@@ -161,55 +164,27 @@ absl::Status Malformed(absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat("scope claim: ", problem));
 }
 
-// A scope string's query, decoded, with each known key taken at most once.
-class ScopeQuery {
- public:
-  static absl::StatusOr<ScopeQuery> Parse(absl::string_view query) {
-    ScopeQuery parsed;
-    absl::StatusOr<std::vector<QueryParam>> params = ParseQueryString(query);
-    if (!params.ok()) return Malformed(params.status().message());
-    parsed.params_ = *std::move(params);
-    for (size_t i = 1; i < parsed.params_.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (parsed.params_[i].first == parsed.params_[j].first) {
-          return Malformed("repeated parameter");
-        }
-      }
-    }
-    return parsed;
-  }
-
-  // Take removes and returns the value of `key`, if present.
-  std::optional<std::string> Take(absl::string_view key) {
-    for (auto it = params_.begin(); it != params_.end(); ++it) {
-      if (it->first == key) {
-        std::string value = std::move(it->second);
-        params_.erase(it);
-        return value;
-      }
-    }
-    return std::nullopt;
-  }
-
-  // Finish fails if any parameter was not taken.
-  absl::Status Finish() const {
-    return params_.empty() ? absl::OkStatus() : Malformed("unknown parameter");
-  }
-
- private:
-  std::vector<QueryParam> params_;
-};
-
-absl::StatusOr<std::vector<Param>> ParseParams(absl::string_view encoded) {
-  absl::StatusOr<std::vector<QueryParam>> pairs = ParseQueryString(encoded);
-  if (!pairs.ok()) return Malformed(pairs.status().message());
+// Reads the decoded parameters of appParams / params ("k=v&k2=v2").
+absl::StatusOr<std::vector<Param>> ParseParams(absl::string_view decoded) {
   std::vector<Param> params;
-  params.reserve(pairs->size());
-  for (QueryParam& pair : *pairs) {
-    params.push_back(Param{std::move(pair.first), std::move(pair.second)});
-  }
+  params.reserve(1 + std::count(decoded.begin(), decoded.end(), '&'));
+  absl::Status status = ForEachQueryPair(
+      decoded, [&params](absl::string_view key, absl::string_view value) {
+        params.push_back(Param{std::string(key), std::string(value)});
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return Malformed(status.message());
   return params;
 }
+
+// The parameters a scope string may carry; each at most once.
+enum ScopeKey : uint32_t {
+  kClientName = 1 << 0,
+  kAppSid = 1 << 1,
+  kAppParams = 1 << 2,
+  kParams = 1 << 3,
+  kPath = 1 << 4,
+};
 
 absl::StatusOr<CapabilityScope> ParseScope(absl::string_view text) {
   const size_t question = text.find('?');
@@ -217,49 +192,74 @@ absl::StatusOr<CapabilityScope> ParseScope(absl::string_view text) {
   const absl::string_view query = question == absl::string_view::npos
                                       ? absl::string_view()
                                       : text.substr(question + 1);
-  CAPTOKEN_ASSIGN_OR_RETURN(ScopeQuery params, ScopeQuery::Parse(query));
+  uint32_t allowed;
+  if (name == kIncomingPrefix) {
+    allowed = kClientName;
+  } else if (name == kOutgoingPrefix) {
+    allowed = kAppSid | kClientName | kAppParams;
+  } else if (name == kEventStreamPrefix) {
+    allowed = kPath | kAppParams | kParams;
+  } else {
+    return Malformed("unknown scope");
+  }
+
+  // Decoded values, moved into the scope once the query is read.
+  std::string client_name, app_sid, path, filters;
+  uint32_t seen = 0;
+  absl::Status status = ForEachQueryPair(
+      query, [&](absl::string_view key, absl::string_view value) {
+        ScopeKey which;
+        std::string* target;
+        if (key == "clientName") {
+          which = kClientName, target = &client_name;
+        } else if (key == "appSid") {
+          which = kAppSid, target = &app_sid;
+        } else if (key == "appParams") {
+          which = kAppParams, target = &filters;
+        } else if (key == "params") {
+          which = kParams, target = &filters;
+        } else if (key == "path") {
+          which = kPath, target = &path;
+        } else {
+          return absl::InvalidArgumentError("unknown parameter");
+        }
+        if ((allowed & which) == 0) {
+          return absl::InvalidArgumentError("unknown parameter");
+        }
+        if ((seen & which) != 0) {
+          return absl::InvalidArgumentError("repeated parameter");
+        }
+        seen |= which;
+        target->assign(value.data(), value.size());
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return Malformed(status.message());
 
   if (name == kIncomingPrefix) {
-    ClientIncomingScope incoming;
-    std::optional<std::string> client_name = params.Take("clientName");
-    if (!client_name.has_value())
+    if ((seen & kClientName) == 0)
       return Malformed("incoming without clientName");
-    incoming.client_name = *std::move(client_name);
-    CAPTOKEN_RETURN_IF_ERROR(params.Finish());
-    return incoming;
+    return ClientIncomingScope{std::move(client_name)};
   }
   if (name == kOutgoingPrefix) {
-    ClientOutgoingScope outgoing;
-    std::optional<std::string> app_sid = params.Take("appSid");
-    if (!app_sid.has_value()) return Malformed("outgoing without appSid");
-    outgoing.application_sid = *std::move(app_sid);
-    outgoing.client_name = params.Take("clientName").value_or("");
-    if (std::optional<std::string> app_params = params.Take("appParams")) {
-      CAPTOKEN_ASSIGN_OR_RETURN(outgoing.params, ParseParams(*app_params));
+    if ((seen & kAppSid) == 0) return Malformed("outgoing without appSid");
+    ClientOutgoingScope outgoing{
+        std::move(app_sid), {}, std::move(client_name)};
+    if ((seen & kAppParams) != 0) {
+      CAPTOKEN_ASSIGN_OR_RETURN(outgoing.params, ParseParams(filters));
     }
-    CAPTOKEN_RETURN_IF_ERROR(params.Finish());
     return outgoing;
   }
-  if (name == kEventStreamPrefix) {
-    EventStreamScope events;
-    if (params.Take("path") != kEventsPath) {
-      return Malformed("event stream without its path");
-    }
-    std::optional<std::string> node_filters = params.Take("appParams");
-    std::optional<std::string> python_filters = params.Take("params");
-    if (node_filters.has_value() && python_filters.has_value()) {
-      return Malformed("event stream with two filter lists");
-    }
-    if (node_filters.has_value() || python_filters.has_value()) {
-      CAPTOKEN_ASSIGN_OR_RETURN(
-          events.filters,
-          ParseParams(node_filters.has_value() ? *node_filters
-                                               : *python_filters));
-    }
-    CAPTOKEN_RETURN_IF_ERROR(params.Finish());
-    return events;
+  if ((seen & kPath) == 0 || path != kEventsPath) {
+    return Malformed("event stream without its path");
   }
-  return Malformed("unknown scope");
+  if ((seen & kAppParams) != 0 && (seen & kParams) != 0) {
+    return Malformed("event stream with two filter lists");
+  }
+  EventStreamScope events;
+  if ((seen & (kAppParams | kParams)) != 0) {
+    CAPTOKEN_ASSIGN_OR_RETURN(events.filters, ParseParams(filters));
+  }
+  return events;
 }
 
 }  // namespace
@@ -281,6 +281,7 @@ absl::StatusOr<std::vector<CapabilityScope>> ParseScopeClaim(
     absl::string_view claim) {
   std::vector<CapabilityScope> scopes;
   if (claim.empty()) return scopes;
+  scopes.reserve(1 + std::count(claim.begin(), claim.end(), ' '));
   for (absl::string_view text : absl::StrSplit(claim, ' ')) {
     CAPTOKEN_ASSIGN_OR_RETURN(CapabilityScope scope, ParseScope(text));
     scopes.push_back(std::move(scope));

@@ -473,7 +473,7 @@ std::vector<MalformedClaim> MalformedClaims() {
       {"incoming with empty query", "scope:client:incoming?",
        "incoming without clientName"},
       {"incoming with wrong-case key", "scope:client:incoming?ClientName=a",
-       "incoming without clientName"},
+       "unknown parameter"},
       {"incoming with unknown parameter",
        "scope:client:incoming?clientName=a&foo=b", "unknown parameter"},
       {"incoming with appSid", "scope:client:incoming?clientName=a&" + app,

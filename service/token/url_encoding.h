@@ -17,16 +17,18 @@
 //
 //   std::string scope = "scope:client:incoming?clientName=";
 //   AppendUriComponent(client_name, &scope);
-//   CAPTOKEN_ASSIGN_OR_RETURN(std::vector<QueryParam> params,
-//                             ParseQueryString(query));
+//   CAPTOKEN_RETURN_IF_ERROR(ForEachQueryPair(
+//       query, [&](absl::string_view key, absl::string_view value) {
+//         ...
+//       }));
 
 #ifndef CAPTOKEN_SERVICE_TOKEN_URL_ENCODING_H_
 #define CAPTOKEN_SERVICE_TOKEN_URL_ENCODING_H_
 
 #include <string>
-#include <utility>
-#include <vector>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -45,16 +47,22 @@ void AppendQuotePlus(absl::string_view text, std::string* out);
 // a result that is not UTF-8.
 absl::StatusOr<std::string> FormDecode(absl::string_view encoded);
 
-// QueryParam is one decoded key=value pair of a query string.
-using QueryParam = std::pair<std::string, std::string>;
+// AppendFormDecoded is FormDecode appending to `out`. On failure `out` may
+// hold part of the result.
+absl::Status AppendFormDecoded(absl::string_view encoded, std::string* out);
 
-// ParseQueryString splits `query` ("k=v&k2=v2") on '&' and '=' and
-// form-decodes each side, keeping the order. An empty query has no pairs.
+// ForEachQueryPair splits `query` ("k=v&k2=v2") on '&' and the first '=' of
+// each pair, form-decodes both sides and calls `visit(key, value)` for each
+// pair in order, stopping at the first error it returns. The views passed to
+// `visit` are valid only during the call. An empty query has no pairs.
 //
 // Fails with INVALID_ARGUMENT on a pair without '=', an empty key, or an
-// undecodable side.
-absl::StatusOr<std::vector<QueryParam>> ParseQueryString(
-    absl::string_view query);
+// undecodable side, or with `visit`'s error.
+absl::Status ForEachQueryPair(
+    absl::string_view query,
+    absl::FunctionRef<absl::Status(absl::string_view key,
+                                   absl::string_view value)>
+        visit);
 
 }  // namespace captoken::token
 

@@ -4,9 +4,11 @@
 #include "service/token/url_encoding.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
@@ -233,14 +235,47 @@ TEST(FormDecode, MessageNeverQuotesTheInput) {
   }
 }
 
-// ---- ParseQueryString -----------------------------------------------------
+// ---- ForEachQueryPair -----------------------------------------------------
 
-TEST(ParseQueryString, EmptyQueryHasNoPairs) {
+using QueryParam = std::pair<std::string, std::string>;
+
+// Collects the pairs ForEachQueryPair visits.
+absl::StatusOr<std::vector<QueryParam>> ParseQueryString(
+    absl::string_view query) {
+  std::vector<QueryParam> pairs;
+  absl::Status status = ForEachQueryPair(
+      query, [&pairs](absl::string_view key, absl::string_view value) {
+        pairs.emplace_back(std::string(key), std::string(value));
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return pairs;
+}
+
+TEST(ForEachQueryPair, StopsAtTheVisitorsFirstError) {
+  int visited = 0;
+  absl::Status status = ForEachQueryPair(
+      "a=1&b=2&c=3", [&visited](absl::string_view key, absl::string_view) {
+        ++visited;
+        return key == "b" ? absl::InvalidArgumentError("no b")
+                          : absl::OkStatus();
+      });
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               ::testing::HasSubstr("no b")));
+  EXPECT_EQ(visited, 2);
+}
+
+TEST(ForEachQueryPair, RefusesATrailingSeparator) {
+  EXPECT_THAT(ParseQueryString("a=1&"),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+}
+
+TEST(ForEachQueryPair, EmptyQueryHasNoPairs) {
   ASSERT_OK_AND_ASSIGN(std::vector<QueryParam> params, ParseQueryString(""));
   EXPECT_THAT(params, IsEmpty());
 }
 
-TEST(ParseQueryString, SplitsAndDecodesInOrder) {
+TEST(ForEachQueryPair, SplitsAndDecodesInOrder) {
   ASSERT_OK_AND_ASSIGN(
       std::vector<QueryParam> params,
       ParseQueryString("appSid=AP1&clientName=J+S&appParams=a%3Db%26c%3Dd"));
@@ -249,32 +284,32 @@ TEST(ParseQueryString, SplitsAndDecodesInOrder) {
                           Pair("appParams", "a=b&c=d")));
 }
 
-TEST(ParseQueryString, KeepsOrderAndRepeats) {
+TEST(ForEachQueryPair, KeepsOrderAndRepeats) {
   ASSERT_OK_AND_ASSIGN(std::vector<QueryParam> params,
                        ParseQueryString("b=2&a=1&b=3"));
   EXPECT_THAT(params,
               ElementsAre(Pair("b", "2"), Pair("a", "1"), Pair("b", "3")));
 }
 
-TEST(ParseQueryString, AllowsAnEmptyValue) {
+TEST(ForEachQueryPair, AllowsAnEmptyValue) {
   ASSERT_OK_AND_ASSIGN(std::vector<QueryParam> params,
                        ParseQueryString("a=&b="));
   EXPECT_THAT(params, ElementsAre(Pair("a", ""), Pair("b", "")));
 }
 
-TEST(ParseQueryString, SplitsOnTheFirstEqualsSign) {
+TEST(ForEachQueryPair, SplitsOnTheFirstEqualsSign) {
   ASSERT_OK_AND_ASSIGN(std::vector<QueryParam> params,
                        ParseQueryString("a=b=c"));
   EXPECT_THAT(params, ElementsAre(Pair("a", "b=c")));
 }
 
-TEST(ParseQueryString, DecodesEscapedSeparatorsInsideKeysAndValues) {
+TEST(ForEachQueryPair, DecodesEscapedSeparatorsInsideKeysAndValues) {
   ASSERT_OK_AND_ASSIGN(std::vector<QueryParam> params,
                        ParseQueryString("k%3D1%26=v%26w%3Dx"));
   EXPECT_THAT(params, ElementsAre(Pair("k=1&", "v&w=x")));
 }
 
-TEST(ParseQueryString, RefusesAPairWithoutEquals) {
+TEST(ForEachQueryPair, RefusesAPairWithoutEquals) {
   for (absl::string_view query : {"a", "a=1&b", "a=1&&b=2", "a=1&", "&a=1"}) {
     SCOPED_TRACE(query);
     EXPECT_THAT(
@@ -283,7 +318,7 @@ TEST(ParseQueryString, RefusesAPairWithoutEquals) {
   }
 }
 
-TEST(ParseQueryString, RefusesAnEmptyKey) {
+TEST(ForEachQueryPair, RefusesAnEmptyKey) {
   for (absl::string_view query : {"=1", "a=1&=2", "="}) {
     SCOPED_TRACE(query);
     EXPECT_THAT(ParseQueryString(query),
@@ -292,7 +327,7 @@ TEST(ParseQueryString, RefusesAnEmptyKey) {
   }
 }
 
-TEST(ParseQueryString, RefusesAnUndecodableSide) {
+TEST(ForEachQueryPair, RefusesAnUndecodableSide) {
   EXPECT_THAT(ParseQueryString("a=%ZZ"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("bad percent-escape")));
@@ -304,7 +339,7 @@ TEST(ParseQueryString, RefusesAnUndecodableSide) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not UTF-8")));
 }
 
-TEST(ParseQueryString, MessageNeverQuotesTheInput) {
+TEST(ForEachQueryPair, MessageNeverQuotesTheInput) {
   for (absl::string_view query :
        {"clientName=secretvalue&secretvalue", "secretvalue=%ZZ", "=secretvalue",
         "x=secretvalue%FF"}) {
@@ -315,7 +350,7 @@ TEST(ParseQueryString, MessageNeverQuotesTheInput) {
   }
 }
 
-TEST(ParseQueryString, ReadsWhatTheEncodersWrite) {
+TEST(ForEachQueryPair, ReadsWhatTheEncodersWrite) {
   std::string query = "first=";
   AppendUriComponent("a b&c=d", &query);
   query += "&second=";

@@ -1,0 +1,208 @@
+// Signing and verifying capability tokens, against the raw HMAC-SHA256 of
+// the same signing input measured in the same run (the floor: a token can
+// never be cheaper than its MAC). bench/run.py turns the output into the
+// ratios in docs/performance.md.
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "benchmark/benchmark.h"
+#include "service/token/base64url.h"
+#include "service/token/capability_signer.h"
+#include "service/token/capability_verifier.h"
+#include "service/token/clock.h"
+#include "service/token/crypto.h"
+#include "service/token/json_value.h"
+#include "service/token/jwt.h"
+#include "service/token/scope_claim.h"
+
+namespace captoken::token {
+namespace {
+
+constexpr char kAccountSid[] = "AC0123456789abcdef0123456789abcdef";
+constexpr char kAuthToken[] = "f0e1d2c3b4a5968778695a4b3c2d1e0f";
+constexpr char kAppSid[] = "AP89abcdef0123456789abcdef01234567";
+const absl::Time kNow = absl::FromUnixSeconds(1700000000);
+
+const HmacSha256Key& Key() {
+  static const HmacSha256Key* const key =
+      new HmacSha256Key(*HmacSha256Key::Create(kAuthToken));
+  return *key;
+}
+
+// A typical browser-phone token: receive calls, place calls with two
+// parameters.
+CapabilitySpec TypicalSpec(Profile profile) {
+  CapabilitySpec spec;
+  spec.account_sid = kAccountSid;
+  spec.profile = profile;
+  spec.scopes.push_back(ClientIncomingScope{"alice"});
+  spec.scopes.push_back(ClientOutgoingScope{
+      kAppSid, {{"To", "+15551234567"}, {"CallerId", "client:alice"}}, ""});
+  return spec;
+}
+
+// The signing input (header.payload) of the token `spec` makes.
+std::string SigningInput(const CapabilitySpec& spec) {
+  const std::string token =
+      SignCapabilityToken(spec, Key(), kNow, SigningLimits())->token;
+  return token.substr(0, token.rfind('.'));
+}
+
+Profile ProfileArg(const benchmark::State& state) {
+  return state.range(0) == 0 ? Profile::kTwilioPython : Profile::kTwilioNode;
+}
+
+void SetProfileLabel(benchmark::State& state) {
+  state.SetLabel(std::string(ProfileName(ProfileArg(state))));
+}
+
+// The floor: HMAC-SHA256 of the same signing input with the prepared key.
+void BM_RawHmacSha256(benchmark::State& state) {
+  const std::string input = SigningInput(TypicalSpec(ProfileArg(state)));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(Key().Compute(input));
+  }
+  state.SetItemsProcessed(state.iterations());
+  SetProfileLabel(state);
+}
+BENCHMARK(BM_RawHmacSha256)->Arg(0)->Arg(1);
+
+// For context: the crypto library's one-shot HMAC(), which sets up the key
+// on every call.
+void BM_OneShotLibraryHmac(benchmark::State& state) {
+  const std::string input = SigningInput(TypicalSpec(ProfileArg(state)));
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  for (auto _ : state) {
+    HMAC(EVP_sha256(), kAuthToken, sizeof(kAuthToken) - 1,
+         reinterpret_cast<const unsigned char*>(input.data()), input.size(),
+         mac, &length);
+    benchmark::DoNotOptimize(mac);
+  }
+  state.SetItemsProcessed(state.iterations());
+  SetProfileLabel(state);
+}
+BENCHMARK(BM_OneShotLibraryHmac)->Arg(0)->Arg(1);
+
+void BM_SignCapability(benchmark::State& state) {
+  const CapabilitySpec spec = TypicalSpec(ProfileArg(state));
+  const SigningLimits limits;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(SignCapabilityToken(spec, Key(), kNow, limits));
+  }
+  state.SetItemsProcessed(state.iterations());
+  SetProfileLabel(state);
+}
+BENCHMARK(BM_SignCapability)->Arg(0)->Arg(1);
+
+void BM_VerifyCapability(benchmark::State& state) {
+  const std::string token = SignCapabilityToken(TypicalSpec(ProfileArg(state)),
+                                                Key(), kNow, SigningLimits())
+                                ->token;
+  const FixedClock clock(kNow);
+  const CapabilityVerifier verifier =
+      *CapabilityVerifier::Create({.jwt = {.clock = &clock}});
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(verifier.Verify(token, Key()));
+  }
+  state.SetItemsProcessed(state.iterations());
+  SetProfileLabel(state);
+}
+BENCHMARK(BM_VerifyCapability)->Arg(0)->Arg(1);
+
+// How cost grows with parameters: one outgoing scope with N parameters
+// (node profile).
+void BM_SignWithParams(benchmark::State& state) {
+  CapabilitySpec spec;
+  spec.account_sid = kAccountSid;
+  spec.profile = Profile::kTwilioNode;
+  ClientOutgoingScope outgoing{kAppSid, {}, ""};
+  for (int i = 0; i < state.range(0); ++i) {
+    outgoing.params.push_back(
+        {absl::StrCat("key", i), absl::StrCat("value with spaces ", i)});
+  }
+  spec.scopes.push_back(outgoing);
+  const SigningLimits limits;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(SignCapabilityToken(spec, Key(), kNow, limits));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SignWithParams)->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Arg(16)->Arg(32);
+
+// How cost grows with scopes: N incoming scopes (node profile keeps each).
+void BM_SignWithScopes(benchmark::State& state) {
+  CapabilitySpec spec;
+  spec.account_sid = kAccountSid;
+  spec.profile = Profile::kTwilioNode;
+  for (int i = 0; i < state.range(0); ++i) {
+    spec.scopes.push_back(ClientIncomingScope{absl::StrCat("client", i)});
+  }
+  const SigningLimits limits;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(SignCapabilityToken(spec, Key(), kNow, limits));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SignWithScopes)->Arg(1)->Arg(2)->Arg(4)->Arg(8)->Arg(16);
+
+// The stages of verifying the typical node-profile token, each alone, to
+// show where verification spends its time.
+std::string TypicalNodeToken() {
+  return SignCapabilityToken(TypicalSpec(Profile::kTwilioNode), Key(), kNow,
+                             SigningLimits())
+      ->token;
+}
+
+void BM_VerifyStage1_SplitAndMac(benchmark::State& state) {
+  const std::string token = TypicalNodeToken();
+  for (auto _ : state) {
+    absl::StatusOr<JwtSegments> segments = SplitCompactJwt(token, 65536);
+    benchmark::DoNotOptimize(VerifyHs256Mac(*segments, Key()));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_VerifyStage1_SplitAndMac);
+
+void BM_VerifyStage2_DecodePayload(benchmark::State& state) {
+  const std::string token = TypicalNodeToken();
+  const JwtSegments segments = *SplitCompactJwt(token, 65536);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(StrictBase64UrlDecode(segments.payload));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_VerifyStage2_DecodePayload);
+
+void BM_VerifyStage3_ParseJson(benchmark::State& state) {
+  const std::string token = TypicalNodeToken();
+  const std::string payload =
+      *StrictBase64UrlDecode(SplitCompactJwt(token, 65536)->payload);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ParseJson(payload));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_VerifyStage3_ParseJson);
+
+void BM_VerifyStage4_ParseScopes(benchmark::State& state) {
+  std::string scope;
+  (void)AppendScopeClaim(Profile::kTwilioNode,
+                         TypicalSpec(Profile::kTwilioNode).scopes, &scope);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ParseScopeClaim(scope));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_VerifyStage4_ParseScopes);
+
+}  // namespace
+}  // namespace captoken::token
+
+BENCHMARK_MAIN();

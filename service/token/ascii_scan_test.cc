@@ -1,0 +1,55 @@
+#include "service/token/ascii_scan.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace captoken::token {
+namespace {
+
+// The byte-at-a-time definition the fast scan must agree with.
+size_t ReferenceLength(const std::string& text, bool stop_at_del) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[pos]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\' ||
+        (stop_at_del && c == 0x7F)) {
+      break;
+    }
+    ++pos;
+  }
+  return pos;
+}
+
+TEST(PlainRunLength, EmptyIsZero) { EXPECT_EQ(PlainRunLength("", false), 0u); }
+
+TEST(PlainRunLength, AllPlainIsTheWholeLength) {
+  const std::string plain = "scope:client:incoming?clientName=alice%20b~(x)";
+  EXPECT_EQ(PlainRunLength(plain, false), plain.size());
+  EXPECT_EQ(PlainRunLength(plain, true), plain.size());
+}
+
+TEST(PlainRunLength, DelStopsOnlyWhenAsked) {
+  const std::string text = "abcdefghij\x7Fklm";
+  EXPECT_EQ(PlainRunLength(text, false), text.size());
+  EXPECT_EQ(PlainRunLength(text, true), 10u);
+}
+
+// Every byte value at every position of a 20-byte string (so that both the
+// eight-byte loop and the tail see it), against the reference.
+TEST(PlainRunLength, AgreesWithTheByteAtATimeDefinition) {
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t position = 0; position < 20; ++position) {
+      std::string text(20, 'a');
+      text[position] = static_cast<char>(byte);
+      for (bool stop_at_del : {false, true}) {
+        ASSERT_EQ(PlainRunLength(text, stop_at_del),
+                  ReferenceLength(text, stop_at_del))
+            << "byte " << byte << " at " << position;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace captoken::token
