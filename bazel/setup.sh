@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs the Debian packages captoken builds, runs and tests with.
+#
+#   bazel/setup.sh build   what `./dev server` and the CLI need
+#   bazel/setup.sh test    that plus what the whole test suite needs
+#
+# Idempotent and quiet: packages already installed are skipped, and apt's
+# output is shown only if it fails. Needs root (or sudo) only when something
+# is missing.
+set -euo pipefail
+
+build_packages=(
+  bazel-bootstrap bazel-rules-java bazel-platforms
+  g++ libabsl-dev libssl-dev libprotobuf-dev protobuf-compiler
+  libgrpc++-dev protobuf-compiler-grpc
+)
+test_packages=(
+  libgtest-dev libgmock-dev libbenchmark-dev
+  android-libboringssl-dev
+  clang libclang-rt-14-dev
+  nodejs python3
+)
+
+case "${1:-build}" in
+  build) packages=("${build_packages[@]}") ;;
+  test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null |
+      grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+((${#missing[@]} == 0)) && exit 0
+
+sudo=()
+if ((EUID != 0)); then
+  command -v sudo >/dev/null || {
+    echo "setup: need root to install: ${missing[*]}" >&2
+    exit 1
+  }
+  sudo=(sudo)
+fi
+
+echo "setup: installing ${missing[*]}" >&2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine's package lists may be missing or stale; refresh them only
+# when an install is needed.
+if ! "${sudo[@]}" apt-get update -qq >"$log" 2>&1 ||
+   ! "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+       "${missing[@]}" >>"$log" 2>&1; then
+  cat "$log" >&2
+  echo "setup: installing packages failed (output above)" >&2
+  exit 1
+fi

@@ -1,0 +1,26 @@
+#include "client/cli/cli_flags.h"
+
+#include "absl/flags/flag.h"
+
+ABSL_FLAG(std::string, request, "",
+          "the request as proto3 JSON, or @PATH to read it from a file, or - "
+          "for standard input");
+ABSL_FLAG(std::string, auth_token_env, "",
+          "name of the environment variable that holds the auth token");
+ABSL_FLAG(std::string, auth_token_file, "",
+          "path of a file that holds the auth token (one trailing newline is "
+          "ignored)");
+ABSL_FLAG(int64_t, issued_at, -1,
+          "sign as if the clock read this many seconds since the Unix epoch "
+          "(default: now)");
+ABSL_FLAG(std::string, account_sid, "",
+          "verify: the account the token must belong to (default: any)");
+ABSL_FLAG(int64_t, at, -1,
+          "verify: check expiry as if the clock read this many seconds since "
+          "the Unix epoch (default: now)");
+ABSL_FLAG(absl::Duration, leeway, absl::ZeroDuration(),
+          "verify: tolerated clock skew for exp and nbf, up to 10m");
+ABSL_FLAG(std::string, server, "",
+          "HOST:PORT of a captoken server (mint, and verify through it)");
+ABSL_FLAG(absl::Duration, deadline, absl::Seconds(5),
+          "how long to wait for the server");

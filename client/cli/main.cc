@@ -1,0 +1,186 @@
+// captoken: sign, verify, decode and mint Twilio capability tokens.
+//
+// `captoken --help` lists the commands; `captoken <command> --help` explains
+// one. See docs/cli.md.
+
+#include <algorithm>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/string_view.h"
+#include "client/cli/cli_flags.h"
+#include "client/cli/local_commands.h"
+#include "client/cli/output.h"
+#include "client/cli/remote_commands.h"
+
+namespace captoken::cli {
+namespace {
+
+constexpr char kOverview[] =
+    R"(captoken: Twilio capability tokens from the command line.
+
+Usage:
+  captoken sign capability --request=JSON (--auth-token-env=VAR | --auth-token-file=PATH)
+                           [--issued-at=UNIX_SECONDS]
+  captoken mint capability --server=HOST:PORT --request=JSON [--deadline=5s]
+  captoken verify (--auth-token-env=VAR | --auth-token-file=PATH)
+                  [--account-sid=AC...] [--at=UNIX_SECONDS] [--leeway=DURATION] TOKEN
+  captoken verify --server=HOST:PORT [--account-sid=AC...] [--deadline=5s] TOKEN
+  captoken decode TOKEN
+
+JSON is a captoken.v1.CapabilityRequest in proto3 JSON form, for example
+  {"account_sid":"AC...","scopes":[{"client_incoming":{"client_name":"alice"}}],
+   "ttl":"600s","profile":"PROFILE_TWILIO_NODE"}
+Give it inline, as @PATH to read a file, or as - to read standard input.
+TOKEN may be - to read it from standard input.
+
+`sign` (locally, with the auth token) and `mint` (through a server, which
+holds the auth token) print the token alone; `verify` prints the verdict as JSON and exits
+0 only for a valid token; `decode` prints header and claims WITHOUT checking
+the signature. Errors go to standard error with exit status 1; they never
+contain the auth token.
+
+Run `captoken <command> --help` for one command's flags.
+)";
+
+constexpr char kSignHelp[] =
+    R"(captoken sign capability: sign a capability token locally.
+
+  --request=JSON            the captoken.v1.CapabilityRequest (inline, @PATH or -)
+  --auth-token-env=VAR      read the account's auth token from $VAR
+  --auth-token-file=PATH    ...or from a file (one trailing newline ignored)
+  --issued-at=SECONDS       sign as if the clock read this Unix time (default: now)
+
+Prints the token alone on standard output. The request's profile chooses
+whose bytes to reproduce: PROFILE_TWILIO_PYTHON (the default) or
+PROFILE_TWILIO_NODE. TTL defaults to 3600 s, at most 24 h.
+)";
+
+constexpr char kMintHelp[] =
+    R"(captoken mint capability: have a server sign a capability token.
+
+  --server=HOST:PORT        the captoken server
+  --request=JSON            the captoken.v1.CapabilityRequest (inline, @PATH or -)
+  --deadline=DURATION       how long to wait for the server (default: 5s)
+
+Prints the token alone on standard output. Errors carry the server's status
+code (INVALID_ARGUMENT, PERMISSION_DENIED, ...) on standard error.
+)";
+
+constexpr char kVerifyHelp[] = R"(captoken verify: check a capability token.
+
+Locally, with the auth token:
+  --auth-token-env=VAR      the account's auth token from $VAR
+  --auth-token-file=PATH    ...or from a file
+  --at=SECONDS              check expiry as of this Unix time (default: now)
+  --leeway=DURATION         tolerated clock skew, up to 10m (default: 0s)
+Or through a server, which holds the auth tokens:
+  --server=HOST:PORT        the captoken server
+  --deadline=DURATION       how long to wait for it (default: 5s)
+Either way:
+  --account-sid=AC...       require the token to belong to this account
+  TOKEN                     the token, or - to read standard input
+
+Prints a captoken.v1.VerifyTokenResponse as JSON: valid, the failure reason,
+and (when the signature verified) the account, scopes and expiry. Exits 0
+only for a valid token.
+)";
+
+constexpr char kDecodeHelp[] =
+    R"(captoken decode: show a token's header and claims WITHOUT verifying it.
+
+  TOKEN                     the token, or - to read standard input
+
+Prints {"verified":false,"header":{...},"payload":{...}}. Anyone can forge
+what this shows; use `captoken verify` to trust it.
+)";
+
+// Flags are documented with dashes (--auth-token-env), as command-line tools
+// spell them; Abseil names them with underscores. Accept both.
+std::vector<std::string> NormalizeFlagNames(int argc, char** argv) {
+  std::vector<std::string> normalized(argv, argv + argc);
+  for (size_t i = 1; i < normalized.size(); ++i) {
+    std::string& arg = normalized[i];
+    if (arg == "--") break;
+    if (arg.size() < 3 || arg[0] != '-' || arg[1] != '-') continue;
+    const size_t name_end = std::min(arg.find('='), arg.size());
+    std::replace(arg.begin() + 2, arg.begin() + name_end, '-', '_');
+  }
+  return normalized;
+}
+
+bool IsHelp(absl::string_view arg) {
+  return arg == "--help" || arg == "-h" || arg == "-help" || arg == "help";
+}
+
+int Main(int original_argc, char** original_argv) {
+  absl::SetProgramUsageMessage(kOverview);
+  std::vector<std::string> normalized =
+      NormalizeFlagNames(original_argc, original_argv);
+  std::vector<char*> argv_storage;
+  for (std::string& arg : normalized) argv_storage.push_back(arg.data());
+  const int argc = static_cast<int>(argv_storage.size());
+  char** argv = argv_storage.data();
+  // Help is handled here so that it exits 0 and shows only what matters.
+  std::vector<std::string> words;
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i][0] != '-' || std::strcmp(argv[i], "-") == 0) {
+      words.push_back(argv[i]);
+    }
+  }
+  for (int i = 1; i < argc; ++i) {
+    if (!IsHelp(argv[i])) continue;
+    const std::string command = words.empty() ? "" : words[0];
+    if (command == "sign") {
+      std::cout << kSignHelp;
+    } else if (command == "mint") {
+      std::cout << kMintHelp;
+    } else if (command == "verify") {
+      std::cout << kVerifyHelp;
+    } else if (command == "decode") {
+      std::cout << kDecodeHelp;
+    } else {
+      std::cout << kOverview;
+    }
+    return 0;
+  }
+
+  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> args(positional.begin() + 1, positional.end());
+  if (args.empty()) {
+    std::cerr << kOverview;
+    return 1;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "sign") {
+    if (args.empty() || args[0] != "capability") {
+      return Fail("usage: captoken sign capability --request=JSON ...");
+    }
+    args.erase(args.begin());
+    return RunSignCapability(args);
+  }
+  if (command == "mint") {
+    if (args.empty() || args[0] != "capability") {
+      return Fail("usage: captoken mint capability --server=HOST:PORT ...");
+    }
+    args.erase(args.begin());
+    return RunMintCapability(args);
+  }
+  if (command == "verify") {
+    return absl::GetFlag(FLAGS_server).empty() ? RunVerifyLocally(args)
+                                               : RunVerifyRemotely(args);
+  }
+  if (command == "decode") return RunDecode(args);
+  return Fail("unknown command; run `captoken --help`");
+}
+
+}  // namespace
+}  // namespace captoken::cli
+
+int main(int argc, char** argv) { return captoken::cli::Main(argc, argv); }

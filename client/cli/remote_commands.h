@@ -1,0 +1,27 @@
+// File: remote_commands.h
+// -----------------------------------------------------------------------------
+//
+// The subcommands that go through a running server (--server=HOST:PORT):
+// `mint capability` and `verify`. Same conventions as the local ones:
+// results on standard output, reasons on standard error, exit status 0 only
+// on success.
+
+#ifndef CAPTOKEN_CLIENT_CLI_REMOTE_COMMANDS_H_
+#define CAPTOKEN_CLIENT_CLI_REMOTE_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace captoken::cli {
+
+// `captoken mint capability --server=HOST:PORT --request=JSON`: prints the
+// token the server signed.
+int RunMintCapability(const std::vector<std::string>& args);
+
+// `captoken verify --server=HOST:PORT [--account-sid=AC…] TOKEN`: prints the
+// server's verdict as JSON.
+int RunVerifyRemotely(const std::vector<std::string>& args);
+
+}  // namespace captoken::cli
+
+#endif  // CAPTOKEN_CLIENT_CLI_REMOTE_COMMANDS_H_

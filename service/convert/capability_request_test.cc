@@ -1,0 +1,446 @@
+// Tests for capability_request.h: the wire request becomes a CapabilitySpec
+// field for field (order kept), only shape is refused here, and scopes and
+// times convert back to the wire.
+
+#include "service/convert/capability_request.h"
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "captoken/v1/capability.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "gtest/gtest.h"
+#include "service/token/capability_scope.h"
+#include "service/token/capability_spec.h"
+#include "testing/status_matchers.h"
+
+namespace captoken::convert {
+namespace {
+
+using ::captoken::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kAccountSid[] = "AC0123456789abcdef0123456789abcdef";
+constexpr char kAppSid[] = "AP0123456789abcdef0123456789abcdef";
+
+// The range google.protobuf.Duration and Timestamp document.
+constexpr int64_t kMaxDurationSeconds = 315576000000;
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
+
+void AddParam(google::protobuf::RepeatedPtrField<v1::Param>* params,
+              const std::string& key, const std::string& value) {
+  v1::Param* param = params->Add();
+  param->set_key(key);
+  param->set_value(value);
+}
+
+absl::StatusOr<token::CapabilitySpec> Convert(
+    const v1::CapabilityRequest& request) {
+  return CapabilitySpecFromProto(request, token::Profile::kTwilioPython);
+}
+
+// ---- CapabilitySpecFromProto: account and scopes ----------------------
+
+TEST(CapabilitySpecFromProto, EmptyRequestBecomesEmptySpec) {
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec,
+                       Convert(v1::CapabilityRequest()));
+  EXPECT_EQ(spec.account_sid, "");
+  EXPECT_TRUE(spec.scopes.empty());
+  EXPECT_FALSE(spec.ttl.has_value());
+  EXPECT_FALSE(spec.expire_time.has_value());
+  EXPECT_EQ(spec.profile, token::Profile::kTwilioPython);
+}
+
+TEST(CapabilitySpecFromProto, AccountSidIsCopiedUnchecked) {
+  // Values are the token library's business, not the conversion's.
+  v1::CapabilityRequest request;
+  request.set_account_sid("not a sid");
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  EXPECT_EQ(spec.account_sid, "not a sid");
+}
+
+TEST(CapabilitySpecFromProto, ClientIncomingScopeIsConverted) {
+  v1::CapabilityRequest request;
+  request.set_account_sid(kAccountSid);
+  request.add_scopes()->mutable_client_incoming()->set_client_name("alice");
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  EXPECT_EQ(spec.account_sid, kAccountSid);
+  ASSERT_EQ(spec.scopes.size(), 1u);
+  EXPECT_EQ(spec.scopes[0],
+            token::CapabilityScope(token::ClientIncomingScope{"alice"}));
+}
+
+TEST(CapabilitySpecFromProto, ClientOutgoingScopeKeepsParamsInOrder) {
+  v1::CapabilityRequest request;
+  v1::ClientOutgoing* outgoing =
+      request.add_scopes()->mutable_client_outgoing();
+  outgoing->set_application_sid(kAppSid);
+  outgoing->set_client_name("bob");
+  AddParam(outgoing->mutable_params(), "zeta", "1");
+  AddParam(outgoing->mutable_params(), "alpha", "");
+  AddParam(outgoing->mutable_params(), "mid", "x y");
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  ASSERT_EQ(spec.scopes.size(), 1u);
+  const auto* converted =
+      std::get_if<token::ClientOutgoingScope>(&spec.scopes[0]);
+  ASSERT_NE(converted, nullptr);
+  EXPECT_EQ(converted->application_sid, kAppSid);
+  EXPECT_EQ(converted->client_name, "bob");
+  EXPECT_THAT(converted->params,
+              ElementsAre(token::Param{"zeta", "1"}, token::Param{"alpha", ""},
+                          token::Param{"mid", "x y"}));
+}
+
+TEST(CapabilitySpecFromProto, ClientOutgoingWithoutParamsOrNameIsEmpty) {
+  v1::CapabilityRequest request;
+  request.add_scopes()->mutable_client_outgoing()->set_application_sid(kAppSid);
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  ASSERT_EQ(spec.scopes.size(), 1u);
+  EXPECT_EQ(spec.scopes[0], token::CapabilityScope(
+                                token::ClientOutgoingScope{kAppSid, {}, ""}));
+}
+
+TEST(CapabilitySpecFromProto, EventStreamScopeKeepsFiltersInOrder) {
+  v1::CapabilityRequest request;
+  v1::EventStream* stream = request.add_scopes()->mutable_event_stream();
+  AddParam(stream->mutable_filters(), "b", "2");
+  AddParam(stream->mutable_filters(), "a", "1");
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  ASSERT_EQ(spec.scopes.size(), 1u);
+  const auto* converted = std::get_if<token::EventStreamScope>(&spec.scopes[0]);
+  ASSERT_NE(converted, nullptr);
+  EXPECT_THAT(converted->filters,
+              ElementsAre(token::Param{"b", "2"}, token::Param{"a", "1"}));
+}
+
+TEST(CapabilitySpecFromProto, EmptyEventStreamIsAScope) {
+  v1::CapabilityRequest request;
+  request.add_scopes()->mutable_event_stream();
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  ASSERT_EQ(spec.scopes.size(), 1u);
+  EXPECT_EQ(spec.scopes[0], token::CapabilityScope(token::EventStreamScope{}));
+}
+
+TEST(CapabilitySpecFromProto, ScopesKeepRequestOrderAndRepeats) {
+  v1::CapabilityRequest request;
+  request.add_scopes()->mutable_event_stream();
+  request.add_scopes()->mutable_client_incoming()->set_client_name("a");
+  request.add_scopes()->mutable_client_outgoing()->set_application_sid(kAppSid);
+  request.add_scopes()->mutable_client_incoming()->set_client_name("b");
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  EXPECT_THAT(
+      spec.scopes,
+      ElementsAre(
+          token::CapabilityScope(token::EventStreamScope{}),
+          token::CapabilityScope(token::ClientIncomingScope{"a"}),
+          token::CapabilityScope(token::ClientOutgoingScope{kAppSid, {}, ""}),
+          token::CapabilityScope(token::ClientIncomingScope{"b"})));
+}
+
+TEST(CapabilitySpecFromProto, ScopeWithNoKindIsRefusedWithItsIndex) {
+  v1::CapabilityRequest request;
+  request.add_scopes()->mutable_client_incoming()->set_client_name("a");
+  request.add_scopes();  // no kind set
+  EXPECT_THAT(Convert(request),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("scopes[1]: no scope kind set")));
+}
+
+TEST(CapabilitySpecFromProto, FirstScopeWithNoKindIsNamed) {
+  v1::CapabilityRequest request;
+  request.add_scopes();
+  request.add_scopes();
+  EXPECT_THAT(Convert(request), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("scopes[0]")));
+}
+
+// ---- CapabilitySpecFromProto: profile ------------------------------------
+
+TEST(CapabilitySpecFromProto, UnspecifiedProfileBecomesTheDefault) {
+  v1::CapabilityRequest request;
+  request.set_profile(v1::PROFILE_UNSPECIFIED);
+  ASSERT_OK_AND_ASSIGN(
+      token::CapabilitySpec python,
+      CapabilitySpecFromProto(request, token::Profile::kTwilioPython));
+  EXPECT_EQ(python.profile, token::Profile::kTwilioPython);
+  ASSERT_OK_AND_ASSIGN(
+      token::CapabilitySpec node,
+      CapabilitySpecFromProto(request, token::Profile::kTwilioNode));
+  EXPECT_EQ(node.profile, token::Profile::kTwilioNode);
+}
+
+TEST(CapabilitySpecFromProto, ExplicitProfileOverridesTheDefault) {
+  v1::CapabilityRequest request;
+  request.set_profile(v1::PROFILE_TWILIO_PYTHON);
+  ASSERT_OK_AND_ASSIGN(
+      token::CapabilitySpec python,
+      CapabilitySpecFromProto(request, token::Profile::kTwilioNode));
+  EXPECT_EQ(python.profile, token::Profile::kTwilioPython);
+
+  request.set_profile(v1::PROFILE_TWILIO_NODE);
+  ASSERT_OK_AND_ASSIGN(
+      token::CapabilitySpec node,
+      CapabilitySpecFromProto(request, token::Profile::kTwilioPython));
+  EXPECT_EQ(node.profile, token::Profile::kTwilioNode);
+}
+
+TEST(CapabilitySpecFromProto, UnknownProfileNumberIsRefused) {
+  v1::CapabilityRequest request;
+  request.set_profile(static_cast<v1::Profile>(99));
+  EXPECT_THAT(Convert(request), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("profile")));
+}
+
+TEST(CapabilitySpecFromProto, NegativeProfileNumberIsRefused) {
+  v1::CapabilityRequest request;
+  request.set_profile(static_cast<v1::Profile>(-1));
+  EXPECT_THAT(Convert(request), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("profile")));
+}
+
+// ---- CapabilitySpecFromProto: ttl ----------------------------------------
+
+TEST(CapabilitySpecFromProto, TtlIsConverted) {
+  v1::CapabilityRequest request;
+  request.mutable_ttl()->set_seconds(600);
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  ASSERT_TRUE(spec.ttl.has_value());
+  EXPECT_EQ(*spec.ttl, absl::Seconds(600));
+  EXPECT_FALSE(spec.expire_time.has_value());
+}
+
+TEST(CapabilitySpecFromProto, TtlKeepsItsNanosForTheLibraryToRefuse) {
+  v1::CapabilityRequest request;
+  request.mutable_ttl()->set_seconds(60);
+  request.mutable_ttl()->set_nanos(500);
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  ASSERT_TRUE(spec.ttl.has_value());
+  EXPECT_EQ(*spec.ttl, absl::Seconds(60) + absl::Nanoseconds(500));
+}
+
+TEST(CapabilitySpecFromProto, ZeroTtlIsSetNotAbsent) {
+  v1::CapabilityRequest request;
+  request.mutable_ttl();
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  ASSERT_TRUE(spec.ttl.has_value());
+  EXPECT_EQ(*spec.ttl, absl::ZeroDuration());
+}
+
+TEST(CapabilitySpecFromProto, NegativeTtlInRangeIsConverted) {
+  v1::CapabilityRequest request;
+  request.mutable_ttl()->set_seconds(-5);
+  request.mutable_ttl()->set_nanos(-999999999);
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  ASSERT_TRUE(spec.ttl.has_value());
+  EXPECT_EQ(*spec.ttl, absl::Seconds(-5) - absl::Nanoseconds(999999999));
+}
+
+TEST(CapabilitySpecFromProto, TtlAtTheProtobufLimitsIsConverted) {
+  v1::CapabilityRequest request;
+  request.mutable_ttl()->set_seconds(kMaxDurationSeconds);
+  request.mutable_ttl()->set_nanos(999999999);
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  ASSERT_TRUE(spec.ttl.has_value());
+  EXPECT_EQ(*spec.ttl,
+            absl::Seconds(kMaxDurationSeconds) + absl::Nanoseconds(999999999));
+}
+
+TEST(CapabilitySpecFromProto, TtlOutOfProtobufRangeIsRefused) {
+  struct Case {
+    int64_t seconds;
+    int32_t nanos;
+  };
+  for (const Case& c :
+       {Case{kMaxDurationSeconds + 1, 0}, Case{-kMaxDurationSeconds - 1, 0},
+        Case{INT64_MAX, 0}, Case{INT64_MIN, 0}, Case{0, 1000000000},
+        Case{0, -1000000000}, Case{0, INT32_MAX}, Case{0, INT32_MIN}}) {
+    v1::CapabilityRequest request;
+    request.mutable_ttl()->set_seconds(c.seconds);
+    request.mutable_ttl()->set_nanos(c.nanos);
+    EXPECT_THAT(Convert(request), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("ttl: out of range")))
+        << c.seconds << "s " << c.nanos << "ns";
+  }
+}
+
+// ---- CapabilitySpecFromProto: expire_time --------------------------------
+
+TEST(CapabilitySpecFromProto, ExpireTimeIsConverted) {
+  v1::CapabilityRequest request;
+  request.mutable_expire_time()->set_seconds(1700003600);
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  ASSERT_TRUE(spec.expire_time.has_value());
+  EXPECT_EQ(*spec.expire_time, absl::FromUnixSeconds(1700003600));
+  EXPECT_FALSE(spec.ttl.has_value());
+}
+
+TEST(CapabilitySpecFromProto, ExpireTimeKeepsItsNanos) {
+  v1::CapabilityRequest request;
+  request.mutable_expire_time()->set_seconds(1700003600);
+  request.mutable_expire_time()->set_nanos(999999999);
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  ASSERT_TRUE(spec.expire_time.has_value());
+  EXPECT_EQ(*spec.expire_time,
+            absl::FromUnixSeconds(1700003600) + absl::Nanoseconds(999999999));
+}
+
+TEST(CapabilitySpecFromProto, ExpireTimeAtTheProtobufLimitsIsConverted) {
+  for (int64_t seconds : {kMinTimestampSeconds, kMaxTimestampSeconds}) {
+    v1::CapabilityRequest request;
+    request.mutable_expire_time()->set_seconds(seconds);
+    ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+    ASSERT_TRUE(spec.expire_time.has_value());
+    EXPECT_EQ(*spec.expire_time, absl::FromUnixSeconds(seconds));
+  }
+}
+
+TEST(CapabilitySpecFromProto, ExpireTimeOutOfProtobufRangeIsRefused) {
+  struct Case {
+    int64_t seconds;
+    int32_t nanos;
+  };
+  for (const Case& c :
+       {Case{kMaxTimestampSeconds + 1, 0}, Case{kMinTimestampSeconds - 1, 0},
+        Case{INT64_MAX, 0}, Case{INT64_MIN, 0}, Case{1700000000, -1},
+        Case{1700000000, 1000000000}}) {
+    v1::CapabilityRequest request;
+    request.mutable_expire_time()->set_seconds(c.seconds);
+    request.mutable_expire_time()->set_nanos(c.nanos);
+    EXPECT_THAT(Convert(request),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("expire_time: out of range")))
+        << c.seconds << "s " << c.nanos << "ns";
+  }
+}
+
+TEST(CapabilitySpecFromProto, TtlAndExpireTimeAreBothCarried) {
+  // Refusing both at once is ValidateCapabilitySpec's job.
+  v1::CapabilityRequest request;
+  request.mutable_ttl()->set_seconds(60);
+  request.mutable_expire_time()->set_seconds(1700000060);
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  EXPECT_TRUE(spec.ttl.has_value());
+  EXPECT_TRUE(spec.expire_time.has_value());
+}
+
+// ---- ProfileToProto --------------------------------------------------------
+
+TEST(ProfileToProto, MapsEachProfile) {
+  EXPECT_EQ(ProfileToProto(token::Profile::kTwilioPython),
+            v1::PROFILE_TWILIO_PYTHON);
+  EXPECT_EQ(ProfileToProto(token::Profile::kTwilioNode),
+            v1::PROFILE_TWILIO_NODE);
+}
+
+TEST(ProfileToProto, RoundTripsThroughCapabilitySpecFromProto) {
+  for (token::Profile profile :
+       {token::Profile::kTwilioPython, token::Profile::kTwilioNode}) {
+    v1::CapabilityRequest request;
+    request.set_profile(ProfileToProto(profile));
+    // The default is the other profile, so a lost value would show.
+    const token::Profile other = profile == token::Profile::kTwilioNode
+                                     ? token::Profile::kTwilioPython
+                                     : token::Profile::kTwilioNode;
+    ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec,
+                         CapabilitySpecFromProto(request, other));
+    EXPECT_EQ(spec.profile, profile);
+  }
+}
+
+// ---- ScopesToProto ---------------------------------------------------------
+
+TEST(ScopesToProto, WritesEachKind) {
+  const std::vector<token::CapabilityScope> scopes = {
+      token::ClientIncomingScope{"alice"},
+      token::ClientOutgoingScope{kAppSid, {{"To", "+1555"}, {"A", ""}}, "bob"},
+      token::EventStreamScope{{{"f", "v"}}},
+  };
+  google::protobuf::RepeatedPtrField<v1::CapabilityScope> out;
+  ScopesToProto(scopes, &out);
+  ASSERT_EQ(out.size(), 3);
+
+  ASSERT_TRUE(out[0].has_client_incoming());
+  EXPECT_EQ(out[0].client_incoming().client_name(), "alice");
+
+  ASSERT_TRUE(out[1].has_client_outgoing());
+  const v1::ClientOutgoing& outgoing = out[1].client_outgoing();
+  EXPECT_EQ(outgoing.application_sid(), kAppSid);
+  EXPECT_EQ(outgoing.client_name(), "bob");
+  ASSERT_EQ(outgoing.params_size(), 2);
+  EXPECT_EQ(outgoing.params(0).key(), "To");
+  EXPECT_EQ(outgoing.params(0).value(), "+1555");
+  EXPECT_EQ(outgoing.params(1).key(), "A");
+  EXPECT_EQ(outgoing.params(1).value(), "");
+
+  ASSERT_TRUE(out[2].has_event_stream());
+  ASSERT_EQ(out[2].event_stream().filters_size(), 1);
+  EXPECT_EQ(out[2].event_stream().filters(0).key(), "f");
+  EXPECT_EQ(out[2].event_stream().filters(0).value(), "v");
+}
+
+TEST(ScopesToProto, EmptyEventStreamStillSetsTheKind) {
+  const std::vector<token::CapabilityScope> scopes = {
+      token::EventStreamScope{}};
+  google::protobuf::RepeatedPtrField<v1::CapabilityScope> out;
+  ScopesToProto(scopes, &out);
+  ASSERT_EQ(out.size(), 1);
+  EXPECT_EQ(out[0].scope_case(), v1::CapabilityScope::kEventStream);
+}
+
+TEST(ScopesToProto, AppendsToWhatIsThere) {
+  google::protobuf::RepeatedPtrField<v1::CapabilityScope> out;
+  out.Add()->mutable_event_stream();
+  const std::vector<token::CapabilityScope> scopes = {
+      token::ClientIncomingScope{"alice"}};
+  ScopesToProto(scopes, &out);
+  ASSERT_EQ(out.size(), 2);
+  EXPECT_TRUE(out[0].has_event_stream());
+  EXPECT_TRUE(out[1].has_client_incoming());
+}
+
+TEST(ScopesToProto, RoundTripsThroughCapabilitySpecFromProto) {
+  const std::vector<token::CapabilityScope> scopes = {
+      token::EventStreamScope{{{"z", "1"}, {"a", "2"}}},
+      token::ClientOutgoingScope{kAppSid, {{"k2", "v2"}, {"k1", "v1"}}, ""},
+      token::ClientIncomingScope{"caf\xC3\xA9"},
+      token::ClientOutgoingScope{kAppSid, {}, "named"},
+      token::ClientIncomingScope{"second"},
+      token::EventStreamScope{},
+  };
+  v1::CapabilityRequest request;
+  ScopesToProto(scopes, request.mutable_scopes());
+  ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
+  EXPECT_EQ(spec.scopes, scopes);
+}
+
+// ---- TimeToProto -----------------------------------------------------------
+
+TEST(TimeToProto, WritesWholeSeconds) {
+  const google::protobuf::Timestamp timestamp =
+      TimeToProto(absl::FromUnixSeconds(1700000000));
+  EXPECT_EQ(timestamp.seconds(), 1700000000);
+  EXPECT_EQ(timestamp.nanos(), 0);
+}
+
+TEST(TimeToProto, DropsFractions) {
+  const google::protobuf::Timestamp timestamp =
+      TimeToProto(absl::FromUnixSeconds(1700000000) + absl::Milliseconds(999));
+  EXPECT_EQ(timestamp.seconds(), 1700000000);
+  EXPECT_EQ(timestamp.nanos(), 0);
+}
+
+TEST(TimeToProto, WritesTheEpochAndTimesBeforeIt) {
+  EXPECT_EQ(TimeToProto(absl::UnixEpoch()).seconds(), 0);
+  EXPECT_EQ(TimeToProto(absl::FromUnixSeconds(-86400)).seconds(), -86400);
+}
+
+}  // namespace
+}  // namespace captoken::convert

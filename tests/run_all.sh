@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite, in the order that fails fastest. `./dev test` runs it
+# (after installing packages), and CI runs `./dev test` through .ci/run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+read -r -a flags <<<"${CAPTOKEN_BAZEL_FLAGS:-}"
+step() { printf '\n=== %s\n' "$*"; }
+
+step "the wire contract: buf lint, and buf breaking against the previous commit"
+(cd tools/buf && npm ci --silent --no-audit --no-fund --ignore-scripts)
+buf=tools/buf/node_modules/.bin/buf
+(cd proto && "../$buf" lint)
+base=${CAPTOKEN_BUF_BASE:-HEAD~1}
+if git rev-parse --verify --quiet "$base:proto/buf.yaml" >/dev/null; then
+  "$buf" breaking proto --against ".git#ref=$base,subdir=proto"
+else
+  echo "no proto/buf.yaml at $base: nothing to compare with"
+fi
+
+step "unit, known-answer and end-to-end tests (bazel test //...)"
+bazel test "${flags[@]}" //...
+
+step "the token library against BoringSSL (bazel test --config=boringssl)"
+bazel test "${flags[@]}" --config=boringssl //service/token/...
+
+step "the node profile agrees with the shared reference implementation"
+node tests/vectors/spec_check.js tests/vectors/node
+
+echo
+echo "All tests passed."
