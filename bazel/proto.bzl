@@ -13,12 +13,13 @@ _GRPC_CPP_PLUGIN = "@system//:bin/grpc_cpp_plugin"
 def _stem(src):
     return src[:-len(".proto")]
 
-def cc_proto_messages(name, srcs, deps = [], visibility = None):
+def cc_proto_messages(name, srcs, deps = [], visibility = None, testonly = False):
     """A cc_library with the message classes generated from `srcs`."""
     hdrs = [_stem(s) + ".pb.h" for s in srcs]
     ccs = [_stem(s) + ".pb.cc" for s in srcs]
     native.genrule(
         name = name + "_codegen",
+        testonly = testonly,
         srcs = srcs,
         outs = hdrs + ccs,
         tools = [_PROTOC],
@@ -36,9 +37,10 @@ def cc_proto_messages(name, srcs, deps = [], visibility = None):
         includes = ["."],
         deps = deps + ["@system//:protobuf"],
         visibility = visibility,
+        testonly = testonly,
     )
 
-def cc_grpc_services(name, srcs, messages, imports = [], visibility = None):
+def cc_grpc_services(name, srcs, messages, imports = [], visibility = None, testonly = False):
     """A cc_library with the gRPC stubs and service bases for `srcs`.
 
     `messages` is the cc_proto_messages target that holds their messages;
@@ -48,6 +50,7 @@ def cc_grpc_services(name, srcs, messages, imports = [], visibility = None):
     ccs = [_stem(s) + ".grpc.pb.cc" for s in srcs]
     native.genrule(
         name = name + "_codegen",
+        testonly = testonly,
         srcs = srcs + imports,
         outs = hdrs + ccs,
         tools = [_PROTOC, _GRPC_CPP_PLUGIN],
@@ -65,4 +68,5 @@ def cc_grpc_services(name, srcs, messages, imports = [], visibility = None):
         includes = ["."],
         deps = [messages, "@system//:grpc++"],
         visibility = visibility,
+        testonly = testonly,
     )

@@ -1,0 +1,65 @@
+// File: account_keys.h
+// -----------------------------------------------------------------------------
+//
+// AccountKeys is the immutable set of accounts a server signs for, each
+// with its auth token prepared as an HMAC key. It is loaded once (at
+// start-up, and again on reload) so that no request ever reads a secret
+// from its source, and it is shared by reference: a request sees one whole
+// set, never a mix.
+//
+// Example:
+//
+//   CAPTOKEN_ASSIGN_OR_RETURN(std::shared_ptr<const AccountKeys> keys,
+//                             AccountKeys::Load(settings.accounts));
+//   const AccountKeys::Account* account = keys->Find(sid);
+
+#ifndef CAPTOKEN_SERVICE_ACCOUNT_KEYS_H_
+#define CAPTOKEN_SERVICE_ACCOUNT_KEYS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "service/server_config.h"
+#include "service/token/crypto.h"
+
+namespace captoken::service {
+
+class AccountKeys {
+ public:
+  struct Account {
+    std::string account_sid;
+    token::HmacSha256Key auth_token;
+    bool verify_only = false;
+  };
+
+  // Load reads every account's auth token from its source.
+  //
+  // Fails with the source's error (see secret_source.h), prefixed with the
+  // account SID and the source (variable name or path), never the secret.
+  static absl::StatusOr<std::shared_ptr<const AccountKeys>> Load(
+      const std::vector<AccountSettings>& accounts);
+
+  // FromAccounts takes accounts that are already prepared (tests, and the
+  // development account).
+  static std::shared_ptr<const AccountKeys> FromAccounts(
+      std::vector<Account> accounts);
+
+  // Find returns the account with `account_sid`, or nullptr.
+  const Account* Find(absl::string_view account_sid) const;
+
+  size_t size() const { return accounts_.size(); }
+
+ private:
+  explicit AccountKeys(std::vector<Account> accounts);
+
+  std::vector<Account> accounts_;
+  absl::flat_hash_map<std::string, size_t> index_;
+};
+
+}  // namespace captoken::service
+
+#endif  // CAPTOKEN_SERVICE_ACCOUNT_KEYS_H_

@@ -1,0 +1,271 @@
+// Tests for account_keys.h: every account's auth token is read from its
+// source once, a failure names the account and the source but never the
+// secret, and Find returns the prepared key.
+
+#include "service/account_keys.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/server_config.h"
+#include "service/token/crypto.h"
+#include "testing/status_matchers.h"
+
+namespace captoken::service {
+namespace {
+
+using ::captoken::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kSid1[] = "AC0123456789abcdef0123456789abcdef";
+constexpr char kSid2[] = "ACfedcba9876543210fedcba9876543210";
+constexpr char kSid3[] = "AC11111111111111111111111111111111";
+constexpr char kSecret1[] = "secret-one-0123456789abcdef";
+constexpr char kSecret2[] = "secret-two-fedcba9876543210";
+
+std::string TempPath(absl::string_view name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/account_keys_test_",
+                      name);
+}
+
+std::string WriteFile(absl::string_view name, absl::string_view content) {
+  const std::string path = TempPath(name);
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file.write(content.data(), static_cast<std::streamsize>(content.size()));
+  file.close();
+  EXPECT_TRUE(file.good()) << path;
+  return path;
+}
+
+AccountSettings FromEnv(const char* sid, const char* variable,
+                        bool verify_only = false) {
+  AccountSettings account;
+  account.account_sid = sid;
+  account.auth_token.set_env(variable);
+  account.verify_only = verify_only;
+  return account;
+}
+
+AccountSettings FromFile(const char* sid, const std::string& path,
+                         bool verify_only = false) {
+  AccountSettings account;
+  account.account_sid = sid;
+  account.auth_token.set_file(path);
+  account.verify_only = verify_only;
+  return account;
+}
+
+token::HmacSha256Key Key(absl::string_view secret) {
+  absl::StatusOr<token::HmacSha256Key> key =
+      token::HmacSha256Key::Create(secret);
+  EXPECT_TRUE(key.ok()) << key.status();
+  return *std::move(key);
+}
+
+// Whether `key` computes the same MAC as a key made from `secret`.
+bool KeyIsFor(const token::HmacSha256Key& key, absl::string_view secret) {
+  return key.Compute("message") == Key(secret).Compute("message");
+}
+
+// ---- Load ------------------------------------------------------------------
+
+TEST(AccountKeys, LoadReadsAnEnvironmentVariable) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_ACCOUNT_KEY_1", kSecret1, 1), 0);
+  ASSERT_OK_AND_ASSIGN(
+      std::shared_ptr<const AccountKeys> keys,
+      AccountKeys::Load({FromEnv(kSid1, "CAPTOKEN_TEST_ACCOUNT_KEY_1")}));
+  ASSERT_NE(keys, nullptr);
+  EXPECT_EQ(keys->size(), 1u);
+  const AccountKeys::Account* account = keys->Find(kSid1);
+  ASSERT_NE(account, nullptr);
+  EXPECT_EQ(account->account_sid, kSid1);
+  EXPECT_TRUE(KeyIsFor(account->auth_token, kSecret1));
+  EXPECT_FALSE(account->verify_only);
+}
+
+TEST(AccountKeys, LoadReadsAFileWithoutItsNewline) {
+  const std::string path =
+      WriteFile("secret_file", absl::StrCat(kSecret2, "\n"));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const AccountKeys> keys,
+                       AccountKeys::Load({FromFile(kSid2, path)}));
+  const AccountKeys::Account* account = keys->Find(kSid2);
+  ASSERT_NE(account, nullptr);
+  EXPECT_TRUE(KeyIsFor(account->auth_token, kSecret2));
+}
+
+TEST(AccountKeys, LoadReadsEveryAccountFromItsOwnSource) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_ACCOUNT_KEY_MIXED", kSecret1, 1), 0);
+  const std::string path = WriteFile("mixed", kSecret2);
+  ASSERT_OK_AND_ASSIGN(
+      std::shared_ptr<const AccountKeys> keys,
+      AccountKeys::Load({FromEnv(kSid1, "CAPTOKEN_TEST_ACCOUNT_KEY_MIXED"),
+                         FromFile(kSid2, path, /*verify_only=*/true)}));
+  EXPECT_EQ(keys->size(), 2u);
+  const AccountKeys::Account* first = keys->Find(kSid1);
+  const AccountKeys::Account* second = keys->Find(kSid2);
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  EXPECT_TRUE(KeyIsFor(first->auth_token, kSecret1));
+  EXPECT_FALSE(KeyIsFor(first->auth_token, kSecret2));
+  EXPECT_TRUE(KeyIsFor(second->auth_token, kSecret2));
+  EXPECT_FALSE(first->verify_only);
+  EXPECT_TRUE(second->verify_only);
+}
+
+TEST(AccountKeys, LoadOfNoAccountsIsEmpty) {
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const AccountKeys> keys,
+                       AccountKeys::Load({}));
+  EXPECT_EQ(keys->size(), 0u);
+  EXPECT_EQ(keys->Find(kSid1), nullptr);
+}
+
+TEST(AccountKeys, LoadReadsTheSourceOnceNotOnEachFind) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_ACCOUNT_KEY_ONCE", kSecret1, 1), 0);
+  ASSERT_OK_AND_ASSIGN(
+      std::shared_ptr<const AccountKeys> keys,
+      AccountKeys::Load({FromEnv(kSid1, "CAPTOKEN_TEST_ACCOUNT_KEY_ONCE")}));
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_ACCOUNT_KEY_ONCE", kSecret2, 1), 0);
+  const AccountKeys::Account* account = keys->Find(kSid1);
+  ASSERT_NE(account, nullptr);
+  EXPECT_TRUE(KeyIsFor(account->auth_token, kSecret1));
+}
+
+TEST(AccountKeys, MissingVariableNamesTheAccountAndTheVariable) {
+  ASSERT_EQ(unsetenv("CAPTOKEN_TEST_ACCOUNT_KEY_UNSET"), 0);
+  EXPECT_THAT(
+      AccountKeys::Load({FromEnv(kSid1, "CAPTOKEN_TEST_ACCOUNT_KEY_UNSET")}),
+      StatusIs(absl::StatusCode::kNotFound,
+               AllOf(HasSubstr(kSid1),
+                     HasSubstr("CAPTOKEN_TEST_ACCOUNT_KEY_UNSET"))));
+}
+
+TEST(AccountKeys, EmptyVariableNamesTheAccountAndTheVariable) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_ACCOUNT_KEY_EMPTY", "", 1), 0);
+  EXPECT_THAT(
+      AccountKeys::Load({FromEnv(kSid1, "CAPTOKEN_TEST_ACCOUNT_KEY_EMPTY")}),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr(kSid1),
+                     HasSubstr("CAPTOKEN_TEST_ACCOUNT_KEY_EMPTY"))));
+}
+
+TEST(AccountKeys, MissingFileNamesTheAccountAndThePath) {
+  const std::string path = TempPath("no_such_secret");
+  EXPECT_THAT(AccountKeys::Load({FromFile(kSid2, path)}),
+              StatusIs(absl::StatusCode::kNotFound,
+                       AllOf(HasSubstr(kSid2), HasSubstr(path))));
+}
+
+TEST(AccountKeys, FailingSecondAccountIsTheOneNamed) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_ACCOUNT_KEY_GOOD", kSecret1, 1), 0);
+  ASSERT_EQ(unsetenv("CAPTOKEN_TEST_ACCOUNT_KEY_BAD"), 0);
+  EXPECT_THAT(
+      AccountKeys::Load({FromEnv(kSid1, "CAPTOKEN_TEST_ACCOUNT_KEY_GOOD"),
+                         FromEnv(kSid2, "CAPTOKEN_TEST_ACCOUNT_KEY_BAD")}),
+      StatusIs(absl::StatusCode::kNotFound,
+               AllOf(HasSubstr(kSid2), Not(HasSubstr(kSid1)),
+                     HasSubstr("CAPTOKEN_TEST_ACCOUNT_KEY_BAD"))));
+}
+
+TEST(AccountKeys, ErrorsNeverContainTheSecret) {
+  // A good account's secret must not leak into a later account's error, and
+  // a file's content must not leak into its own error.
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_ACCOUNT_KEY_LEAK", kSecret1, 1), 0);
+  const std::string too_big =
+      WriteFile("too_big", absl::StrCat(kSecret2, std::string(5000, 'x')));
+  const absl::Status status =
+      AccountKeys::Load({FromEnv(kSid1, "CAPTOKEN_TEST_ACCOUNT_KEY_LEAK"),
+                         FromFile(kSid2, too_big)})
+          .status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               AllOf(HasSubstr(kSid2), HasSubstr(too_big))));
+  EXPECT_THAT(status.ToString(), Not(HasSubstr(kSecret1)));
+  EXPECT_THAT(status.ToString(), Not(HasSubstr(kSecret2)));
+}
+
+// ---- FromAccounts and Find -----------------------------------------------
+
+std::vector<AccountKeys::Account> TwoAccounts() {
+  std::vector<AccountKeys::Account> accounts;
+  accounts.push_back({kSid1, Key(kSecret1), false});
+  accounts.push_back({kSid2, Key(kSecret2), true});
+  return accounts;
+}
+
+TEST(AccountKeys, FromAccountsFindsEachAccount) {
+  std::shared_ptr<const AccountKeys> keys =
+      AccountKeys::FromAccounts(TwoAccounts());
+  ASSERT_NE(keys, nullptr);
+  EXPECT_EQ(keys->size(), 2u);
+  const AccountKeys::Account* first = keys->Find(kSid1);
+  const AccountKeys::Account* second = keys->Find(kSid2);
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(first->account_sid, kSid1);
+  EXPECT_EQ(second->account_sid, kSid2);
+  EXPECT_TRUE(KeyIsFor(first->auth_token, kSecret1));
+  EXPECT_TRUE(KeyIsFor(second->auth_token, kSecret2));
+}
+
+TEST(AccountKeys, FromAccountsCarriesVerifyOnly) {
+  std::shared_ptr<const AccountKeys> keys =
+      AccountKeys::FromAccounts(TwoAccounts());
+  ASSERT_NE(keys->Find(kSid1), nullptr);
+  ASSERT_NE(keys->Find(kSid2), nullptr);
+  EXPECT_FALSE(keys->Find(kSid1)->verify_only);
+  EXPECT_TRUE(keys->Find(kSid2)->verify_only);
+}
+
+TEST(AccountKeys, FindOfAnUnknownAccountIsNull) {
+  std::shared_ptr<const AccountKeys> keys =
+      AccountKeys::FromAccounts(TwoAccounts());
+  EXPECT_EQ(keys->Find(kSid3), nullptr);
+  EXPECT_EQ(keys->Find(""), nullptr);
+  // SIDs are matched exactly.
+  EXPECT_EQ(keys->Find("AC0123456789ABCDEF0123456789ABCDEF"), nullptr);
+  EXPECT_EQ(keys->Find(absl::StrCat(kSid1, " ")), nullptr);
+}
+
+TEST(AccountKeys, FromNoAccountsIsEmpty) {
+  std::shared_ptr<const AccountKeys> keys = AccountKeys::FromAccounts({});
+  ASSERT_NE(keys, nullptr);
+  EXPECT_EQ(keys->size(), 0u);
+  EXPECT_EQ(keys->Find(kSid1), nullptr);
+}
+
+TEST(AccountKeys, FindReturnsAStablePointer) {
+  std::vector<AccountKeys::Account> accounts;
+  for (int i = 0; i < 100; ++i) {
+    accounts.push_back({absl::StrCat("AC", std::string(30, '0'),
+                                     absl::Dec(i, absl::kZeroPad2)),
+                        Key(absl::StrCat("secret-", i)), false});
+  }
+  std::shared_ptr<const AccountKeys> keys =
+      AccountKeys::FromAccounts(std::move(accounts));
+  EXPECT_EQ(keys->size(), 100u);
+  const AccountKeys::Account* first =
+      keys->Find(absl::StrCat("AC", std::string(30, '0'), "00"));
+  for (int i = 0; i < 100; ++i) {
+    const std::string sid =
+        absl::StrCat("AC", std::string(30, '0'), absl::Dec(i, absl::kZeroPad2));
+    const AccountKeys::Account* account = keys->Find(sid);
+    ASSERT_NE(account, nullptr) << sid;
+    EXPECT_EQ(account->account_sid, sid);
+    EXPECT_TRUE(KeyIsFor(account->auth_token, absl::StrCat("secret-", i)));
+  }
+  EXPECT_EQ(keys->Find(absl::StrCat("AC", std::string(30, '0'), "00")), first);
+}
+
+}  // namespace
+}  // namespace captoken::service

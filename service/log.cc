@@ -1,0 +1,171 @@
+#include "service/log.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "service/token/json_writer.h"
+
+namespace captoken::service {
+namespace {
+
+absl::string_view LevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarning:
+      return "warning";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+void AppendString(absl::string_view value, std::string* out) {
+  token::AppendJsonString(token::JsonStyle::kJavaScript, value, out);
+}
+
+}  // namespace
+
+absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view name) {
+  for (LogLevel level : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning,
+                         LogLevel::kError}) {
+    if (name == LevelName(level)) return level;
+  }
+  return absl::InvalidArgumentError(
+      "log level must be debug, info, warning or error");
+}
+
+LogLine::LogLine(LogLevel level, absl::string_view event, absl::Time time)
+    : level_(level) {
+  json_.reserve(256);
+  json_.append("{\"time\":");
+  AppendString(
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone()),
+      &json_);
+  json_.append(",\"level\":");
+  AppendString(LevelName(level), &json_);
+  json_.append(",\"event\":");
+  AppendString(event, &json_);
+}
+
+void LogLine::AppendKey(absl::string_view key) {
+  json_.push_back(',');
+  AppendString(key, &json_);
+  json_.push_back(':');
+}
+
+LogLine& LogLine::Add(absl::string_view key, absl::string_view value) {
+  AppendKey(key);
+  AppendString(value, &json_);
+  return *this;
+}
+
+LogLine& LogLine::Add(absl::string_view key, int64_t value) {
+  AppendKey(key);
+  absl::StrAppend(&json_, value);
+  return *this;
+}
+
+LogLine& LogLine::Add(absl::string_view key, bool value) {
+  AppendKey(key);
+  json_.append(value ? "true" : "false");
+  return *this;
+}
+
+LogLine& LogLine::Add(absl::string_view key,
+                      absl::Span<const absl::string_view> values) {
+  AppendKey(key);
+  json_.push_back('[');
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) json_.push_back(',');
+    AppendString(values[i], &json_);
+  }
+  json_.push_back(']');
+  return *this;
+}
+
+std::string LogLine::Finish() && {
+  json_.append("}\n");
+  return std::move(json_);
+}
+
+Logger::Logger(LogLevel min_level, int fd, size_t max_queued_lines)
+    : min_level_(min_level),
+      fd_(fd),
+      max_queued_lines_(max_queued_lines),
+      writer_([this] { WriterLoop(); }) {}
+
+Logger::~Logger() {
+  {
+    absl::MutexLock lock(&mutex_);
+    stopping_ = true;
+  }
+  writer_.join();
+}
+
+void Logger::Write(LogLine line) {
+  if (!Enabled(line.level())) return;
+  std::string text = std::move(line).Finish();
+  absl::MutexLock lock(&mutex_);
+  if (queue_.size() >= max_queued_lines_) {
+    ++dropped_;
+    return;
+  }
+  queue_.push_back(std::move(text));
+  ++queued_total_;
+}
+
+void Logger::Flush() {
+  absl::MutexLock lock(&mutex_);
+  const uint64_t target = queued_total_;
+  auto written = [this, target]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+    return written_total_ >= target;
+  };
+  mutex_.Await(absl::Condition(&written));
+}
+
+uint64_t Logger::dropped_lines() const {
+  absl::MutexLock lock(&mutex_);
+  return dropped_;
+}
+
+void Logger::WriterLoop() {
+  while (true) {
+    std::deque<std::string> batch;
+    bool stop;
+    {
+      absl::MutexLock lock(&mutex_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+        return !queue_.empty() || stopping_;
+      };
+      mutex_.Await(absl::Condition(&ready));
+      batch.swap(queue_);
+      stop = stopping_;
+    }
+    std::string text;
+    for (const std::string& line : batch) text.append(line);
+    WriteAll(text);
+    {
+      absl::MutexLock lock(&mutex_);
+      written_total_ += batch.size();
+    }
+    if (stop && batch.empty()) return;
+  }
+}
+
+void Logger::WriteAll(const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // Nowhere to write: the log is lost, not the server.
+    done += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace captoken::service

@@ -1,0 +1,111 @@
+// File: log.h
+// -----------------------------------------------------------------------------
+//
+// The server's log: one JSON object per line on standard error, written by a
+// background thread so that a request never waits for the terminal or a
+// full pipe. Every line has "time", "level" and "event"; the rest are
+// fields. Nothing that reaches the log may be a secret or a token: callers
+// log account SIDs, scope kinds and fingerprints, never values.
+//
+// Example:
+//
+//   Logger logger(LogLevel::kInfo);
+//   logger.Write(LogLine(LogLevel::kInfo, "listening")
+//                    .Add("address", "127.0.0.1:50051"));
+//   // {"time":"2026-11-28T15:00:00.000Z","level":"info","event":"listening",
+//   //  "address":"127.0.0.1:50051"}
+
+#ifndef CAPTOKEN_SERVICE_LOG_H_
+#define CAPTOKEN_SERVICE_LOG_H_
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+
+namespace captoken::service {
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+
+// ParseLogLevel reads "debug", "info", "warning" or "error".
+absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view name);
+
+// LogLine builds one line. Fields appear in the order they are added.
+class LogLine {
+ public:
+  LogLine(LogLevel level, absl::string_view event,
+          absl::Time time = absl::Now());
+
+  LogLine& Add(absl::string_view key, absl::string_view value);
+  LogLine& Add(absl::string_view key, const char* value) {
+    return Add(key, absl::string_view(value));
+  }
+  LogLine& Add(absl::string_view key, int64_t value);
+  LogLine& Add(absl::string_view key, bool value);
+  LogLine& Add(absl::string_view key,
+               absl::Span<const absl::string_view> values);
+
+  LogLevel level() const { return level_; }
+
+  // Finish returns the line, with its closing brace and newline.
+  std::string Finish() &&;
+
+ private:
+  void AppendKey(absl::string_view key);
+
+  LogLevel level_;
+  std::string json_;
+};
+
+// Logger writes lines at or above its level to a file descriptor.
+class Logger {
+ public:
+  // Logger starts its writer thread. Lines queue up to `max_queued_lines`;
+  // beyond that they are dropped and counted, so logging can never stall
+  // the server or exhaust its memory.
+  explicit Logger(LogLevel min_level, int fd = 2,
+                  size_t max_queued_lines = 100000);
+  // ~Logger writes every queued line, then stops the thread.
+  ~Logger();
+
+  Logger(const Logger&) = delete;
+  Logger& operator=(const Logger&) = delete;
+
+  bool Enabled(LogLevel level) const { return level >= min_level_; }
+
+  // Write queues `line` if its level is enabled. Never blocks on I/O.
+  void Write(LogLine line);
+
+  // Flush returns once every line queued before the call is written.
+  void Flush();
+
+  // dropped_lines counts lines lost to a full queue.
+  uint64_t dropped_lines() const;
+
+ private:
+  void WriterLoop();
+  void WriteAll(const std::string& text);
+
+  const LogLevel min_level_;
+  const int fd_;
+  const size_t max_queued_lines_;
+
+  mutable absl::Mutex mutex_;
+  std::deque<std::string> queue_ ABSL_GUARDED_BY(mutex_);
+  uint64_t queued_total_ ABSL_GUARDED_BY(mutex_) = 0;
+  uint64_t written_total_ ABSL_GUARDED_BY(mutex_) = 0;
+  uint64_t dropped_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::thread writer_;
+};
+
+}  // namespace captoken::service
+
+#endif  // CAPTOKEN_SERVICE_LOG_H_

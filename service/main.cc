@@ -1,0 +1,217 @@
+// captoken-server: the gRPC token service.
+//
+//   captoken-server                     the development account on
+//                                       127.0.0.1:50051
+//   captoken-server --config=PATH       a captoken.v1.ServerConfig (text)
+//
+// SIGTERM or SIGINT drains and exits 0; SIGHUP reloads the accounts' auth
+// tokens from their sources. See docs/server.md.
+
+#include <signal.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "service/account_keys.h"
+#include "service/log.h"
+#include "service/server_config.h"
+#include "service/token/status_macros.h"
+#include "service/token_minter.h"
+#include "service/token_server.h"
+
+ABSL_FLAG(std::string, config, "",
+          "path of a captoken.v1.ServerConfig in protobuf text format; "
+          "without it the server serves the development account on loopback");
+ABSL_FLAG(std::string, listen, "",
+          "HOST:PORT to listen on, overriding the config's listen_address");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
+ABSL_FLAG(absl::Duration, drain_grace, absl::ZeroDuration(),
+          "on SIGTERM, keep serving this long after health turns NOT_SERVING");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "on SIGTERM, how long calls in flight may take to finish");
+
+namespace captoken::service {
+namespace {
+
+constexpr char kUsage[] =
+    R"(captoken-server: mints Twilio capability tokens over gRPC.
+
+Usage:
+  captoken-server [--config=PATH] [--listen=HOST:PORT] [--log_level=info]
+                  [--drain_grace=0s] [--drain_timeout=10s]
+
+Without --config it serves a development account (AC000...000, auth token
+"captoken-development-auth-token") on 127.0.0.1:50051 only. With --config it
+reads a captoken.v1.ServerConfig in protobuf text format (docs/configuration.md).
+
+Logs are JSON lines on standard error. SIGTERM or SIGINT drain and exit 0;
+SIGHUP reloads the accounts' auth tokens.
+)";
+
+struct Loaded {
+  ServerSettings settings;
+  std::shared_ptr<const AccountKeys> accounts;
+  bool development = false;
+};
+
+absl::StatusOr<Loaded> LoadConfiguration(const std::string& config_path) {
+  Loaded loaded;
+  if (config_path.empty()) {
+    loaded.development = true;
+    loaded.settings = DevelopmentSettings();
+    CAPTOKEN_ASSIGN_OR_RETURN(
+        token::HmacSha256Key key,
+        token::HmacSha256Key::Create(kDevelopmentAuthToken));
+    std::vector<AccountKeys::Account> accounts;
+    accounts.push_back({std::string(kDevelopmentAccountSid), std::move(key),
+                        /*verify_only=*/false});
+    loaded.accounts = AccountKeys::FromAccounts(std::move(accounts));
+  } else {
+    CAPTOKEN_ASSIGN_OR_RETURN(v1::ServerConfig config,
+                              ReadServerConfigFile(config_path));
+    CAPTOKEN_ASSIGN_OR_RETURN(loaded.settings,
+                              ServerSettingsFromConfig(config));
+    CAPTOKEN_ASSIGN_OR_RETURN(loaded.accounts,
+                              AccountKeys::Load(loaded.settings.accounts));
+  }
+  const std::string listen = absl::GetFlag(FLAGS_listen);
+  if (!listen.empty()) {
+    if (!IsLoopbackAddress(listen) && !loaded.settings.behind_mesh_sidecar) {
+      return absl::InvalidArgumentError(
+          "--listen: not a loopback address; plaintext is only served on "
+          "loopback unless the config declares a mesh sidecar");
+    }
+    loaded.settings.listen_address = listen;
+  }
+  return loaded;
+}
+
+void PrintDevelopmentBanner(int port) {
+  std::cerr << absl::StrCat(
+      "\n  DEVELOPMENT MODE: serving the built-in development account on "
+      "127.0.0.1:",
+      port, " only.\n", "  Account SID ", kDevelopmentAccountSid,
+      ", auth token \"", kDevelopmentAuthToken,
+      "\" (public: never a real account).\n",
+      "  Mint a token from another terminal:\n\n",
+      "    ./dev captoken mint capability --server=127.0.0.1:", port,
+      " \\\n      --request='{\"account_sid\":\"", kDevelopmentAccountSid,
+      "\",\"scopes\":[{\"client_incoming\":{\"client_name\":\"alice\"}}]}'"
+      "\n\n");
+}
+
+// Reloads the auth tokens of the accounts in the config file. Settings that
+// need a restart (the listen address, limits) are not reapplied.
+void Reload(const std::string& config_path, TokenMinter* minter,
+            Logger* logger) {
+  if (config_path.empty()) {
+    logger->Write(LogLine(LogLevel::kInfo, "reload_skipped")
+                      .Add("reason", "development mode has no config"));
+    return;
+  }
+  absl::StatusOr<Loaded> loaded = LoadConfiguration(config_path);
+  if (!loaded.ok()) {
+    logger->Write(LogLine(LogLevel::kError, "reload_failed")
+                      .Add("reason", loaded.status().message())
+                      .Add("kept", "the previous accounts"));
+    return;
+  }
+  const int64_t count = static_cast<int64_t>(loaded->accounts->size());
+  minter->SetAccounts(std::move(loaded->accounts));
+  logger->Write(LogLine(LogLevel::kInfo, "reloaded").Add("accounts", count));
+}
+
+int Run() {
+  absl::StatusOr<LogLevel> level =
+      ParseLogLevel(absl::GetFlag(FLAGS_log_level));
+  if (!level.ok()) {
+    std::cerr << "captoken-server: --log_level: " << level.status().message()
+              << "\n";
+    return 2;
+  }
+  Logger logger(*level);
+  const std::string config_path = absl::GetFlag(FLAGS_config);
+  absl::StatusOr<Loaded> loaded = LoadConfiguration(config_path);
+  if (!loaded.ok()) {
+    logger.Write(LogLine(LogLevel::kError, "startup_failed")
+                     .Add("reason", loaded.status().message()));
+    return 1;
+  }
+
+  TokenMinter::Options options;
+  options.default_profile = loaded->settings.default_profile;
+  options.signing_limits = loaded->settings.signing_limits;
+  options.max_verify_token_bytes = loaded->settings.max_verify_token_bytes;
+  TokenMinter minter(options, loaded->accounts);
+
+  absl::StatusOr<std::unique_ptr<TokenServer>> server =
+      TokenServer::Start(loaded->settings, &minter, &logger);
+  if (!server.ok()) {
+    logger.Write(LogLine(LogLevel::kError, "startup_failed")
+                     .Add("reason", server.status().message()));
+    return 1;
+  }
+  logger.Write(
+      LogLine(LogLevel::kInfo, "listening")
+          .Add("address", loaded->settings.listen_address)
+          .Add("port", static_cast<int64_t>((*server)->port()))
+          .Add("accounts", static_cast<int64_t>(loaded->accounts->size()))
+          .Add("development", loaded->development));
+  logger.Flush();
+  if (loaded->development) PrintDevelopmentBanner((*server)->port());
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  while (true) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) continue;
+    if (signal_number == SIGHUP) {
+      Reload(config_path, &minter, &logger);
+      continue;
+    }
+    logger.Write(
+        LogLine(LogLevel::kInfo, "draining")
+            .Add("signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"));
+    (*server)->Drain(absl::GetFlag(FLAGS_drain_grace),
+                     absl::GetFlag(FLAGS_drain_timeout));
+    logger.Write(LogLine(LogLevel::kInfo, "stopped"));
+    logger.Flush();
+    return 0;
+  }
+}
+
+}  // namespace
+}  // namespace captoken::service
+
+int main(int argc, char** argv) {
+  // Block the signals we handle before any thread starts, so that every
+  // thread inherits the mask and sigwait() in Run() receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h" || arg == "-help") {
+      std::cout << captoken::service::kUsage;
+      return 0;
+    }
+  }
+  absl::SetProgramUsageMessage(captoken::service::kUsage);
+  absl::ParseCommandLine(argc, argv);
+  return captoken::service::Run();
+}

@@ -1,0 +1,234 @@
+#include "service/server_config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "service/token/field_validation.h"
+
+namespace captoken::service {
+namespace {
+
+constexpr absl::Duration kTwilioMaxTtl = absl::Hours(24);
+
+// Collects the text-format parser's first error with its position.
+class ErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string& message) override {
+    if (first_error_.empty()) {
+      first_error_ = absl::StrCat("line ", line + 1, " column ", column + 1,
+                                  ": ", message);
+    }
+  }
+  const std::string& first_error() const { return first_error_; }
+
+ private:
+  std::string first_error_;
+};
+
+absl::Status ConfigError(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("config: ", field, ": ", problem));
+}
+
+absl::StatusOr<absl::Duration> DurationField(
+    const google::protobuf::Duration& duration, absl::string_view field) {
+  if (duration.nanos() != 0) {
+    return ConfigError(field, "must be a whole number of seconds");
+  }
+  const absl::Duration value = absl::Seconds(duration.seconds());
+  if (value <= absl::ZeroDuration() || value > kTwilioMaxTtl) {
+    return ConfigError(field, "must be more than 0 s and at most 24 h");
+  }
+  return value;
+}
+
+// Applies one Limits field: zero keeps `*value`, anything else must lie in
+// [min, max].
+absl::Status ApplyLimit(uint32_t configured, absl::string_view field,
+                        size_t min, size_t max, size_t* value) {
+  if (configured == 0) return absl::OkStatus();
+  if (configured < min || configured > max) {
+    return ConfigError(absl::StrCat("limits.", field),
+                       absl::StrCat("must be between ", min, " and ", max));
+  }
+  *value = configured;
+  return absl::OkStatus();
+}
+
+absl::Status ApplyLimits(const v1::Limits& limits, ServerSettings* settings) {
+  token::SigningLimits& signing = settings->signing_limits;
+  absl::Status status =
+      ApplyLimit(limits.max_request_bytes(), "max_request_bytes", 1024, 4 << 20,
+                 &settings->max_request_bytes);
+  if (status.ok()) {
+    status = ApplyLimit(limits.max_scopes_per_request(),
+                        "max_scopes_per_request", 1, 1000, &signing.max_scopes);
+  }
+  if (status.ok()) {
+    status = ApplyLimit(limits.max_params_per_scope(), "max_params_per_scope",
+                        1, 1000, &signing.max_params_per_scope);
+  }
+  if (status.ok()) {
+    status = ApplyLimit(limits.max_text_bytes(), "max_text_bytes", 1, 65536,
+                        &signing.max_text_bytes);
+  }
+  if (status.ok()) {
+    status = ApplyLimit(limits.max_token_bytes(), "max_token_bytes", 256,
+                        1 << 20, &signing.max_token_bytes);
+  }
+  size_t streams = settings->max_concurrent_streams;
+  if (status.ok()) {
+    status = ApplyLimit(limits.max_concurrent_streams(),
+                        "max_concurrent_streams", 1, 100000, &streams);
+  }
+  settings->max_concurrent_streams = static_cast<int>(streams);
+  return status;
+}
+
+}  // namespace
+
+ServerSettings DevelopmentSettings() {
+  ServerSettings settings;
+  settings.listen_address = std::string(kDefaultListenAddress);
+  return settings;
+}
+
+bool IsLoopbackAddress(absl::string_view host_port) {
+  absl::string_view host = host_port;
+  if (absl::StartsWith(host, "[")) {
+    const size_t close = host.find(']');
+    if (close == absl::string_view::npos) return false;
+    host = host.substr(1, close - 1);
+  } else {
+    const size_t colon = host.rfind(':');
+    if (colon != absl::string_view::npos) host = host.substr(0, colon);
+  }
+  if (host == "localhost" || host == "::1") return true;
+  // Only a numeric IPv4 address in 127.0.0.0/8: a host name such as
+  // "127.example.com" may resolve to any address.
+  const std::string numeric(host);
+  in_addr ipv4;
+  return ::inet_pton(AF_INET, numeric.c_str(), &ipv4) == 1 &&
+         (ntohl(ipv4.s_addr) >> 24) == 127;
+}
+
+absl::StatusOr<v1::ServerConfig> ReadServerConfigFile(absl::string_view path) {
+  const std::string file_name(path);
+  std::ifstream file(file_name);
+  // A directory opens but cannot be read; unchecked, it would read as an
+  // empty config.
+  struct stat info;
+  if (!file ||
+      (::stat(file_name.c_str(), &info) == 0 && S_ISDIR(info.st_mode))) {
+    return absl::NotFoundError(absl::StrCat("config: cannot read ", path));
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+
+  v1::ServerConfig config;
+  ErrorCollector errors;
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(text.str(), &config)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config: ", path, ": ", errors.first_error()));
+  }
+  return config;
+}
+
+absl::StatusOr<ServerSettings> ServerSettingsFromConfig(
+    const v1::ServerConfig& config) {
+  ServerSettings settings;
+  settings.listen_address = config.listen_address().empty()
+                                ? std::string(kDefaultListenAddress)
+                                : config.listen_address();
+  if (settings.listen_address.rfind(':') == std::string::npos) {
+    return ConfigError("listen_address", "must be HOST:PORT");
+  }
+  settings.behind_mesh_sidecar = config.transport().has_mesh_sidecar();
+  if (!IsLoopbackAddress(settings.listen_address) &&
+      !settings.behind_mesh_sidecar) {
+    return ConfigError(
+        "listen_address",
+        "is not a loopback address, and plaintext is only served on "
+        "loopback; set `transport { mesh_sidecar {} }` if a sidecar in the "
+        "same pod terminates TLS");
+  }
+
+  if (config.accounts().empty()) {
+    return ConfigError("accounts", "at least one account is required");
+  }
+  absl::flat_hash_set<std::string> seen;
+  for (int i = 0; i < config.accounts_size(); ++i) {
+    const v1::Account& account = config.accounts(i);
+    const std::string field = absl::StrCat("accounts[", i, "]");
+    if (absl::Status s = token::CheckSid("AC", account.account_sid());
+        !s.ok()) {
+      return ConfigError(absl::StrCat(field, ".account_sid"), s.message());
+    }
+    if (!seen.insert(account.account_sid()).second) {
+      return ConfigError(
+          absl::StrCat(field, ".account_sid"),
+          absl::StrCat(account.account_sid(), " is configured more than once"));
+    }
+    const v1::SecretSource& source = account.auth_token();
+    if (source.source_case() == v1::SecretSource::SOURCE_NOT_SET ||
+        (source.has_env() && source.env().empty()) ||
+        (source.has_file() && source.file().empty())) {
+      return ConfigError(absl::StrCat(field, ".auth_token"),
+                         "set `env: \"VAR\"` or `file: \"PATH\"`");
+    }
+    settings.accounts.push_back(
+        {account.account_sid(), source, account.verify_only()});
+  }
+
+  token::SigningLimits& limits = settings.signing_limits;
+  if (config.has_max_ttl()) {
+    absl::StatusOr<absl::Duration> max_ttl =
+        DurationField(config.max_ttl(), "max_ttl");
+    if (!max_ttl.ok()) return max_ttl.status();
+    limits.max_ttl = *max_ttl;
+  }
+  limits.default_ttl = std::min(absl::Hours(1), limits.max_ttl);
+  if (config.has_default_ttl()) {
+    absl::StatusOr<absl::Duration> default_ttl =
+        DurationField(config.default_ttl(), "default_ttl");
+    if (!default_ttl.ok()) return default_ttl.status();
+    if (*default_ttl > limits.max_ttl) {
+      return ConfigError("default_ttl", "must not exceed max_ttl");
+    }
+    limits.default_ttl = *default_ttl;
+  }
+
+  switch (config.default_profile()) {
+    case v1::PROFILE_UNSPECIFIED:
+    case v1::PROFILE_TWILIO_PYTHON:
+      settings.default_profile = token::Profile::kTwilioPython;
+      break;
+    case v1::PROFILE_TWILIO_NODE:
+      settings.default_profile = token::Profile::kTwilioNode;
+      break;
+    default:
+      return ConfigError("default_profile", "unknown profile");
+  }
+
+  if (absl::Status status = ApplyLimits(config.limits(), &settings);
+      !status.ok()) {
+    return status;
+  }
+  return settings;
+}
+
+}  // namespace captoken::service

@@ -1,0 +1,89 @@
+// File: server_config.h
+// -----------------------------------------------------------------------------
+//
+// Reads and checks the server's configuration (captoken.v1.ServerConfig in
+// protobuf text format) and turns it into ServerSettings with every default
+// filled in. Everything that can be wrong with a config is found here, at
+// start-up, with a message that names the field (never a secret: the config
+// holds only where secrets live).
+//
+// Example:
+//
+//   CAPTOKEN_ASSIGN_OR_RETURN(v1::ServerConfig config,
+//                             ReadServerConfigFile(path));
+//   CAPTOKEN_ASSIGN_OR_RETURN(ServerSettings settings,
+//                             ServerSettingsFromConfig(config));
+
+#ifndef CAPTOKEN_SERVICE_SERVER_CONFIG_H_
+#define CAPTOKEN_SERVICE_SERVER_CONFIG_H_
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "captoken/v1/config.pb.h"
+#include "service/token/capability_scope.h"
+#include "service/token/capability_spec.h"
+
+namespace captoken::service {
+
+// The development account `./dev server` serves without a config. Its auth
+// token is published in the README: never use it for a real account.
+inline constexpr absl::string_view kDevelopmentAccountSid =
+    "AC00000000000000000000000000000000";
+inline constexpr absl::string_view kDevelopmentAuthToken =
+    "captoken-development-auth-token";
+inline constexpr absl::string_view kDefaultListenAddress = "127.0.0.1:50051";
+
+// AccountSettings is one account of the config.
+struct AccountSettings {
+  std::string account_sid;
+  v1::SecretSource auth_token;
+  bool verify_only = false;
+};
+
+// ServerSettings is a checked config with every default applied.
+struct ServerSettings {
+  std::string listen_address;
+  // True when the listen address is not loopback and a sidecar terminates
+  // TLS (transport { mesh_sidecar {} }).
+  bool behind_mesh_sidecar = false;
+  std::vector<AccountSettings> accounts;
+  token::Profile default_profile = token::Profile::kTwilioPython;
+  token::SigningLimits signing_limits;
+  size_t max_request_bytes = 64 * 1024;
+  int max_concurrent_streams = 100;
+  // Tokens longer than this are not examined by VerifyToken.
+  size_t max_verify_token_bytes = 16 * 1024;
+};
+
+// ReadServerConfigFile parses the text-format config at `path`.
+//
+// Fails with NOT_FOUND if the file cannot be read and INVALID_ARGUMENT if it
+// does not parse (an unknown field, a bad value), naming line and column.
+absl::StatusOr<v1::ServerConfig> ReadServerConfigFile(absl::string_view path);
+
+// ServerSettingsFromConfig checks `config` and applies the defaults.
+//
+// Fails with INVALID_ARGUMENT naming the first problem: no accounts, a
+// malformed or repeated account SID, an account without an auth token
+// source, a non-loopback listen address without a transport, a lifetime
+// outside (0, 24 h] or a default lifetime above the maximum, or a limit out
+// of range.
+absl::StatusOr<ServerSettings> ServerSettingsFromConfig(
+    const v1::ServerConfig& config);
+
+// DevelopmentSettings returns the settings of a server started without a
+// config: every default, on kDefaultListenAddress. Its one account (the
+// development account) is not read from a source; the caller adds it.
+ServerSettings DevelopmentSettings();
+
+// IsLoopbackAddress reports whether `host_port` ("127.0.0.1:50051",
+// "[::1]:0", "localhost:8080") listens on loopback only.
+bool IsLoopbackAddress(absl::string_view host_port);
+
+}  // namespace captoken::service
+
+#endif  // CAPTOKEN_SERVICE_SERVER_CONFIG_H_

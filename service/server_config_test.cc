@@ -1,0 +1,645 @@
+// Tests for server_config.h: a config file parses strictly, every problem a
+// config can have is refused with a message naming the field, and every
+// default is applied.
+
+#include "service/server_config.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "captoken/v1/config.pb.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+#include "service/token/capability_scope.h"
+#include "service/token/capability_spec.h"
+#include "testing/status_matchers.h"
+
+namespace captoken::service {
+namespace {
+
+using ::captoken::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+
+constexpr char kSid1[] = "AC0123456789abcdef0123456789abcdef";
+constexpr char kSid2[] = "ACfedcba9876543210fedcba9876543210";
+
+std::string TempPath(absl::string_view name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return absl::StrCat(dir != nullptr ? dir : "/tmp", "/server_config_test_",
+                      name);
+}
+
+std::string WriteFile(absl::string_view name, absl::string_view content) {
+  const std::string path = TempPath(name);
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file.write(content.data(), static_cast<std::streamsize>(content.size()));
+  file.close();
+  EXPECT_TRUE(file.good()) << path;
+  return path;
+}
+
+// A config with one account and nothing else, to which tests add.
+v1::ServerConfig MinimalConfig() {
+  v1::ServerConfig config;
+  v1::Account* account = config.add_accounts();
+  account->set_account_sid(kSid1);
+  account->mutable_auth_token()->set_env("TWILIO_AUTH_TOKEN");
+  return config;
+}
+
+absl::StatusOr<ServerSettings> SettingsWith(const std::string& extra_text) {
+  v1::ServerConfig config = MinimalConfig();
+  EXPECT_TRUE(
+      google::protobuf::TextFormat::MergeFromString(extra_text, &config))
+      << extra_text;
+  return ServerSettingsFromConfig(config);
+}
+
+// ---- ReadServerConfigFile --------------------------------------------------
+
+constexpr char kFullConfig[] = R"pb(
+  # Every field set.
+  listen_address: "0.0.0.0:8443"
+  default_profile: PROFILE_TWILIO_NODE
+  max_ttl { seconds: 7200 }
+  default_ttl { seconds: 600 }
+  accounts {
+    account_sid: "AC0123456789abcdef0123456789abcdef"
+    auth_token { file: "/run/secrets/twilio/auth-token" }
+  }
+  accounts {
+    account_sid: "ACfedcba9876543210fedcba9876543210"
+    auth_token { env: "OLD_AUTH_TOKEN" }
+    verify_only: true
+  }
+  limits {
+    max_request_bytes: 2048
+    max_scopes_per_request: 4
+    max_params_per_scope: 5
+    max_text_bytes: 100
+    max_token_bytes: 4096
+    max_concurrent_streams: 10
+  }
+  transport { mesh_sidecar {} }
+)pb";
+
+TEST(ReadServerConfigFile, ReadsAFullConfig) {
+  const std::string path = WriteFile("full.textproto", kFullConfig);
+  ASSERT_OK_AND_ASSIGN(v1::ServerConfig config, ReadServerConfigFile(path));
+  EXPECT_EQ(config.listen_address(), "0.0.0.0:8443");
+  EXPECT_EQ(config.default_profile(), v1::PROFILE_TWILIO_NODE);
+  EXPECT_EQ(config.max_ttl().seconds(), 7200);
+  EXPECT_EQ(config.default_ttl().seconds(), 600);
+  ASSERT_EQ(config.accounts_size(), 2);
+  EXPECT_EQ(config.accounts(0).account_sid(), kSid1);
+  EXPECT_EQ(config.accounts(0).auth_token().file(),
+            "/run/secrets/twilio/auth-token");
+  EXPECT_FALSE(config.accounts(0).verify_only());
+  EXPECT_EQ(config.accounts(1).account_sid(), kSid2);
+  EXPECT_EQ(config.accounts(1).auth_token().env(), "OLD_AUTH_TOKEN");
+  EXPECT_TRUE(config.accounts(1).verify_only());
+  EXPECT_EQ(config.limits().max_request_bytes(), 2048u);
+  EXPECT_EQ(config.limits().max_concurrent_streams(), 10u);
+  EXPECT_TRUE(config.transport().has_mesh_sidecar());
+
+  // And the whole config is accepted, with each value applied.
+  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                       ServerSettingsFromConfig(config));
+  EXPECT_EQ(settings.listen_address, "0.0.0.0:8443");
+  EXPECT_TRUE(settings.behind_mesh_sidecar);
+  EXPECT_EQ(settings.default_profile, token::Profile::kTwilioNode);
+  EXPECT_EQ(settings.signing_limits.max_ttl, absl::Seconds(7200));
+  EXPECT_EQ(settings.signing_limits.default_ttl, absl::Seconds(600));
+  ASSERT_EQ(settings.accounts.size(), 2u);
+  EXPECT_EQ(settings.accounts[0].account_sid, kSid1);
+  EXPECT_EQ(settings.accounts[0].auth_token.file(),
+            "/run/secrets/twilio/auth-token");
+  EXPECT_FALSE(settings.accounts[0].verify_only);
+  EXPECT_EQ(settings.accounts[1].account_sid, kSid2);
+  EXPECT_EQ(settings.accounts[1].auth_token.env(), "OLD_AUTH_TOKEN");
+  EXPECT_TRUE(settings.accounts[1].verify_only);
+  EXPECT_EQ(settings.max_request_bytes, 2048u);
+  EXPECT_EQ(settings.signing_limits.max_scopes, 4u);
+  EXPECT_EQ(settings.signing_limits.max_params_per_scope, 5u);
+  EXPECT_EQ(settings.signing_limits.max_text_bytes, 100u);
+  EXPECT_EQ(settings.signing_limits.max_token_bytes, 4096u);
+  EXPECT_EQ(settings.max_concurrent_streams, 10);
+}
+
+TEST(ReadServerConfigFile, ReadsAnEmptyFileAsAnEmptyConfig) {
+  ASSERT_OK_AND_ASSIGN(v1::ServerConfig config,
+                       ReadServerConfigFile(WriteFile("empty.textproto", "")));
+  EXPECT_EQ(config.accounts_size(), 0);
+}
+
+TEST(ReadServerConfigFile, UnknownFieldIsRefusedNamingLineAndColumn) {
+  const std::string path = WriteFile("unknown.textproto",
+                                     "listen_address: \"127.0.0.1:1\"\n"
+                                     "  listen_adress: \"127.0.0.1:2\"\n");
+  EXPECT_THAT(
+      ReadServerConfigFile(path),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr(path), ContainsRegex("line 2 column [0-9]+: "),
+                     HasSubstr("listen_adress"))));
+}
+
+TEST(ReadServerConfigFile, UnknownNestedFieldIsRefused) {
+  const std::string path =
+      WriteFile("unknown_nested.textproto",
+                "accounts {\n"
+                "  account_sid: \"AC0123456789abcdef0123456789abcdef\"\n"
+                "  auth_token { value: \"inline-secret\" }\n"
+                "}\n");
+  EXPECT_THAT(ReadServerConfigFile(path),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("line 3"), HasSubstr("value"))));
+}
+
+TEST(ReadServerConfigFile, BadSyntaxIsRefusedNamingLine) {
+  const std::string path = WriteFile("syntax.textproto",
+                                     "accounts {\n"
+                                     "  account_sid: \"AC00\"\n");  // no '}'
+  EXPECT_THAT(ReadServerConfigFile(path),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr(path), HasSubstr("line "),
+                             HasSubstr(" column "))));
+}
+
+TEST(ReadServerConfigFile, BadValueIsRefused) {
+  const std::string bad_enum = WriteFile(
+      "bad_enum.textproto",
+      "default_profile: PROFILE_TWILIO_RUBY listen_address: \"127.0.0.1:1\"\n");
+  EXPECT_THAT(ReadServerConfigFile(bad_enum),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(ContainsRegex("line 1 column [0-9]+: "),
+                             HasSubstr("PROFILE_TWILIO_RUBY"))));
+  const std::string bad_number = WriteFile(
+      "bad_number.textproto", "\n\nlimits { max_scopes_per_request: -1 }\n");
+  EXPECT_THAT(
+      ReadServerConfigFile(bad_number),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 3")));
+}
+
+TEST(ReadServerConfigFile, MissingFileIsNotFound) {
+  const std::string path = TempPath("no_such_config.textproto");
+  EXPECT_THAT(ReadServerConfigFile(path),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr(path)));
+}
+
+TEST(ReadServerConfigFile, DirectoryCannotBeRead) {
+  const std::string path = TempPath("a_directory");
+  ASSERT_TRUE(::mkdir(path.c_str(), 0700) == 0 || errno == EEXIST);
+  EXPECT_THAT(ReadServerConfigFile(path),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr(path)));
+}
+
+TEST(ReadServerConfigFile, ReadsAConfigFromAPipe) {
+  // `--config=<(generate-config)` hands the server a FIFO.
+  const std::string path = TempPath("fifo");
+  ::unlink(path.c_str());
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  std::thread writer([&path] {
+    std::ofstream fifo(path);  // blocks until the reader opens it
+    fifo << "listen_address: \"127.0.0.1:7\"\n";
+  });
+  absl::StatusOr<v1::ServerConfig> config = ReadServerConfigFile(path);
+  writer.join();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->listen_address(), "127.0.0.1:7");
+}
+
+// ---- ServerSettingsFromConfig: defaults -------------------------------
+
+TEST(ServerConfig, MinimalConfigGetsEveryDefault) {
+  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                       ServerSettingsFromConfig(MinimalConfig()));
+  const token::SigningLimits defaults;
+  EXPECT_EQ(settings.listen_address, "127.0.0.1:50051");
+  EXPECT_FALSE(settings.behind_mesh_sidecar);
+  EXPECT_EQ(settings.default_profile, token::Profile::kTwilioPython);
+  EXPECT_EQ(settings.signing_limits.max_ttl, absl::Hours(24));
+  EXPECT_EQ(settings.signing_limits.default_ttl, absl::Hours(1));
+  EXPECT_EQ(settings.signing_limits.max_scopes, defaults.max_scopes);
+  EXPECT_EQ(settings.signing_limits.max_params_per_scope,
+            defaults.max_params_per_scope);
+  EXPECT_EQ(settings.signing_limits.max_text_bytes, defaults.max_text_bytes);
+  EXPECT_EQ(settings.signing_limits.max_token_bytes, defaults.max_token_bytes);
+  EXPECT_EQ(settings.max_request_bytes, 64u * 1024);
+  EXPECT_EQ(settings.max_concurrent_streams, 100);
+  EXPECT_EQ(settings.max_verify_token_bytes, 16u * 1024);
+  ASSERT_EQ(settings.accounts.size(), 1u);
+  EXPECT_EQ(settings.accounts[0].account_sid, kSid1);
+  EXPECT_EQ(settings.accounts[0].auth_token.env(), "TWILIO_AUTH_TOKEN");
+  EXPECT_FALSE(settings.accounts[0].verify_only);
+}
+
+TEST(ServerConfig, DefaultTtlIsMaxTtlWhenMaxTtlIsUnderAnHour) {
+  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                       SettingsWith("max_ttl { seconds: 600 }"));
+  EXPECT_EQ(settings.signing_limits.max_ttl, absl::Seconds(600));
+  EXPECT_EQ(settings.signing_limits.default_ttl, absl::Seconds(600));
+}
+
+TEST(ServerConfig, DefaultTtlStaysAnHourWhenMaxTtlIsLonger) {
+  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                       SettingsWith("max_ttl { seconds: 7200 }"));
+  EXPECT_EQ(settings.signing_limits.max_ttl, absl::Seconds(7200));
+  EXPECT_EQ(settings.signing_limits.default_ttl, absl::Hours(1));
+}
+
+TEST(ServerConfig, TtlsOfExactly24HoursAreAccepted) {
+  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                       SettingsWith("max_ttl { seconds: 86400 } "
+                                    "default_ttl { seconds: 86400 }"));
+  EXPECT_EQ(settings.signing_limits.max_ttl, absl::Hours(24));
+  EXPECT_EQ(settings.signing_limits.default_ttl, absl::Hours(24));
+}
+
+TEST(ServerConfig, DefaultTtlEqualToMaxTtlIsAccepted) {
+  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                       SettingsWith("max_ttl { seconds: 300 } "
+                                    "default_ttl { seconds: 300 }"));
+  EXPECT_EQ(settings.signing_limits.default_ttl, absl::Seconds(300));
+}
+
+TEST(ServerConfig, DefaultTtlIsAppliedWithoutMaxTtl) {
+  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                       SettingsWith("default_ttl { seconds: 10800 }"));
+  EXPECT_EQ(settings.signing_limits.default_ttl, absl::Hours(3));
+  EXPECT_EQ(settings.signing_limits.max_ttl, absl::Hours(24));
+}
+
+TEST(ServerConfig, ProfilesMapToTheLibrary) {
+  struct Case {
+    const char* text;
+    token::Profile expected;
+  };
+  for (const Case& c : {
+           Case{"default_profile: PROFILE_UNSPECIFIED",
+                token::Profile::kTwilioPython},
+           Case{"default_profile: PROFILE_TWILIO_PYTHON",
+                token::Profile::kTwilioPython},
+           Case{"default_profile: PROFILE_TWILIO_NODE",
+                token::Profile::kTwilioNode},
+       }) {
+    ASSERT_OK_AND_ASSIGN(ServerSettings settings, SettingsWith(c.text));
+    EXPECT_EQ(settings.default_profile, c.expected) << c.text;
+  }
+}
+
+TEST(ServerConfig, UnknownProfileNumberIsRefused) {
+  v1::ServerConfig config = MinimalConfig();
+  config.set_default_profile(static_cast<v1::Profile>(99));
+  EXPECT_THAT(ServerSettingsFromConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("default_profile")));
+}
+
+TEST(ServerConfig, VerifyOnlyIsCarried) {
+  v1::ServerConfig config = MinimalConfig();
+  v1::Account* account = config.add_accounts();
+  account->set_account_sid(kSid2);
+  account->mutable_auth_token()->set_file("/run/secrets/old");
+  account->set_verify_only(true);
+  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                       ServerSettingsFromConfig(config));
+  ASSERT_EQ(settings.accounts.size(), 2u);
+  EXPECT_FALSE(settings.accounts[0].verify_only);
+  EXPECT_TRUE(settings.accounts[1].verify_only);
+  EXPECT_EQ(settings.accounts[1].auth_token.file(), "/run/secrets/old");
+}
+
+// ---- ServerSettingsFromConfig: accounts ---------------------------------
+
+TEST(ServerConfig, NoAccountsIsRefused) {
+  EXPECT_THAT(
+      ServerSettingsFromConfig(v1::ServerConfig()),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("accounts")));
+}
+
+TEST(ServerConfig, MalformedAccountSidIsRefused) {
+  for (const char* sid : {"", "AC0123", "AP0123456789abcdef0123456789abcdef",
+                          "AC0123456789abcdef0123456789abcdeg",
+                          "AC0123456789abcdef0123456789abcdef0"}) {
+    v1::ServerConfig config = MinimalConfig();
+    config.mutable_accounts(0)->set_account_sid(sid);
+    EXPECT_THAT(ServerSettingsFromConfig(config),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("accounts[0].account_sid")))
+        << sid;
+  }
+}
+
+TEST(ServerConfig, MalformedSecondAccountSidNamesItsIndex) {
+  v1::ServerConfig config = MinimalConfig();
+  v1::Account* account = config.add_accounts();
+  account->set_account_sid("ACnope");
+  account->mutable_auth_token()->set_env("X");
+  EXPECT_THAT(ServerSettingsFromConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("accounts[1].account_sid")));
+}
+
+TEST(ServerConfig, DuplicateAccountIsRefused) {
+  v1::ServerConfig config = MinimalConfig();
+  v1::Account* other = config.add_accounts();
+  other->set_account_sid(kSid2);
+  other->mutable_auth_token()->set_env("OTHER");
+  v1::Account* again = config.add_accounts();
+  again->set_account_sid(kSid1);
+  again->mutable_auth_token()->set_file("/elsewhere");
+  EXPECT_THAT(ServerSettingsFromConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("accounts[2].account_sid"),
+                             HasSubstr(kSid1), HasSubstr("more than once"))));
+}
+
+TEST(ServerConfig, AccountWithoutAuthTokenSourceIsRefused) {
+  v1::ServerConfig config = MinimalConfig();
+  config.mutable_accounts(0)->clear_auth_token();
+  EXPECT_THAT(ServerSettingsFromConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("accounts[0].auth_token")));
+
+  config.mutable_accounts(0)->mutable_auth_token();  // present, no source
+  EXPECT_THAT(ServerSettingsFromConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("accounts[0].auth_token")));
+}
+
+TEST(ServerConfig, EmptyAuthTokenSourceIsRefused) {
+  v1::ServerConfig env = MinimalConfig();
+  env.mutable_accounts(0)->mutable_auth_token()->set_env("");
+  EXPECT_THAT(ServerSettingsFromConfig(env),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("accounts[0].auth_token")));
+
+  v1::ServerConfig file = MinimalConfig();
+  file.mutable_accounts(0)->mutable_auth_token()->set_file("");
+  EXPECT_THAT(ServerSettingsFromConfig(file),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("accounts[0].auth_token")));
+}
+
+// ---- ServerSettingsFromConfig: listen address ---------------------------
+
+TEST(ServerConfig, LoopbackAddressesNeedNoTransport) {
+  for (const char* address :
+       {"127.0.0.1:0", "127.1.2.3:9000", "[::1]:50051", "localhost:8080"}) {
+    v1::ServerConfig config = MinimalConfig();
+    config.set_listen_address(address);
+    ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                         ServerSettingsFromConfig(config));
+    EXPECT_EQ(settings.listen_address, address);
+    EXPECT_FALSE(settings.behind_mesh_sidecar);
+  }
+}
+
+TEST(ServerConfig, NonLoopbackAddressIsRefusedWithoutTransport) {
+  for (const char* address :
+       {"0.0.0.0:50051", "[::]:50051", "10.0.0.1:50051", "example.com:443"}) {
+    v1::ServerConfig config = MinimalConfig();
+    config.set_listen_address(address);
+    EXPECT_THAT(
+        ServerSettingsFromConfig(config),
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 AllOf(HasSubstr("listen_address"), HasSubstr("mesh_sidecar"))))
+        << address;
+  }
+}
+
+TEST(ServerConfig, NonLoopbackAddressIsAcceptedBehindAMeshSidecar) {
+  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                       SettingsWith("listen_address: \"0.0.0.0:50051\" "
+                                    "transport { mesh_sidecar {} }"));
+  EXPECT_EQ(settings.listen_address, "0.0.0.0:50051");
+  EXPECT_TRUE(settings.behind_mesh_sidecar);
+}
+
+TEST(ServerConfig, EmptyTransportDoesNotAllowNonLoopback) {
+  // `transport {}` sets no mode: still plaintext.
+  EXPECT_THAT(SettingsWith("listen_address: \"0.0.0.0:50051\" transport {}"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("listen_address")));
+}
+
+TEST(ServerConfig, ListenAddressWithoutPortIsRefused) {
+  EXPECT_THAT(
+      SettingsWith("listen_address: \"localhost\""),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr("listen_address"), HasSubstr("HOST:PORT"))));
+}
+
+// ---- ServerSettingsFromConfig: lifetimes ----------------------------------
+
+TEST(ServerConfig, MaxTtlOver24HoursIsRefused) {
+  EXPECT_THAT(
+      SettingsWith("max_ttl { seconds: 86401 }"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_ttl")));
+}
+
+TEST(ServerConfig, ZeroMaxTtlIsRefused) {
+  // Set to zero is not unset: the config says something impossible.
+  EXPECT_THAT(
+      SettingsWith("max_ttl {}"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_ttl")));
+}
+
+TEST(ServerConfig, NegativeMaxTtlIsRefused) {
+  EXPECT_THAT(
+      SettingsWith("max_ttl { seconds: -60 }"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_ttl")));
+}
+
+TEST(ServerConfig, FractionalMaxTtlIsRefused) {
+  EXPECT_THAT(SettingsWith("max_ttl { seconds: 60 nanos: 500000000 }"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("max_ttl"), HasSubstr("whole"))));
+}
+
+TEST(ServerConfig, BadDefaultTtlIsRefused) {
+  for (const char* text :
+       {"default_ttl {}", "default_ttl { seconds: 86401 }",
+        "default_ttl { seconds: -1 }", "default_ttl { nanos: 1 }",
+        "default_ttl { seconds: 1 nanos: 1 }"}) {
+    EXPECT_THAT(SettingsWith(text), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             HasSubstr("default_ttl")))
+        << text;
+  }
+}
+
+TEST(ServerConfig, DefaultTtlOverMaxTtlIsRefused) {
+  EXPECT_THAT(SettingsWith("max_ttl { seconds: 600 } "
+                           "default_ttl { seconds: 601 }"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("default_ttl"), HasSubstr("max_ttl"))));
+}
+
+// ---- ServerSettingsFromConfig: limits ---------------------------------
+
+struct LimitCase {
+  const char* field;
+  uint32_t min;
+  uint32_t max;
+};
+
+constexpr LimitCase kLimits[] = {
+    {"max_request_bytes", 1024, 4 << 20}, {"max_scopes_per_request", 1, 1000},
+    {"max_params_per_scope", 1, 1000},    {"max_text_bytes", 1, 65536},
+    {"max_token_bytes", 256, 1 << 20},    {"max_concurrent_streams", 1, 100000},
+};
+
+// Returns the configured value of `field` as ServerSettings holds it.
+uint64_t AppliedLimit(const ServerSettings& settings, absl::string_view field) {
+  if (field == "max_request_bytes") return settings.max_request_bytes;
+  if (field == "max_scopes_per_request") {
+    return settings.signing_limits.max_scopes;
+  }
+  if (field == "max_params_per_scope") {
+    return settings.signing_limits.max_params_per_scope;
+  }
+  if (field == "max_text_bytes") return settings.signing_limits.max_text_bytes;
+  if (field == "max_token_bytes") {
+    return settings.signing_limits.max_token_bytes;
+  }
+  return static_cast<uint64_t>(settings.max_concurrent_streams);
+}
+
+TEST(ServerConfig, EachLimitAtItsBoundsIsApplied) {
+  for (const LimitCase& limit : kLimits) {
+    for (uint32_t value : {limit.min, limit.max}) {
+      ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                           SettingsWith(absl::StrCat("limits { ", limit.field,
+                                                     ": ", value, " }")));
+      EXPECT_EQ(AppliedLimit(settings, limit.field), value) << limit.field;
+    }
+  }
+}
+
+TEST(ServerConfig, EachLimitOutOfRangeIsRefused) {
+  for (const LimitCase& limit : kLimits) {
+    std::vector<uint64_t> bad = {uint64_t{limit.max} + 1, UINT32_MAX};
+    if (limit.min > 1) bad.push_back(limit.min - 1);
+    for (uint64_t value : bad) {
+      EXPECT_THAT(SettingsWith(absl::StrCat("limits { ", limit.field, ": ",
+                                            value, " }")),
+                  StatusIs(absl::StatusCode::kInvalidArgument,
+                           HasSubstr(absl::StrCat("limits.", limit.field))))
+          << limit.field << " = " << value;
+    }
+  }
+}
+
+TEST(ServerConfig, EachZeroLimitMeansTheDefault) {
+  ASSERT_OK_AND_ASSIGN(ServerSettings defaults,
+                       ServerSettingsFromConfig(MinimalConfig()));
+  for (const LimitCase& limit : kLimits) {
+    ASSERT_OK_AND_ASSIGN(
+        ServerSettings settings,
+        SettingsWith(absl::StrCat("limits { ", limit.field, ": 0 }")));
+    EXPECT_EQ(AppliedLimit(settings, limit.field),
+              AppliedLimit(defaults, limit.field))
+        << limit.field;
+  }
+}
+
+TEST(ServerConfig, LimitsLeaveTheOthersAtTheirDefaults) {
+  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                       SettingsWith("limits { max_text_bytes: 64 }"));
+  const token::SigningLimits defaults;
+  EXPECT_EQ(settings.signing_limits.max_text_bytes, 64u);
+  EXPECT_EQ(settings.signing_limits.max_scopes, defaults.max_scopes);
+  EXPECT_EQ(settings.signing_limits.max_token_bytes, defaults.max_token_bytes);
+  EXPECT_EQ(settings.max_request_bytes, 64u * 1024);
+  EXPECT_EQ(settings.max_concurrent_streams, 100);
+}
+
+// ---- IsLoopbackAddress ---------------------------------------------------
+
+TEST(IsLoopbackAddress, LoopbackAddresses) {
+  EXPECT_TRUE(IsLoopbackAddress("127.0.0.1:1"));
+  EXPECT_TRUE(IsLoopbackAddress("127.5.5.5:1"));
+  EXPECT_TRUE(IsLoopbackAddress("127.255.255.255:65535"));
+  EXPECT_TRUE(IsLoopbackAddress("[::1]:0"));
+  EXPECT_TRUE(IsLoopbackAddress("localhost:80"));
+}
+
+TEST(IsLoopbackAddress, OtherAddresses) {
+  EXPECT_FALSE(IsLoopbackAddress("0.0.0.0:1"));
+  EXPECT_FALSE(IsLoopbackAddress("[::]:1"));
+  EXPECT_FALSE(IsLoopbackAddress("10.0.0.1:1"));
+  EXPECT_FALSE(IsLoopbackAddress("example.com:1"));
+  EXPECT_FALSE(IsLoopbackAddress("128.0.0.1:1"));
+  EXPECT_FALSE(IsLoopbackAddress("[::2]:1"));
+  EXPECT_FALSE(IsLoopbackAddress("[::1:1"));  // unclosed bracket
+  EXPECT_FALSE(IsLoopbackAddress(":1"));
+  EXPECT_FALSE(IsLoopbackAddress(""));
+}
+
+TEST(IsLoopbackAddress, HostNameThatStartsLikeALoopbackAddressIsNot) {
+  // A DNS name can resolve to any address, whatever its first label.
+  EXPECT_FALSE(IsLoopbackAddress("127.example.com:1"));
+  EXPECT_FALSE(IsLoopbackAddress("127.0.0.1.nip.io:1"));
+  EXPECT_FALSE(IsLoopbackAddress("127.:1"));
+}
+
+TEST(ServerConfig, HostNameThatStartsLikeALoopbackAddressNeedsTransport) {
+  EXPECT_THAT(SettingsWith("listen_address: \"127.0.0.1.nip.io:50051\""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("listen_address")));
+}
+
+// ---- DevelopmentSettings -------------------------------------------------
+
+TEST(DevelopmentSettings, HasEveryDefaultAndNoAccount) {
+  const ServerSettings settings = DevelopmentSettings();
+  const token::SigningLimits defaults;
+  EXPECT_EQ(settings.listen_address, kDefaultListenAddress);
+  EXPECT_EQ(settings.listen_address, "127.0.0.1:50051");
+  EXPECT_TRUE(IsLoopbackAddress(settings.listen_address));
+  EXPECT_FALSE(settings.behind_mesh_sidecar);
+  EXPECT_TRUE(settings.accounts.empty());
+  EXPECT_EQ(settings.default_profile, token::Profile::kTwilioPython);
+  EXPECT_EQ(settings.signing_limits.max_ttl, defaults.max_ttl);
+  EXPECT_EQ(settings.signing_limits.default_ttl, defaults.default_ttl);
+  EXPECT_EQ(settings.signing_limits.max_scopes, defaults.max_scopes);
+  EXPECT_EQ(settings.signing_limits.max_token_bytes, defaults.max_token_bytes);
+  EXPECT_EQ(settings.max_request_bytes, 64u * 1024);
+  EXPECT_EQ(settings.max_concurrent_streams, 100);
+}
+
+TEST(DevelopmentSettings, MatchesAConfigWithOnlyTheDevelopmentAccount) {
+  v1::ServerConfig config;
+  v1::Account* account = config.add_accounts();
+  account->set_account_sid(std::string(kDevelopmentAccountSid));
+  account->mutable_auth_token()->set_env("UNUSED");
+  ASSERT_OK_AND_ASSIGN(ServerSettings from_config,
+                       ServerSettingsFromConfig(config));
+  const ServerSettings development = DevelopmentSettings();
+  EXPECT_EQ(development.listen_address, from_config.listen_address);
+  EXPECT_EQ(development.signing_limits.default_ttl,
+            from_config.signing_limits.default_ttl);
+  EXPECT_EQ(development.signing_limits.max_ttl,
+            from_config.signing_limits.max_ttl);
+  EXPECT_EQ(development.max_request_bytes, from_config.max_request_bytes);
+  EXPECT_EQ(development.max_concurrent_streams,
+            from_config.max_concurrent_streams);
+}
+
+}  // namespace
+}  // namespace captoken::service

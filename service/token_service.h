@@ -1,0 +1,68 @@
+// File: token_service.h
+// -----------------------------------------------------------------------------
+//
+// TokenService is the gRPC adapter for captoken.v1.TokenService on the
+// callback API: each handler passes the request to the TokenMinter, maps
+// the status one to one, finishes the call and writes one audit line. It
+// never blocks (the minter does not, and the log is written by its own
+// thread).
+//
+// Once StopAcceptingCalls() is called it refuses every new call with
+// UNAVAILABLE, which clients may retry elsewhere: that is how a draining
+// server turns callers away cleanly, before gRPC's own shutdown (which
+// cancels calls that race with it).
+
+#ifndef CAPTOKEN_SERVICE_TOKEN_SERVICE_H_
+#define CAPTOKEN_SERVICE_TOKEN_SERVICE_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/time/time.h"
+#include "captoken/v1/token_service.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "service/log.h"
+#include "service/token_minter.h"
+
+namespace captoken::service {
+
+class TokenService final : public v1::TokenService::CallbackService {
+ public:
+  // `minter` and `logger` must outlive the service.
+  TokenService(const TokenMinter* minter, Logger* logger)
+      : minter_(minter), logger_(logger) {}
+
+  grpc::ServerUnaryReactor* MintCapabilityToken(
+      grpc::CallbackServerContext* context,
+      const v1::CapabilityRequest* request,
+      v1::TokenResponse* response) override;
+
+  grpc::ServerUnaryReactor* VerifyToken(
+      grpc::CallbackServerContext* context,
+      const v1::VerifyTokenRequest* request,
+      v1::VerifyTokenResponse* response) override;
+
+  // StopAcceptingCalls makes every later call fail with UNAVAILABLE.
+  void StopAcceptingCalls() { accepting_.store(false); }
+
+  // LastCallTime is when the most recent call arrived.
+  absl::Time LastCallTime() const {
+    return absl::FromUnixNanos(
+        last_call_nanos_.load(std::memory_order_relaxed));
+  }
+
+ private:
+  // Records the call's arrival; false if the service is draining.
+  bool Admit();
+  void Audit(const grpc::CallbackServerContext& context,
+             const AuditRecord& record, const absl::Status& status);
+
+  const TokenMinter* minter_;
+  Logger* logger_;
+  std::atomic<bool> accepting_{true};
+  std::atomic<int64_t> last_call_nanos_{0};
+};
+
+}  // namespace captoken::service
+
+#endif  // CAPTOKEN_SERVICE_TOKEN_SERVICE_H_

@@ -1,0 +1,684 @@
+// End-to-end tests of the real server binary: it runs as a separate process
+// on a free loopback port with a test config, and is called through the
+// generated C++ stub (directly and through client/cpp's TokenClient) and
+// through the real `captoken` CLI.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "captoken/v1/token_service.grpc.pb.h"
+#include "client/cpp/token_client.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "testing/status_matchers.h"
+#include "tests/testing/server_process.h"
+#include "tests/testing/subprocess.h"
+
+namespace captoken {
+namespace {
+
+using ::captoken::testing::IsOk;
+using ::captoken::testing::ProcessResult;
+using ::captoken::testing::RunfilePath;
+using ::captoken::testing::RunProcess;
+using ::captoken::testing::ServerOptions;
+using ::captoken::testing::ServerProcess;
+using ::captoken::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Test accounts. The secrets are made up for this test and must never show
+// up in anything the server prints.
+constexpr char kAccountA[] = "AC0123456789abcdef0123456789abcdef";
+constexpr char kSecretA[] = "e2e-secret-a-7f3c9d1e5b2a4c6e8f0a";
+constexpr char kSecretAVariable[] = "CAPTOKEN_E2E_AUTH_TOKEN_A";
+constexpr char kAccountB[] = "ACfedcba9876543210fedcba9876543210";
+constexpr char kSecretB[] = "e2e-secret-b-0c1d2e3f4a5b6c7d8e9f";
+constexpr char kRetiredAccount[] = "AC11111111111111111111111111111111";
+constexpr char kRetiredSecret[] = "e2e-secret-retired-5a6b7c8d9e0f";
+constexpr char kRetiredVariable[] = "CAPTOKEN_E2E_AUTH_TOKEN_RETIRED";
+constexpr char kUnknownAccount[] = "AC22222222222222222222222222222222";
+constexpr char kAppSid[] = "AP89abcdef0123456789abcdef01234567";
+
+// Every token any test received, for the leak check at the end.
+absl::Mutex tokens_mutex;
+absl::flat_hash_set<std::string>* minted_tokens ABSL_GUARDED_BY(tokens_mutex) =
+    new absl::flat_hash_set<std::string>;
+
+void RememberToken(const std::string& token) {
+  absl::MutexLock lock(&tokens_mutex);
+  minted_tokens->insert(token);
+}
+
+std::string SecretBFile() {
+  static const std::string* const path = [] {
+    auto* file = new std::string(testing::TempPath("auth-token-b"));
+    EXPECT_THAT(testing::WriteFile(*file, absl::StrCat(kSecretB, "\n")),
+                IsOk());
+    return file;
+  }();
+  return *path;
+}
+
+ServerOptions TestServerOptions() {
+  ServerOptions options;
+  options.config = absl::StrCat(
+      "accounts { account_sid: \"", kAccountA, "\" auth_token { env: \"",
+      kSecretAVariable, "\" } }\n", "accounts { account_sid: \"", kAccountB,
+      "\" auth_token { file: \"", SecretBFile(), "\" } }\n",
+      "accounts { account_sid: \"", kRetiredAccount, "\" auth_token { env: \"",
+      kRetiredVariable, "\" } verify_only: true }\n");
+  options.env = {{kSecretAVariable, kSecretA},
+                 {kRetiredVariable, kRetiredSecret}};
+  return options;
+}
+
+v1::CapabilityRequest RequestFromJson(const std::string& json) {
+  v1::CapabilityRequest request;
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &request).ok())
+      << json;
+  return request;
+}
+
+std::string Cli() { return RunfilePath("client/cli/captoken"); }
+
+ProcessResult RunCli(const std::vector<std::string>& args,
+                     const testing::EnvironmentVariables& env = {},
+                     absl::string_view input = "") {
+  std::vector<std::string> argv = {Cli()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  absl::StatusOr<ProcessResult> result = RunProcess(argv, env, input);
+  EXPECT_THAT(result, IsOk());
+  return result.value_or(ProcessResult());
+}
+
+// Signs `json` locally with the CLI, as of `issued_at`, with account A's or
+// B's secret.
+std::string SignWithCli(const std::string& json, int64_t issued_at,
+                        absl::string_view account) {
+  const bool is_a = account == kAccountA;
+  ProcessResult result =
+      RunCli({"sign", "capability", absl::StrCat("--request=", json),
+              is_a ? absl::StrCat("--auth-token-env=", kSecretAVariable)
+                   : absl::StrCat("--auth-token-file=", SecretBFile()),
+              absl::StrCat("--issued-at=", issued_at)},
+             {{kSecretAVariable, kSecretA}});
+  EXPECT_EQ(result.exit_code, 0) << result.stderr_text;
+  return std::string(absl::StripSuffix(result.stdout_text, "\n"));
+}
+
+class ServerE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    absl::StatusOr<std::unique_ptr<ServerProcess>> started =
+        ServerProcess::Start(TestServerOptions());
+    ASSERT_THAT(started, IsOk());
+    server_ = started->release();
+    absl::StatusOr<std::unique_ptr<client::TokenClient>> created =
+        client::TokenClient::Create(server_->target());
+    ASSERT_THAT(created, IsOk());
+    client_ = created->release();
+  }
+
+  static void TearDownTestSuite() {
+    delete client_;
+    delete server_;
+  }
+
+  absl::StatusOr<v1::TokenResponse> Mint(const std::string& json) {
+    absl::StatusOr<v1::TokenResponse> response =
+        client_->MintCapabilityToken(RequestFromJson(json));
+    if (response.ok()) RememberToken(response->token());
+    return response;
+  }
+
+  static ServerProcess* server_;
+  static client::TokenClient* client_;
+};
+
+ServerProcess* ServerE2eTest::server_ = nullptr;
+client::TokenClient* ServerE2eTest::client_ = nullptr;
+
+// Requests covering every scope kind, both profiles, explicit and default
+// lifetimes, and parameters that need encoding.
+std::vector<std::pair<std::string, std::string>> SampleRequests() {
+  const std::string a = kAccountA;
+  const std::string app = kAppSid;
+  return {
+      {a, R"({"account_sid":")" + a +
+              R"(","scopes":[{"client_incoming":{"client_name":"alice"}}]})"},
+      {a,
+       R"({"account_sid":")" + a +
+           R"(","profile":"PROFILE_TWILIO_NODE","ttl":"600s","scopes":[)"
+           R"({"client_incoming":{"client_name":"alice"}},)"
+           R"({"client_outgoing":{"application_sid":")" +
+           app +
+           R"(","client_name":"alice","params":[{"key":"To","value":"+1 555 & co"},)"
+           R"({"key":"Caller","value":"client:café"}]}},)"
+           R"({"event_stream":{"filters":[{"key":"call sid","value":"CA 1&2"}]}}]})"},
+      {a, R"({"account_sid":")" + a +
+              R"(","profile":"PROFILE_TWILIO_PYTHON","ttl":"120s","scopes":[)"
+              R"({"client_outgoing":{"application_sid":")" +
+              app +
+              R"(","params":[{"key":"first name","value":"John Smith"}]}},)"
+              R"({"client_incoming":{"client_name":"bob"}},)"
+              R"({"event_stream":{}}]})"},
+      {kAccountB,
+       R"({"account_sid":")" + std::string(kAccountB) +
+           R"(","profile":"PROFILE_TWILIO_NODE","ttl":"86400s","scopes":[]})"},
+  };
+}
+
+TEST_F(ServerE2eTest, MintedTokensAreByteIdenticalToCliSign) {
+  for (const auto& [account, json] : SampleRequests()) {
+    SCOPED_TRACE(json);
+    absl::StatusOr<v1::TokenResponse> response = Mint(json);
+    ASSERT_THAT(response, IsOk());
+    EXPECT_EQ(response->token(),
+              SignWithCli(json, response->issue_time().seconds(), account));
+  }
+}
+
+TEST_F(ServerE2eTest, CliMintPrintsTheSameTokenAsLocalSigning) {
+  const std::string json = SampleRequests()[1].second;  // ttl 600 s
+  ProcessResult minted = RunCli({"mint", "capability",
+                                 absl::StrCat("--server=", server_->target()),
+                                 absl::StrCat("--request=", json)});
+  ASSERT_EQ(minted.exit_code, 0) << minted.stderr_text;
+  ASSERT_TRUE(absl::EndsWith(minted.stdout_text, "\n"));
+  const std::string token(absl::StripSuffix(minted.stdout_text, "\n"));
+  RememberToken(token);
+  EXPECT_THAT(token, Not(HasSubstr("\n")));
+  EXPECT_EQ(minted.stderr_text, "");
+
+  // Node-profile tokens carry iat; re-sign locally at that second.
+  ProcessResult decoded = RunCli({"decode", token});
+  ASSERT_EQ(decoded.exit_code, 0);
+  const size_t iat_at = decoded.stdout_text.find("\"iat\":");
+  ASSERT_NE(iat_at, std::string::npos);
+  int64_t iat = 0;
+  ASSERT_TRUE(
+      absl::SimpleAtoi(decoded.stdout_text.substr(iat_at + 6, 10), &iat));
+  EXPECT_EQ(token, SignWithCli(json, iat, kAccountA));
+}
+
+TEST_F(ServerE2eTest, GeneratedStubMintsDirectly) {
+  std::unique_ptr<v1::TokenService::Stub> stub =
+      v1::TokenService::NewStub(grpc::CreateChannel(
+          server_->target(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  v1::TokenResponse response;
+  const grpc::Status status = stub->MintCapabilityToken(
+      &context, RequestFromJson(SampleRequests()[0].second), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  RememberToken(response.token());
+  EXPECT_EQ(response.profile(), v1::PROFILE_TWILIO_PYTHON);
+  EXPECT_EQ(response.expire_time().seconds() - response.issue_time().seconds(),
+            3600);
+  EXPECT_EQ(response.token_fingerprint().size(), 16u);
+}
+
+TEST_F(ServerE2eTest, MintedTokensVerifyWithTheAccountSecret) {
+  for (const auto& [account, json] : SampleRequests()) {
+    absl::StatusOr<v1::TokenResponse> response = Mint(json);
+    ASSERT_THAT(response, IsOk());
+    const bool is_a = account == kAccountA;
+    ProcessResult verified =
+        RunCli({"verify",
+                is_a ? absl::StrCat("--auth-token-env=", kSecretAVariable)
+                     : absl::StrCat("--auth-token-file=", SecretBFile()),
+                absl::StrCat("--account-sid=", account), "-"},
+               {{kSecretAVariable, kSecretA}}, response->token());
+    EXPECT_EQ(verified.exit_code, 0) << verified.stderr_text;
+    EXPECT_THAT(verified.stdout_text, HasSubstr("\"valid\":true"));
+
+    // And not with another account's secret.
+    ProcessResult wrong_key = RunCli(
+        {"verify", absl::StrCat("--auth-token-env=", kRetiredVariable), "-"},
+        {{kRetiredVariable, kRetiredSecret}}, response->token());
+    EXPECT_EQ(wrong_key.exit_code, 1);
+    EXPECT_THAT(wrong_key.stdout_text,
+                HasSubstr("VERIFICATION_FAILURE_BAD_SIGNATURE"));
+  }
+}
+
+TEST_F(ServerE2eTest, InvalidRequestsGetInvalidArgumentNamingTheField) {
+  const std::string a = kAccountA;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"account_sid":"AC123"})", "account_sid"},
+      {R"({})", "account_sid: required"},
+      {R"({"account_sid":")" + a + R"(","scopes":[{}]})", "scopes[0]"},
+      {R"({"account_sid":")" + a +
+           R"(","scopes":[{"client_incoming":{"client_name":""}}]})",
+       "scopes[0].client_incoming.client_name: required"},
+      {R"({"account_sid":")" + a +
+           R"(","scopes":[{"client_outgoing":{"application_sid":"AP1"}}]})",
+       "scopes[0].client_outgoing.application_sid"},
+      {R"({"account_sid":")" + a + R"(","ttl":"0s"})", "ttl"},
+      {R"({"account_sid":")" + a + R"(","ttl":"-5s"})", "ttl"},
+      {R"({"account_sid":")" + a + R"(","ttl":"86401s"})", "ttl"},
+      {R"({"account_sid":")" + a + R"(","ttl":"1.5s"})", "ttl"},
+      {R"({"account_sid":")" + a +
+           R"(","ttl":"60s","expire_time":"2030-01-01T00:00:00Z"})",
+       "expire_time"},
+      {R"({"account_sid":")" + a + R"(","expire_time":"2001-01-01T00:00:00Z"})",
+       "expire_time"},
+      {R"({"account_sid":")" + a +
+           R"(","scopes":[{"event_stream":{"filters":[{"key":"k","value":"1"},{"key":"k","value":"2"}]}}]})",
+       "duplicate key"},
+  };
+  for (const auto& [json, field] : cases) {
+    SCOPED_TRACE(json);
+    absl::StatusOr<v1::TokenResponse> response = Mint(json);
+    EXPECT_THAT(response,
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(field)));
+    EXPECT_THAT(response.status().message(), Not(HasSubstr(kSecretA)));
+  }
+
+  // Too many scopes (the default limit is 16).
+  std::string many = R"({"account_sid":")" + a + R"(","scopes":[)";
+  for (int i = 0; i < 17; ++i) {
+    absl::StrAppend(&many, i ? "," : "",
+                    R"({"client_incoming":{"client_name":"n)", i, R"("}})");
+  }
+  many += "]}";
+  EXPECT_THAT(Mint(many), StatusIs(absl::StatusCode::kInvalidArgument,
+                                   HasSubstr("scopes")));
+}
+
+TEST_F(ServerE2eTest, OversizedRequestIsRefusedBeforeAnyWork) {
+  const std::string huge_name(70 * 1024, 'x');
+  absl::StatusOr<v1::TokenResponse> response =
+      Mint(absl::StrCat(R"({"account_sid":")", kAccountA,
+                        R"(","scopes":[{"client_incoming":{"client_name":")",
+                        huge_name, R"("}}]})"));
+  EXPECT_THAT(response,
+              StatusIs(absl::StatusCode::kResourceExhausted, ::testing::_));
+}
+
+TEST_F(ServerE2eTest, UnknownAndVerifyOnlyAccountsLookTheSame) {
+  absl::StatusOr<v1::TokenResponse> unknown =
+      Mint(absl::StrCat(R"({"account_sid":")", kUnknownAccount, R"("})"));
+  absl::StatusOr<v1::TokenResponse> forbidden =
+      Mint(absl::StrCat(R"({"account_sid":")", kRetiredAccount, R"("})"));
+  EXPECT_THAT(unknown,
+              StatusIs(absl::StatusCode::kPermissionDenied, ::testing::_));
+  EXPECT_EQ(unknown.status(), forbidden.status());
+}
+
+TEST_F(ServerE2eTest, HealthReportsServing) {
+  std::unique_ptr<grpc::health::v1::Health::Stub> health =
+      grpc::health::v1::Health::NewStub(grpc::CreateChannel(
+          server_->target(), grpc::InsecureChannelCredentials()));
+  for (const std::string service : {"", "captoken.v1.TokenService"}) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    grpc::health::v1::HealthCheckResponse response;
+    const grpc::Status status = health->Check(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING)
+        << "service \"" << service << "\"";
+  }
+}
+
+TEST_F(ServerE2eTest, ReflectionListsTheService) {
+  std::unique_ptr<grpc::reflection::v1alpha::ServerReflection::Stub> stub =
+      grpc::reflection::v1alpha::ServerReflection::NewStub(grpc::CreateChannel(
+          server_->target(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  auto stream = stub->ServerReflectionInfo(&context);
+  grpc::reflection::v1alpha::ServerReflectionRequest request;
+  request.set_list_services("");
+  ASSERT_TRUE(stream->Write(request));
+  stream->WritesDone();
+  grpc::reflection::v1alpha::ServerReflectionResponse response;
+  ASSERT_TRUE(stream->Read(&response));
+  std::vector<std::string> names;
+  for (const auto& service : response.list_services_response().service()) {
+    names.push_back(service.name());
+  }
+  EXPECT_THAT(names, ::testing::Contains("captoken.v1.TokenService"));
+  EXPECT_THAT(names, ::testing::Contains("grpc.health.v1.Health"));
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+TEST_F(ServerE2eTest, VerifyTokenReportsEachVerdict) {
+  absl::StatusOr<v1::TokenResponse> minted = Mint(SampleRequests()[1].second);
+  ASSERT_THAT(minted, IsOk());
+
+  v1::VerifyTokenRequest request;
+  request.set_token(minted->token());
+  absl::StatusOr<v1::VerifyTokenResponse> valid = client_->VerifyToken(request);
+  ASSERT_THAT(valid, IsOk());
+  EXPECT_TRUE(valid->valid());
+  EXPECT_EQ(valid->account_sid(), kAccountA);
+  ASSERT_EQ(valid->scopes_size(), 3);
+  EXPECT_EQ(valid->scopes(1).client_outgoing().params(1).value(),
+            "client:café");
+  EXPECT_EQ(valid->expire_time().seconds(), minted->expire_time().seconds());
+
+  // Signed correctly but long expired: invalid, claims still shown.
+  const std::string old_token =
+      SignWithCli(SampleRequests()[0].second, 1700000000, kAccountA);
+  RememberToken(old_token);
+  request.set_token(old_token);
+  absl::StatusOr<v1::VerifyTokenResponse> expired =
+      client_->VerifyToken(request);
+  ASSERT_THAT(expired, IsOk());
+  EXPECT_FALSE(expired->valid());
+  EXPECT_EQ(expired->failure(), v1::VERIFICATION_FAILURE_EXPIRED);
+  EXPECT_EQ(expired->account_sid(), kAccountA);
+
+  // Tampered payload: bad signature, no claims.
+  std::string tampered = minted->token();
+  tampered[tampered.find('.') + 5] ^= 1;
+  request.set_token(tampered);
+  absl::StatusOr<v1::VerifyTokenResponse> bad = client_->VerifyToken(request);
+  ASSERT_THAT(bad, IsOk());
+  EXPECT_FALSE(bad->valid());
+  EXPECT_TRUE(bad->failure() == v1::VERIFICATION_FAILURE_BAD_SIGNATURE ||
+              bad->failure() == v1::VERIFICATION_FAILURE_MALFORMED);
+  EXPECT_EQ(bad->account_sid(), "");
+
+  // Requires another account: wrong account.
+  request.set_token(minted->token());
+  request.set_account_sid(kAccountB);
+  absl::StatusOr<v1::VerifyTokenResponse> wrong = client_->VerifyToken(request);
+  ASSERT_THAT(wrong, IsOk());
+  EXPECT_FALSE(wrong->valid());
+
+  // An account the server does not know: denied like minting.
+  request.set_account_sid(kUnknownAccount);
+  EXPECT_THAT(client_->VerifyToken(request),
+              StatusIs(absl::StatusCode::kPermissionDenied, ::testing::_));
+
+  // Garbage.
+  request.clear_account_sid();
+  request.set_token("not.a.token");
+  absl::StatusOr<v1::VerifyTokenResponse> garbage =
+      client_->VerifyToken(request);
+  ASSERT_THAT(garbage, IsOk());
+  EXPECT_EQ(garbage->failure(), v1::VERIFICATION_FAILURE_MALFORMED);
+}
+
+TEST_F(ServerE2eTest, CliReportsServerErrorsOnStderrWithExitStatus1) {
+  ProcessResult denied = RunCli({"mint", "capability",
+                                 absl::StrCat("--server=", server_->target()),
+                                 absl::StrCat(R"(--request={"account_sid":")",
+                                              kUnknownAccount, R"("})")});
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_EQ(denied.stdout_text, "");
+  EXPECT_THAT(denied.stderr_text, HasSubstr("PERMISSION_DENIED"));
+
+  ProcessResult verified_remotely =
+      RunCli({"verify", absl::StrCat("--server=", server_->target()), "a.b.c"});
+  EXPECT_EQ(verified_remotely.exit_code, 1);
+  EXPECT_THAT(verified_remotely.stdout_text, HasSubstr("\"valid\":false"));
+}
+
+TEST_F(ServerE2eTest, CliDeadlineBoundsAServerThatDoesNotAnswer) {
+  // A listening socket that never speaks HTTP/2: the call must give up at
+  // the deadline instead of hanging.
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(
+      bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)),
+      0);
+  ASSERT_EQ(listen(listener, 16), 0);
+  socklen_t length = sizeof(address);
+  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  const int port = ntohs(address.sin_port);
+
+  ProcessResult result = RunCli(
+      {"mint", "capability", absl::StrCat("--server=127.0.0.1:", port),
+       "--deadline=300ms",
+       absl::StrCat(R"(--request={"account_sid":")", kAccountA, R"("})")});
+  close(listener);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.stderr_text, HasSubstr("DEADLINE_EXCEEDED"));
+}
+
+// ---- servers of their own ---------------------------------------------------
+
+TEST(ServerLifecycle, SigtermDuringABurstLosesNoCall) {
+  absl::StatusOr<std::unique_ptr<ServerProcess>> server =
+      ServerProcess::Start(TestServerOptions());
+  ASSERT_THAT(server, IsOk());
+  const std::string json = SampleRequests()[1].second;
+  const v1::CapabilityRequest request = RequestFromJson(json);
+
+  constexpr int kThreads = 8;
+  std::atomic<int> ok_calls{0};
+  std::atomic<int> started_calls{0};
+  absl::Mutex mutex;
+  std::vector<std::string> unexpected;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      absl::StatusOr<std::unique_ptr<client::TokenClient>> client =
+          client::TokenClient::Create((*server)->target());
+      if (!client.ok()) return;
+      while (true) {
+        started_calls.fetch_add(1);
+        absl::StatusOr<v1::TokenResponse> response =
+            (*client)->MintCapabilityToken(request);
+        if (response.ok()) {
+          ok_calls.fetch_add(1);
+          RememberToken(response->token());
+          continue;
+        }
+        // After the drain starts, calls are refused as UNAVAILABLE; any
+        // other failure means a call was lost.
+        if (response.status().code() != absl::StatusCode::kUnavailable) {
+          absl::MutexLock lock(&mutex);
+          unexpected.push_back(response.status().ToString());
+        }
+        return;
+      }
+    });
+  }
+  while (ok_calls.load() < 300) absl::SleepFor(absl::Milliseconds(1));
+  (*server)->process().Signal(SIGTERM);
+  for (std::thread& thread : threads) thread.join();
+
+  absl::StatusOr<int> exit_code =
+      (*server)->process().WaitForExit(absl::Seconds(20));
+  ASSERT_THAT(exit_code, IsOk());
+  EXPECT_EQ(*exit_code, 0);
+  EXPECT_THAT(unexpected, ::testing::IsEmpty());
+
+  // Every call the server answered OK reached its caller, and the server
+  // audited exactly those.
+  const std::string output = (*server)->Output();
+  int audited_ok = 0;
+  for (absl::string_view line : absl::StrSplit(output, '\n')) {
+    if (absl::StrContains(line, "\"method\":\"MintCapabilityToken\"") &&
+        absl::StrContains(line, "\"outcome\":\"OK\"")) {
+      ++audited_ok;
+    }
+  }
+  EXPECT_EQ(audited_ok, ok_calls.load());
+  EXPECT_THAT(output, HasSubstr("\"event\":\"stopped\""));
+}
+
+TEST(ServerLifecycle, ConfigProblemsAreRefusedAtStartupByName) {
+  struct Case {
+    std::string config;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"accounts { account_sid: \"" + std::string(kAccountA) +
+           "\" auth_token { env: \"CAPTOKEN_E2E_NOT_SET\" } }\n",
+       "CAPTOKEN_E2E_NOT_SET"},
+      {"accounts { account_sid: \"" + std::string(kAccountA) +
+           "\" auth_token { file: \"/nonexistent/secret\" } }\n",
+       "/nonexistent/secret"},
+      {"accounts { account_sid: \"" + std::string(kAccountA) +
+           "\" auth_token { env: \"" + kSecretAVariable +
+           "\" } }\naccounts { account_sid: \"" + kAccountA +
+           "\" auth_token { env: \"" + kSecretAVariable + "\" } }\n",
+       "configured more than once"},
+      {"acounts { }\n", "acounts"},
+      {"", "no config"},  // Replaced below by a config with no accounts.
+  };
+  for (Case c : cases) {
+    ServerOptions options;
+    options.config = c.config;
+    if (c.expected == "no config") {
+      options.config = "max_ttl { seconds: 60 }\n";
+      c.expected = "at least one account";
+    }
+    options.env = {{kSecretAVariable, kSecretA}};
+    absl::StatusOr<ProcessResult> result =
+        testing::RunServerExpectingFailure(options);
+    ASSERT_THAT(result, IsOk());
+    SCOPED_TRACE(c.config);
+    EXPECT_NE(result->exit_code, 0);
+    EXPECT_THAT(result->stderr_text, HasSubstr("startup_failed"));
+    EXPECT_THAT(result->stderr_text, HasSubstr(c.expected));
+    EXPECT_THAT(result->stderr_text, Not(HasSubstr(kSecretA)));
+  }
+}
+
+TEST(ServerLifecycle, PlaintextBeyondLoopbackNeedsAMeshSidecar) {
+  ServerOptions options = TestServerOptions();
+  options.args = {"--listen=0.0.0.0:0"};
+  absl::StatusOr<ProcessResult> result =
+      testing::RunServerExpectingFailure(options);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_NE(result->exit_code, 0);
+  EXPECT_THAT(result->stderr_text, HasSubstr("loopback"));
+}
+
+TEST(ServerLifecycle, SighupReloadsAnAuthTokenFromItsFile) {
+  const std::string secret_file = testing::TempPath("rotating-auth-token");
+  ASSERT_THAT(testing::WriteFile(secret_file, "e2e-rotation-secret-old"),
+              IsOk());
+  ServerOptions options;
+  options.config =
+      absl::StrCat("accounts { account_sid: \"", kAccountB,
+                   "\" auth_token { file: \"", secret_file, "\" } }\n");
+  absl::StatusOr<std::unique_ptr<ServerProcess>> server =
+      ServerProcess::Start(options);
+  ASSERT_THAT(server, IsOk());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::TokenClient> client,
+                       client::TokenClient::Create((*server)->target()));
+  const v1::CapabilityRequest request =
+      RequestFromJson(absl::StrCat(R"({"account_sid":")", kAccountB, R"("})"));
+  auto verifies_with = [](const std::string& token, const std::string& secret) {
+    ProcessResult result =
+        RunCli({"verify", "--auth-token-env=ROTATION_SECRET", "-"},
+               {{"ROTATION_SECRET", secret}}, token);
+    return result.exit_code == 0;
+  };
+
+  ASSERT_OK_AND_ASSIGN(v1::TokenResponse before,
+                       client->MintCapabilityToken(request));
+  EXPECT_TRUE(verifies_with(before.token(), "e2e-rotation-secret-old"));
+
+  ASSERT_THAT(testing::WriteFile(secret_file, "e2e-rotation-secret-new"),
+              IsOk());
+  (*server)->process().Signal(SIGHUP);
+  // Wait for the reload's log line rather than for a fixed time.
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (!absl::StrContains((*server)->Output(), "\"event\":\"reloaded\"") &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_OK_AND_ASSIGN(v1::TokenResponse after,
+                       client->MintCapabilityToken(request));
+  EXPECT_TRUE(verifies_with(after.token(), "e2e-rotation-secret-new"));
+  EXPECT_FALSE(verifies_with(after.token(), "e2e-rotation-secret-old"));
+
+  // A reload that fails keeps the accounts it had.
+  ASSERT_THAT(testing::WriteFile(secret_file, ""), IsOk());
+  (*server)->process().Signal(SIGHUP);
+  while (!absl::StrContains((*server)->Output(), "reload_failed") &&
+         absl::Now() < deadline + absl::Seconds(10)) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_OK_AND_ASSIGN(v1::TokenResponse kept,
+                       client->MintCapabilityToken(request));
+  EXPECT_TRUE(verifies_with(kept.token(), "e2e-rotation-secret-new"));
+  for (const auto* response : {&before, &after, &kept}) {
+    RememberToken(response->token());
+  }
+  EXPECT_THAT((*server)->Output(), Not(HasSubstr("e2e-rotation-secret")));
+}
+
+TEST(ServerLifecycle, DevelopmentModeServesTheDevelopmentAccountOnLoopback) {
+  absl::StatusOr<std::unique_ptr<ServerProcess>> server =
+      ServerProcess::Start(ServerOptions());
+  ASSERT_THAT(server, IsOk());
+  EXPECT_THAT((*server)->Output(), HasSubstr("DEVELOPMENT MODE"));
+  EXPECT_THAT((*server)->Output(), HasSubstr("captoken mint capability"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::TokenClient> client,
+                       client::TokenClient::Create((*server)->target()));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse response,
+      client->MintCapabilityToken(RequestFromJson(
+          R"({"account_sid":"AC00000000000000000000000000000000"})")));
+  ProcessResult verified =
+      RunCli({"verify", "--auth-token-env=DEV_TOKEN", response.token()},
+             {{"DEV_TOKEN", "captoken-development-auth-token"}});
+  EXPECT_EQ(verified.exit_code, 0) << verified.stderr_text;
+  ::testing::Test::RecordProperty(
+      "startup_ms",
+      static_cast<int>(absl::ToInt64Milliseconds((*server)->startup_time())));
+}
+
+// After every test: nothing any server printed contains a test secret or a
+// token it minted.
+class NoSecretsInServerOutput : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    const std::string output = testing::AllServerOutput();
+    EXPECT_THAT(output, HasSubstr("\"event\":\"audit\""))
+        << "the leak check saw no server output at all";
+    for (const char* secret :
+         {kSecretA, kSecretB, kRetiredSecret, "e2e-rotation-secret"}) {
+      EXPECT_THAT(output, Not(HasSubstr(secret)));
+    }
+    absl::MutexLock lock(&tokens_mutex);
+    EXPECT_GT(minted_tokens->size(), 5u);
+    for (const std::string& token : *minted_tokens) {
+      EXPECT_THAT(output, Not(HasSubstr(token)));
+      // Not even the signature on its own.
+      EXPECT_THAT(output, Not(HasSubstr(token.substr(token.rfind('.') + 1))));
+    }
+  }
+};
+
+const auto* const kLeakCheck =
+    ::testing::AddGlobalTestEnvironment(new NoSecretsInServerOutput);
+
+}  // namespace
+}  // namespace captoken

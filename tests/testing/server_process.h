@@ -1,0 +1,82 @@
+// File: server_process.h
+// -----------------------------------------------------------------------------
+//
+// ServerProcess starts the real server binary (//service:server) as a
+// separate process on a free loopback port, with a config written for the
+// test, and waits until it logs that it is listening. Everything the server
+// prints is kept (Output()) and, when the process object dies, added to
+// AllServerOutput() so a suite can check that no secret or token ever
+// appeared in any server's output.
+//
+// Example:
+//
+//   ASSERT_OK_AND_ASSIGN(
+//       std::unique_ptr<ServerProcess> server,
+//       ServerProcess::Start({.config = R"(accounts { ... })",
+//                             .env = {{"AUTH_TOKEN", secret}}}));
+//   auto client = client::TokenClient::Create(server->target());
+
+#ifndef CAPTOKEN_TESTS_TESTING_SERVER_PROCESS_H_
+#define CAPTOKEN_TESTS_TESTING_SERVER_PROCESS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tests/testing/subprocess.h"
+
+namespace captoken::testing {
+
+struct ServerOptions {
+  // The captoken.v1.ServerConfig text, without listen_address (the harness
+  // adds "127.0.0.1:0"). Empty means no --config (development mode).
+  std::string config;
+  // Extra environment variables (auth tokens).
+  EnvironmentVariables env;
+  // Extra command-line flags.
+  std::vector<std::string> args;
+};
+
+class ServerProcess {
+ public:
+  // Start launches the server and waits (up to 10 s) for its "listening"
+  // log line. Fails if the server exits first, with its output.
+  static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(
+      const ServerOptions& options);
+
+  ~ServerProcess();
+
+  int port() const { return port_; }
+  // target is "127.0.0.1:<port>".
+  std::string target() const;
+  // startup_time is from launch to the "listening" line.
+  absl::Duration startup_time() const { return startup_time_; }
+  ChildProcess& process() { return *process_; }
+  std::string Output() const { return process_->Output(); }
+
+ private:
+  ServerProcess(std::unique_ptr<ChildProcess> process, int port,
+                absl::Duration startup_time)
+      : process_(std::move(process)),
+        port_(port),
+        startup_time_(startup_time) {}
+
+  std::unique_ptr<ChildProcess> process_;
+  int port_;
+  absl::Duration startup_time_;
+};
+
+// StartupFailure runs the server with `options` and expects it to refuse to
+// start; returns its exit code and output.
+absl::StatusOr<ProcessResult> RunServerExpectingFailure(
+    const ServerOptions& options);
+
+// AllServerOutput returns the output of every ServerProcess (and
+// RunServerExpectingFailure) that has finished in this test binary.
+std::string AllServerOutput();
+
+}  // namespace captoken::testing
+
+#endif  // CAPTOKEN_TESTS_TESTING_SERVER_PROCESS_H_
