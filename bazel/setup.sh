@@ -12,13 +12,21 @@ set -euo pipefail
 build_packages=(
   bazel-bootstrap bazel-rules-java bazel-platforms
   g++ libabsl-dev libssl-dev libprotobuf-dev protobuf-compiler
-  libgrpc++-dev protobuf-compiler-grpc
+  libgrpc++-dev protobuf-compiler-grpc libre2-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   android-libboringssl-dev
   clang libclang-rt-14-dev
   nodejs python3
+  # The language clients (client/*) and their end-to-end tests.
+  python3-grpcio python3-protobuf
+  golang-go golang-google-grpc-dev golang-google-protobuf-dev
+  golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
+  default-jdk-headless libgrpc-java protobuf-compiler-grpc-java-plugin
+  libprotobuf-java libnetty-java libperfmark-java libguava-java
+  libgeronimo-annotation-1.3-spec-java junit4 libhamcrest-java
+  libgoogle-gson-java
 )
 
 case "${1:-build}" in

@@ -27,5 +27,14 @@ bazel test "${flags[@]}" --config=boringssl //service/token/...
 step "the node profile agrees with the shared reference implementation"
 node tests/vectors/spec_check.js tests/vectors/node
 
+# The language clients' end-to-end tests start the real server and CLI.
+bazel build "${flags[@]}" //service:server //client/cli:captoken
+bin=$(bazel info "${flags[@]}" bazel-bin 2>/dev/null)
+export CAPTOKEN_SERVER=$bin/service/server CAPTOKEN_CLI=$bin/client/cli/captoken
+for language in python go node java; do
+  step "the $language client against the real server (client/$language/test.sh)"
+  "client/$language/test.sh"
+done
+
 echo
 echo "All tests passed."

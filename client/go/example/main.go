@@ -1,0 +1,28 @@
+// Command example mints a capability token from the development server
+// (`./dev server`, 127.0.0.1:50051) and prints it.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"captoken.dev/client/go/captoken"
+)
+
+func main() {
+	client, err := captoken.NewTokenClient("127.0.0.1:50051")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+
+	req := captoken.NewCapabilityRequest("AC00000000000000000000000000000000",
+		captoken.ClientIncoming("alice"))
+	tok, err := client.MintCapabilityToken(context.Background(), req)
+	if err != nil {
+		log.Fatal(err) // a gRPC status: status.Code(err) says which
+	}
+	fmt.Println(tok.Token)
+	fmt.Println("expires", tok.ExpireTime)
+}

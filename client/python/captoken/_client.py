@@ -1,0 +1,324 @@
+"""TokenClient: the gRPC client for captoken.v1.TokenService."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import enum
+import math
+from typing import Any, Iterable, Optional, Sequence, Tuple, Union
+
+import grpc
+
+from captoken._scopes import Profile, Ttl, build_capability_request
+from captoken.v1 import capability_pb2, token_service_pb2, token_service_pb2_grpc
+
+__all__ = [
+    "MintedToken",
+    "TokenClient",
+    "TokenServiceError",
+    "VerificationFailure",
+    "VerifyResult",
+]
+
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+
+
+class TokenServiceError(Exception):
+    """A call to the captoken server failed.
+
+    Attributes:
+      code: the :class:`grpc.StatusCode`, e.g. ``INVALID_ARGUMENT`` (a
+        malformed field, named in ``details``), ``PERMISSION_DENIED`` (the
+        account is not served here), ``RESOURCE_EXHAUSTED`` (request too
+        big), ``UNAVAILABLE`` (draining or unreachable: retry),
+        ``DEADLINE_EXCEEDED`` (no answer within the client's deadline).
+      details: the server's message (never a secret or a token).
+    """
+
+    def __init__(self, code: grpc.StatusCode, details: str) -> None:
+        super().__init__(code, details)
+        self.code = code
+        self.details = details
+
+    def __str__(self) -> str:
+        return f"{self.code.name}: {self.details}"
+
+    @classmethod
+    def _from_rpc_error(cls, error: grpc.RpcError) -> "TokenServiceError":
+        code = error.code() if hasattr(error, "code") else None
+        details = error.details() if hasattr(error, "details") else None
+        return cls(code if isinstance(code, grpc.StatusCode)
+                   else grpc.StatusCode.UNKNOWN,
+                   details or str(error))
+
+
+class VerificationFailure(enum.IntEnum):
+    """Why a token is not valid (``captoken.v1.VerificationFailure``)."""
+
+    NONE = token_service_pb2.VERIFICATION_FAILURE_UNSPECIFIED
+    MALFORMED = token_service_pb2.VERIFICATION_FAILURE_MALFORMED
+    BAD_SIGNATURE = token_service_pb2.VERIFICATION_FAILURE_BAD_SIGNATURE
+    UNSUPPORTED_HEADER = token_service_pb2.VERIFICATION_FAILURE_UNSUPPORTED_HEADER
+    EXPIRED = token_service_pb2.VERIFICATION_FAILURE_EXPIRED
+    NOT_YET_VALID = token_service_pb2.VERIFICATION_FAILURE_NOT_YET_VALID
+    WRONG_ACCOUNT = token_service_pb2.VERIFICATION_FAILURE_WRONG_ACCOUNT
+    TOO_LARGE = token_service_pb2.VERIFICATION_FAILURE_TOO_LARGE
+
+
+def _datetime(timestamp) -> _dt.datetime:
+    """A protobuf Timestamp as a timezone-aware UTC datetime."""
+    return _EPOCH + _dt.timedelta(seconds=timestamp.seconds,
+                                  microseconds=timestamp.nanos // 1000)
+
+
+def _enum_or_int(enum_type, value: int):
+    try:
+        return enum_type(value)
+    except ValueError:  # a value added to the contract after this client
+        return value
+
+
+@dataclasses.dataclass(frozen=True)
+class MintedToken:
+    """A signed capability token.
+
+    ``token`` is a bearer credential: it is left out of ``repr()`` so that
+    logging the result does not leak it.
+    """
+
+    #: The JWT, ready to hand to the Twilio Client SDK.
+    token: str = dataclasses.field(repr=False)
+    #: When the token expires (its ``exp`` claim), timezone-aware UTC.
+    expire_time: _dt.datetime
+    #: When the server signed it, timezone-aware UTC.
+    issue_time: _dt.datetime
+    #: The profile the server used (never ``Profile.UNSPECIFIED``).
+    profile: Union[Profile, int]
+    #: First 16 hex digits of the token's SHA-256, as in the server's audit log.
+    token_fingerprint: str
+
+    def __str__(self) -> str:
+        return self.token
+
+    @classmethod
+    def _from_proto(cls, response: capability_pb2.TokenResponse) -> "MintedToken":
+        return cls(
+            token=response.token,
+            expire_time=_datetime(response.expire_time),
+            issue_time=_datetime(response.issue_time),
+            profile=_enum_or_int(Profile, response.profile),
+            token_fingerprint=response.token_fingerprint,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class VerifyResult:
+    """The server's verdict on a token.
+
+    The claims (``account_sid``, ``scopes``, ``expire_time``,
+    ``issue_time``) are filled whenever the signature verified, even when the
+    token has expired; they are empty/``None`` otherwise.
+    """
+
+    #: True only when the signature, the header and the time checks pass.
+    valid: bool
+    #: Why the token is not valid; ``VerificationFailure.NONE`` when valid.
+    failure: Union[VerificationFailure, int]
+    #: The account (``iss``), or "".
+    account_sid: str
+    #: The scopes parsed from the token, in token order.
+    scopes: Tuple[capability_pb2.CapabilityScope, ...]
+    #: ``exp``, or None.
+    expire_time: Optional[_dt.datetime]
+    #: ``iat`` (node-profile tokens have one), or None.
+    issue_time: Optional[_dt.datetime]
+
+    def __bool__(self) -> bool:
+        return self.valid
+
+    @classmethod
+    def _from_proto(cls, response: token_service_pb2.VerifyTokenResponse
+                    ) -> "VerifyResult":
+        return cls(
+            valid=response.valid,
+            failure=_enum_or_int(VerificationFailure, response.failure),
+            account_sid=response.account_sid,
+            scopes=tuple(response.scopes),
+            expire_time=(_datetime(response.expire_time)
+                         if response.HasField("expire_time") else None),
+            issue_time=(_datetime(response.issue_time)
+                        if response.HasField("issue_time") else None),
+        )
+
+
+def _check_deadline(deadline: float) -> float:
+    if isinstance(deadline, bool) or not isinstance(deadline, (int, float)):
+        raise TypeError("deadline must be a number of seconds")
+    if not (deadline > 0 and math.isfinite(deadline)):
+        raise ValueError("deadline must be positive and finite, got "
+                         f"{deadline!r}")
+    return float(deadline)
+
+
+class TokenClient:
+    """Calls a captoken server (``captoken.v1.TokenService``).
+
+    A client owns one gRPC channel and stub: create it once and share it
+    (it is thread-safe), and close it when done, or use it as a context
+    manager::
+
+        with captoken.TokenClient("127.0.0.1:50051") as client:
+            minted = client.mint_capability_token(
+                "AC00000000000000000000000000000000",
+                [captoken.client_incoming("alice")])
+            print(minted.token)
+
+    Every call carries a deadline, so a server that does not answer costs
+    the caller at most ``deadline`` seconds. Failures raise
+    :class:`TokenServiceError` with the gRPC status code and message.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        deadline: float = 5.0,
+        credentials: Optional[grpc.ChannelCredentials] = None,
+        channel_options: Sequence[Tuple[str, Any]] = (),
+    ) -> None:
+        """Connects (lazily) to ``target``.
+
+        Args:
+          target: a gRPC target such as ``"127.0.0.1:50051"`` or
+            ``"dns:///captoken.internal:443"``.
+          deadline: how long each call may take, in seconds.
+          credentials: channel credentials (e.g.
+            ``grpc.ssl_channel_credentials()``); ``None`` means plaintext,
+            for loopback and service-mesh sidecars.
+          channel_options: extra gRPC channel arguments.
+
+        Raises:
+          ValueError: an empty target or a deadline that is not positive
+            and finite.
+        """
+        if not isinstance(target, str) or not target:
+            raise ValueError("target must be a non-empty gRPC target, e.g. "
+                             "'127.0.0.1:50051'")
+        self._deadline = _check_deadline(deadline)
+        options = list(channel_options)
+        if credentials is None:
+            channel = grpc.insecure_channel(target, options=options)
+        else:
+            channel = grpc.secure_channel(target, credentials, options=options)
+        self._init(channel)
+
+    @classmethod
+    def from_channel(cls, channel: grpc.Channel, *,
+                     deadline: float = 5.0) -> "TokenClient":
+        """Wraps an existing channel (for interceptors, tests, custom setups).
+
+        The client takes ownership: :meth:`close` closes ``channel``.
+        """
+        client = cls.__new__(cls)
+        client._deadline = _check_deadline(deadline)
+        client._init(channel)
+        return client
+
+    def _init(self, channel: grpc.Channel) -> None:
+        self._channel: Optional[grpc.Channel] = channel
+        self._stub = token_service_pb2_grpc.TokenServiceStub(channel)
+
+    @property
+    def deadline(self) -> float:
+        """Seconds each call may take."""
+        return self._deadline
+
+    def _call(self, method, request):
+        if self._channel is None:
+            raise ValueError("TokenClient is closed")
+        try:
+            return method(request, timeout=self._deadline)
+        except grpc.RpcError as error:
+            raise TokenServiceError._from_rpc_error(error) from None
+
+    def mint(self, request: capability_pb2.CapabilityRequest) -> MintedToken:
+        """Sends a ready-made ``captoken.v1.CapabilityRequest``.
+
+        Raises:
+          TokenServiceError: the call failed (see the class for the codes).
+        """
+        return MintedToken._from_proto(
+            self._call(self._stub.MintCapabilityToken, request))
+
+    def mint_capability_token(
+        self,
+        account_sid: str,
+        scopes: Iterable[capability_pb2.CapabilityScope],
+        *,
+        ttl: Optional[Ttl] = None,
+        expire_time: Optional[_dt.datetime] = None,
+        profile: Union[Profile, int, str, None] = None,
+    ) -> MintedToken:
+        """Asks the server to sign a Twilio Client capability token.
+
+        Args:
+          account_sid: the Twilio account SID ("AC" and 32 hex digits).
+          scopes: the capabilities, in order, e.g.
+            ``[client_incoming("alice"), client_outgoing("AP...",
+            params=[("To", "+15551234567")])]``.
+          ttl: lifetime from signing, as a ``timedelta`` or whole seconds
+            (default: the server's, 3600 s).
+          expire_time: a timezone-aware absolute expiry instead of ``ttl``.
+          profile: :attr:`Profile.TWILIO_PYTHON` or
+            :attr:`Profile.TWILIO_NODE` (default: the server's).
+
+        Returns:
+          The token with its expiry and issue times.
+
+        Raises:
+          TokenServiceError: ``INVALID_ARGUMENT`` (the message names the
+            field), ``PERMISSION_DENIED``, ``DEADLINE_EXCEEDED``, ...
+          TypeError, ValueError: arguments of the wrong Python type.
+        """
+        return self.mint(build_capability_request(
+            account_sid, scopes, ttl=ttl, expire_time=expire_time,
+            profile=profile))
+
+    def verify_token(self, token: str,
+                     account_sid: Optional[str] = None) -> VerifyResult:
+        """Asks the server to check a token against its account's secret.
+
+        A token that does not verify is not an error: the result has
+        ``valid`` False and a ``failure`` reason.
+
+        Args:
+          token: the compact JWT.
+          account_sid: the account the token must belong to; by default the
+            one named in the token (the signature then proves it).
+
+        Raises:
+          TokenServiceError: e.g. ``INVALID_ARGUMENT`` for an empty token,
+            ``PERMISSION_DENIED`` for an account not served here.
+        """
+        request = token_service_pb2.VerifyTokenRequest(token=token)
+        if account_sid is not None:
+            request.account_sid = account_sid
+        return VerifyResult._from_proto(
+            self._call(self._stub.VerifyToken, request))
+
+    def close(self) -> None:
+        """Closes the channel. Safe to call more than once."""
+        channel, self._channel = self._channel, None
+        if channel is not None:
+            channel.close()
+
+    def __enter__(self) -> "TokenClient":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._channel is None else "open"
+        return f"<TokenClient {state} deadline={self._deadline}s>"
