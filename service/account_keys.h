@@ -23,6 +23,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
 #include "service/server_config.h"
 #include "service/token/crypto.h"
 
@@ -32,8 +33,14 @@ class AccountKeys {
  public:
   struct Account {
     std::string account_sid;
+    // Signs, and verifies.
     token::HmacSha256Key auth_token;
     bool verify_only = false;
+    // Only verifies (the previous auth token during a rotation).
+    absl::optional<token::HmacSha256Key> secondary_auth_token;
+
+    // The keys a token of this account may be signed with, primary first.
+    std::vector<const token::HmacSha256Key*> VerificationKeys() const;
   };
 
   // Load reads every account's auth token from its source.

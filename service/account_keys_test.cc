@@ -1,6 +1,7 @@
-// Tests for account_keys.h: every account's auth token is read from its
-// source once, a failure names the account and the source but never the
-// secret, and Find returns the prepared key.
+// Tests for account_keys.h: every account's auth token (and secondary auth
+// token) is read from its source once, a failure names the account, the
+// source and which token but never the secret, Find returns the prepared
+// keys, and VerificationKeys lists the primary first.
 
 #include "service/account_keys.h"
 
@@ -33,6 +34,7 @@ constexpr char kSid2[] = "ACfedcba9876543210fedcba9876543210";
 constexpr char kSid3[] = "AC11111111111111111111111111111111";
 constexpr char kSecret1[] = "secret-one-0123456789abcdef";
 constexpr char kSecret2[] = "secret-two-fedcba9876543210";
+constexpr char kSecret3[] = "secret-three-00112233445566";
 
 std::string TempPath(absl::string_view name) {
   const char* dir = std::getenv("TEST_TMPDIR");
@@ -192,6 +194,129 @@ TEST(AccountKeys, ErrorsNeverContainTheSecret) {
                                AllOf(HasSubstr(kSid2), HasSubstr(too_big))));
   EXPECT_THAT(status.ToString(), Not(HasSubstr(kSecret1)));
   EXPECT_THAT(status.ToString(), Not(HasSubstr(kSecret2)));
+}
+
+// ---- Secondary auth token ------------------------------------------------
+
+TEST(AccountKeys, LoadReadsASecondaryAuthTokenFromAVariable) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_PRIMARY_A", kSecret1, 1), 0);
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_SECONDARY_A", kSecret2, 1), 0);
+  AccountSettings settings = FromEnv(kSid1, "CAPTOKEN_TEST_PRIMARY_A");
+  settings.secondary_auth_token.emplace().set_env("CAPTOKEN_TEST_SECONDARY_A");
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const AccountKeys> keys,
+                       AccountKeys::Load({settings}));
+  const AccountKeys::Account* account = keys->Find(kSid1);
+  ASSERT_NE(account, nullptr);
+  EXPECT_TRUE(KeyIsFor(account->auth_token, kSecret1));
+  ASSERT_TRUE(account->secondary_auth_token.has_value());
+  EXPECT_TRUE(KeyIsFor(*account->secondary_auth_token, kSecret2));
+  EXPECT_FALSE(KeyIsFor(*account->secondary_auth_token, kSecret1));
+}
+
+TEST(AccountKeys, LoadReadsASecondaryAuthTokenFromAFile) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_PRIMARY_B", kSecret1, 1), 0);
+  const std::string path =
+      WriteFile("secondary_file", absl::StrCat(kSecret3, "\n"));
+  AccountSettings settings = FromEnv(kSid1, "CAPTOKEN_TEST_PRIMARY_B");
+  settings.secondary_auth_token.emplace().set_file(path);
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const AccountKeys> keys,
+                       AccountKeys::Load({settings}));
+  const AccountKeys::Account* account = keys->Find(kSid1);
+  ASSERT_NE(account, nullptr);
+  ASSERT_TRUE(account->secondary_auth_token.has_value());
+  EXPECT_TRUE(KeyIsFor(*account->secondary_auth_token, kSecret3));
+}
+
+TEST(AccountKeys, AccountWithoutASecondaryAuthTokenHasNone) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_PRIMARY_C", kSecret1, 1), 0);
+  ASSERT_OK_AND_ASSIGN(
+      std::shared_ptr<const AccountKeys> keys,
+      AccountKeys::Load({FromEnv(kSid1, "CAPTOKEN_TEST_PRIMARY_C")}));
+  const AccountKeys::Account* account = keys->Find(kSid1);
+  ASSERT_NE(account, nullptr);
+  EXPECT_FALSE(account->secondary_auth_token.has_value());
+}
+
+TEST(AccountKeys, MissingSecondaryAuthTokenIsNamedAsTheSecondary) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_PRIMARY_D", kSecret1, 1), 0);
+  ASSERT_EQ(unsetenv("CAPTOKEN_TEST_SECONDARY_D"), 0);
+  AccountSettings settings = FromEnv(kSid2, "CAPTOKEN_TEST_PRIMARY_D");
+  settings.secondary_auth_token.emplace().set_env("CAPTOKEN_TEST_SECONDARY_D");
+  const absl::Status status = AccountKeys::Load({settings}).status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kNotFound,
+                               AllOf(HasSubstr(kSid2),
+                                     HasSubstr("secondary auth token"),
+                                     HasSubstr("CAPTOKEN_TEST_SECONDARY_D"))));
+  EXPECT_THAT(status.ToString(), Not(HasSubstr(kSecret1)));
+}
+
+TEST(AccountKeys, MissingSecondaryFileIsNamedAsTheSecondary) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_PRIMARY_E", kSecret1, 1), 0);
+  const std::string path = TempPath("no_such_secondary");
+  AccountSettings settings = FromEnv(kSid2, "CAPTOKEN_TEST_PRIMARY_E");
+  settings.secondary_auth_token.emplace().set_file(path);
+  EXPECT_THAT(
+      AccountKeys::Load({settings}),
+      StatusIs(absl::StatusCode::kNotFound,
+               AllOf(HasSubstr(kSid2), HasSubstr("secondary auth token"),
+                     HasSubstr(path))));
+}
+
+TEST(AccountKeys, FailingPrimaryIsNotCalledTheSecondary) {
+  ASSERT_EQ(unsetenv("CAPTOKEN_TEST_PRIMARY_F"), 0);
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_SECONDARY_F", kSecret2, 1), 0);
+  AccountSettings settings = FromEnv(kSid1, "CAPTOKEN_TEST_PRIMARY_F");
+  settings.secondary_auth_token.emplace().set_env("CAPTOKEN_TEST_SECONDARY_F");
+  const absl::Status status = AccountKeys::Load({settings}).status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kNotFound,
+                               AllOf(HasSubstr("auth token"),
+                                     HasSubstr("CAPTOKEN_TEST_PRIMARY_F"),
+                                     Not(HasSubstr("secondary")))));
+  EXPECT_THAT(status.ToString(), Not(HasSubstr(kSecret2)));
+}
+
+TEST(AccountKeys, SecondaryErrorsNeverContainASecret) {
+  // The primary loads; the secondary file is too big. Neither secret, nor
+  // the file's content, may appear in the error.
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_PRIMARY_G", kSecret1, 1), 0);
+  const std::string too_big = WriteFile(
+      "secondary_too_big", absl::StrCat(kSecret2, std::string(5000, 'x')));
+  AccountSettings settings = FromEnv(kSid1, "CAPTOKEN_TEST_PRIMARY_G");
+  settings.secondary_auth_token.emplace().set_file(too_big);
+  const absl::Status status = AccountKeys::Load({settings}).status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               AllOf(HasSubstr(kSid1),
+                                     HasSubstr("secondary auth token"),
+                                     HasSubstr(too_big))));
+  EXPECT_THAT(status.ToString(), Not(HasSubstr(kSecret1)));
+  EXPECT_THAT(status.ToString(), Not(HasSubstr(kSecret2)));
+  EXPECT_THAT(status.ToString(), Not(HasSubstr("xxxxxxxx")));
+}
+
+TEST(AccountKeys, VerificationKeysArePrimaryThenSecondary) {
+  std::vector<AccountKeys::Account> accounts;
+  accounts.push_back({kSid1, Key(kSecret1), false, Key(kSecret2)});
+  accounts.push_back({kSid2, Key(kSecret3), true});
+  std::shared_ptr<const AccountKeys> keys =
+      AccountKeys::FromAccounts(std::move(accounts));
+
+  const AccountKeys::Account* rotating = keys->Find(kSid1);
+  ASSERT_NE(rotating, nullptr);
+  ASSERT_TRUE(rotating->secondary_auth_token.has_value());
+  const std::vector<const token::HmacSha256Key*> both =
+      rotating->VerificationKeys();
+  ASSERT_EQ(both.size(), 2u);
+  EXPECT_EQ(both[0], &rotating->auth_token);
+  EXPECT_EQ(both[1], &*rotating->secondary_auth_token);
+  EXPECT_TRUE(KeyIsFor(*both[0], kSecret1));
+  EXPECT_TRUE(KeyIsFor(*both[1], kSecret2));
+
+  const AccountKeys::Account* single = keys->Find(kSid2);
+  ASSERT_NE(single, nullptr);
+  const std::vector<const token::HmacSha256Key*> one =
+      single->VerificationKeys();
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0], &single->auth_token);
 }
 
 // ---- FromAccounts and Find -----------------------------------------------

@@ -4,10 +4,14 @@
 //                                       127.0.0.1:50051
 //   captoken-server --config=PATH       a captoken.v1.ServerConfig (text)
 //
-// SIGTERM or SIGINT drains and exits 0; SIGHUP reloads the accounts' auth
-// tokens from their sources. See docs/server.md.
+// SIGTERM or SIGINT drains and exits 0; SIGHUP (or a change to the config or
+// a secret file) reloads accounts, auth tokens and caller policies. See
+// docs/server.md.
 
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -21,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "service/account_keys.h"
+#include "service/file_watcher.h"
 #include "service/log.h"
 #include "service/server_config.h"
 #include "service/token/status_macros.h"
@@ -53,14 +58,32 @@ Without --config it serves a development account (AC000...000, auth token
 reads a captoken.v1.ServerConfig in protobuf text format (docs/configuration.md).
 
 Logs are JSON lines on standard error. SIGTERM or SIGINT drain and exit 0;
-SIGHUP reloads the accounts' auth tokens.
+SIGHUP, or a change to the config or a secret file, reloads the accounts,
+their auth tokens and the caller policies.
 )";
 
 struct Loaded {
   ServerSettings settings;
-  std::shared_ptr<const AccountKeys> accounts;
+  std::shared_ptr<const ServingState> state;
   bool development = false;
 };
+
+// The files whose change should trigger a reload: the config itself and
+// every secret file it names.
+std::vector<std::string> WatchedFiles(const std::string& config_path,
+                                      const ServerSettings& settings) {
+  std::vector<std::string> files = {config_path};
+  for (const AccountSettings& account : settings.accounts) {
+    if (account.auth_token.has_file()) {
+      files.push_back(account.auth_token.file());
+    }
+    if (account.secondary_auth_token.has_value() &&
+        account.secondary_auth_token->has_file()) {
+      files.push_back(account.secondary_auth_token->file());
+    }
+  }
+  return files;
+}
 
 absl::StatusOr<Loaded> LoadConfiguration(const std::string& config_path) {
   Loaded loaded;
@@ -73,14 +96,18 @@ absl::StatusOr<Loaded> LoadConfiguration(const std::string& config_path) {
     std::vector<AccountKeys::Account> accounts;
     accounts.push_back({std::string(kDevelopmentAccountSid), std::move(key),
                         /*verify_only=*/false});
-    loaded.accounts = AccountKeys::FromAccounts(std::move(accounts));
+    loaded.state = std::make_shared<ServingState>(
+        ServingState{AccountKeys::FromAccounts(std::move(accounts)),
+                     loaded.settings.callers});
   } else {
     CAPTOKEN_ASSIGN_OR_RETURN(v1::ServerConfig config,
                               ReadServerConfigFile(config_path));
     CAPTOKEN_ASSIGN_OR_RETURN(loaded.settings,
                               ServerSettingsFromConfig(config));
-    CAPTOKEN_ASSIGN_OR_RETURN(loaded.accounts,
+    CAPTOKEN_ASSIGN_OR_RETURN(std::shared_ptr<const AccountKeys> accounts,
                               AccountKeys::Load(loaded.settings.accounts));
+    loaded.state = std::make_shared<ServingState>(
+        ServingState{std::move(accounts), loaded.settings.callers});
   }
   const std::string listen = absl::GetFlag(FLAGS_listen);
   if (!listen.empty()) {
@@ -108,10 +135,11 @@ void PrintDevelopmentBanner(int port) {
       "\n\n");
 }
 
-// Reloads the auth tokens of the accounts in the config file. Settings that
-// need a restart (the listen address, limits) are not reapplied.
+// Reloads the accounts, their auth tokens and the caller policies from the
+// config file. Settings that need a restart (the listen address, TLS files'
+// paths, limits) are not reapplied.
 void Reload(const std::string& config_path, TokenMinter* minter,
-            Logger* logger) {
+            FileWatcher* watcher, Logger* logger) {
   if (config_path.empty()) {
     logger->Write(LogLine(LogLevel::kInfo, "reload_skipped")
                       .Add("reason", "development mode has no config"));
@@ -124,8 +152,11 @@ void Reload(const std::string& config_path, TokenMinter* minter,
                       .Add("kept", "the previous accounts"));
     return;
   }
-  const int64_t count = static_cast<int64_t>(loaded->accounts->size());
-  minter->SetAccounts(std::move(loaded->accounts));
+  const int64_t count = static_cast<int64_t>(loaded->state->accounts->size());
+  minter->SetState(std::move(loaded->state));
+  if (watcher != nullptr) {
+    watcher->SetFiles(WatchedFiles(config_path, loaded->settings));
+  }
   logger->Write(LogLine(LogLevel::kInfo, "reloaded").Add("accounts", count));
 }
 
@@ -150,7 +181,15 @@ int Run() {
   options.default_profile = loaded->settings.default_profile;
   options.signing_limits = loaded->settings.signing_limits;
   options.max_verify_token_bytes = loaded->settings.max_verify_token_bytes;
-  TokenMinter minter(options, loaded->accounts);
+  TokenMinter minter(options, loaded->state);
+
+  if (!loaded->development) {
+    // A production process holds real secrets: no core dumps, and no
+    // ptrace attach from other processes of the same user.
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    const rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+  }
 
   absl::StatusOr<std::unique_ptr<TokenServer>> server =
       TokenServer::Start(loaded->settings, &minter, &logger);
@@ -163,10 +202,22 @@ int Run() {
       LogLine(LogLevel::kInfo, "listening")
           .Add("address", loaded->settings.listen_address)
           .Add("port", static_cast<int64_t>((*server)->port()))
-          .Add("accounts", static_cast<int64_t>(loaded->accounts->size()))
+          .Add("accounts",
+               static_cast<int64_t>(loaded->state->accounts->size()))
+          .Add("tls", loaded->settings.tls.has_value())
+          .Add("caller_policies", !loaded->settings.callers->open())
           .Add("development", loaded->development));
   logger.Flush();
   if (loaded->development) PrintDevelopmentBanner((*server)->port());
+
+  // A change to the config or a secret file reloads, as SIGHUP does.
+  std::unique_ptr<FileWatcher> watcher;
+  if (!loaded->development &&
+      loaded->settings.secret_watch_interval > absl::ZeroDuration()) {
+    watcher = std::make_unique<FileWatcher>(
+        loaded->settings.secret_watch_interval, [] { kill(getpid(), SIGHUP); });
+    watcher->SetFiles(WatchedFiles(config_path, loaded->settings));
+  }
 
   sigset_t signals;
   sigemptyset(&signals);
@@ -177,7 +228,7 @@ int Run() {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
     if (signal_number == SIGHUP) {
-      Reload(config_path, &minter, &logger);
+      Reload(config_path, &minter, watcher.get(), &logger);
       continue;
     }
     logger.Write(

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -102,6 +103,9 @@ absl::Status ApplyLimits(const v1::Limits& limits, ServerSettings* settings) {
 ServerSettings DevelopmentSettings() {
   ServerSettings settings;
   settings.listen_address = std::string(kDefaultListenAddress);
+  settings.callers =
+      *CallerPolicies::Compile({}, settings.signing_limits.max_ttl);
+  settings.secret_watch_interval = absl::ZeroDuration();
   return settings;
 }
 
@@ -158,13 +162,42 @@ absl::StatusOr<ServerSettings> ServerSettingsFromConfig(
     return ConfigError("listen_address", "must be HOST:PORT");
   }
   settings.behind_mesh_sidecar = config.transport().has_mesh_sidecar();
-  if (!IsLoopbackAddress(settings.listen_address) &&
-      !settings.behind_mesh_sidecar) {
+  settings.trust_forwarded_client_cert =
+      config.transport().mesh_sidecar().trust_forwarded_client_cert();
+  if (config.transport().has_tls()) {
+    const v1::Tls& tls = config.transport().tls();
+    TlsSettings& files = settings.tls.emplace();
+    if (tls.certificate_file().empty() || tls.private_key_file().empty()) {
+      return ConfigError("transport.tls",
+                         "certificate_file and private_key_file are required");
+    }
+    files.certificate_file = tls.certificate_file();
+    files.private_key_file = tls.private_key_file();
+    files.client_ca_file = tls.client_ca_file();
+    files.crl_directory = tls.crl_directory();
+    if (tls.has_refresh_interval()) {
+      files.refresh_interval = absl::Seconds(tls.refresh_interval().seconds());
+      if (files.refresh_interval < absl::Seconds(1)) {
+        return ConfigError("transport.tls.refresh_interval",
+                           "must be at least 1 s");
+      }
+    }
+    for (const std::string* file :
+         {&files.certificate_file, &files.private_key_file,
+          &files.client_ca_file}) {
+      if (!file->empty() && ::access(file->c_str(), R_OK) != 0) {
+        return ConfigError("transport.tls",
+                           absl::StrCat("cannot read ", *file));
+      }
+    }
+  }
+  const bool loopback = IsLoopbackAddress(settings.listen_address);
+  if (!loopback && !settings.behind_mesh_sidecar && !settings.tls.has_value()) {
     return ConfigError(
         "listen_address",
         "is not a loopback address, and plaintext is only served on "
-        "loopback; set `transport { mesh_sidecar {} }` if a sidecar in the "
-        "same pod terminates TLS");
+        "loopback; set `transport { tls { ... } }`, or `transport { "
+        "mesh_sidecar {} }` if a sidecar in the same pod terminates TLS");
   }
 
   if (config.accounts().empty()) {
@@ -190,8 +223,20 @@ absl::StatusOr<ServerSettings> ServerSettingsFromConfig(
       return ConfigError(absl::StrCat(field, ".auth_token"),
                          "set `env: \"VAR\"` or `file: \"PATH\"`");
     }
-    settings.accounts.push_back(
-        {account.account_sid(), source, account.verify_only()});
+    AccountSettings& added = settings.accounts.emplace_back();
+    added.account_sid = account.account_sid();
+    added.auth_token = source;
+    added.verify_only = account.verify_only();
+    if (account.has_secondary_auth_token()) {
+      const v1::SecretSource& secondary = account.secondary_auth_token();
+      if (secondary.source_case() == v1::SecretSource::SOURCE_NOT_SET ||
+          (secondary.has_env() && secondary.env().empty()) ||
+          (secondary.has_file() && secondary.file().empty())) {
+        return ConfigError(absl::StrCat(field, ".secondary_auth_token"),
+                           "set `env: \"VAR\"` or `file: \"PATH\"`");
+      }
+      added.secondary_auth_token = secondary;
+    }
   }
 
   token::SigningLimits& limits = settings.signing_limits;
@@ -227,6 +272,38 @@ absl::StatusOr<ServerSettings> ServerSettingsFromConfig(
   if (absl::Status status = ApplyLimits(config.limits(), &settings);
       !status.ok()) {
     return status;
+  }
+
+  absl::StatusOr<std::shared_ptr<const CallerPolicies>> callers =
+      CallerPolicies::Compile(config.callers(), limits.max_ttl);
+  if (!callers.ok()) return callers.status();
+  settings.callers = *std::move(callers);
+  if (settings.callers->open() && !loopback) {
+    return ConfigError("callers",
+                       "required when listening beyond loopback: without "
+                       "them every caller could mint for every account");
+  }
+  const bool can_identify =
+      (settings.tls.has_value() && !settings.tls->client_ca_file.empty()) ||
+      settings.trust_forwarded_client_cert;
+  if (!settings.callers->open() && !can_identify) {
+    return ConfigError(
+        "callers",
+        "policies need caller identities: set transport.tls.client_ca_file "
+        "(mutual TLS) or transport.mesh_sidecar.trust_forwarded_client_cert");
+  }
+
+  if (config.has_secret_watch_interval()) {
+    // Truncated, half a second would be zero: watching silently off.
+    if (config.secret_watch_interval().nanos() != 0) {
+      return ConfigError("secret_watch_interval",
+                         "must be a whole number of seconds");
+    }
+    settings.secret_watch_interval =
+        absl::Seconds(config.secret_watch_interval().seconds());
+    if (settings.secret_watch_interval < absl::ZeroDuration()) {
+      return ConfigError("secret_watch_interval", "must not be negative");
+    }
   }
   return settings;
 }

@@ -23,7 +23,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/optional.h"
 #include "captoken/v1/config.pb.h"
+#include "service/caller_policy.h"
 #include "service/token/capability_scope.h"
 #include "service/token/capability_spec.h"
 
@@ -41,16 +44,35 @@ inline constexpr absl::string_view kDefaultListenAddress = "127.0.0.1:50051";
 struct AccountSettings {
   std::string account_sid;
   v1::SecretSource auth_token;
+  // Accepted when verifying, never used to mint (rotation).
+  absl::optional<v1::SecretSource> secondary_auth_token;
   bool verify_only = false;
+};
+
+// TlsSettings are the files of transport { tls { ... } }.
+struct TlsSettings {
+  std::string certificate_file;
+  std::string private_key_file;
+  // Set for mutual TLS.
+  std::string client_ca_file;
+  std::string crl_directory;
+  absl::Duration refresh_interval = absl::Seconds(60);
 };
 
 // ServerSettings is a checked config with every default applied.
 struct ServerSettings {
   std::string listen_address;
-  // True when the listen address is not loopback and a sidecar terminates
-  // TLS (transport { mesh_sidecar {} }).
+  // True when a sidecar terminates TLS (transport { mesh_sidecar {} }).
   bool behind_mesh_sidecar = false;
+  // True when the sidecar's x-forwarded-client-cert names the caller.
+  bool trust_forwarded_client_cert = false;
+  // Set when the server terminates TLS itself.
+  absl::optional<TlsSettings> tls;
   std::vector<AccountSettings> accounts;
+  // The compiled caller policies; open() when the config has none.
+  std::shared_ptr<const CallerPolicies> callers;
+  // How often secret files are checked for changes; zero: never.
+  absl::Duration secret_watch_interval = absl::Seconds(10);
   token::Profile default_profile = token::Profile::kTwilioPython;
   token::SigningLimits signing_limits;
   size_t max_request_bytes = 64 * 1024;
@@ -69,9 +91,11 @@ absl::StatusOr<v1::ServerConfig> ReadServerConfigFile(absl::string_view path);
 //
 // Fails with INVALID_ARGUMENT naming the first problem: no accounts, a
 // malformed or repeated account SID, an account without an auth token
-// source, a non-loopback listen address without a transport, a lifetime
-// outside (0, 24 h] or a default lifetime above the maximum, or a limit out
-// of range.
+// source, a non-loopback listen address without a transport or without
+// caller policies (default deny beyond loopback), caller policies with no
+// way to identify callers, TLS without its certificate or key, a lifetime
+// outside (0, 24 h] or a default lifetime above the maximum, a bad caller
+// policy (see CallerPolicies::Compile), or a limit out of range.
 absl::StatusOr<ServerSettings> ServerSettingsFromConfig(
     const v1::ServerConfig& config);
 

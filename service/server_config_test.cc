@@ -1,6 +1,7 @@
 // Tests for server_config.h: a config file parses strictly, every problem a
 // config can have is refused with a message naming the field, and every
-// default is applied.
+// default is applied. Beyond loopback a config needs a transport and caller
+// policies, and policies need a way to identify callers.
 
 #include "service/server_config.h"
 
@@ -85,6 +86,7 @@ constexpr char kFullConfig[] = R"pb(
   accounts {
     account_sid: "ACfedcba9876543210fedcba9876543210"
     auth_token { env: "OLD_AUTH_TOKEN" }
+    secondary_auth_token { file: "/run/secrets/twilio/older-auth-token" }
     verify_only: true
   }
   limits {
@@ -95,7 +97,14 @@ constexpr char kFullConfig[] = R"pb(
     max_token_bytes: 4096
     max_concurrent_streams: 10
   }
-  transport { mesh_sidecar {} }
+  transport { mesh_sidecar { trust_forwarded_client_cert: true } }
+  callers {
+    identity: "spiffe://example.org/ns/web/sa/frontend"
+    accounts: "AC0123456789abcdef0123456789abcdef"
+    scope_kinds: SCOPE_KIND_CLIENT_INCOMING
+    max_ttl { seconds: 600 }
+  }
+  secret_watch_interval { seconds: 30 }
 )pb";
 
 TEST(ReadServerConfigFile, ReadsAFullConfig) {
@@ -116,12 +125,23 @@ TEST(ReadServerConfigFile, ReadsAFullConfig) {
   EXPECT_EQ(config.limits().max_request_bytes(), 2048u);
   EXPECT_EQ(config.limits().max_concurrent_streams(), 10u);
   EXPECT_TRUE(config.transport().has_mesh_sidecar());
+  EXPECT_TRUE(config.transport().mesh_sidecar().trust_forwarded_client_cert());
+  ASSERT_EQ(config.callers_size(), 1);
+  EXPECT_EQ(config.callers(0).max_ttl().seconds(), 600);
+  EXPECT_EQ(config.secret_watch_interval().seconds(), 30);
 
   // And the whole config is accepted, with each value applied.
   ASSERT_OK_AND_ASSIGN(ServerSettings settings,
                        ServerSettingsFromConfig(config));
   EXPECT_EQ(settings.listen_address, "0.0.0.0:8443");
   EXPECT_TRUE(settings.behind_mesh_sidecar);
+  EXPECT_TRUE(settings.trust_forwarded_client_cert);
+  EXPECT_FALSE(settings.tls.has_value());
+  ASSERT_NE(settings.callers, nullptr);
+  EXPECT_FALSE(settings.callers->open());
+  ASSERT_NE(settings.callers->Match("spiffe://example.org/ns/web/sa/frontend"),
+            nullptr);
+  EXPECT_EQ(settings.secret_watch_interval, absl::Seconds(30));
   EXPECT_EQ(settings.default_profile, token::Profile::kTwilioNode);
   EXPECT_EQ(settings.signing_limits.max_ttl, absl::Seconds(7200));
   EXPECT_EQ(settings.signing_limits.default_ttl, absl::Seconds(600));
@@ -133,6 +153,10 @@ TEST(ReadServerConfigFile, ReadsAFullConfig) {
   EXPECT_EQ(settings.accounts[1].account_sid, kSid2);
   EXPECT_EQ(settings.accounts[1].auth_token.env(), "OLD_AUTH_TOKEN");
   EXPECT_TRUE(settings.accounts[1].verify_only);
+  EXPECT_FALSE(settings.accounts[0].secondary_auth_token.has_value());
+  ASSERT_TRUE(settings.accounts[1].secondary_auth_token.has_value());
+  EXPECT_EQ(settings.accounts[1].secondary_auth_token->file(),
+            "/run/secrets/twilio/older-auth-token");
   EXPECT_EQ(settings.max_request_bytes, 2048u);
   EXPECT_EQ(settings.signing_limits.max_scopes, 4u);
   EXPECT_EQ(settings.signing_limits.max_params_per_scope, 5u);
@@ -246,6 +270,12 @@ TEST(ServerConfig, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(settings.accounts[0].account_sid, kSid1);
   EXPECT_EQ(settings.accounts[0].auth_token.env(), "TWILIO_AUTH_TOKEN");
   EXPECT_FALSE(settings.accounts[0].verify_only);
+  EXPECT_FALSE(settings.accounts[0].secondary_auth_token.has_value());
+  EXPECT_FALSE(settings.trust_forwarded_client_cert);
+  EXPECT_FALSE(settings.tls.has_value());
+  ASSERT_NE(settings.callers, nullptr);
+  EXPECT_TRUE(settings.callers->open());
+  EXPECT_EQ(settings.secret_watch_interval, absl::Seconds(10));
 }
 
 TEST(ServerConfig, DefaultTtlIsMaxTtlWhenMaxTtlIsUnderAnHour) {
@@ -423,12 +453,43 @@ TEST(ServerConfig, NonLoopbackAddressIsRefusedWithoutTransport) {
   }
 }
 
+// A caller policy, for configs that need one.
+constexpr char kFrontendPolicy[] =
+    "callers { identity: \"spiffe://example.org/ns/web/sa/frontend\" "
+    "accounts: \"*\" }";
+
 TEST(ServerConfig, NonLoopbackAddressIsAcceptedBehindAMeshSidecar) {
-  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
-                       SettingsWith("listen_address: \"0.0.0.0:50051\" "
-                                    "transport { mesh_sidecar {} }"));
+  ASSERT_OK_AND_ASSIGN(
+      ServerSettings settings,
+      SettingsWith(absl::StrCat(
+          "listen_address: \"0.0.0.0:50051\" "
+          "transport { mesh_sidecar { trust_forwarded_client_cert: true } } ",
+          kFrontendPolicy)));
   EXPECT_EQ(settings.listen_address, "0.0.0.0:50051");
   EXPECT_TRUE(settings.behind_mesh_sidecar);
+  EXPECT_TRUE(settings.trust_forwarded_client_cert);
+  EXPECT_FALSE(settings.callers->open());
+}
+
+TEST(ServerConfig, NonLoopbackAddressWithoutCallersIsRefused) {
+  // A transport alone is not enough: without policies every caller could
+  // mint for every account.
+  EXPECT_THAT(
+      SettingsWith("listen_address: \"0.0.0.0:50051\" "
+                   "transport { mesh_sidecar { trust_forwarded_client_cert: "
+                   "true } }"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("callers")));
+  EXPECT_THAT(
+      SettingsWith("listen_address: \"0.0.0.0:50051\" "
+                   "transport { mesh_sidecar {} }"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("callers")));
+}
+
+TEST(ServerConfig, NonLoopbackAddressWithCallersStillNeedsATransport) {
+  EXPECT_THAT(SettingsWith(absl::StrCat("listen_address: \"0.0.0.0:50051\" ",
+                                        kFrontendPolicy)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("listen_address")));
 }
 
 TEST(ServerConfig, EmptyTransportDoesNotAllowNonLoopback) {
@@ -604,6 +665,248 @@ TEST(ServerConfig, HostNameThatStartsLikeALoopbackAddressNeedsTransport) {
                        HasSubstr("listen_address")));
 }
 
+// ---- ServerSettingsFromConfig: TLS -----------------------------------------
+
+// PEM-looking files: their content is not parsed when the config is read.
+struct TlsFiles {
+  std::string certificate = WriteFile(
+      "server.crt",
+      "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  std::string private_key = WriteFile(
+      "server.key",
+      "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n");
+  std::string client_ca = WriteFile(
+      "client-ca.crt",
+      "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n");
+};
+
+std::string TlsText(const std::string& certificate,
+                    const std::string& private_key,
+                    const std::string& client_ca = "",
+                    const std::string& extra = "") {
+  std::string text = "transport { tls { ";
+  if (!certificate.empty()) {
+    absl::StrAppend(&text, "certificate_file: \"", certificate, "\" ");
+  }
+  if (!private_key.empty()) {
+    absl::StrAppend(&text, "private_key_file: \"", private_key, "\" ");
+  }
+  if (!client_ca.empty()) {
+    absl::StrAppend(&text, "client_ca_file: \"", client_ca, "\" ");
+  }
+  absl::StrAppend(&text, extra, "} } ");
+  return text;
+}
+
+TEST(ServerConfig, TlsIsCarriedWithItsFiles) {
+  const TlsFiles files;
+  ASSERT_OK_AND_ASSIGN(
+      ServerSettings settings,
+      SettingsWith(absl::StrCat(
+          "listen_address: \"0.0.0.0:8443\" ",
+          TlsText(files.certificate, files.private_key, files.client_ca,
+                  "crl_directory: \"/etc/captoken/crls\" "),
+          kFrontendPolicy)));
+  ASSERT_TRUE(settings.tls.has_value());
+  EXPECT_EQ(settings.tls->certificate_file, files.certificate);
+  EXPECT_EQ(settings.tls->private_key_file, files.private_key);
+  EXPECT_EQ(settings.tls->client_ca_file, files.client_ca);
+  EXPECT_EQ(settings.tls->crl_directory, "/etc/captoken/crls");
+  EXPECT_EQ(settings.tls->refresh_interval, absl::Seconds(60));
+  EXPECT_FALSE(settings.behind_mesh_sidecar);
+  EXPECT_FALSE(settings.trust_forwarded_client_cert);
+  EXPECT_FALSE(settings.callers->open());
+}
+
+TEST(ServerConfig, TlsOnLoopbackNeedsNoCallers) {
+  const TlsFiles files;
+  ASSERT_OK_AND_ASSIGN(
+      ServerSettings settings,
+      SettingsWith(TlsText(files.certificate, files.private_key)));
+  ASSERT_TRUE(settings.tls.has_value());
+  EXPECT_EQ(settings.tls->client_ca_file, "");
+  EXPECT_TRUE(settings.callers->open());
+}
+
+TEST(ServerConfig, TlsRefreshIntervalIsAppliedAndAtLeastASecond) {
+  const TlsFiles files;
+  ASSERT_OK_AND_ASSIGN(
+      ServerSettings settings,
+      SettingsWith(TlsText(files.certificate, files.private_key, "",
+                           "refresh_interval { seconds: 5 } ")));
+  EXPECT_EQ(settings.tls->refresh_interval, absl::Seconds(5));
+  for (const char* interval :
+       {"refresh_interval {} ", "refresh_interval { seconds: -5 } ",
+        "refresh_interval { nanos: 500000000 } "}) {
+    EXPECT_THAT(SettingsWith(TlsText(files.certificate, files.private_key, "",
+                                     interval)),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("transport.tls.refresh_interval")))
+        << interval;
+  }
+}
+
+TEST(ServerConfig, TlsWithoutCertificateOrKeyIsRefused) {
+  const TlsFiles files;
+  for (const std::string& text :
+       {TlsText("", files.private_key), TlsText(files.certificate, ""),
+        TlsText("", ""), TlsText("", "", files.client_ca)}) {
+    EXPECT_THAT(SettingsWith(text),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         AllOf(HasSubstr("transport.tls"),
+                               HasSubstr("certificate_file"),
+                               HasSubstr("private_key_file"))))
+        << text;
+  }
+}
+
+TEST(ServerConfig, TlsWithAFileThatCannotBeReadIsRefused) {
+  const TlsFiles files;
+  const std::string missing = TempPath("no_such.pem");
+  for (const std::string& text : {
+           TlsText(missing, files.private_key),
+           TlsText(files.certificate, missing),
+           TlsText(files.certificate, files.private_key, missing),
+       }) {
+    EXPECT_THAT(SettingsWith(text),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         AllOf(HasSubstr("transport.tls"), HasSubstr(missing))))
+        << text;
+  }
+}
+
+// ---- ServerSettingsFromConfig: caller policies -----------------------------
+
+TEST(ServerConfig, CallersNeedAWayToIdentifyCallers) {
+  const TlsFiles files;
+  for (const std::string& transport : {
+           std::string(""),
+           std::string("transport { mesh_sidecar {} } "),
+           TlsText(files.certificate, files.private_key),
+       }) {
+    EXPECT_THAT(
+        SettingsWith(absl::StrCat(transport, kFrontendPolicy)),
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 AllOf(HasSubstr("callers"), HasSubstr("client_ca_file"),
+                       HasSubstr("trust_forwarded_client_cert"))))
+        << transport;
+  }
+}
+
+TEST(ServerConfig, CallersAreAcceptedWithMutualTlsOrATrustedSidecar) {
+  const TlsFiles files;
+  for (const std::string& transport : {
+           std::string("transport { mesh_sidecar { "
+                       "trust_forwarded_client_cert: true } } "),
+           TlsText(files.certificate, files.private_key, files.client_ca),
+       }) {
+    for (const char* address : {"127.0.0.1:50051", "0.0.0.0:50051"}) {
+      ASSERT_OK_AND_ASSIGN(
+          ServerSettings settings,
+          SettingsWith(absl::StrCat("listen_address: \"", address, "\" ",
+                                    transport, kFrontendPolicy)));
+      EXPECT_FALSE(settings.callers->open()) << transport << address;
+    }
+  }
+}
+
+TEST(ServerConfig, NonLoopbackTlsWithoutClientCaIsRefused) {
+  // Without mutual TLS there are no identities, so no policies, so no way
+  // beyond loopback.
+  const TlsFiles files;
+  const std::string tls = TlsText(files.certificate, files.private_key);
+  EXPECT_THAT(
+      SettingsWith(absl::StrCat("listen_address: \"0.0.0.0:1\" ", tls)),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("callers")));
+  EXPECT_THAT(
+      SettingsWith(
+          absl::StrCat("listen_address: \"0.0.0.0:1\" ", tls, kFrontendPolicy)),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("callers")));
+}
+
+TEST(ServerConfig, BadCallerPolicyIsRefusedNamingIt) {
+  EXPECT_THAT(
+      SettingsWith("transport { mesh_sidecar { trust_forwarded_client_cert: "
+                   "true } } callers { identity: \"a\" } "
+                   "callers { identity: \"b\" accounts: \"AC1\" }"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("callers[1].accounts[0]")));
+}
+
+TEST(ServerConfig, CallerMaxTtlIsBoundedByTheServersMaxTtl) {
+  const std::string base =
+      "max_ttl { seconds: 600 } "
+      "transport { mesh_sidecar { trust_forwarded_client_cert: true } } ";
+  EXPECT_THAT(
+      SettingsWith(absl::StrCat(
+          base, "callers { identity: \"a\" max_ttl { seconds: 601 } }")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("callers[0].max_ttl")));
+  EXPECT_THAT(
+      SettingsWith(absl::StrCat(
+          base, "callers { identity: \"a\" max_ttl { seconds: 600 } }")),
+      ::captoken::testing::IsOk());
+}
+
+// ---- ServerSettingsFromConfig: secondary auth token -----------------------
+
+TEST(ServerConfig, SecondaryAuthTokenIsCarried) {
+  for (const char* source : {"env: \"OLD_TOKEN\"", "file: \"/run/old\""}) {
+    v1::ServerConfig config = MinimalConfig();
+    ASSERT_TRUE(google::protobuf::TextFormat::MergeFromString(
+        absl::StrCat("secondary_auth_token { ", source, " }"),
+        config.mutable_accounts(0)));
+    ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                         ServerSettingsFromConfig(config));
+    ASSERT_TRUE(settings.accounts[0].secondary_auth_token.has_value());
+    EXPECT_EQ(settings.accounts[0].secondary_auth_token->SerializeAsString(),
+              config.accounts(0).secondary_auth_token().SerializeAsString());
+    EXPECT_EQ(settings.accounts[0].auth_token.env(), "TWILIO_AUTH_TOKEN");
+  }
+}
+
+TEST(ServerConfig, SecondaryAuthTokenWithoutASourceIsRefused) {
+  for (const char* text :
+       {"secondary_auth_token {}", "secondary_auth_token { env: \"\" }",
+        "secondary_auth_token { file: \"\" }"}) {
+    v1::ServerConfig config = MinimalConfig();
+    ASSERT_TRUE(google::protobuf::TextFormat::MergeFromString(
+        text, config.mutable_accounts(0)));
+    EXPECT_THAT(ServerSettingsFromConfig(config),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("accounts[0].secondary_auth_token")))
+        << text;
+  }
+}
+
+// ---- ServerSettingsFromConfig: secret_watch_interval -----------------------
+
+TEST(ServerConfig, SecretWatchIntervalIsApplied) {
+  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                       SettingsWith("secret_watch_interval { seconds: 30 }"));
+  EXPECT_EQ(settings.secret_watch_interval, absl::Seconds(30));
+  // Zero turns watching off.
+  ASSERT_OK_AND_ASSIGN(settings, SettingsWith("secret_watch_interval {}"));
+  EXPECT_EQ(settings.secret_watch_interval, absl::ZeroDuration());
+}
+
+TEST(ServerConfig, NegativeSecretWatchIntervalIsRefused) {
+  EXPECT_THAT(SettingsWith("secret_watch_interval { seconds: -1 }"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("secret_watch_interval")));
+}
+
+TEST(ServerConfig, FractionalSecretWatchIntervalIsRefused) {
+  // Half a second must not silently become zero, which turns watching off.
+  for (const char* text : {"secret_watch_interval { nanos: 500000000 }",
+                           "secret_watch_interval { seconds: 1 nanos: 1 }"}) {
+    EXPECT_THAT(SettingsWith(text),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("secret_watch_interval")))
+        << text;
+  }
+}
+
 // ---- DevelopmentSettings -------------------------------------------------
 
 TEST(DevelopmentSettings, HasEveryDefaultAndNoAccount) {
@@ -621,6 +924,15 @@ TEST(DevelopmentSettings, HasEveryDefaultAndNoAccount) {
   EXPECT_EQ(settings.signing_limits.max_token_bytes, defaults.max_token_bytes);
   EXPECT_EQ(settings.max_request_bytes, 64u * 1024);
   EXPECT_EQ(settings.max_concurrent_streams, 100);
+}
+
+TEST(DevelopmentSettings, HasOpenCallersAndNoWatching) {
+  const ServerSettings settings = DevelopmentSettings();
+  ASSERT_NE(settings.callers, nullptr);
+  EXPECT_TRUE(settings.callers->open());
+  EXPECT_EQ(settings.secret_watch_interval, absl::ZeroDuration());
+  EXPECT_FALSE(settings.tls.has_value());
+  EXPECT_FALSE(settings.trust_forwarded_client_cert);
 }
 
 TEST(DevelopmentSettings, MatchesAConfigWithOnlyTheDevelopmentAccount) {

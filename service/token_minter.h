@@ -2,24 +2,31 @@
 // -----------------------------------------------------------------------------
 //
 // TokenMinter is the server's core, with no gRPC in it: it turns a request
-// into a response or a status, using the token library and the account keys
-// loaded at start-up. The gRPC layer (token_service.h) only adapts.
+// and the caller's identity into a response or a status, using the token
+// library, the account keys and the caller policies. The gRPC layer
+// (token_service.h) only adapts.
 //
 // Every status it returns has a fixed, secret-free message and the code the
 // API documents:
-//   INVALID_ARGUMENT   a malformed request (the message names the field);
-//   PERMISSION_DENIED  an unknown account, or one this server may not mint
-//                      for (verify-only) — deliberately the same message.
+//   INVALID_ARGUMENT    a malformed request (the message names the field);
+//   UNAUTHENTICATED     caller policies are configured and the caller has no
+//                       identity;
+//   PERMISSION_DENIED   an account that is unknown, verify-only or not the
+//                       caller's (all three alike: kAccountDenied), or a
+//                       scope kind, client name or lifetime the caller's
+//                       policy does not allow;
+//   RESOURCE_EXHAUSTED  over the caller's rate; RetryDelay() says how long
+//                       to wait.
 //
-// It never blocks: secrets are already in memory, and the only shared state
-// (the account set) is read through a Snapshot.
+// It never blocks: secrets and policies are in memory, read through a
+// Snapshot that reloads swap atomically.
 //
 // Example:
 //
-//   TokenMinter minter(options, std::move(account_keys));
+//   TokenMinter minter(options, std::move(state));
 //   AuditRecord audit;
 //   absl::StatusOr<v1::TokenResponse> response =
-//       minter.MintCapabilityToken(request, &audit);
+//       minter.MintCapabilityToken(request, caller, &audit);
 
 #ifndef CAPTOKEN_SERVICE_TOKEN_MINTER_H_
 #define CAPTOKEN_SERVICE_TOKEN_MINTER_H_
@@ -32,9 +39,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/optional.h"
 #include "captoken/v1/capability.pb.h"
 #include "captoken/v1/token_service.pb.h"
 #include "service/account_keys.h"
+#include "service/caller_identity.h"
+#include "service/caller_policy.h"
+#include "service/rate_limiter.h"
 #include "service/snapshot.h"
 #include "service/token/capability_scope.h"
 #include "service/token/capability_spec.h"
@@ -42,14 +54,18 @@
 
 namespace captoken::service {
 
-// The message of every PERMISSION_DENIED about an account.
-inline constexpr absl::string_view kAccountDenied =
-    "not permitted for this account, or the account does not exist";
+// ServingState is what reloads replace, all at once: the accounts with their
+// keys, and the caller policies.
+struct ServingState {
+  std::shared_ptr<const AccountKeys> accounts;
+  std::shared_ptr<const CallerPolicies> callers;
+};
 
 // AuditRecord is what one call leaves in the audit log: never a token, a
 // secret, a client name or a parameter.
 struct AuditRecord {
   std::string method;
+  std::string caller;
   std::string account_sid;
   std::vector<absl::string_view> scope_kinds;
   std::string profile;
@@ -64,6 +80,10 @@ struct AuditRecord {
 // to match a token with its audit line, useless for recovering it.
 std::string TokenFingerprint(absl::string_view token);
 
+// RetryDelay returns the delay a RESOURCE_EXHAUSTED status from the minter
+// asks the caller to wait, if it carries one.
+absl::optional<absl::Duration> RetryDelay(const absl::Status& status);
+
 class TokenMinter {
  public:
   struct Options {
@@ -74,26 +94,37 @@ class TokenMinter {
     const token::Clock* clock = &token::Clock::Real();
   };
 
-  TokenMinter(Options options, std::shared_ptr<const AccountKeys> accounts);
+  TokenMinter(Options options, std::shared_ptr<const ServingState> state);
 
   // MintCapabilityToken signs the requested token with the account's auth
-  // token. `audit` receives what the call should log, success or not.
+  // token, if `caller` may. `audit` receives what the call should log,
+  // success or not.
   absl::StatusOr<v1::TokenResponse> MintCapabilityToken(
-      const v1::CapabilityRequest& request, AuditRecord* audit) const;
+      const v1::CapabilityRequest& request, const CallerIdentity& caller,
+      AuditRecord* audit) const;
 
-  // VerifyToken checks a token with the key of the account it names (or of
-  // request.account_sid). A token that fails verification is an OK result
-  // with `valid` false; only a malformed request or a forbidden account is
-  // an error.
+  // VerifyToken checks a token with the keys of the account it names (or of
+  // request.account_sid), if `caller` may use that account. A token that
+  // fails verification is an OK result with `valid` false.
   absl::StatusOr<v1::VerifyTokenResponse> VerifyToken(
-      const v1::VerifyTokenRequest& request, AuditRecord* audit) const;
+      const v1::VerifyTokenRequest& request, const CallerIdentity& caller,
+      AuditRecord* audit) const;
 
-  // SetAccounts replaces the account set atomically (reload).
-  void SetAccounts(std::shared_ptr<const AccountKeys> accounts);
+  // GetCallerPolicy describes `caller` as the server sees it.
+  v1::GetCallerPolicyResponse GetCallerPolicy(const CallerIdentity& caller) const;
+
+  // SetState replaces the accounts and policies atomically (reload).
+  void SetState(std::shared_ptr<const ServingState> state);
 
  private:
+  // The policy that governs `caller`: nullptr with OK for open access;
+  // UNAUTHENTICATED or PERMISSION_DENIED if the caller may do nothing.
+  absl::StatusOr<const CallerPolicy*> PolicyFor(
+      const ServingState& state, const CallerIdentity& caller) const;
+
   Options options_;
-  Snapshot<AccountKeys> accounts_;
+  Snapshot<ServingState> state_;
+  mutable RateLimiter rate_limiter_;
 };
 
 }  // namespace captoken::service

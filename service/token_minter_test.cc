@@ -1,13 +1,17 @@
 // Tests for token_minter.h: the server's core mints tokens the verifier
 // accepts, refuses each malformed request naming the field, refuses unknown
 // and verify-only accounts identically, fills an audit record that never
-// holds a client name, verifies tokens with the right verdict, and switches
-// account sets atomically.
+// holds a client name, verifies tokens with the right verdict (with either
+// of an account's keys), applies caller policies (default deny, scope kinds,
+// client names, lifetimes, rates), and switches accounts and policies
+// together.
 
 #include "service/token_minter.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -17,11 +21,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/optional.h"
 #include "captoken/v1/capability.pb.h"
+#include "captoken/v1/config.pb.h"
 #include "captoken/v1/token_service.pb.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "service/account_keys.h"
+#include "service/caller_identity.h"
+#include "service/caller_policy.h"
 #include "service/token/capability_scope.h"
 #include "service/token/capability_verifier.h"
 #include "service/token/clock.h"
@@ -63,6 +72,35 @@ token::HmacSha256Key Key(absl::string_view secret) {
   return *std::move(key);
 }
 
+// No caller policies: every caller may use every account.
+std::shared_ptr<const CallerPolicies> OpenAccess() {
+  absl::StatusOr<std::shared_ptr<const CallerPolicies>> policies =
+      CallerPolicies::Compile({}, absl::Hours(24));
+  EXPECT_TRUE(policies.ok()) << policies.status();
+  return *std::move(policies);
+}
+
+// The caller policies of a config's `callers`, in text format.
+std::shared_ptr<const CallerPolicies> Policies(const std::string& text) {
+  v1::ServerConfig config;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &config))
+      << text;
+  absl::StatusOr<std::shared_ptr<const CallerPolicies>> policies =
+      CallerPolicies::Compile(config.callers(), absl::Hours(24));
+  EXPECT_TRUE(policies.ok()) << policies.status();
+  return policies.ok() ? *std::move(policies) : OpenAccess();
+}
+
+std::shared_ptr<const ServingState> State(
+    std::shared_ptr<const AccountKeys> accounts,
+    std::shared_ptr<const CallerPolicies> callers = OpenAccess()) {
+  return std::make_shared<const ServingState>(
+      ServingState{std::move(accounts), std::move(callers)});
+}
+
+// A caller that presented no identity.
+const CallerIdentity kAnonymous{};
+
 std::shared_ptr<const AccountKeys> DefaultAccounts() {
   std::vector<AccountKeys::Account> accounts;
   accounts.push_back({kSid, Key(kSecret), false});
@@ -92,8 +130,11 @@ v1::CapabilityRequest FullRequest() {
 
 // Every string an audit record holds, for leak checks.
 std::vector<std::string> AuditStrings(const AuditRecord& audit) {
-  std::vector<std::string> strings = {audit.method, audit.account_sid,
-                                      audit.profile, audit.token_fingerprint,
+  std::vector<std::string> strings = {audit.method,
+                                      audit.caller,
+                                      audit.account_sid,
+                                      audit.profile,
+                                      audit.token_fingerprint,
                                       audit.verdict};
   for (absl::string_view kind : audit.scope_kinds) {
     strings.emplace_back(kind);
@@ -109,7 +150,14 @@ class TokenMinterTest : public ::testing::Test {
     TokenMinter::Options options;
     options.default_profile = default_profile;
     options.clock = &clock_;
-    return std::make_unique<TokenMinter>(options, std::move(accounts));
+    return std::make_unique<TokenMinter>(options, State(std::move(accounts)));
+  }
+
+  std::unique_ptr<TokenMinter> NewMinter(
+      std::shared_ptr<const ServingState> state) {
+    TokenMinter::Options options;
+    options.clock = &clock_;
+    return std::make_unique<TokenMinter>(options, std::move(state));
   }
 
   // Verifies `token` with the library's verifier, as a Twilio-side check
@@ -131,7 +179,7 @@ class TokenMinterTest : public ::testing::Test {
     request.set_profile(profile);
     AuditRecord audit;
     absl::StatusOr<v1::TokenResponse> response =
-        minter.MintCapabilityToken(request, &audit);
+        minter.MintCapabilityToken(request, kAnonymous, &audit);
     EXPECT_THAT(response, IsOk());
     return response.ok() ? response->token() : "";
   }
@@ -153,8 +201,9 @@ TEST_F(TokenMinterTest, MintsAPythonTokenTheVerifierAccepts) {
   v1::CapabilityRequest request = FullRequest();
   request.set_profile(v1::PROFILE_TWILIO_PYTHON);
   AuditRecord audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
-                       minter->MintCapabilityToken(request, &audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse response,
+      minter->MintCapabilityToken(request, kAnonymous, &audit));
 
   EXPECT_EQ(response.profile(), v1::PROFILE_TWILIO_PYTHON);
   EXPECT_EQ(response.issue_time().seconds(), absl::ToUnixSeconds(kNow));
@@ -179,8 +228,9 @@ TEST_F(TokenMinterTest, MintsANodeTokenTheVerifierAccepts) {
   v1::CapabilityRequest request = FullRequest();
   request.set_profile(v1::PROFILE_TWILIO_NODE);
   AuditRecord audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
-                       minter->MintCapabilityToken(request, &audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse response,
+      minter->MintCapabilityToken(request, kAnonymous, &audit));
 
   EXPECT_EQ(response.profile(), v1::PROFILE_TWILIO_NODE);
   EXPECT_EQ(response.issue_time().seconds(), absl::ToUnixSeconds(kNow));
@@ -215,8 +265,9 @@ TEST_F(TokenMinterTest, UnspecifiedProfileUsesTheDefaultProfile) {
     v1::CapabilityRequest request = FullRequest();
     request.set_profile(v1::PROFILE_UNSPECIFIED);
     AuditRecord audit;
-    ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
-                         minter->MintCapabilityToken(request, &audit));
+    ASSERT_OK_AND_ASSIGN(
+        v1::TokenResponse response,
+        minter->MintCapabilityToken(request, kAnonymous, &audit));
     const bool node = profile == token::Profile::kTwilioNode;
     EXPECT_EQ(response.profile(),
               node ? v1::PROFILE_TWILIO_NODE : v1::PROFILE_TWILIO_PYTHON);
@@ -233,8 +284,9 @@ TEST_F(TokenMinterTest, ExplicitProfileOverridesTheDefault) {
   v1::CapabilityRequest request = FullRequest();
   request.set_profile(v1::PROFILE_TWILIO_PYTHON);
   AuditRecord audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
-                       minter->MintCapabilityToken(request, &audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse response,
+      minter->MintCapabilityToken(request, kAnonymous, &audit));
   EXPECT_EQ(response.profile(), v1::PROFILE_TWILIO_PYTHON);
   EXPECT_EQ(audit.profile, "twilio-python");
 }
@@ -244,8 +296,9 @@ TEST_F(TokenMinterTest, NoLifetimeMeansOneHour) {
   v1::CapabilityRequest request = FullRequest();
   request.clear_ttl();
   AuditRecord audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
-                       minter->MintCapabilityToken(request, &audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse response,
+      minter->MintCapabilityToken(request, kAnonymous, &audit));
   EXPECT_EQ(response.expire_time().seconds(), absl::ToUnixSeconds(kNow) + 3600);
   EXPECT_EQ(audit.ttl_seconds, 3600);
 }
@@ -256,8 +309,9 @@ TEST_F(TokenMinterTest, ExpireTimeSetsTheExpiry) {
   request.clear_ttl();
   request.mutable_expire_time()->set_seconds(absl::ToUnixSeconds(kNow) + 120);
   AuditRecord audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
-                       minter->MintCapabilityToken(request, &audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse response,
+      minter->MintCapabilityToken(request, kAnonymous, &audit));
   EXPECT_EQ(response.expire_time().seconds(), absl::ToUnixSeconds(kNow) + 120);
   EXPECT_EQ(audit.ttl_seconds, 120);
 }
@@ -266,8 +320,9 @@ TEST_F(TokenMinterTest, TimesAreWholeSecondsOfTheClock) {
   clock_.Set(kNow + absl::Milliseconds(999));
   std::unique_ptr<TokenMinter> minter = NewMinter();
   AuditRecord audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
-                       minter->MintCapabilityToken(FullRequest(), &audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse response,
+      minter->MintCapabilityToken(FullRequest(), kAnonymous, &audit));
   EXPECT_EQ(response.issue_time().seconds(), absl::ToUnixSeconds(kNow));
   EXPECT_EQ(response.issue_time().nanos(), 0);
   EXPECT_EQ(response.expire_time().seconds(), absl::ToUnixSeconds(kNow) + 600);
@@ -278,8 +333,9 @@ TEST_F(TokenMinterTest, EmptyScopeListIsAllowed) {
   v1::CapabilityRequest request;
   request.set_account_sid(kSid);
   AuditRecord audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
-                       minter->MintCapabilityToken(request, &audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse response,
+      minter->MintCapabilityToken(request, kAnonymous, &audit));
   ASSERT_OK_AND_ASSIGN(token::VerifiedCapabilityToken verified,
                        LibraryVerify(response.token(), kSecret));
   EXPECT_TRUE(verified.claims().scopes.empty());
@@ -291,8 +347,9 @@ TEST_F(TokenMinterTest, EmptyScopeListIsAllowed) {
 TEST_F(TokenMinterTest, MintFillsTheAuditRecord) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
   AuditRecord audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
-                       minter->MintCapabilityToken(FullRequest(), &audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse response,
+      minter->MintCapabilityToken(FullRequest(), kAnonymous, &audit));
   EXPECT_EQ(audit.method, "MintCapabilityToken");
   EXPECT_EQ(audit.account_sid, kSid);
   EXPECT_THAT(
@@ -314,8 +371,9 @@ TEST_F(TokenMinterTest, AuditNeverHoldsTheClientNameParamsOrToken) {
        {v1::PROFILE_TWILIO_PYTHON, v1::PROFILE_TWILIO_NODE}) {
     request.set_profile(profile);
     AuditRecord audit;
-    ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
-                         minter->MintCapabilityToken(request, &audit));
+    ASSERT_OK_AND_ASSIGN(
+        v1::TokenResponse response,
+        minter->MintCapabilityToken(request, kAnonymous, &audit));
     for (const std::string& field : AuditStrings(audit)) {
       EXPECT_THAT(field, Not(HasSubstr(kClientName)));
       EXPECT_THAT(field, Not(HasSubstr("+15551234567")));
@@ -331,7 +389,7 @@ TEST_F(TokenMinterTest, AuditOfARefusedRequestHasNoFingerprint) {
   v1::CapabilityRequest request = FullRequest();
   request.mutable_ttl()->set_seconds(0);
   AuditRecord audit;
-  EXPECT_THAT(minter->MintCapabilityToken(request, &audit),
+  EXPECT_THAT(minter->MintCapabilityToken(request, kAnonymous, &audit),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ttl")));
   EXPECT_EQ(audit.method, "MintCapabilityToken");
   EXPECT_EQ(audit.account_sid, kSid);
@@ -446,7 +504,7 @@ TEST_F(TokenMinterTest, EachInvalidRequestIsRefusedNamingTheField) {
     c.mutate(&request);
     AuditRecord audit;
     const absl::StatusOr<v1::TokenResponse> response =
-        minter->MintCapabilityToken(request, &audit);
+        minter->MintCapabilityToken(request, kAnonymous, &audit);
     EXPECT_THAT(response, StatusIs(absl::StatusCode::kInvalidArgument,
                                    HasSubstr(absl::StrCat(c.field, ":"))))
         << c.name;
@@ -466,7 +524,7 @@ TEST_F(TokenMinterTest, SixteenScopesAreAllowed) {
   request.clear_scopes();
   for (int i = 0; i < 16; ++i) request.add_scopes()->mutable_event_stream();
   AuditRecord audit;
-  EXPECT_THAT(minter->MintCapabilityToken(request, &audit), IsOk());
+  EXPECT_THAT(minter->MintCapabilityToken(request, kAnonymous, &audit), IsOk());
   EXPECT_EQ(audit.scope_kinds.size(), 16u);
 }
 
@@ -475,8 +533,9 @@ TEST_F(TokenMinterTest, TtlOfExactlyTheMaximumIsAllowed) {
   v1::CapabilityRequest request = FullRequest();
   request.mutable_ttl()->set_seconds(24 * 3600);
   AuditRecord audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
-                       minter->MintCapabilityToken(request, &audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse response,
+      minter->MintCapabilityToken(request, kAnonymous, &audit));
   EXPECT_EQ(response.expire_time().seconds(),
             absl::ToUnixSeconds(kNow) + 24 * 3600);
 }
@@ -486,17 +545,17 @@ TEST_F(TokenMinterTest, SigningLimitsOfTheOptionsApply) {
   options.clock = &clock_;
   options.signing_limits.max_ttl = absl::Seconds(300);
   options.signing_limits.max_scopes = 2;
-  TokenMinter minter(options, DefaultAccounts());
+  TokenMinter minter(options, State(DefaultAccounts()));
   AuditRecord audit;
   v1::CapabilityRequest request = FullRequest();  // 3 scopes
   EXPECT_THAT(
-      minter.MintCapabilityToken(request, &audit),
+      minter.MintCapabilityToken(request, kAnonymous, &audit),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("scopes:")));
   request.mutable_scopes()->RemoveLast();
-  EXPECT_THAT(minter.MintCapabilityToken(request, &audit),
+  EXPECT_THAT(minter.MintCapabilityToken(request, kAnonymous, &audit),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ttl:")));
   request.mutable_ttl()->set_seconds(300);
-  EXPECT_THAT(minter.MintCapabilityToken(request, &audit), IsOk());
+  EXPECT_THAT(minter.MintCapabilityToken(request, kAnonymous, &audit), IsOk());
 }
 
 // ---- MintCapabilityToken: accounts ----------------------------------------
@@ -510,10 +569,11 @@ TEST_F(TokenMinterTest, UnknownAndVerifyOnlyAccountsAreDeniedAlike) {
 
   AuditRecord unknown_audit;
   const absl::Status unknown_status =
-      minter->MintCapabilityToken(unknown, &unknown_audit).status();
+      minter->MintCapabilityToken(unknown, kAnonymous, &unknown_audit).status();
   AuditRecord verify_only_audit;
   const absl::Status verify_only_status =
-      minter->MintCapabilityToken(verify_only, &verify_only_audit).status();
+      minter->MintCapabilityToken(verify_only, kAnonymous, &verify_only_audit)
+          .status();
 
   EXPECT_THAT(unknown_status, StatusIs(absl::StatusCode::kPermissionDenied,
                                        Eq(std::string(kAccountDenied))));
@@ -537,7 +597,7 @@ TEST_F(TokenMinterTest, VerifiesAValidToken) {
     request.set_token(token);
     AuditRecord audit;
     ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                         minter->VerifyToken(request, &audit));
+                         minter->VerifyToken(request, kAnonymous, &audit));
     EXPECT_TRUE(response.valid());
     EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_UNSPECIFIED);
     EXPECT_EQ(response.account_sid(), kSid);
@@ -564,7 +624,7 @@ TEST_F(TokenMinterTest, VerifiesAValidTokenForTheRequestedAccount) {
   request.set_account_sid(kSid);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, &audit));
+                       minter->VerifyToken(request, kAnonymous, &audit));
   EXPECT_TRUE(response.valid());
   EXPECT_EQ(response.account_sid(), kSid);
   EXPECT_EQ(audit.account_sid, kSid);
@@ -577,7 +637,7 @@ TEST_F(TokenMinterTest, ExpiredTokenIsInvalidButKeepsItsClaims) {
   clock_.Advance(absl::Seconds(600));  // exp == now is expired
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, &audit));
+                       minter->VerifyToken(request, kAnonymous, &audit));
   EXPECT_FALSE(response.valid());
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_EXPIRED);
   EXPECT_EQ(response.account_sid(), kSid);
@@ -593,7 +653,7 @@ TEST_F(TokenMinterTest, TokenIsValidUntilTheSecondBeforeExpiry) {
   clock_.Advance(absl::Seconds(599));
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, &audit));
+                       minter->VerifyToken(request, kAnonymous, &audit));
   EXPECT_TRUE(response.valid());
 }
 
@@ -609,8 +669,9 @@ TEST_F(TokenMinterTest, TamperedTokenHasABadSignatureAndNoClaims) {
   other_request.mutable_scopes(0)->mutable_client_incoming()->set_client_name(
       "mallory");
   AuditRecord mint_audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse other,
-                       minter->MintCapabilityToken(other_request, &mint_audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse other,
+      minter->MintCapabilityToken(other_request, kAnonymous, &mint_audit));
   // mallory's claims under alice's signature.
   const std::string tampered = Splice(other.token(), original);
   ASSERT_NE(tampered, other.token());
@@ -620,7 +681,7 @@ TEST_F(TokenMinterTest, TamperedTokenHasABadSignatureAndNoClaims) {
   request.set_token(tampered);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, &audit));
+                       minter->VerifyToken(request, kAnonymous, &audit));
   EXPECT_FALSE(response.valid());
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_BAD_SIGNATURE);
   EXPECT_EQ(response.account_sid(), "");
@@ -638,15 +699,16 @@ TEST_F(TokenMinterTest, TokenOfAnotherAccountIsTheWrongAccount) {
   v1::CapabilityRequest mint = FullRequest();
   mint.set_account_sid(kSharedKeySid);
   AuditRecord mint_audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse minted,
-                       minter->MintCapabilityToken(mint, &mint_audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse minted,
+      minter->MintCapabilityToken(mint, kAnonymous, &mint_audit));
 
   v1::VerifyTokenRequest request;
   request.set_token(minted.token());
   request.set_account_sid(kSid);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, &audit));
+                       minter->VerifyToken(request, kAnonymous, &audit));
   EXPECT_FALSE(response.valid());
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_WRONG_ACCOUNT);
   EXPECT_EQ(audit.verdict, "wrong_account");
@@ -665,15 +727,16 @@ TEST_F(TokenMinterTest, TokenOfAnAccountWithAnotherKeyHasABadSignature) {
   v1::CapabilityRequest mint = FullRequest();
   mint.set_account_sid(kVerifyOnlySid);
   AuditRecord mint_audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse minted,
-                       minter->MintCapabilityToken(mint, &mint_audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse minted,
+      minter->MintCapabilityToken(mint, kAnonymous, &mint_audit));
 
   v1::VerifyTokenRequest request;
   request.set_token(minted.token());
   request.set_account_sid(kSid);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, &audit));
+                       minter->VerifyToken(request, kAnonymous, &audit));
   EXPECT_FALSE(response.valid());
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_BAD_SIGNATURE);
   EXPECT_EQ(response.account_sid(), "");
@@ -688,20 +751,21 @@ TEST_F(TokenMinterTest, VerifyOnlyAccountsTokensStillVerify) {
   v1::CapabilityRequest mint = FullRequest();
   mint.set_account_sid(kVerifyOnlySid);
   AuditRecord mint_audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse minted,
-                       minter->MintCapabilityToken(mint, &mint_audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse minted,
+      minter->MintCapabilityToken(mint, kAnonymous, &mint_audit));
 
   // The account is retired to verify-only.
-  minter->SetAccounts(DefaultAccounts());
+  minter->SetState(State(DefaultAccounts()));
   AuditRecord denied_audit;
-  EXPECT_THAT(minter->MintCapabilityToken(mint, &denied_audit),
+  EXPECT_THAT(minter->MintCapabilityToken(mint, kAnonymous, &denied_audit),
               StatusIs(absl::StatusCode::kPermissionDenied,
                        Eq(std::string(kAccountDenied))));
   v1::VerifyTokenRequest request;
   request.set_token(minted.token());
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, &audit));
+                       minter->VerifyToken(request, kAnonymous, &audit));
   EXPECT_TRUE(response.valid());
   EXPECT_EQ(response.account_sid(), kVerifyOnlySid);
 }
@@ -716,14 +780,15 @@ TEST_F(TokenMinterTest, TokenOfAnUnknownAccountIsDenied) {
   v1::CapabilityRequest mint = FullRequest();
   mint.set_account_sid(kUnknownSid);
   AuditRecord mint_audit;
-  ASSERT_OK_AND_ASSIGN(v1::TokenResponse minted,
-                       other->MintCapabilityToken(mint, &mint_audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse minted,
+      other->MintCapabilityToken(mint, kAnonymous, &mint_audit));
 
   std::unique_ptr<TokenMinter> minter = NewMinter();
   v1::VerifyTokenRequest by_issuer;
   by_issuer.set_token(minted.token());
   AuditRecord audit;
-  EXPECT_THAT(minter->VerifyToken(by_issuer, &audit),
+  EXPECT_THAT(minter->VerifyToken(by_issuer, kAnonymous, &audit),
               StatusIs(absl::StatusCode::kPermissionDenied,
                        Eq(std::string(kAccountDenied))));
   EXPECT_EQ(audit.account_sid, kUnknownSid);
@@ -732,7 +797,7 @@ TEST_F(TokenMinterTest, TokenOfAnUnknownAccountIsDenied) {
   by_request.set_token(MintFull(*minter));
   by_request.set_account_sid(kUnknownSid);
   AuditRecord request_audit;
-  EXPECT_THAT(minter->VerifyToken(by_request, &request_audit),
+  EXPECT_THAT(minter->VerifyToken(by_request, kAnonymous, &request_audit),
               StatusIs(absl::StatusCode::kPermissionDenied,
                        Eq(std::string(kAccountDenied))));
 }
@@ -760,7 +825,7 @@ TEST_F(TokenMinterTest, TokenThatNamesNoAccountIsMalformed) {
     request.set_token(token);
     AuditRecord audit;
     ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                         minter->VerifyToken(request, &audit));
+                         minter->VerifyToken(request, kAnonymous, &audit));
     EXPECT_FALSE(response.valid()) << token;
     EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_MALFORMED) << token;
     EXPECT_EQ(response.account_sid(), "") << token;
@@ -777,7 +842,7 @@ TEST_F(TokenMinterTest, GarbageIsMalformed) {
     request.set_token(token);
     AuditRecord audit;
     ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                         minter->VerifyToken(request, &audit));
+                         minter->VerifyToken(request, kAnonymous, &audit));
     EXPECT_FALSE(response.valid()) << token;
     EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_MALFORMED) << token;
     EXPECT_EQ(audit.verdict, "malformed") << token;
@@ -791,7 +856,7 @@ TEST_F(TokenMinterTest, GarbageForARequestedAccountIsMalformed) {
   request.set_account_sid(kSid);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, &audit));
+                       minter->VerifyToken(request, kAnonymous, &audit));
   EXPECT_FALSE(response.valid());
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_MALFORMED);
 }
@@ -805,7 +870,7 @@ TEST_F(TokenMinterTest, OversizeTokenIsTooLarge) {
     request.set_account_sid(account_sid);
     AuditRecord audit;
     ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                         minter->VerifyToken(request, &audit));
+                         minter->VerifyToken(request, kAnonymous, &audit));
     EXPECT_FALSE(response.valid()) << account_sid;
     EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_TOO_LARGE)
         << account_sid;
@@ -819,7 +884,7 @@ TEST_F(TokenMinterTest, TokenAtTheSizeLimitIsExamined) {
   request.set_token(std::string(16 * 1024, 'a'));
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, &audit));
+                       minter->VerifyToken(request, kAnonymous, &audit));
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_MALFORMED);
 }
 
@@ -827,13 +892,13 @@ TEST_F(TokenMinterTest, MaxVerifyTokenBytesOfTheOptionsApplies) {
   TokenMinter::Options options;
   options.clock = &clock_;
   options.max_verify_token_bytes = 64;
-  TokenMinter minter(options, DefaultAccounts());
+  TokenMinter minter(options, State(DefaultAccounts()));
   v1::VerifyTokenRequest request;
   request.set_token(MintFull(minter));
   ASSERT_GT(request.token().size(), 64u);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter.VerifyToken(request, &audit));
+                       minter.VerifyToken(request, kAnonymous, &audit));
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_TOO_LARGE);
 }
 
@@ -842,7 +907,7 @@ TEST_F(TokenMinterTest, EmptyTokenIsAnInvalidRequest) {
   v1::VerifyTokenRequest request;
   request.set_account_sid(kSid);
   AuditRecord audit;
-  EXPECT_THAT(minter->VerifyToken(request, &audit),
+  EXPECT_THAT(minter->VerifyToken(request, kAnonymous, &audit),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("token")));
   EXPECT_EQ(audit.method, "VerifyToken");
 }
@@ -855,15 +920,15 @@ TEST_F(TokenMinterTest, MalformedRequestedAccountIsAnInvalidRequest) {
     request.set_account_sid(account_sid);
     AuditRecord audit;
     EXPECT_THAT(
-        minter->VerifyToken(request, &audit),
+        minter->VerifyToken(request, kAnonymous, &audit),
         StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("account_sid:")))
         << account_sid;
   }
 }
 
-// ---- SetAccounts ---------------------------------------------------------
+// ---- SetState --------------------------------------------------------------
 
-TEST_F(TokenMinterTest, SetAccountsSwitchesKeys) {
+TEST_F(TokenMinterTest, SetStateSwitchesKeys) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
   const std::string old_token = MintFull(*minter);
 
@@ -871,13 +936,13 @@ TEST_F(TokenMinterTest, SetAccountsSwitchesKeys) {
   // removed.
   std::vector<AccountKeys::Account> rotated;
   rotated.push_back({kSid, Key(kNewSecret), false});
-  minter->SetAccounts(AccountKeys::FromAccounts(std::move(rotated)));
+  minter->SetState(State(AccountKeys::FromAccounts(std::move(rotated))));
 
   v1::VerifyTokenRequest verify_old;
   verify_old.set_token(old_token);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse old_response,
-                       minter->VerifyToken(verify_old, &audit));
+                       minter->VerifyToken(verify_old, kAnonymous, &audit));
   EXPECT_FALSE(old_response.valid());
   EXPECT_EQ(old_response.failure(), v1::VERIFICATION_FAILURE_BAD_SIGNATURE);
 
@@ -887,19 +952,19 @@ TEST_F(TokenMinterTest, SetAccountsSwitchesKeys) {
   v1::VerifyTokenRequest verify_new;
   verify_new.set_token(new_token);
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse new_response,
-                       minter->VerifyToken(verify_new, &audit));
+                       minter->VerifyToken(verify_new, kAnonymous, &audit));
   EXPECT_TRUE(new_response.valid());
 
   v1::CapabilityRequest removed = FullRequest();
   removed.set_account_sid(kSharedKeySid);
   AuditRecord removed_audit;
-  EXPECT_THAT(minter->MintCapabilityToken(removed, &removed_audit),
+  EXPECT_THAT(minter->MintCapabilityToken(removed, kAnonymous, &removed_audit),
               StatusIs(absl::StatusCode::kPermissionDenied,
                        Eq(std::string(kAccountDenied))));
 }
 
 TEST_F(TokenMinterTest, TwoMintersOnOneThreadKeepTheirOwnAccounts) {
-  // Both minters read their account sets through Snapshot<AccountKeys> on
+  // Both minters read their state through Snapshot<ServingState> on
   // this thread; neither may see the other's.
   std::unique_ptr<TokenMinter> first = NewMinter();
   std::vector<AccountKeys::Account> accounts;
@@ -912,13 +977,530 @@ TEST_F(TokenMinterTest, TwoMintersOnOneThreadKeepTheirOwnAccounts) {
     v1::CapabilityRequest for_first = FullRequest();
     v1::CapabilityRequest for_second = FullRequest();
     for_second.set_account_sid(kUnknownSid);
-    EXPECT_THAT(first->MintCapabilityToken(for_first, &audit), IsOk());
-    EXPECT_THAT(second->MintCapabilityToken(for_first, &audit),
+    EXPECT_THAT(first->MintCapabilityToken(for_first, kAnonymous, &audit),
+                IsOk());
+    EXPECT_THAT(second->MintCapabilityToken(for_first, kAnonymous, &audit),
                 StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("")));
-    EXPECT_THAT(second->MintCapabilityToken(for_second, &audit), IsOk());
-    EXPECT_THAT(first->MintCapabilityToken(for_second, &audit),
+    EXPECT_THAT(second->MintCapabilityToken(for_second, kAnonymous, &audit),
+                IsOk());
+    EXPECT_THAT(first->MintCapabilityToken(for_second, kAnonymous, &audit),
                 StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("")));
   }
+}
+
+// ---- Caller policies -------------------------------------------------------
+
+constexpr char kFrontend[] = "spiffe://example.org/ns/web/sa/frontend";
+constexpr char kIncomingOnly[] = "spiffe://example.org/ns/web/sa/incoming";
+constexpr char kLongLived[] = "spiffe://example.org/ns/web/sa/long";
+constexpr char kNightly[] = "spiffe://example.org/ns/batch/sa/nightly";
+constexpr char kHourly[] = "spiffe://example.org/ns/batch/sa/hourly";
+constexpr char kStranger[] = "spiffe://example.org/ns/web/sa/stranger";
+
+const CallerIdentity kFrontendCaller{kFrontend, "tls_spiffe_id"};
+const CallerIdentity kIncomingOnlyCaller{kIncomingOnly, "tls_spiffe_id"};
+const CallerIdentity kLongLivedCaller{kLongLived, "tls_spiffe_id"};
+const CallerIdentity kNightlyCaller{kNightly, "forwarded_client_cert"};
+const CallerIdentity kHourlyCaller{kHourly, "forwarded_client_cert"};
+const CallerIdentity kStrangerCaller{kStranger, "tls_spiffe_id"};
+
+// kFrontend may mint everything for kSid only, with lower-case client names,
+// for at most 10 minutes; kIncomingOnly may mint incoming scopes for any
+// account; kLongLived tokens without scopes for up to 2 h; the batch jobs
+// event streams for any account, once a second with a burst of two.
+constexpr char kPolicies[] = R"pb(
+  callers {
+    identity: "spiffe://example.org/ns/web/sa/frontend"
+    accounts: "AC0123456789abcdef0123456789abcdef"
+    scope_kinds: SCOPE_KIND_CLIENT_INCOMING
+    scope_kinds: SCOPE_KIND_CLIENT_OUTGOING
+    scope_kinds: SCOPE_KIND_EVENT_STREAM
+    client_name_pattern: "[a-z_]{1,32}"
+    max_ttl { seconds: 600 }
+  }
+  callers {
+    identity: "spiffe://example.org/ns/web/sa/incoming"
+    accounts: "*"
+    scope_kinds: SCOPE_KIND_CLIENT_INCOMING
+  }
+  callers {
+    identity: "spiffe://example.org/ns/web/sa/long"
+    accounts: "*"
+    max_ttl { seconds: 7200 }
+  }
+  callers {
+    identity_pattern: "spiffe://example\\.org/ns/batch/sa/[a-z]+"
+    accounts: "*"
+    scope_kinds: SCOPE_KIND_EVENT_STREAM
+    rate { per_second: 1 burst: 2 }
+  }
+)pb";
+
+v1::CapabilityRequest IncomingRequest(
+    absl::string_view account_sid = kSid,
+    absl::string_view client_name = kClientName) {
+  v1::CapabilityRequest request;
+  request.set_account_sid(std::string(account_sid));
+  request.add_scopes()->mutable_client_incoming()->set_client_name(
+      std::string(client_name));
+  request.mutable_ttl()->set_seconds(600);
+  return request;
+}
+
+v1::CapabilityRequest EventsRequest(absl::string_view account_sid = kSid) {
+  v1::CapabilityRequest request;
+  request.set_account_sid(std::string(account_sid));
+  request.add_scopes()->mutable_event_stream();
+  request.mutable_ttl()->set_seconds(600);
+  return request;
+}
+
+class CallerPolicyTest : public TokenMinterTest {
+ protected:
+  std::unique_ptr<TokenMinter> PolicyMinter(
+      std::shared_ptr<const AccountKeys> accounts = DefaultAccounts()) {
+    return NewMinter(State(std::move(accounts), Policies(kPolicies)));
+  }
+
+  absl::Status Mint(const TokenMinter& minter,
+                    const v1::CapabilityRequest& request,
+                    const CallerIdentity& caller) {
+    AuditRecord audit;
+    return minter.MintCapabilityToken(request, caller, &audit).status();
+  }
+};
+
+TEST_F(CallerPolicyTest, OpenAccessServesAnyCallerIncludingAnonymous) {
+  std::unique_ptr<TokenMinter> minter = NewMinter(State(DefaultAccounts()));
+  for (const CallerIdentity& caller : {kAnonymous, kStrangerCaller}) {
+    AuditRecord audit;
+    ASSERT_OK_AND_ASSIGN(
+        v1::TokenResponse response,
+        minter->MintCapabilityToken(FullRequest(), caller, &audit));
+    EXPECT_THAT(LibraryVerify(response.token(), kSecret), IsOk());
+    v1::VerifyTokenRequest verify;
+    verify.set_token(response.token());
+    ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse verdict,
+                         minter->VerifyToken(verify, caller, &audit));
+    EXPECT_TRUE(verdict.valid()) << caller.identity;
+  }
+}
+
+TEST_F(CallerPolicyTest, OpenAccessAppliesNoRate) {
+  std::unique_ptr<TokenMinter> minter = NewMinter(State(DefaultAccounts()));
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_THAT(Mint(*minter, EventsRequest(), kNightlyCaller), IsOk()) << i;
+  }
+}
+
+TEST_F(CallerPolicyTest, WithPoliciesAnAnonymousCallerIsUnauthenticated) {
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  AuditRecord audit;
+  EXPECT_THAT(minter->MintCapabilityToken(FullRequest(), kAnonymous, &audit),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("")));
+  EXPECT_EQ(audit.method, "MintCapabilityToken");
+  EXPECT_EQ(audit.token_fingerprint, "");
+
+  v1::VerifyTokenRequest verify;
+  verify.set_token(MintFull(*NewMinter()));
+  AuditRecord verify_audit;
+  EXPECT_THAT(minter->VerifyToken(verify, kAnonymous, &verify_audit),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("")));
+}
+
+TEST_F(CallerPolicyTest, UnknownCallerIsDeniedExactlyLikeAnUnknownAccount) {
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  // Default deny: a caller no policy names.
+  const absl::Status stranger =
+      Mint(*minter, IncomingRequest(kSid), kStrangerCaller);
+  // An account the server does not hold, for a caller allowed every account.
+  const absl::Status unknown_account =
+      Mint(*minter, IncomingRequest(kUnknownSid), kIncomingOnlyCaller);
+  // An account the server holds but the caller may not use.
+  const absl::Status forbidden_account =
+      Mint(*minter, IncomingRequest(kSharedKeySid), kFrontendCaller);
+  // A verify-only account.
+  const absl::Status verify_only =
+      Mint(*minter, IncomingRequest(kVerifyOnlySid), kIncomingOnlyCaller);
+
+  EXPECT_THAT(stranger, StatusIs(absl::StatusCode::kPermissionDenied,
+                                 Eq(std::string(kAccountDenied))));
+  EXPECT_EQ(stranger, unknown_account);
+  EXPECT_EQ(stranger, forbidden_account);
+  EXPECT_EQ(stranger, verify_only);
+  // The same caller may use the account it is given.
+  EXPECT_THAT(Mint(*minter, IncomingRequest(kSid), kFrontendCaller), IsOk());
+}
+
+TEST_F(CallerPolicyTest, ForbiddenScopeKindIsDenied) {
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  EXPECT_THAT(Mint(*minter, IncomingRequest(), kIncomingOnlyCaller), IsOk());
+  EXPECT_THAT(
+      Mint(*minter, FullRequest(), kIncomingOnlyCaller),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("scopes[1]")));
+  EXPECT_THAT(
+      Mint(*minter, EventsRequest(), kIncomingOnlyCaller),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("scopes[0]")));
+  EXPECT_THAT(
+      Mint(*minter, IncomingRequest(), kNightlyCaller),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("scopes[0]")));
+}
+
+TEST_F(CallerPolicyTest, ClientNameNotMatchingThePatternIsDenied) {
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  EXPECT_THAT(Mint(*minter, FullRequest(), kFrontendCaller), IsOk());
+
+  const absl::Status incoming =
+      Mint(*minter, IncomingRequest(kSid, "Alice-1"), kFrontendCaller);
+  EXPECT_THAT(incoming, StatusIs(absl::StatusCode::kPermissionDenied,
+                                 HasSubstr("client_name")));
+  EXPECT_THAT(std::string(incoming.message()), Not(HasSubstr("Alice-1")));
+
+  v1::CapabilityRequest outgoing = FullRequest();
+  outgoing.mutable_scopes(1)->mutable_client_outgoing()->set_client_name(
+      "Mallory");
+  EXPECT_THAT(Mint(*minter, outgoing, kFrontendCaller),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       HasSubstr("scopes[1].client_outgoing.client_name")));
+}
+
+TEST_F(CallerPolicyTest, TtlOverThePolicysMaximumIsDenied) {
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  v1::CapabilityRequest request = FullRequest();
+  request.mutable_ttl()->set_seconds(600);
+  EXPECT_THAT(Mint(*minter, request, kFrontendCaller), IsOk());
+  request.mutable_ttl()->set_seconds(601);
+  EXPECT_THAT(Mint(*minter, request, kFrontendCaller),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("ttl")));
+
+  request.clear_ttl();
+  request.mutable_expire_time()->set_seconds(absl::ToUnixSeconds(kNow) + 601);
+  EXPECT_THAT(Mint(*minter, request, kFrontendCaller),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("ttl")));
+  request.mutable_expire_time()->set_seconds(absl::ToUnixSeconds(kNow) + 600);
+  EXPECT_THAT(Mint(*minter, request, kFrontendCaller), IsOk());
+}
+
+TEST_F(CallerPolicyTest, NoTtlGetsTheDefaultShortenedToThePolicysMaximum) {
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  v1::CapabilityRequest request = FullRequest();
+  request.clear_ttl();
+  AuditRecord audit;
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse response,
+      minter->MintCapabilityToken(request, kFrontendCaller, &audit));
+  EXPECT_EQ(response.expire_time().seconds(), absl::ToUnixSeconds(kNow) + 600);
+  EXPECT_EQ(audit.ttl_seconds, 600);
+}
+
+TEST_F(CallerPolicyTest, NoTtlGetsTheServersDefaultUnderALongerMaximum) {
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  v1::CapabilityRequest request;
+  request.set_account_sid(kSid);
+  AuditRecord audit;
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse response,
+      minter->MintCapabilityToken(request, kLongLivedCaller, &audit));
+  EXPECT_EQ(response.expire_time().seconds(), absl::ToUnixSeconds(kNow) + 3600);
+  // And the longer maximum is there to ask for.
+  request.mutable_ttl()->set_seconds(7200);
+  EXPECT_THAT(Mint(*minter, request, kLongLivedCaller), IsOk());
+}
+
+TEST_F(CallerPolicyTest, RateLimitRefusesBeyondTheBurstWithARetryDelay) {
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  EXPECT_THAT(Mint(*minter, EventsRequest(), kNightlyCaller), IsOk());
+  EXPECT_THAT(Mint(*minter, EventsRequest(), kNightlyCaller), IsOk());
+  AuditRecord audit;
+  const absl::Status limited =
+      minter->MintCapabilityToken(EventsRequest(), kNightlyCaller, &audit)
+          .status();
+  EXPECT_THAT(limited,
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("")));
+  EXPECT_EQ(audit.token_fingerprint, "");
+  const absl::optional<absl::Duration> delay = RetryDelay(limited);
+  ASSERT_TRUE(delay.has_value()) << limited;
+  EXPECT_GT(*delay, absl::ZeroDuration());
+  EXPECT_LE(*delay, absl::Seconds(1));
+
+  clock_.Advance(*delay);
+  EXPECT_THAT(Mint(*minter, EventsRequest(), kNightlyCaller), IsOk());
+  EXPECT_THAT(Mint(*minter, EventsRequest(), kNightlyCaller),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("")));
+}
+
+TEST_F(CallerPolicyTest, EachCallerHasItsOwnRate) {
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  ASSERT_THAT(Mint(*minter, EventsRequest(), kNightlyCaller), IsOk());
+  ASSERT_THAT(Mint(*minter, EventsRequest(), kNightlyCaller), IsOk());
+  ASSERT_THAT(Mint(*minter, EventsRequest(), kNightlyCaller),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("")));
+  // Another identity under the same pattern has a bucket of its own.
+  EXPECT_THAT(Mint(*minter, EventsRequest(), kHourlyCaller), IsOk());
+  EXPECT_THAT(Mint(*minter, EventsRequest(), kHourlyCaller), IsOk());
+  // And a policy without a rate is not limited.
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_THAT(Mint(*minter, IncomingRequest(), kFrontendCaller), IsOk()) << i;
+  }
+}
+
+TEST(RetryDelay, OnlyARateLimitCarriesOne) {
+  EXPECT_FALSE(RetryDelay(absl::OkStatus()).has_value());
+  EXPECT_FALSE(RetryDelay(absl::ResourceExhaustedError("x")).has_value());
+  EXPECT_FALSE(
+      RetryDelay(absl::PermissionDeniedError(kAccountDenied)).has_value());
+}
+
+TEST_F(CallerPolicyTest, VerifyChecksTheCallerMayUseTheAccount) {
+  // Tokens minted by a server without policies, for two accounts.
+  std::unique_ptr<TokenMinter> open = NewMinter();
+  const std::string own = MintFull(*open);
+  v1::CapabilityRequest other_request = FullRequest();
+  other_request.set_account_sid(kSharedKeySid);
+  AuditRecord mint_audit;
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse other,
+      open->MintCapabilityToken(other_request, kAnonymous, &mint_audit));
+
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  v1::VerifyTokenRequest request;
+  request.set_token(own);
+  AuditRecord audit;
+  ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse verdict,
+                       minter->VerifyToken(request, kFrontendCaller, &audit));
+  EXPECT_TRUE(verdict.valid());
+  EXPECT_EQ(audit.caller, kFrontend);
+
+  // kSharedKeySid is not kFrontend's, whether named by the token or the
+  // request.
+  request.set_token(other.token());
+  EXPECT_THAT(minter->VerifyToken(request, kFrontendCaller, &audit),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq(std::string(kAccountDenied))));
+  request.set_token(own);
+  request.set_account_sid(kSharedKeySid);
+  EXPECT_THAT(minter->VerifyToken(request, kFrontendCaller, &audit),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq(std::string(kAccountDenied))));
+
+  // A caller no policy names may verify nothing.
+  request.clear_account_sid();
+  EXPECT_THAT(minter->VerifyToken(request, kStrangerCaller, &audit),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq(std::string(kAccountDenied))));
+}
+
+TEST_F(CallerPolicyTest, AuditRecordsTheCaller) {
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  AuditRecord allowed;
+  ASSERT_THAT(
+      minter->MintCapabilityToken(FullRequest(), kFrontendCaller, &allowed),
+      IsOk());
+  EXPECT_EQ(allowed.caller, kFrontend);
+  AuditRecord denied;
+  EXPECT_THAT(
+      minter->MintCapabilityToken(FullRequest(), kStrangerCaller, &denied),
+      Not(IsOk()));
+  EXPECT_EQ(denied.caller, kStranger);
+  EXPECT_EQ(denied.account_sid, kSid);
+}
+
+TEST_F(CallerPolicyTest, GetCallerPolicyUnderOpenAccess) {
+  std::unique_ptr<TokenMinter> minter = NewMinter();
+  const v1::GetCallerPolicyResponse response =
+      minter->GetCallerPolicy(kFrontendCaller);
+  EXPECT_EQ(response.identity(), kFrontend);
+  EXPECT_EQ(response.identity_source(), "tls_spiffe_id");
+  EXPECT_TRUE(response.open_access());
+  EXPECT_FALSE(response.matched());
+  EXPECT_FALSE(response.has_policy());
+}
+
+TEST_F(CallerPolicyTest, GetCallerPolicyReportsTheMatchingPolicy) {
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  v1::ServerConfig config;
+  ASSERT_TRUE(
+      google::protobuf::TextFormat::ParseFromString(kPolicies, &config));
+
+  v1::GetCallerPolicyResponse response =
+      minter->GetCallerPolicy(kFrontendCaller);
+  EXPECT_EQ(response.identity(), kFrontend);
+  EXPECT_EQ(response.identity_source(), "tls_spiffe_id");
+  EXPECT_FALSE(response.open_access());
+  EXPECT_TRUE(response.matched());
+  EXPECT_EQ(response.policy().SerializeAsString(),
+            config.callers(0).SerializeAsString());
+
+  response = minter->GetCallerPolicy(kNightlyCaller);
+  EXPECT_EQ(response.identity(), kNightly);
+  EXPECT_EQ(response.identity_source(), "forwarded_client_cert");
+  EXPECT_TRUE(response.matched());
+  EXPECT_EQ(response.policy().SerializeAsString(),
+            config.callers(3).SerializeAsString());
+}
+
+TEST_F(CallerPolicyTest, GetCallerPolicyOfAnUnknownOrAnonymousCaller) {
+  std::unique_ptr<TokenMinter> minter = PolicyMinter();
+  v1::GetCallerPolicyResponse response =
+      minter->GetCallerPolicy(kStrangerCaller);
+  EXPECT_EQ(response.identity(), kStranger);
+  EXPECT_FALSE(response.open_access());
+  EXPECT_FALSE(response.matched());
+  EXPECT_FALSE(response.has_policy());
+
+  response = minter->GetCallerPolicy(kAnonymous);
+  EXPECT_EQ(response.identity(), "");
+  EXPECT_EQ(response.identity_source(), "none");
+  EXPECT_FALSE(response.open_access());
+  EXPECT_FALSE(response.matched());
+  EXPECT_FALSE(response.has_policy());
+}
+
+// ---- Secondary auth token ------------------------------------------------
+
+TEST_F(TokenMinterTest, SecondaryAuthTokenVerifiesButNeverSigns) {
+  // Before the rotation: kSid signs with kSecret.
+  const std::string before = MintFull(*NewMinter());
+
+  // After: kNewSecret signs, kSecret still verifies.
+  std::vector<AccountKeys::Account> rotated;
+  rotated.push_back({kSid, Key(kNewSecret), false, Key(kSecret)});
+  std::unique_ptr<TokenMinter> minter =
+      NewMinter(token::Profile::kTwilioPython,
+                AccountKeys::FromAccounts(std::move(rotated)));
+  const std::string after = MintFull(*minter);
+  EXPECT_THAT(LibraryVerify(after, kNewSecret), IsOk());
+  EXPECT_THAT(LibraryVerify(after, kSecret), Not(IsOk()));
+
+  for (const std::string& token : {before, after}) {
+    v1::VerifyTokenRequest request;
+    request.set_token(token);
+    AuditRecord audit;
+    ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
+                         minter->VerifyToken(request, kAnonymous, &audit));
+    EXPECT_TRUE(response.valid()) << token;
+    EXPECT_EQ(response.account_sid(), kSid);
+    EXPECT_EQ(audit.verdict, "valid");
+  }
+
+  // A token signed with neither key is still refused.
+  std::vector<AccountKeys::Account> elsewhere;
+  elsewhere.push_back({kSid, Key(kVerifyOnlySecret), false});
+  const std::string forged =
+      MintFull(*NewMinter(token::Profile::kTwilioPython,
+                          AccountKeys::FromAccounts(std::move(elsewhere))));
+  v1::VerifyTokenRequest request;
+  request.set_token(forged);
+  AuditRecord audit;
+  ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
+                       minter->VerifyToken(request, kAnonymous, &audit));
+  EXPECT_FALSE(response.valid());
+  EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_BAD_SIGNATURE);
+}
+
+// ---- SetState: accounts and policies together ------------------------------
+
+// State A: kSid signs with kSecret and kFrontend may mint incoming scopes.
+// State B: kSid signs with kNewSecret and kFrontend may mint event streams.
+// A mix of the two would let an incoming token be signed with kNewSecret or
+// an event-stream token with kSecret.
+std::shared_ptr<const ServingState> StateA() {
+  std::vector<AccountKeys::Account> accounts;
+  accounts.push_back({kSid, Key(kSecret), false});
+  return State(
+      AccountKeys::FromAccounts(std::move(accounts)),
+      Policies(R"pb(callers {
+                      identity: "spiffe://example.org/ns/web/sa/frontend"
+                      accounts: "*"
+                      scope_kinds: SCOPE_KIND_CLIENT_INCOMING
+                    })pb"));
+}
+
+std::shared_ptr<const ServingState> StateB() {
+  std::vector<AccountKeys::Account> accounts;
+  accounts.push_back({kSid, Key(kNewSecret), false});
+  return State(
+      AccountKeys::FromAccounts(std::move(accounts)),
+      Policies(R"pb(callers {
+                      identity: "spiffe://example.org/ns/web/sa/frontend"
+                      accounts: "*"
+                      scope_kinds: SCOPE_KIND_EVENT_STREAM
+                    })pb"));
+}
+
+TEST_F(TokenMinterTest, SetStateSwitchesAccountsAndPoliciesTogether) {
+  std::unique_ptr<TokenMinter> minter = NewMinter(StateA());
+  AuditRecord audit;
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse incoming,
+      minter->MintCapabilityToken(IncomingRequest(), kFrontendCaller, &audit));
+  EXPECT_THAT(LibraryVerify(incoming.token(), kSecret), IsOk());
+  EXPECT_THAT(
+      minter->MintCapabilityToken(EventsRequest(), kFrontendCaller, &audit),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("")));
+
+  minter->SetState(StateB());
+  EXPECT_THAT(
+      minter->MintCapabilityToken(IncomingRequest(), kFrontendCaller, &audit),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("")));
+  ASSERT_OK_AND_ASSIGN(
+      v1::TokenResponse events,
+      minter->MintCapabilityToken(EventsRequest(), kFrontendCaller, &audit));
+  EXPECT_THAT(LibraryVerify(events.token(), kNewSecret), IsOk());
+
+  // From policies to open access and back.
+  minter->SetState(State(DefaultAccounts()));
+  EXPECT_THAT(minter->MintCapabilityToken(FullRequest(), kAnonymous, &audit),
+              IsOk());
+  minter->SetState(StateA());
+  EXPECT_THAT(minter->MintCapabilityToken(FullRequest(), kAnonymous, &audit),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("")));
+}
+
+TEST_F(TokenMinterTest, ConcurrentCallersNeverSeeAMixOfTwoStates) {
+  std::unique_ptr<TokenMinter> minter = NewMinter(StateA());
+  const token::HmacSha256Key key_a = Key(kSecret);
+  const token::HmacSha256Key key_b = Key(kNewSecret);
+  token::CapabilityVerifier::Options verifier_options;
+  verifier_options.jwt.clock = &clock_;
+  ASSERT_OK_AND_ASSIGN(const token::CapabilityVerifier verifier,
+                       token::CapabilityVerifier::Create(verifier_options));
+
+  std::atomic<bool> done{false};
+  std::atomic<int> minted{0};
+  std::atomic<int> mixed{0};
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; ++t) {
+    callers.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        const bool incoming = (i + t) % 2 == 0;
+        AuditRecord audit;
+        absl::StatusOr<v1::TokenResponse> response =
+            minter->MintCapabilityToken(
+                incoming ? IncomingRequest() : EventsRequest(), kFrontendCaller,
+                &audit);
+        if (!response.ok()) continue;
+        minted.fetch_add(1);
+        // An incoming token comes from state A, so kSecret signed it.
+        if (!verifier.Verify(response->token(), incoming ? key_a : key_b)
+                 .ok()) {
+          mixed.fetch_add(1);
+        }
+      }
+    });
+  }
+  std::thread reloader([&] {
+    bool a = false;
+    while (!done.load()) {
+      minter->SetState(a ? StateA() : StateB());
+      a = !a;
+    }
+  });
+  for (std::thread& caller : callers) caller.join();
+  done.store(true);
+  reloader.join();
+  EXPECT_GT(minted.load(), 0);
+  EXPECT_EQ(mixed.load(), 0);
 }
 
 }  // namespace

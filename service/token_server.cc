@@ -6,11 +6,42 @@
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 
 namespace captoken::service {
 namespace {
 
 constexpr char kServiceName[] = "captoken.v1.TokenService";
+
+// TLS from files that gRPC re-reads every refresh interval (so a renewed
+// certificate takes effect without a restart), mutual when a client CA is
+// set. Without TLS, plaintext: on loopback, or behind a sidecar that
+// terminates TLS (ServerSettingsFromConfig refuses anything else).
+std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
+    const ServerSettings& settings) {
+  if (!settings.tls.has_value()) return grpc::InsecureServerCredentials();
+  const TlsSettings& tls = *settings.tls;
+  auto provider =
+      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+          tls.private_key_file, tls.certificate_file, tls.client_ca_file,
+          static_cast<unsigned int>(
+              absl::ToInt64Seconds(tls.refresh_interval)));
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (tls.client_ca_file.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    if (!tls.crl_directory.empty()) {
+      options.set_crl_directory(tls.crl_directory);
+    }
+  }
+  return grpc::experimental::TlsServerCredentials(options);
+}
 
 }  // namespace
 
@@ -21,13 +52,12 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::Start(
   // it the linker drops it.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
-  auto service = std::make_unique<TokenService>(minter, logger);
+  auto service = std::make_unique<TokenService>(
+      minter, logger, settings.trust_forwarded_client_cert);
   grpc::ServerBuilder builder;
   int port = 0;
-  // Plaintext: on loopback, or behind a sidecar that terminates TLS
-  // (ServerSettingsFromConfig refuses anything else).
-  builder.AddListeningPort(settings.listen_address,
-                           grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(settings.listen_address, ServerCredentials(settings),
+                           &port);
   builder.RegisterService(service.get());
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(settings.max_request_bytes));

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "service/grpc_status.h"
 #include "service/token/field_validation.h"
@@ -16,6 +17,29 @@ absl::Status Draining() {
 
 }  // namespace
 
+CallerIdentity TokenService::Caller(
+    const grpc::CallbackServerContext& context) const {
+  absl::string_view forwarded;
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("x-forwarded-client-cert");
+  if (it != metadata.end()) {
+    forwarded = absl::string_view(it->second.data(), it->second.size());
+  }
+  return IdentityFromConnection(*context.auth_context(), context.peer(),
+                                forwarded, trust_forwarded_client_cert_);
+}
+
+grpc::ServerUnaryReactor* TokenService::Finish(
+    grpc::CallbackServerContext* context, const absl::Status& status) {
+  if (absl::optional<absl::Duration> delay = RetryDelay(status)) {
+    context->AddTrailingMetadata(
+        "retry-after-ms", absl::StrCat(absl::ToInt64Milliseconds(*delay)));
+  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
 bool TokenService::Admit() {
   last_call_nanos_.store(absl::ToUnixNanos(absl::Now()),
                          std::memory_order_relaxed);
@@ -28,12 +52,11 @@ grpc::ServerUnaryReactor* TokenService::MintCapabilityToken(
   AuditRecord audit;
   audit.method = "MintCapabilityToken";
   absl::StatusOr<v1::TokenResponse> result =
-      Admit() ? minter_->MintCapabilityToken(*request, &audit) : Draining();
+      Admit() ? minter_->MintCapabilityToken(*request, Caller(*context), &audit)
+              : Draining();
   if (result.ok()) *response = *std::move(result);
   Audit(*context, audit, result.status());
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(result.status()));
-  return reactor;
+  return Finish(context, result.status());
 }
 
 grpc::ServerUnaryReactor* TokenService::VerifyToken(
@@ -42,12 +65,20 @@ grpc::ServerUnaryReactor* TokenService::VerifyToken(
   AuditRecord audit;
   audit.method = "VerifyToken";
   absl::StatusOr<v1::VerifyTokenResponse> result =
-      Admit() ? minter_->VerifyToken(*request, &audit) : Draining();
+      Admit() ? minter_->VerifyToken(*request, Caller(*context), &audit)
+              : Draining();
   if (result.ok()) *response = *std::move(result);
   Audit(*context, audit, result.status());
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(result.status()));
-  return reactor;
+  return Finish(context, result.status());
+}
+
+grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
+    grpc::CallbackServerContext* context,
+    const v1::GetCallerPolicyRequest* request,
+    v1::GetCallerPolicyResponse* response) {
+  if (!Admit()) return Finish(context, Draining());
+  *response = minter_->GetCallerPolicy(Caller(*context));
+  return Finish(context, absl::OkStatus());
 }
 
 void TokenService::Audit(const grpc::CallbackServerContext& context,
@@ -56,6 +87,7 @@ void TokenService::Audit(const grpc::CallbackServerContext& context,
   LogLine line(LogLevel::kInfo, "audit");
   line.Add("method", record.method)
       .Add("peer", context.peer())
+      .Add("caller", record.caller)
       // Only a well-formed SID is logged: the field is caller input.
       .Add("account",
            token::IsSid("AC", record.account_sid)

@@ -28,9 +28,14 @@ namespace captoken::service {
 
 class TokenService final : public v1::TokenService::CallbackService {
  public:
-  // `minter` and `logger` must outlive the service.
-  TokenService(const TokenMinter* minter, Logger* logger)
-      : minter_(minter), logger_(logger) {}
+  // `minter` and `logger` must outlive the service. With
+  // `trust_forwarded_client_cert`, a loopback peer's x-forwarded-client-cert
+  // header names the caller (see caller_identity.h).
+  TokenService(const TokenMinter* minter, Logger* logger,
+               bool trust_forwarded_client_cert)
+      : minter_(minter),
+        logger_(logger),
+        trust_forwarded_client_cert_(trust_forwarded_client_cert) {}
 
   grpc::ServerUnaryReactor* MintCapabilityToken(
       grpc::CallbackServerContext* context,
@@ -41,6 +46,11 @@ class TokenService final : public v1::TokenService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::VerifyTokenRequest* request,
       v1::VerifyTokenResponse* response) override;
+
+  grpc::ServerUnaryReactor* GetCallerPolicy(
+      grpc::CallbackServerContext* context,
+      const v1::GetCallerPolicyRequest* request,
+      v1::GetCallerPolicyResponse* response) override;
 
   // StopAcceptingCalls makes every later call fail with UNAVAILABLE.
   void StopAcceptingCalls() { accepting_.store(false); }
@@ -54,11 +64,17 @@ class TokenService final : public v1::TokenService::CallbackService {
  private:
   // Records the call's arrival; false if the service is draining.
   bool Admit();
+  CallerIdentity Caller(const grpc::CallbackServerContext& context) const;
+  // Finishes the call with `status`, adding a retry-after-ms trailer when
+  // the status asks the caller to wait.
+  grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
+                                   const absl::Status& status);
   void Audit(const grpc::CallbackServerContext& context,
              const AuditRecord& record, const absl::Status& status);
 
   const TokenMinter* minter_;
   Logger* logger_;
+  const bool trust_forwarded_client_cert_;
   std::atomic<bool> accepting_{true};
   std::atomic<int64_t> last_call_nanos_{0};
 };

@@ -24,3 +24,10 @@ ABSL_FLAG(std::string, server, "",
           "HOST:PORT of a captoken server (mint, and verify through it)");
 ABSL_FLAG(absl::Duration, deadline, absl::Seconds(5),
           "how long to wait for the server");
+ABSL_FLAG(std::string, tls_ca_file, "",
+          "talk to the server over TLS, trusting this PEM CA bundle");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "with --tls_ca_file: present this PEM client certificate (mutual "
+          "TLS)");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "with --tls_cert_file: the client certificate's PEM private key");

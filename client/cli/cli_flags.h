@@ -22,5 +22,8 @@ ABSL_DECLARE_FLAG(int64_t, at);
 ABSL_DECLARE_FLAG(absl::Duration, leeway);
 ABSL_DECLARE_FLAG(std::string, server);
 ABSL_DECLARE_FLAG(absl::Duration, deadline);
+ABSL_DECLARE_FLAG(std::string, tls_ca_file);
+ABSL_DECLARE_FLAG(std::string, tls_cert_file);
+ABSL_DECLARE_FLAG(std::string, tls_key_file);
 
 #endif  // CAPTOKEN_CLIENT_CLI_CLI_FLAGS_H_

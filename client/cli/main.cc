@@ -31,7 +31,11 @@ Usage:
   captoken verify (--auth-token-env=VAR | --auth-token-file=PATH)
                   [--account-sid=AC...] [--at=UNIX_SECONDS] [--leeway=DURATION] TOKEN
   captoken verify --server=HOST:PORT [--account-sid=AC...] [--deadline=5s] TOKEN
+  captoken whoami --server=HOST:PORT
   captoken decode TOKEN
+
+With --server, add --tls-ca-file=PATH for TLS, and --tls-cert-file=PATH
+--tls-key-file=PATH for mutual TLS.
 
 JSON is a captoken.v1.CapabilityRequest in proto3 JSON form, for example
   {"account_sid":"AC...","scopes":[{"client_incoming":{"client_name":"alice"}}],
@@ -67,6 +71,9 @@ constexpr char kMintHelp[] =
   --server=HOST:PORT        the captoken server
   --request=JSON            the captoken.v1.CapabilityRequest (inline, @PATH or -)
   --deadline=DURATION       how long to wait for the server (default: 5s)
+  --tls-ca-file=PATH        TLS: trust this CA bundle for the server
+  --tls-cert-file=PATH      mutual TLS: present this client certificate...
+  --tls-key-file=PATH       ...with this private key
 
 Prints the token alone on standard output. Errors carry the server's status
 code (INVALID_ARGUMENT, PERMISSION_DENIED, ...) on standard error.
@@ -89,6 +96,18 @@ Either way:
 Prints a captoken.v1.VerifyTokenResponse as JSON: valid, the failure reason,
 and (when the signature verified) the account, scopes and expiry. Exits 0
 only for a valid token.
+)";
+
+constexpr char kWhoAmIHelp[] = R"(captoken whoami: ask a server who it thinks you are and what you may do.
+
+  --server=HOST:PORT        the captoken server
+  --tls-ca-file=PATH        TLS: trust this CA bundle for the server
+  --tls-cert-file=PATH      mutual TLS: present this client certificate...
+  --tls-key-file=PATH       ...with this private key
+  --deadline=DURATION       how long to wait for the server (default: 5s)
+
+Prints a captoken.v1.GetCallerPolicyResponse: your identity as the server
+sees it, where it came from, and the caller policy that applies to you.
 )";
 
 constexpr char kDecodeHelp[] =
@@ -144,6 +163,8 @@ int Main(int original_argc, char** original_argv) {
       std::cout << kVerifyHelp;
     } else if (command == "decode") {
       std::cout << kDecodeHelp;
+    } else if (command == "whoami") {
+      std::cout << kWhoAmIHelp;
     } else {
       std::cout << kOverview;
     }
@@ -177,6 +198,7 @@ int Main(int original_argc, char** original_argv) {
                                                : RunVerifyRemotely(args);
   }
   if (command == "decode") return RunDecode(args);
+  if (command == "whoami") return RunWhoAmI(args);
   return Fail("unknown command; run `captoken --help`");
 }
 

@@ -5,22 +5,56 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "client/cli/cli_flags.h"
 #include "client/cli/cli_io.h"
 #include "client/cli/output.h"
 #include "client/cli/request_json.h"
 #include "client/cpp/token_client.h"
+#include "grpcpp/security/credentials.h"
+#include "service/token/status_macros.h"
 
 namespace captoken::cli {
 namespace {
+
+// Plaintext, or TLS (mutual when a client certificate is given).
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> CredentialsFromFlags() {
+  const std::string ca = absl::GetFlag(FLAGS_tls_ca_file);
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert_file);
+  const std::string key = absl::GetFlag(FLAGS_tls_key_file);
+  if (ca.empty()) {
+    if (!cert.empty() || !key.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls_cert_file and --tls_key_file need --tls_ca_file");
+    }
+    return grpc::InsecureChannelCredentials();
+  }
+  if (cert.empty() != key.empty()) {
+    return absl::InvalidArgumentError(
+        "give both --tls_cert_file and --tls_key_file, or neither");
+  }
+  grpc::SslCredentialsOptions options;
+  CAPTOKEN_ASSIGN_OR_RETURN(options.pem_root_certs,
+                            ReadArgument(absl::StrCat("@", ca)));
+  if (!cert.empty()) {
+    CAPTOKEN_ASSIGN_OR_RETURN(options.pem_cert_chain,
+                              ReadArgument(absl::StrCat("@", cert)));
+    CAPTOKEN_ASSIGN_OR_RETURN(options.pem_private_key,
+                              ReadArgument(absl::StrCat("@", key)));
+  }
+  return grpc::SslCredentials(options);
+}
 
 absl::StatusOr<std::unique_ptr<client::TokenClient>> ConnectFromFlags() {
   const std::string server = absl::GetFlag(FLAGS_server);
   if (server.empty()) {
     return absl::InvalidArgumentError("--server=HOST:PORT is required");
   }
+  CAPTOKEN_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
+                            CredentialsFromFlags());
   return client::TokenClient::Create(
-      server, {.deadline = absl::GetFlag(FLAGS_deadline)});
+      server, {.deadline = absl::GetFlag(FLAGS_deadline),
+               .credentials = std::move(credentials)});
 }
 
 }  // namespace
@@ -58,6 +92,18 @@ int RunVerifyRemotely(const std::vector<std::string>& args) {
         absl::StrCat("token is not valid: ",
                      v1::VerificationFailure_Name(response->failure())));
   }
+  return 0;
+}
+
+int RunWhoAmI(const std::vector<std::string>& args) {
+  if (!args.empty()) return Fail("whoami takes no arguments");
+  absl::StatusOr<std::unique_ptr<client::TokenClient>> client =
+      ConnectFromFlags();
+  if (!client.ok()) return Fail(client.status());
+  absl::StatusOr<v1::GetCallerPolicyResponse> response =
+      (*client)->GetCallerPolicy();
+  if (!response.ok()) return Fail(response.status());
+  PrintJson(*response);
   return 0;
 }
 

@@ -22,6 +22,10 @@ int RunMintCapability(const std::vector<std::string>& args);
 // server's verdict as JSON.
 int RunVerifyRemotely(const std::vector<std::string>& args);
 
+// `captoken whoami --server=HOST:PORT`: prints who the server thinks this
+// client is and what it may do (captoken.v1.GetCallerPolicyResponse).
+int RunWhoAmI(const std::vector<std::string>& args);
+
 }  // namespace captoken::cli
 
 #endif  // CAPTOKEN_CLIENT_CLI_REMOTE_COMMANDS_H_

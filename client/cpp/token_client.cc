@@ -75,4 +75,15 @@ absl::StatusOr<v1::VerifyTokenResponse> TokenClient::VerifyToken(
   return response;
 }
 
+absl::StatusOr<v1::GetCallerPolicyResponse> TokenClient::GetCallerPolicy()
+    const {
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
+  v1::GetCallerPolicyResponse response;
+  absl::Status status = FromGrpcStatus(stub_->GetCallerPolicy(
+      &context, v1::GetCallerPolicyRequest(), &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
 }  // namespace captoken::client

@@ -63,6 +63,10 @@ class TokenClient {
   absl::StatusOr<v1::VerifyTokenResponse> VerifyToken(
       const v1::VerifyTokenRequest& request) const;
 
+  // GetCallerPolicy asks the server who it thinks this client is and what
+  // it may do.
+  absl::StatusOr<v1::GetCallerPolicyResponse> GetCallerPolicy() const;
+
  private:
   TokenClient(std::shared_ptr<grpc::Channel> channel, Options options);
 

@@ -21,15 +21,23 @@ absl::string_view EncodedHeader(Profile profile) {
 
 }  // namespace
 
-absl::StatusOr<SignedToken> SignCapabilityToken(const CapabilitySpec& spec,
-                                                const HmacSha256Key& key,
-                                                absl::Time now,
-                                                const SigningLimits& limits) {
+absl::StatusOr<CheckedCapability> CheckCapability(const CapabilitySpec& spec,
+                                                  absl::Time now,
+                                                  const SigningLimits& limits) {
   CAPTOKEN_RETURN_IF_ERROR(ValidateCapabilitySpec(spec, limits));
   CAPTOKEN_ASSIGN_OR_RETURN(absl::Time expire_time,
                             ResolveExpiry(spec, now, limits));
-  const absl::Time issue_time = absl::FromUnixSeconds(absl::ToUnixSeconds(now));
+  return CheckedCapability(&spec,
+                           absl::FromUnixSeconds(absl::ToUnixSeconds(now)),
+                           expire_time);
+}
 
+absl::StatusOr<SignedToken> SignCheckedCapability(
+    const CheckedCapability& checked, const HmacSha256Key& key,
+    const SigningLimits& limits) {
+  const CapabilitySpec& spec = checked.spec();
+  const absl::Time issue_time = checked.issue_time();
+  const absl::Time expire_time = checked.expire_time();
   // The scope and payload are rebuilt for every token; each thread keeps
   // its buffers (claims, never secrets) so that signing allocates only the
   // token it returns.
@@ -66,6 +74,15 @@ absl::StatusOr<SignedToken> SignCapabilityToken(const CapabilitySpec& spec,
                      limits.max_token_bytes, " bytes"));
   }
   return signed_token;
+}
+
+absl::StatusOr<SignedToken> SignCapabilityToken(const CapabilitySpec& spec,
+                                                const HmacSha256Key& key,
+                                                absl::Time now,
+                                                const SigningLimits& limits) {
+  CAPTOKEN_ASSIGN_OR_RETURN(CheckedCapability checked,
+                            CheckCapability(spec, now, limits));
+  return SignCheckedCapability(checked, key, limits);
 }
 
 }  // namespace captoken::token

@@ -37,13 +37,47 @@ struct SignedToken {
   absl::Time expire_time;
 };
 
-// SignCapabilityToken validates `spec` against `limits`, renders its claims
-// in `spec.profile` and signs them with `key` (the account's auth token).
+// CheckedCapability is a spec that passed ValidateCapabilitySpec, with its
+// lifetime resolved. Only CheckCapability makes one, so holding one proves
+// the checks ran; callers may look at it (to authorize the request, say)
+// before signing it. It refers to the spec, which must outlive it.
+class CheckedCapability {
+ public:
+  const CapabilitySpec& spec() const { return *spec_; }
+  absl::Time issue_time() const { return issue_time_; }
+  absl::Time expire_time() const { return expire_time_; }
+  absl::Duration lifetime() const { return expire_time_ - issue_time_; }
+
+ private:
+  friend absl::StatusOr<CheckedCapability> CheckCapability(
+      const CapabilitySpec& spec, absl::Time now, const SigningLimits& limits);
+  CheckedCapability(const CapabilitySpec* spec, absl::Time issue_time,
+                    absl::Time expire_time)
+      : spec_(spec), issue_time_(issue_time), expire_time_(expire_time) {}
+
+  const CapabilitySpec* spec_;
+  absl::Time issue_time_;
+  absl::Time expire_time_;
+};
+
+// CheckCapability validates `spec` against `limits` (ValidateCapabilitySpec)
+// and resolves its lifetime as of `now` (ResolveExpiry).
 //
-// Fails with INVALID_ARGUMENT for an invalid spec (see
-// ValidateCapabilitySpec and ResolveExpiry), the twilio-python client-name
-// conflict (see scope_claim.h), or a token longer than
-// `limits.max_token_bytes`.
+// Fails with INVALID_ARGUMENT naming the offending field.
+absl::StatusOr<CheckedCapability> CheckCapability(const CapabilitySpec& spec,
+                                                  absl::Time now,
+                                                  const SigningLimits& limits);
+
+// SignCheckedCapability renders the checked spec's claims in its profile and
+// signs them with `key` (the account's auth token).
+//
+// Fails with INVALID_ARGUMENT for the twilio-python client-name conflict
+// (see scope_claim.h) or a token longer than `limits.max_token_bytes`.
+absl::StatusOr<SignedToken> SignCheckedCapability(
+    const CheckedCapability& checked, const HmacSha256Key& key,
+    const SigningLimits& limits);
+
+// SignCapabilityToken is CheckCapability followed by SignCheckedCapability.
 absl::StatusOr<SignedToken> SignCapabilityToken(const CapabilitySpec& spec,
                                                 const HmacSha256Key& key,
                                                 absl::Time now,
