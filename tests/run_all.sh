@@ -24,6 +24,30 @@ bazel test "${flags[@]}" //...
 step "the token library against BoringSSL (bazel test --config=boringssl)"
 bazel test "${flags[@]}" --config=boringssl //service/token/...
 
+step "everything again under AddressSanitizer + UBSan (bazel test --config=asan)"
+bazel test "${flags[@]}" --config=asan //...
+
+fuzz_seconds=${CAPTOKEN_FUZZ_SECONDS:-60}
+step "fuzzing each target for ${fuzz_seconds} s (libFuzzer, clang, ASan + UBSan)"
+bazel build "${flags[@]}" --config=fuzz //fuzz:all
+fuzz_bin=$(bazel info "${flags[@]}" --config=fuzz bazel-bin 2>/dev/null)
+for target in verify request config; do
+  # Work on a copy: what the fuzzer finds stays out of the source tree.
+  corpus=$(mktemp -d)
+  cp fuzz/corpus/$target/* "$corpus"/
+  log=$(mktemp)
+  echo "--- ${target}_fuzzer"
+  if ! "$fuzz_bin/fuzz/${target}_fuzzer" -max_total_time="$fuzz_seconds" \
+      -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 "$corpus" \
+      >"$log" 2>&1; then
+    cat "$log"
+    echo "${target}_fuzzer found a crash, a leak or a sanitizer report" >&2
+    exit 1
+  fi
+  grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || true
+  rm -rf "$corpus" "$log"
+done
+
 step "the node profile agrees with the shared reference implementation"
 node tests/vectors/spec_check.js tests/vectors/node
 
