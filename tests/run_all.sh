@@ -48,6 +48,9 @@ for target in verify request config; do
   rm -rf "$corpus" "$log"
 done
 
+step "soak: 200,000 mixed calls against an ASan server, reloading half-way"
+tests/soak/run_soak.sh | tail -6
+
 step "the node profile agrees with the shared reference implementation"
 node tests/vectors/spec_check.js tests/vectors/node
 
