@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -24,9 +25,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "prometheus/exposer.h"
 #include "service/account_keys.h"
 #include "service/file_watcher.h"
 #include "service/log.h"
+#include "service/metrics.h"
 #include "service/server_config.h"
 #include "service/token/status_macros.h"
 #include "service/token_minter.h"
@@ -42,6 +45,9 @@ ABSL_FLAG(absl::Duration, drain_grace, absl::ZeroDuration(),
           "on SIGTERM, keep serving this long after health turns NOT_SERVING");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "on SIGTERM, how long calls in flight may take to finish");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT to serve Prometheus metrics on at /metrics (plaintext; "
+          "no secrets, no caller data); empty: no metrics endpoint");
 
 namespace captoken::service {
 namespace {
@@ -52,6 +58,7 @@ constexpr char kUsage[] =
 Usage:
   captoken-server [--config=PATH] [--listen=HOST:PORT] [--log_level=info]
                   [--drain_grace=0s] [--drain_timeout=10s]
+                  [--metrics_listen=HOST:PORT]
 
 Without --config it serves a development account (AC000...000, auth token
 "captoken-development-auth-token") on 127.0.0.1:50051 only. With --config it
@@ -67,6 +74,20 @@ struct Loaded {
   std::shared_ptr<const ServingState> state;
   bool development = false;
 };
+
+// Where each secret sits in the config, for the secret-age metric (never
+// the account SID or the source).
+std::vector<std::string> SecretNames(const Loaded& loaded) {
+  if (loaded.development) return {"development_account"};
+  std::vector<std::string> names;
+  for (size_t i = 0; i < loaded.settings.accounts.size(); ++i) {
+    names.push_back(absl::StrCat("accounts[", i, "].auth_token"));
+    if (loaded.settings.accounts[i].secondary_auth_token.has_value()) {
+      names.push_back(absl::StrCat("accounts[", i, "].secondary_auth_token"));
+    }
+  }
+  return names;
+}
 
 // The files whose change should trigger a reload: the config itself and
 // every secret file it names.
@@ -139,13 +160,14 @@ void PrintDevelopmentBanner(int port) {
 // config file. Settings that need a restart (the listen address, TLS files'
 // paths, limits) are not reapplied.
 void Reload(const std::string& config_path, TokenMinter* minter,
-            FileWatcher* watcher, Logger* logger) {
+            FileWatcher* watcher, ServerMetrics* metrics, Logger* logger) {
   if (config_path.empty()) {
     logger->Write(LogLine(LogLevel::kInfo, "reload_skipped")
                       .Add("reason", "development mode has no config"));
     return;
   }
   absl::StatusOr<Loaded> loaded = LoadConfiguration(config_path);
+  metrics->RecordReload(loaded.ok());
   if (!loaded.ok()) {
     logger->Write(LogLine(LogLevel::kError, "reload_failed")
                       .Add("reason", loaded.status().message())
@@ -153,6 +175,7 @@ void Reload(const std::string& config_path, TokenMinter* minter,
     return;
   }
   const int64_t count = static_cast<int64_t>(loaded->state->accounts->size());
+  metrics->SetSecretsLoaded(SecretNames(*loaded), absl::Now());
   minter->SetState(std::move(loaded->state));
   if (watcher != nullptr) {
     watcher->SetFiles(WatchedFiles(config_path, loaded->settings));
@@ -191,22 +214,43 @@ int Run() {
     setrlimit(RLIMIT_CORE, &no_core);
   }
 
+  ServerMetrics metrics;
+  metrics.SetSecretsLoaded(SecretNames(*loaded), absl::Now());
+  std::unique_ptr<prometheus::Exposer> exposer;
+  int metrics_port = 0;
+  if (const std::string address = absl::GetFlag(FLAGS_metrics_listen);
+      !address.empty()) {
+    try {
+      exposer = std::make_unique<prometheus::Exposer>(address, 1);
+    } catch (const std::exception&) {
+      logger.Write(LogLine(LogLevel::kError, "startup_failed")
+                       .Add("reason",
+                            absl::StrCat("cannot serve metrics on ", address)));
+      return 1;
+    }
+    for (const auto& collectable : metrics.collectables()) {
+      exposer->RegisterCollectable(collectable);
+    }
+    const std::vector<int> ports = exposer->GetListeningPorts();
+    metrics_port = ports.empty() ? 0 : ports.front();
+  }
+
   absl::StatusOr<std::unique_ptr<TokenServer>> server =
-      TokenServer::Start(loaded->settings, &minter, &logger);
+      TokenServer::Start(loaded->settings, &minter, &logger, &metrics);
   if (!server.ok()) {
     logger.Write(LogLine(LogLevel::kError, "startup_failed")
                      .Add("reason", server.status().message()));
     return 1;
   }
-  logger.Write(
-      LogLine(LogLevel::kInfo, "listening")
-          .Add("address", loaded->settings.listen_address)
-          .Add("port", static_cast<int64_t>((*server)->port()))
-          .Add("accounts",
-               static_cast<int64_t>(loaded->state->accounts->size()))
-          .Add("tls", loaded->settings.tls.has_value())
-          .Add("caller_policies", !loaded->settings.callers->open())
-          .Add("development", loaded->development));
+  logger.Write(LogLine(LogLevel::kInfo, "listening")
+                   .Add("address", loaded->settings.listen_address)
+                   .Add("port", static_cast<int64_t>((*server)->port()))
+                   .Add("accounts",
+                        static_cast<int64_t>(loaded->state->accounts->size()))
+                   .Add("tls", loaded->settings.tls.has_value())
+                   .Add("caller_policies", !loaded->settings.callers->open())
+                   .Add("metrics_port", static_cast<int64_t>(metrics_port))
+                   .Add("development", loaded->development));
   logger.Flush();
   if (loaded->development) PrintDevelopmentBanner((*server)->port());
 
@@ -228,7 +272,7 @@ int Run() {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
     if (signal_number == SIGHUP) {
-      Reload(config_path, &minter, watcher.get(), &logger);
+      Reload(config_path, &minter, watcher.get(), &metrics, &logger);
       continue;
     }
     logger.Write(

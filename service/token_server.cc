@@ -46,14 +46,15 @@ std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::Start(
-    const ServerSettings& settings, const TokenMinter* minter, Logger* logger) {
+    const ServerSettings& settings, const TokenMinter* minter, Logger* logger,
+    ServerMetrics* metrics) {
   grpc::EnableDefaultHealthCheckService(true);
   // The reflection plugin registers itself only if this is called; without
   // it the linker drops it.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   auto service = std::make_unique<TokenService>(
-      minter, logger, settings.trust_forwarded_client_cert);
+      minter, logger, metrics, settings.trust_forwarded_client_cert);
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(settings.listen_address, ServerCredentials(settings),

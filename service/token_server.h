@@ -8,7 +8,8 @@
 // Example:
 //
 //   CAPTOKEN_ASSIGN_OR_RETURN(std::unique_ptr<TokenServer> server,
-//                             TokenServer::Start(settings, &minter, &logger));
+//                             TokenServer::Start(settings, &minter, &logger,
+//                                                &metrics));
 //   ... wait for SIGTERM ...
 //   server->Drain(/*grace=*/absl::ZeroDuration(), absl::Seconds(10));
 
@@ -22,6 +23,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "service/log.h"
+#include "service/metrics.h"
 #include "service/server_config.h"
 #include "service/token_minter.h"
 #include "service/token_service.h"
@@ -30,13 +32,13 @@ namespace captoken::service {
 
 class TokenServer {
  public:
-  // Start listens on settings.listen_address and serves. `minter` and
-  // `logger` must outlive the server.
+  // Start listens on settings.listen_address and serves. `minter`,
+  // `logger` and `metrics` must outlive the server.
   //
   // Fails with UNAVAILABLE if the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<TokenServer>> Start(
-      const ServerSettings& settings, const TokenMinter* minter,
-      Logger* logger);
+      const ServerSettings& settings, const TokenMinter* minter, Logger* logger,
+      ServerMetrics* metrics);
 
   ~TokenServer();
 

@@ -49,26 +49,31 @@ bool TokenService::Admit() {
 grpc::ServerUnaryReactor* TokenService::MintCapabilityToken(
     grpc::CallbackServerContext* context, const v1::CapabilityRequest* request,
     v1::TokenResponse* response) {
+  const absl::Time started = absl::Now();
   AuditRecord audit;
   audit.method = "MintCapabilityToken";
   absl::StatusOr<v1::TokenResponse> result =
       Admit() ? minter_->MintCapabilityToken(*request, Caller(*context), &audit)
               : Draining();
-  if (result.ok()) *response = *std::move(result);
-  Audit(*context, audit, result.status());
+  if (result.ok()) {
+    *response = *std::move(result);
+    metrics_->RecordMint("capability", audit.profile);
+  }
+  Record(*context, audit, result.status(), started);
   return Finish(context, result.status());
 }
 
 grpc::ServerUnaryReactor* TokenService::VerifyToken(
     grpc::CallbackServerContext* context, const v1::VerifyTokenRequest* request,
     v1::VerifyTokenResponse* response) {
+  const absl::Time started = absl::Now();
   AuditRecord audit;
   audit.method = "VerifyToken";
   absl::StatusOr<v1::VerifyTokenResponse> result =
       Admit() ? minter_->VerifyToken(*request, Caller(*context), &audit)
               : Draining();
   if (result.ok()) *response = *std::move(result);
-  Audit(*context, audit, result.status());
+  Record(*context, audit, result.status(), started);
   return Finish(context, result.status());
 }
 
@@ -76,14 +81,19 @@ grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
     grpc::CallbackServerContext* context,
     const v1::GetCallerPolicyRequest* request,
     v1::GetCallerPolicyResponse* response) {
-  if (!Admit()) return Finish(context, Draining());
-  *response = minter_->GetCallerPolicy(Caller(*context));
-  return Finish(context, absl::OkStatus());
+  const absl::Time started = absl::Now();
+  const absl::Status status = Admit() ? absl::OkStatus() : Draining();
+  if (status.ok()) *response = minter_->GetCallerPolicy(Caller(*context));
+  metrics_->RecordCall("GetCallerPolicy", status, absl::Now() - started);
+  return Finish(context, status);
 }
 
-void TokenService::Audit(const grpc::CallbackServerContext& context,
-                         const AuditRecord& record,
-                         const absl::Status& status) {
+void TokenService::Record(const grpc::CallbackServerContext& context,
+                          const AuditRecord& record, const absl::Status& status,
+                          absl::Time started) {
+  metrics_->RecordCall(record.method, status, absl::Now() - started);
+  if (RetryDelay(status).has_value()) metrics_->RecordRateLimited();
+
   LogLine line(LogLevel::kInfo, "audit");
   line.Add("method", record.method)
       .Add("peer", context.peer())

@@ -22,19 +22,21 @@
 #include "captoken/v1/token_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "service/log.h"
+#include "service/metrics.h"
 #include "service/token_minter.h"
 
 namespace captoken::service {
 
 class TokenService final : public v1::TokenService::CallbackService {
  public:
-  // `minter` and `logger` must outlive the service. With
+  // `minter`, `logger` and `metrics` must outlive the service. With
   // `trust_forwarded_client_cert`, a loopback peer's x-forwarded-client-cert
   // header names the caller (see caller_identity.h).
   TokenService(const TokenMinter* minter, Logger* logger,
-               bool trust_forwarded_client_cert)
+               ServerMetrics* metrics, bool trust_forwarded_client_cert)
       : minter_(minter),
         logger_(logger),
+        metrics_(metrics),
         trust_forwarded_client_cert_(trust_forwarded_client_cert) {}
 
   grpc::ServerUnaryReactor* MintCapabilityToken(
@@ -69,11 +71,14 @@ class TokenService final : public v1::TokenService::CallbackService {
   // the status asks the caller to wait.
   grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
                                    const absl::Status& status);
-  void Audit(const grpc::CallbackServerContext& context,
-             const AuditRecord& record, const absl::Status& status);
+  // Writes the call's audit line and updates the metrics.
+  void Record(const grpc::CallbackServerContext& context,
+              const AuditRecord& record, const absl::Status& status,
+              absl::Time started);
 
   const TokenMinter* minter_;
   Logger* logger_;
+  ServerMetrics* metrics_;
   const bool trust_forwarded_client_cert_;
   std::atomic<bool> accepting_{true};
   std::atomic<int64_t> last_call_nanos_{0};

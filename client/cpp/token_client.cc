@@ -34,8 +34,13 @@ absl::StatusOr<std::unique_ptr<TokenClient>> TokenClient::Create(
   std::shared_ptr<grpc::ChannelCredentials> credentials =
       options.credentials != nullptr ? options.credentials
                                      : grpc::InsecureChannelCredentials();
-  return Wrap(grpc::CreateChannel(std::string(target), credentials),
-              std::move(options));
+  grpc::ChannelArguments arguments;
+  if (!options.service_config_json.empty()) {
+    arguments.SetServiceConfigJSON(options.service_config_json);
+  }
+  return Wrap(
+      grpc::CreateCustomChannel(std::string(target), credentials, arguments),
+      std::move(options));
 }
 
 absl::StatusOr<std::unique_ptr<TokenClient>> TokenClient::Wrap(

@@ -36,6 +36,10 @@ struct TokenClientOptions {
   absl::Duration deadline = absl::Seconds(5);
   // Channel credentials; plaintext (for loopback and mesh sidecars) if null.
   std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // A gRPC service config (JSON), e.g. deploy/grpc-service-config.json:
+  // round-robin over every address the target resolves to, and retries on
+  // UNAVAILABLE. Empty: gRPC's defaults (pick-first, no retry policy).
+  std::string service_config_json;
 };
 
 class TokenClient {

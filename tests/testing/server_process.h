@@ -31,8 +31,10 @@ namespace captoken::testing {
 
 struct ServerOptions {
   // The captoken.v1.ServerConfig text, without listen_address (the harness
-  // adds "127.0.0.1:0"). Empty means no --config (development mode).
+  // adds `listen`). Empty means no --config (development mode).
   std::string config;
+  // The address to listen on.
+  std::string listen = "127.0.0.1:0";
   // Extra environment variables (auth tokens).
   EnvironmentVariables env;
   // Extra command-line flags.
@@ -49,6 +51,8 @@ class ServerProcess {
   ~ServerProcess();
 
   int port() const { return port_; }
+  // The metrics port, if started with --metrics_listen; 0 otherwise.
+  int metrics_port() const { return metrics_port_; }
   // target is "127.0.0.1:<port>".
   std::string target() const;
   // startup_time is from launch to the "listening" line.
@@ -58,20 +62,25 @@ class ServerProcess {
 
  private:
   ServerProcess(std::unique_ptr<ChildProcess> process, int port,
-                absl::Duration startup_time)
+                int metrics_port, absl::Duration startup_time)
       : process_(std::move(process)),
         port_(port),
+        metrics_port_(metrics_port),
         startup_time_(startup_time) {}
 
   std::unique_ptr<ChildProcess> process_;
   int port_;
+  int metrics_port_;
   absl::Duration startup_time_;
 };
 
-// StartupFailure runs the server with `options` and expects it to refuse to
+// RunServerExpectingFailure runs the server with `options` and expects it to refuse to
 // start; returns its exit code and output.
 absl::StatusOr<ProcessResult> RunServerExpectingFailure(
     const ServerOptions& options);
+
+// HttpGet fetches http://127.0.0.1:<port><path> and returns the body.
+absl::StatusOr<std::string> HttpGet(int port, absl::string_view path);
 
 // AllServerOutput returns the output of every ServerProcess (and
 // RunServerExpectingFailure) that has finished in this test binary.

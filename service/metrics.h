@@ -1,0 +1,105 @@
+// File: metrics.h
+// -----------------------------------------------------------------------------
+//
+// ServerMetrics are the server's Prometheus metrics. Labels are low
+// cardinality and carry no caller's data: never a caller identity, an
+// account SID or a client name.
+//
+//   captoken_rpc_calls_total{method,code}           calls, by method and status
+//   captoken_rpc_latency_seconds{method}            handler latency histogram
+//   captoken_tokens_minted_total{kind,profile}      tokens signed
+//   captoken_refusals_total{reason}                 calls refused (any non-OK
+//                                                   status), by status code
+//   captoken_rate_limited_total                     calls refused for rate
+//   captoken_secret_reloads_total{outcome}          reloads, "ok" or "failed"
+//   captoken_secret_age_seconds{secret}             seconds since each secret
+//                                                   was loaded; `secret` is its
+//                                                   place in the config
+//                                                   ("accounts[0].auth_token")
+//
+// Updating a metric is a few atomic operations; the handler never waits for
+// a scrape.
+//
+// Example:
+//
+//   ServerMetrics metrics;
+//   metrics.RecordCall("MintCapabilityToken", status, latency);
+//   prometheus::Exposer exposer("127.0.0.1:9090");
+//   exposer.RegisterCollectable(metrics.registry());
+
+#ifndef CAPTOKEN_SERVICE_METRICS_H_
+#define CAPTOKEN_SERVICE_METRICS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "prometheus/collectable.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+#include "service/token/clock.h"
+
+namespace captoken::service {
+
+class ServerMetrics {
+ public:
+  // `clock` (for secret ages) must outlive the metrics.
+  explicit ServerMetrics(const token::Clock* clock = &token::Clock::Real());
+
+  ServerMetrics(const ServerMetrics&) = delete;
+  ServerMetrics& operator=(const ServerMetrics&) = delete;
+
+  // RecordCall counts one call of `method` that ended with `status` after
+  // `latency`. A non-OK status also counts as a refusal for its code.
+  void RecordCall(absl::string_view method, const absl::Status& status,
+                  absl::Duration latency);
+
+  // RecordMint counts a signed token of `kind` ("capability") and `profile`
+  // ("twilio-node").
+  void RecordMint(absl::string_view kind, absl::string_view profile);
+
+  // RecordRateLimited counts a call refused for its caller's rate.
+  void RecordRateLimited();
+
+  // RecordReload counts a reload and its outcome.
+  void RecordReload(bool ok);
+
+  // SetSecretsLoaded says the secrets named `secrets` (their places in the
+  // config) were all loaded at `loaded_at`, replacing the previous set.
+  void SetSecretsLoaded(std::vector<std::string> secrets, absl::Time loaded_at);
+
+  // The collectables to register with a prometheus::Exposer.
+  std::vector<std::weak_ptr<prometheus::Collectable>> collectables() const;
+
+ private:
+  class SecretAges;
+
+  // The metrics every successful call of a method updates, made once so the
+  // hot path skips the family's lock and lookup.
+  struct MethodMetrics {
+    prometheus::Counter* ok_calls;
+    prometheus::Histogram* latency;
+  };
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<SecretAges> secret_ages_;
+  prometheus::Family<prometheus::Counter>& calls_;
+  prometheus::Family<prometheus::Histogram>& latency_;
+  prometheus::Family<prometheus::Counter>& minted_;
+  prometheus::Family<prometheus::Counter>& refusals_;
+  prometheus::Counter& rate_limited_;
+  prometheus::Family<prometheus::Counter>& reloads_;
+  absl::flat_hash_map<std::string, MethodMetrics> methods_;
+};
+
+}  // namespace captoken::service
+
+#endif  // CAPTOKEN_SERVICE_METRICS_H_
