@@ -260,6 +260,28 @@ def textproto_strings(text, field):
     return re.findall(r'\b' + re.escape(field) + r'\s*:\s*"([^"]*)"', text)
 
 
+def canonical_config(text):
+    """The config in protoc's canonical text form, without the top-level
+    fields that differ between variants (listen_address, transport)."""
+    encoded = subprocess.run(
+        [PROTOC, "--encode=captoken.v1.ServerConfig", "-I", "proto",
+         "proto/captoken/v1/config.proto"], input=text.encode(), capture_output=True, check=False)
+    if encoded.returncode != 0:
+        return None
+    decoded = subprocess.run(
+        [PROTOC, "--decode=captoken.v1.ServerConfig", "-I", "proto",
+         "proto/captoken/v1/config.proto"], input=encoded.stdout, capture_output=True, check=True)
+    kept, skipping = [], False
+    for line in decoded.stdout.decode().splitlines():
+        if not line.startswith(" "):
+            skipping = line.startswith(("listen_address:", "transport {"))
+            if line == "}" and skipping:
+                continue
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def validate_textproto(text, where, errors):
     result = subprocess.run(
         [PROTOC, "--encode=captoken.v1.ServerConfig", "-I", "proto",
@@ -842,6 +864,16 @@ def run_static_checks(errors, mutate=None):
         mutate(variants)
     for name, resources in variants.items():
         check_variant(resources, f"[{name}]", errors, mesh=(name == "mesh"))
+    # The mesh overlay repeats the accounts and caller policies: they must
+    # not drift apart.
+    configs = {name: next((r["data"].get("config.textproto") for r in resources
+                           if r["kind"] == "ConfigMap" and r["metadata"]["name"] == "captoken-config"),
+                          None) for name, resources in variants.items()}
+    if all(configs.get(n) for n in ("default", "mesh")):
+        default, mesh = (canonical_config(configs[n]) for n in ("default", "mesh"))
+        errors.check(default is None or mesh is None or default == mesh, MESH,
+                     "the mesh config's accounts, callers and limits differ from the base's "
+                     "(only listen_address and transport may)")
     return variants
 
 
@@ -901,6 +933,9 @@ MUTATIONS = {
         0, "/bin/grpc_health_probe"),
     "mesh service on the server's loopback port": lambda v: kind(v, "Service", "mesh")["spec"][
         "ports"][0].update(targetPort=50051),
+    "mesh config drifted from the base": lambda v: config_map(v, "mesh")["data"].update(
+        {"config.textproto": config_map(v, "mesh")["data"]["config.textproto"].replace(
+            "per_second: 100", "per_second: 1000")}),
     "mesh server on every interface": lambda v: config_map(v, "mesh")["data"].update(
         {"config.textproto": config_map(v, "mesh")["data"]["config.textproto"].replace(
             "127.0.0.1:50051", "0.0.0.0:50051")}),
