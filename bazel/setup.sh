@@ -19,6 +19,8 @@ test_packages=(
   android-libboringssl-dev
   clang libclang-rt-14-dev
   nodejs python3
+  # deploy/check_manifests.py (bazel test //deploy/...).
+  python3-yaml
   # The language clients (client/*) and their end-to-end tests.
   python3-grpcio python3-protobuf
   golang-go golang-google-grpc-dev golang-google-protobuf-dev
