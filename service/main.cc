@@ -45,6 +45,10 @@ ABSL_FLAG(absl::Duration, drain_grace, absl::ZeroDuration(),
           "on SIGTERM, keep serving this long after health turns NOT_SERVING");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "on SIGTERM, how long calls in flight may take to finish");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(5),
+          "close each client connection (gracefully, with GOAWAY) after this "
+          "long, so clients balancing over DNS re-resolve and find new "
+          "replicas; 0 keeps connections forever");
 ABSL_FLAG(std::string, metrics_listen, "",
           "HOST:PORT to serve Prometheus metrics on at /metrics (plaintext; "
           "no secrets, no caller data); empty: no metrics endpoint");
@@ -58,7 +62,7 @@ constexpr char kUsage[] =
 Usage:
   captoken-server [--config=PATH] [--listen=HOST:PORT] [--log_level=info]
                   [--drain_grace=0s] [--drain_timeout=10s]
-                  [--metrics_listen=HOST:PORT]
+                  [--metrics_listen=HOST:PORT] [--max_connection_age=5m]
 
 Without --config it serves a development account (AC000...000, auth token
 "captoken-development-auth-token") on 127.0.0.1:50051 only. With --config it
@@ -235,6 +239,7 @@ int Run() {
     metrics_port = ports.empty() ? 0 : ports.front();
   }
 
+  loaded->settings.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
   absl::StatusOr<std::unique_ptr<TokenServer>> server =
       TokenServer::Start(loaded->settings, &minter, &logger, &metrics);
   if (!server.ok()) {

@@ -77,6 +77,9 @@ struct ServerSettings {
   token::SigningLimits signing_limits;
   size_t max_request_bytes = 64 * 1024;
   int max_concurrent_streams = 100;
+  // Connections are closed gracefully after this long (0: never), so that
+  // clients balancing over DNS re-resolve and find new replicas.
+  absl::Duration max_connection_age = absl::ZeroDuration();
   // Tokens longer than this are not examined by VerifyToken.
   size_t max_verify_token_bytes = 16 * 1024;
 };

@@ -64,6 +64,14 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::Start(
       static_cast<int>(settings.max_request_bytes));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                              settings.max_concurrent_streams);
+  if (settings.max_connection_age > absl::ZeroDuration()) {
+    // GOAWAY after the age, then up to a minute for calls in flight: clients
+    // reconnect (re-resolving DNS) without failing a call.
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               static_cast<int>(absl::ToInt64Milliseconds(
+                                   settings.max_connection_age)));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 60000);
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(
