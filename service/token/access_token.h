@@ -37,6 +37,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -88,7 +89,8 @@ class AccessToken {
   // ToJwt signs the token with HS256.
   absl::StatusOr<std::string> ToJwt() const;
 
-  // ToJwt with twilio's `algorithm` argument: only "HS256" is accepted.
+  // ToJwt with the SDKs' `algorithm` argument: only "HS256" (or "", which
+  // means HS256) is accepted; HS384 and HS512 fail with INVALID_ARGUMENT.
   absl::StatusOr<std::string> ToJwt(absl::string_view algorithm) const;
 
   // spec returns what ToJwt would sign, for inspection.
