@@ -2,16 +2,6 @@
 
 namespace captoken::token {
 
-absl::string_view ProfileName(Profile profile) {
-  switch (profile) {
-    case Profile::kTwilioPython:
-      return "twilio-python";
-    case Profile::kTwilioNode:
-      return "twilio-node";
-  }
-  return "unknown";
-}
-
 absl::string_view ScopeKindName(const CapabilityScope& scope) {
   switch (scope.index()) {
     case 0:

@@ -1,8 +1,9 @@
 // File: capability_scope.h
 // -----------------------------------------------------------------------------
 //
-// The three capabilities a Twilio Client capability token can grant, and the
-// two SDK profiles whose bytes a token can reproduce.
+// The three capabilities a Twilio Client capability token can grant. The
+// SDK profiles whose bytes a token can reproduce are in profile.h, which this
+// header includes for its users.
 //
 // Example:
 //
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "service/token/profile.h"  // IWYU pragma: export
 
 namespace captoken::token {
 
@@ -70,17 +72,6 @@ struct EventStreamScope {
 
 using CapabilityScope =
     std::variant<ClientIncomingScope, ClientOutgoingScope, EventStreamScope>;
-
-// Profile selects whose bytes a token reproduces (spec "Profiles").
-enum class Profile {
-  // twilio-python 5.x TwilioCapability: the default.
-  kTwilioPython,
-  // twilio-node 3.x-6.x ClientCapability.
-  kTwilioNode,
-};
-
-// ProfileName returns "twilio-python" or "twilio-node".
-absl::string_view ProfileName(Profile profile);
 
 // ScopeKindName returns "client_incoming", "client_outgoing" or
 // "event_stream": the names the API and the audit log use.

@@ -27,9 +27,8 @@ absl::StatusOr<CheckedCapability> CheckCapability(const CapabilitySpec& spec,
   CAPTOKEN_RETURN_IF_ERROR(ValidateCapabilitySpec(spec, limits));
   CAPTOKEN_ASSIGN_OR_RETURN(absl::Time expire_time,
                             ResolveExpiry(spec, now, limits));
-  return CheckedCapability(&spec,
-                           absl::FromUnixSeconds(absl::ToUnixSeconds(now)),
-                           expire_time);
+  return CheckedCapability(
+      &spec, absl::FromUnixSeconds(absl::ToUnixSeconds(now)), expire_time);
 }
 
 absl::StatusOr<SignedToken> SignCheckedCapability(

@@ -27,15 +27,9 @@
 #include "absl/time/time.h"
 #include "service/token/capability_spec.h"
 #include "service/token/crypto.h"
+#include "service/token/signed_token.h"  // IWYU pragma: export
 
 namespace captoken::token {
-
-// SignedToken is a token and the times it carries.
-struct SignedToken {
-  std::string token;
-  absl::Time issue_time;
-  absl::Time expire_time;
-};
 
 // CheckedCapability is a spec that passed ValidateCapabilitySpec, with its
 // lifetime resolved. Only CheckCapability makes one, so holding one proves

@@ -72,14 +72,6 @@ absl::Status CheckScope(const CapabilityScope& scope,
                      std::get<EventStreamScope>(scope).filters, limits);
 }
 
-absl::Status CheckLifetimeSetAtMostOnce(const CapabilitySpec& spec) {
-  if (spec.ttl.has_value() && spec.expire_time.has_value()) {
-    return absl::InvalidArgumentError(
-        "ttl, expire_time: set at most one of them");
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
 absl::Status ValidateCapabilitySpec(const CapabilitySpec& spec,
@@ -98,39 +90,13 @@ absl::Status ValidateCapabilitySpec(const CapabilitySpec& spec,
           absl::StrCat("scopes[", i, "].", s.message()));
     }
   }
-  return CheckLifetimeSetAtMostOnce(spec);
+  return CheckLifetimeSetAtMostOnce(spec.ttl, spec.expire_time);
 }
 
 absl::StatusOr<absl::Time> ResolveExpiry(const CapabilitySpec& spec,
                                          absl::Time now,
                                          const SigningLimits& limits) {
-  if (absl::Status s = CheckLifetimeSetAtMostOnce(spec); !s.ok()) return s;
-  const absl::Time issued_at = absl::FromUnixSeconds(absl::ToUnixSeconds(now));
-  absl::Duration ttl = limits.default_ttl;
-  if (spec.ttl.has_value()) {
-    ttl = *spec.ttl;
-    if (ttl != absl::Trunc(ttl, absl::Seconds(1))) {
-      return absl::InvalidArgumentError(
-          "ttl: must be a whole number of seconds");
-    }
-    if (ttl <= absl::ZeroDuration()) {
-      return absl::InvalidArgumentError("ttl: must be positive");
-    }
-  } else if (spec.expire_time.has_value()) {
-    ttl = absl::FromUnixSeconds(absl::ToUnixSeconds(*spec.expire_time)) -
-          issued_at;
-    if (ttl <= absl::ZeroDuration()) {
-      return absl::InvalidArgumentError(
-          "expire_time: must be after the signing time");
-    }
-  }
-  if (ttl > limits.max_ttl) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(spec.expire_time.has_value() ? "expire_time" : "ttl",
-                     ": longer than the maximum lifetime of ",
-                     absl::ToInt64Seconds(limits.max_ttl), " s"));
-  }
-  return issued_at + ttl;
+  return ResolveLifetime(spec.ttl, spec.expire_time, now, limits);
 }
 
 }  // namespace captoken::token

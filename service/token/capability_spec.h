@@ -16,7 +16,6 @@
 #ifndef CAPTOKEN_SERVICE_TOKEN_CAPABILITY_SPEC_H_
 #define CAPTOKEN_SERVICE_TOKEN_CAPABILITY_SPEC_H_
 
-#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,24 +24,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "service/token/capability_scope.h"
+#include "service/token/signing_limits.h"  // IWYU pragma: export
 
 namespace captoken::token {
-
-// SigningLimits bound a request. The defaults are the server's defaults.
-struct SigningLimits {
-  // Scopes in one token.
-  size_t max_scopes = 16;
-  // Parameters (or filters) in one scope.
-  size_t max_params_per_scope = 32;
-  // Bytes in one client name, parameter key or parameter value.
-  size_t max_text_bytes = 512;
-  // Bytes in the finished token. Tokens travel in URLs and headers.
-  size_t max_token_bytes = 8192;
-  // Lifetime when a request names none (the SDKs' default).
-  absl::Duration default_ttl = absl::Hours(1);
-  // Longest lifetime; Twilio documents 24 hours as its maximum.
-  absl::Duration max_ttl = absl::Hours(24);
-};
 
 // CapabilitySpec is everything a capability token says.
 struct CapabilitySpec {

@@ -24,6 +24,53 @@ std::optional<int64_t> JsonValue::AsInt64() const {
   return value;
 }
 
+JsonValue JsonValue::Bool(bool value) {
+  JsonValue json;
+  json.type_ = Type::kBool;
+  json.bool_value_ = value;
+  return json;
+}
+
+JsonValue JsonValue::Int(int64_t value) {
+  JsonValue json;
+  json.type_ = Type::kNumber;
+  json.text_ = absl::StrCat(value);
+  return json;
+}
+
+JsonValue JsonValue::String(std::string value) {
+  JsonValue json;
+  json.type_ = Type::kString;
+  json.text_ = std::move(value);
+  return json;
+}
+
+JsonValue JsonValue::Array(std::vector<JsonValue> elements) {
+  JsonValue json;
+  json.type_ = Type::kArray;
+  json.elements_ = std::move(elements);
+  return json;
+}
+
+JsonValue JsonValue::Object(
+    std::vector<std::pair<std::string, JsonValue>> members) {
+  JsonValue json;
+  json.type_ = Type::kObject;
+  json.names_.reserve(members.size());
+  json.elements_.reserve(members.size());
+  for (auto& [name, value] : members) {
+    json.names_.push_back(std::move(name));
+    json.elements_.push_back(std::move(value));
+  }
+  return json;
+}
+
+bool operator==(const JsonValue& a, const JsonValue& b) {
+  return a.type_ == b.type_ && a.bool_value_ == b.bool_value_ &&
+         a.text_ == b.text_ && a.names_ == b.names_ &&
+         a.elements_ == b.elements_;
+}
+
 const JsonValue* JsonValue::Find(absl::string_view name) const {
   for (size_t i = 0; i < names_.size(); ++i) {
     if (names_[i] == name) return &elements_[i];

@@ -13,11 +13,19 @@
 //
 // Objects keep their members in document order.
 //
+// JsonValue is also how a caller hands the signers JSON to copy verbatim
+// into a token (voice parameters, a playback grant, a TaskRouter filter's
+// constraint): parse it from text, or build it with the static builders.
+// verbatim_json.h checks such values before they are written.
+//
 // Example:
 //
 //   CAPTOKEN_ASSIGN_OR_RETURN(JsonValue claims, ParseJson(payload));
 //   const JsonValue* exp = claims.Find("exp");
 //   if (exp == nullptr || !exp->AsInt64().has_value()) return Malformed();
+//
+//   JsonValue required = JsonValue::Object({{"required",
+//   JsonValue::Bool(true)}});
 
 #ifndef CAPTOKEN_SERVICE_TOKEN_JSON_VALUE_H_
 #define CAPTOKEN_SERVICE_TOKEN_JSON_VALUE_H_
@@ -25,6 +33,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -36,10 +45,25 @@ class JsonValue {
  public:
   enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
 
+  // A default JsonValue is null.
   JsonValue() = default;
 
+  // Builders. Object keeps `members` in the given order and does not check
+  // for repeated names (CheckVerbatimJson does).
+  static JsonValue Null() { return JsonValue(); }
+  static JsonValue Bool(bool value);
+  static JsonValue Int(int64_t value);
+  static JsonValue String(std::string value);
+  static JsonValue Array(std::vector<JsonValue> elements);
+  static JsonValue Object(
+      std::vector<std::pair<std::string, JsonValue>> members);
+
   Type type() const { return type_; }
+  bool is_null() const { return type_ == Type::kNull; }
+  bool is_bool() const { return type_ == Type::kBool; }
+  bool is_number() const { return type_ == Type::kNumber; }
   bool is_string() const { return type_ == Type::kString; }
+  bool is_array() const { return type_ == Type::kArray; }
   bool is_object() const { return type_ == Type::kObject; }
 
   // bool_value is the value of a kBool.
@@ -62,6 +86,13 @@ class JsonValue {
 
   // Find returns the value of member `name` of a kObject, or nullptr.
   const JsonValue* Find(absl::string_view name) const;
+
+  // Values are equal when they have the same type and content, members in
+  // the same order. Numbers compare as written: 1 and 1.0 differ.
+  friend bool operator==(const JsonValue& a, const JsonValue& b);
+  friend bool operator!=(const JsonValue& a, const JsonValue& b) {
+    return !(a == b);
+  }
 
  private:
   friend class JsonParser;

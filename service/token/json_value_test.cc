@@ -467,5 +467,64 @@ TEST(JsonValue, DefaultIsNull) {
   EXPECT_TRUE(value.elements().empty());
 }
 
+// ---- builders ---------------------------------------------------------------
+
+TEST(JsonValueBuilders, BuildEachKindOfScalar) {
+  EXPECT_TRUE(JsonValue::Null().is_null());
+  EXPECT_TRUE(JsonValue::Bool(true).is_bool());
+  EXPECT_TRUE(JsonValue::Bool(true).bool_value());
+  EXPECT_FALSE(JsonValue::Bool(false).bool_value());
+  EXPECT_TRUE(JsonValue::Int(-42).is_number());
+  EXPECT_EQ(JsonValue::Int(-42).text(), "-42");
+  EXPECT_EQ(JsonValue::Int(-42).AsInt64(), -42);
+  EXPECT_TRUE(JsonValue::String("a\"b").is_string());
+  EXPECT_EQ(JsonValue::String("a\"b").text(), "a\"b");
+}
+
+TEST(JsonValueBuilders, ObjectKeepsTheGivenOrder) {
+  JsonValue object =
+      JsonValue::Object({{"z", JsonValue::Int(1)}, {"a", JsonValue::Null()}});
+  ASSERT_TRUE(object.is_object());
+  EXPECT_THAT(object.member_names(), ::testing::ElementsAre("z", "a"));
+  ASSERT_NE(object.Find("z"), nullptr);
+  EXPECT_EQ(object.Find("z")->AsInt64(), 1);
+}
+
+TEST(JsonValueBuilders, ArrayKeepsTheGivenOrder) {
+  JsonValue array =
+      JsonValue::Array({JsonValue::Int(1), JsonValue::String("two")});
+  ASSERT_TRUE(array.is_array());
+  ASSERT_EQ(array.elements().size(), 2u);
+  EXPECT_EQ(array.elements()[1].text(), "two");
+}
+
+TEST(JsonValueBuilders, BuiltValuesEqualParsedOnes) {
+  absl::StatusOr<JsonValue> parsed = ParseJson(
+      R"({"foo":"bar","n":1,"nested":{"deep":[1,"two"]},"x":null,"t":true})");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(
+      *parsed,
+      JsonValue::Object(
+          {{"foo", JsonValue::String("bar")},
+           {"n", JsonValue::Int(1)},
+           {"nested",
+            JsonValue::Object(
+                {{"deep", JsonValue::Array({JsonValue::Int(1),
+                                            JsonValue::String("two")})}})},
+           {"x", JsonValue::Null()},
+           {"t", JsonValue::Bool(true)}}));
+}
+
+TEST(JsonValueEquality, OrderTypeAndSpellingMatter) {
+  EXPECT_NE(
+      JsonValue::Object({{"a", JsonValue::Int(1)}, {"b", JsonValue::Int(2)}}),
+      JsonValue::Object({{"b", JsonValue::Int(2)}, {"a", JsonValue::Int(1)}}));
+  EXPECT_NE(JsonValue::String("1"), JsonValue::Int(1));
+  EXPECT_NE(JsonValue::Bool(true), JsonValue::Bool(false));
+  EXPECT_NE(*ParseJson("1.0"), *ParseJson("1"));
+  EXPECT_EQ(*ParseJson("[]"), JsonValue::Array({}));
+  EXPECT_NE(JsonValue::Array({}), JsonValue::Object({}));
+}
+
 }  // namespace
 }  // namespace captoken::token

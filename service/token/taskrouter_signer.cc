@@ -1,0 +1,174 @@
+#include "service/token/taskrouter_signer.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "service/token/json_writer.h"
+#include "service/token/jwt.h"
+#include "service/token/status_macros.h"
+#include "service/token/verbatim_json.h"
+
+namespace captoken::token {
+namespace {
+
+void WriteFilters(const std::vector<TaskRouterFilter>& filters,
+                  JsonWriter* writer) {
+  writer->BeginObject();
+  for (const TaskRouterFilter& filter : filters) {
+    writer->Key(filter.name);
+    AppendVerbatimJson(filter.constraint, writer);
+  }
+  writer->EndObject();
+}
+
+// Node's Policy.payload() order, and twilio-python's dict literal order.
+void WritePolicy(const TaskRouterPolicy& policy, bool node,
+                 JsonWriter* writer) {
+  writer->BeginObject();
+  writer->Key("url");
+  writer->String(policy.url);
+  writer->Key("method");
+  writer->String(policy.method);
+  if (!node) {
+    writer->Key("allow");
+    writer->Bool(policy.allow);
+  }
+  writer->Key("query_filter");
+  WriteFilters(policy.query_filter, writer);
+  writer->Key("post_filter");
+  WriteFilters(policy.post_filter, writer);
+  if (node) {
+    writer->Key("allow");
+    writer->Bool(policy.allow);  // Checked: always true for node.
+  }
+  writer->EndObject();
+}
+
+void WritePolicies(const TaskRouterSpec& spec, bool node, JsonWriter* writer) {
+  writer->BeginArray();
+  for (const TaskRouterPolicy& policy : spec.policies) {
+    WritePolicy(policy, node, writer);
+  }
+  writer->EndArray();
+}
+
+// worker_sid or taskqueue_sid, which both SDKs add for those channels.
+void WriteChannelSid(const TaskRouterSpec& spec, JsonWriter* writer) {
+  switch (ChannelKindOf(spec.channel_id)) {
+    case TaskRouterChannelKind::kWorker:
+      writer->Key("worker_sid");
+      writer->String(spec.channel_id);
+      return;
+    case TaskRouterChannelKind::kTaskQueue:
+      writer->Key("taskqueue_sid");
+      writer->String(spec.channel_id);
+      return;
+    case TaskRouterChannelKind::kWorkspace:
+    case TaskRouterChannelKind::kUnknown:
+      return;
+  }
+}
+
+void WriteNodeClaims(const CheckedTaskRouter& checked, JsonWriter* writer) {
+  const TaskRouterSpec& spec = checked.spec();
+  writer->BeginObject();
+  writer->Key("iss");
+  writer->String(spec.account_sid);
+  writer->Key("exp");
+  writer->Int(absl::ToUnixSeconds(checked.expire_time()));
+  writer->Key("version");
+  writer->String(VersionOf(spec));
+  if (!spec.friendly_name.empty()) {
+    writer->Key("friendly_name");
+    writer->String(spec.friendly_name);
+  }
+  writer->Key("account_sid");
+  writer->String(spec.account_sid);
+  writer->Key("channel");
+  writer->String(spec.channel_id);
+  writer->Key("workspace_sid");
+  writer->String(spec.workspace_sid);
+  writer->Key("policies");
+  WritePolicies(spec, /*node=*/true, writer);
+  WriteChannelSid(spec, writer);
+  writer->Key("iat");
+  writer->Int(absl::ToUnixSeconds(checked.issue_time()));
+  writer->EndObject();
+}
+
+// twilio-python 5.x builds {iss, exp, version, friendly_name, policies} and
+// then update()s it with {account_sid, workspace_sid, channel[, worker_sid |
+// taskqueue_sid]}.
+void WritePythonClaims(const CheckedTaskRouter& checked, JsonWriter* writer) {
+  const TaskRouterSpec& spec = checked.spec();
+  writer->BeginObject();
+  writer->Key("iss");
+  writer->String(spec.account_sid);
+  writer->Key("exp");
+  writer->Int(absl::ToUnixSeconds(checked.expire_time()));
+  writer->Key("version");
+  writer->String(VersionOf(spec));
+  writer->Key("friendly_name");
+  writer->String(spec.friendly_name.empty() ? spec.channel_id
+                                            : spec.friendly_name);
+  writer->Key("policies");
+  WritePolicies(spec, /*node=*/false, writer);
+  writer->Key("account_sid");
+  writer->String(spec.account_sid);
+  writer->Key("workspace_sid");
+  writer->String(spec.workspace_sid);
+  writer->Key("channel");
+  writer->String(spec.channel_id);
+  WriteChannelSid(spec, writer);
+  writer->EndObject();
+}
+
+}  // namespace
+
+absl::StatusOr<CheckedTaskRouter> CheckTaskRouter(const TaskRouterSpec& spec,
+                                                  absl::Time now,
+                                                  const SigningLimits& limits) {
+  CAPTOKEN_RETURN_IF_ERROR(ValidateTaskRouterSpec(spec, limits));
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      absl::Time expire_time,
+      ResolveLifetime(spec.ttl, spec.expire_time, now, limits));
+  return CheckedTaskRouter(
+      &spec, absl::FromUnixSeconds(absl::ToUnixSeconds(now)), expire_time);
+}
+
+absl::StatusOr<SignedToken> SignCheckedTaskRouter(
+    const CheckedTaskRouter& checked, const HmacSha256Key& key,
+    const SigningLimits& limits) {
+  const bool node = checked.spec().profile == Profile::kTwilioNode;
+  std::string payload;
+  JsonWriter writer(node ? JsonStyle::kJavaScript : JsonStyle::kPythonDumps,
+                    &payload);
+  if (node) {
+    WriteNodeClaims(checked, &writer);
+  } else {
+    WritePythonClaims(checked, &writer);
+  }
+  SignedToken signed_token{
+      .token = SignHs256Jwt(node ? kNodeHeaderBase64 : kPythonHeaderBase64,
+                            payload, key),
+      .issue_time = checked.issue_time(),
+      .expire_time = checked.expire_time(),
+  };
+  if (signed_token.token.size() > limits.max_token_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("policies: the token would be longer than ",
+                     limits.max_token_bytes, " bytes"));
+  }
+  return signed_token;
+}
+
+absl::StatusOr<SignedToken> SignTaskRouterToken(const TaskRouterSpec& spec,
+                                                const HmacSha256Key& key,
+                                                absl::Time now,
+                                                const SigningLimits& limits) {
+  CAPTOKEN_ASSIGN_OR_RETURN(CheckedTaskRouter checked,
+                            CheckTaskRouter(spec, now, limits));
+  return SignCheckedTaskRouter(checked, key, limits);
+}
+
+}  // namespace captoken::token
