@@ -7,4 +7,4 @@
 // captoken, a thin wrapper over these stubs.
 package captokenv1
 
-//go:generate protoc -I../../../proto -I/usr/include --go_out=.. --go_opt=module=captoken.dev/client/go --go-grpc_out=.. --go-grpc_opt=module=captoken.dev/client/go ../../../proto/captoken/v1/capability.proto ../../../proto/captoken/v1/config.proto ../../../proto/captoken/v1/token_service.proto
+//go:generate protoc -I../../../proto -I/usr/include --go_out=.. --go_opt=module=captoken.dev/client/go --go-grpc_out=.. --go-grpc_opt=module=captoken.dev/client/go ../../../proto/captoken/v1/access_token.proto ../../../proto/captoken/v1/capability.proto ../../../proto/captoken/v1/config.proto ../../../proto/captoken/v1/taskrouter.proto ../../../proto/captoken/v1/token_service.proto
