@@ -45,24 +45,28 @@ std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::Start(
-    const ServerSettings& settings, const TokenMinter* minter, Logger* logger) {
+void ConfigureServerBuilder(const ServerSettings& settings,
+                            grpc::ServerBuilder* builder) {
   grpc::EnableDefaultHealthCheckService(true);
   // The reflection plugin registers itself only if this is called; without
   // it the linker drops it.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  builder->SetMaxReceiveMessageSize(
+      static_cast<int>(settings.max_request_bytes));
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                              settings.max_concurrent_streams);
+}
 
+absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::Start(
+    const ServerSettings& settings, const TokenMinter* minter, Logger* logger) {
   auto service = std::make_unique<TokenService>(
       minter, logger, settings.trust_forwarded_client_cert);
   grpc::ServerBuilder builder;
+  ConfigureServerBuilder(settings, &builder);
   int port = 0;
   builder.AddListeningPort(settings.listen_address, ServerCredentials(settings),
                            &port);
   builder.RegisterService(service.get());
-  builder.SetMaxReceiveMessageSize(
-      static_cast<int>(settings.max_request_bytes));
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
-                             settings.max_concurrent_streams);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(
