@@ -103,6 +103,7 @@ class NoopService final : public v1::TokenService::CallbackService {
 int Main() {
   service::ServerSettings settings = service::DevelopmentSettings();
   settings.listen_address = absl::GetFlag(FLAGS_listen);
+  service::ConfigureServingProcess();
   NoopService service;
   grpc::ServerBuilder builder;
   service::ConfigureServerBuilder(settings, &builder);

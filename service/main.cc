@@ -191,6 +191,7 @@ int Run() {
     setrlimit(RLIMIT_CORE, &no_core);
   }
 
+  ConfigureServingProcess();
   absl::StatusOr<std::unique_ptr<TokenServer>> server =
       TokenServer::Start(loaded->settings, &minter, &logger);
   if (!server.ok()) {

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -44,6 +45,16 @@ std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
 }
 
 }  // namespace
+
+void ConfigureServingProcess() {
+  // Debian builds Abseil without NDEBUG, which turns on absl::Mutex's
+  // deadlock detection: every lock and unlock, ours and gRPC's (gRPC 1.51's
+  // mutexes are Abseil's), updates a global lock graph under a global
+  // spinlock. It showed up at about 3% of the server's CPU under load
+  // (docs/performance.md), and it is a debugging aid that release builds of
+  // Abseil leave off, so serving processes turn it off. Tests keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
 
 void ConfigureServerBuilder(const ServerSettings& settings,
                             grpc::ServerBuilder* builder) {

@@ -36,6 +36,12 @@ namespace captoken::service {
 void ConfigureServerBuilder(const ServerSettings& settings,
                             grpc::ServerBuilder* builder);
 
+// ConfigureServingProcess applies the process-wide settings of a serving
+// binary; main() calls it once, before starting the server (tests that run
+// a server in-process do not, and keep Abseil's debug checks). The no-op
+// benchmark server calls it too.
+void ConfigureServingProcess();
+
 class TokenServer {
  public:
   // Start listens on settings.listen_address and serves. `minter` and
