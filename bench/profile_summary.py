@@ -11,6 +11,7 @@ functions that take the most samples themselves (exclusive).
 
 import collections
 import json
+import re
 import subprocess
 import sys
 
@@ -106,6 +107,51 @@ def summarize(perf_data, top=12):
         "top_self": [(symbol[:110], 100.0 * n / total)
                      for symbol, n in leaf.most_common(top)],
     }
+
+
+# Where signing spends its time (a flat profile of BM_SignCapability):
+# (label, predicate on (dso, symbol)), first match wins.
+SIGNING_PARTS = [
+    ("HMAC-SHA256 in libcrypto (the floor)",
+     lambda dso, sym: dso.startswith("libcrypto")),
+    ("base64url encoding", lambda dso, sym: "AppendBase64Url" in sym),
+    ("percent-encoding the parameters",
+     lambda dso, sym: "PercentEncoded" in sym or "Params" in sym and
+     "Check" not in sym),
+    ("writing and escaping JSON",
+     lambda dso, sym: "Json" in sym or "AppendRun" in sym or
+     "FastIntToBuffer" in sym),
+    ("validating the request (SIDs, text, limits)",
+     lambda dso, sym: any(k in sym for k in (
+         "IsSid", "CheckText", "Validate", "CheckParams", "CheckCapability",
+         "Utf8", "CheckSid"))),
+    ("string copies and growth (libstdc++, libc)",
+     lambda dso, sym: dso.startswith(("libstdc++", "libc.so"))),
+]
+
+
+def summarize_flat(perf_data, parts=SIGNING_PARTS):
+    """A flat profile (no call graph) split into `parts`, first match wins;
+    returns [(label, percent)] with the rest as "everything else"."""
+    out = subprocess.run(
+        ["perf", "report", "-i", perf_data, "--no-children", "--sort=dso,sym",
+         "--stdio"], check=True, capture_output=True, text=True).stdout
+    shares = collections.OrderedDict((label, 0.0) for label, _ in parts)
+    rest = 0.0
+    for line in out.splitlines():
+        m = re.match(r"\s*([\d.]+)%\s+(\S+)\s+\[.\]\s+(.*)$", line)
+        if not m:
+            continue
+        pct, dso, sym = float(m.group(1)), m.group(2), m.group(3)
+        for label, match in parts:
+            if match(dso, sym):
+                shares[label] += pct
+                break
+        else:
+            rest += pct
+    result = list(shares.items())
+    result.append(("everything else", rest))
+    return result
 
 
 if __name__ == "__main__":
