@@ -509,6 +509,7 @@ def plots(rates, peers, ours_peer_rate, grpc, memory):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
     files = []
 
     # 1. The library against its floor, per token kind; and the growth.
@@ -589,8 +590,8 @@ def plots(rates, peers, ours_peer_rate, grpc, memory):
             label="captoken server", color="#1f77b4")
     for x, c in zip(xs, CONCURRENCIES):
         ax1.text(x + 0.2, grpc["peak"]["real"][c] * 1.02,
-                 "%.0f%%" % (100 * grpc["peak_ratio"][c]), ha="center",
-                 fontsize=9)
+                 "%.0f%% paired" % (100 * grpc["peak_ratio"][c]),
+                 ha="center", fontsize=8)
     ax1.set_xticks(list(xs))
     ax1.set_xticklabels(["%d in flight" % c for c in CONCURRENCIES])
     ax1.set_ylabel("calls per second (closed loop)")
@@ -628,6 +629,8 @@ def plots(rates, peers, ours_peer_rate, grpc, memory):
         ax.axhline(base * 1.05 / 1024, color="k", ls="--", lw=1)
         ax.text(xs[-1], base * 1.05 / 1024, "after 10k + 5%", ha="right",
                 va="bottom", fontsize=8)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
+        lambda x, _: "{:,.0f}k".format(x / 1000) if x else "0"))
     ax.set_xlabel("requests served")
     ax.set_ylabel("resident memory, MiB (idle, between runs)")
     ax.set_ylim(bottom=0)
@@ -881,7 +884,8 @@ def grpc_section(grpc, quick):
                      "1, 4 or 8 channels (one TCP connection each) for 1, 16 "
                      "or 256 calls", pairs))
     lines.append("| calls in flight | no-op server | captoken server | "
-                 "captoken / no-op | lowest and highest round |")
+                 "captoken / no-op (paired rounds) | lowest and highest "
+                 "round |")
     lines.append("|---|---|---|---|---|")
     for c in CONCURRENCIES:
         low, high = grpc["peak_ratio_range"][c]
@@ -891,7 +895,8 @@ def grpc_section(grpc, quick):
             100 * low, 100 * high))
     noop_peak = max(grpc["peak"]["noop"].values())
     real_peak = max(grpc["peak"]["real"].values())
-    lines.append("| **peak** | **%s** | **%s** | **%.0f%%** | |" % (
+    lines.append("| **peak** (best concurrency of each) | **%s** | **%s** "
+                 "| **%.0f%%** | |" % (
         fmt_rate(noop_peak), fmt_rate(real_peak), 100 * real_peak / noop_peak))
     lines.append("")
     lines.append(
