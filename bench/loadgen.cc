@@ -49,7 +49,7 @@
 ABSL_FLAG(std::string, target, "", "the server, HOST:PORT (required)");
 ABSL_FLAG(std::string, method, "MintCapabilityToken",
           "the RPC to call: MintCapabilityToken (BatchMint once the API has "
-          "it; see Method below)");
+          "it; see Method in bench/loadgen.cc)");
 ABSL_FLAG(int, concurrency, 16,
           "calls in flight: always this many in a closed loop, at most this "
           "many in an open loop");
@@ -75,7 +75,7 @@ namespace captoken::bench {
 namespace {
 
 constexpr char kUsage[] =
-    R"(loadgen: gRPC load generator for captoken.v1.TokenService (callback API).
+    R"(gRPC load generator for captoken.v1.TokenService (callback API).
 
   loadgen --target=127.0.0.1:PORT [--concurrency=16] [--channels=4]
           [--rate=0] [--duration=5s | --requests=N] [--warmup=1s]
@@ -412,13 +412,6 @@ int Main() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(captoken::bench::kUsage);
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::cout << captoken::bench::kUsage;
-      return 0;
-    }
-  }
   absl::ParseCommandLine(argc, argv);
   return captoken::bench::Main();
 }

@@ -34,7 +34,7 @@ namespace captoken::bench {
 namespace {
 
 constexpr char kUsage[] =
-    R"(noop_server: captoken.v1.TokenService that does nothing (the baseline).
+    R"(captoken.v1.TokenService that does nothing (the baseline).
 
   noop_server [--listen=127.0.0.1:0]
 
@@ -141,13 +141,6 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::cout << captoken::bench::kUsage;
-      return 0;
-    }
-  }
   absl::SetProgramUsageMessage(captoken::bench::kUsage);
   absl::ParseCommandLine(argc, argv);
   return captoken::bench::Main();
