@@ -966,8 +966,8 @@ def grpc_section(grpc, quick):
             label, grpc["rss_before"][name] / 1024,
             grpc["rss_during"][name] / 1024, grpc["rss_after"][name] / 1024))
     lines.append("")
-    lines.append("Every call's status was checked: %d calls, %d failed.\n" % (
-        grpc["calls"], grpc["failed"]))
+    lines.append("Every call's status was checked: {:,} calls, {:,} "
+                 "failed.\n".format(grpc["calls"], grpc["failed"]))
     lines.append("BatchMint: `captoken.v1.TokenService` has no batch RPC yet "
                  "(`%s`). The hook is `Method` in `bench/loadgen.cc` (and a "
                  "canned handler in `bench/noop_server.cc`); `run.py` will "
@@ -1006,8 +1006,9 @@ def memory_section(memory, quick):
     for n, kib in memory["points"]:
         lines.append("| {:,} | {:.1f} MiB |".format(n, kib / 1024))
     lines.append("")
-    lines.append("Highest while serving: %.1f MiB. %d calls, %d failed; "
-                 "%d audit lines read from the server's log.\n" % (
+    lines.append("Highest while serving: {:.1f} MiB. {:,} calls, {:,} "
+                 "failed; {:,} audit lines read from the server's log (one "
+                 "per call).\n".format(
                      memory["rss_max"] / 1024, memory["total"],
                      memory["failed"], memory["audit_lines"]))
     return "\n".join(lines), growth
@@ -1096,6 +1097,11 @@ made. The table above is this run's.
 """
 
 
+def points_short(points):
+    return "short by %.0f point%s" % (points, "" if round(points) == 1
+                                      else "s")
+
+
 def verdict_section(lib_verdicts, peer_ratios, grpc, growth, profile, quick,
                     growth_n, signing_profile=None):
     rows = []
@@ -1103,7 +1109,7 @@ def verdict_section(lib_verdicts, peer_ratios, grpc, growth, profile, quick,
     worst = min(s for _, s, _ in typical)
     rows.append(("Library: signing ≥ 35% of raw HMAC (typical token, both "
                  "profiles)", "%.0f%% (lowest profile)" % (100 * worst),
-                 worst >= 0.35, "short by %.0f points" % (35 - 100 * worst)))
+                 worst >= 0.35, points_short(35 - 100 * worst)))
     if "node" in peer_ratios:
         r = peer_ratios["node"]
         rows.append(("Library: ≥ 100× twilio-node per core", "%.0f×" % r,
@@ -1121,7 +1127,7 @@ def verdict_section(lib_verdicts, peer_ratios, grpc, growth, profile, quick,
                  "%.0f%% (%s vs %s; CPU-bound estimate %.0f%%)" % (
                      100 * ratio, fmt_rate(real_peak), fmt_rate(noop_peak),
                      100 * cpu_bound_estimate(grpc)),
-                 ratio >= 0.9, "short by %.0f points" % (90 - 100 * ratio)))
+                 ratio >= 0.9, points_short(90 - 100 * ratio)))
     p99 = grpc["latency"]["real"][lkey(16, 0.5)]["p99"]
     rows.append(("Server: p99 ≤ 1 ms at 50% of peak, 16 in flight",
                  "%s (no-op server: %s)" % (
