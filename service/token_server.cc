@@ -66,6 +66,15 @@ void ConfigureServerBuilder(const ServerSettings& settings,
       static_cast<int>(settings.max_request_bytes));
   builder->AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                               settings.max_concurrent_streams);
+  // No thread or completion-queue settings, on purpose. On the callback API
+  // gRPC 1.51 runs handlers on its own threads (with this iomgr, two or
+  // more "nexting" threads: clamp(cores / 2, 2, 16)), which no builder
+  // option sizes: SetSyncServerOption, ResourceQuota::SetMaxThreads and
+  // AddCompletionQueue concern the sync and async APIs. The transport knobs
+  // tried under bench/loadgen (GRPC_ARG_OPTIMIZATION_TARGET "throughput",
+  // GRPC_ARG_HTTP2_BDP_PROBE off, GRPC_ARG_MINIMAL_STACK) showed no effect
+  // beyond the benchmark machine's noise (docs/performance.md), so none is
+  // set. Handlers never block, so gRPC's threads are never held by ours.
 }
 
 absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::Start(
