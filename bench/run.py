@@ -505,7 +505,8 @@ def memory_suite(quick):
 # ---- plots -----------------------------------------------------------------
 
 
-def plots(rates, peers, ours_peer_rate, grpc, memory):
+def plots(rates, peers, ours_peer_rate, grpc, memory, out_dir):
+    """Writes the PNGs into `out_dir`; returns their names."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -553,7 +554,7 @@ def plots(rates, peers, ours_peer_rate, grpc, memory):
     ax2.legend()
     fig.tight_layout()
     files.append("performance-library.png")
-    fig.savefig(os.path.join(DOCS, files[-1]), dpi=90)
+    fig.savefig(os.path.join(out_dir, files[-1]), dpi=90)
     plt.close(fig)
 
     # 2. Peers, tokens per CPU second, log scale.
@@ -576,7 +577,7 @@ def plots(rates, peers, ours_peer_rate, grpc, memory):
     ax.set_title("The same token, one core each (same run)")
     fig.tight_layout()
     files.append("performance-peers.png")
-    fig.savefig(os.path.join(DOCS, files[-1]), dpi=90)
+    fig.savefig(os.path.join(out_dir, files[-1]), dpi=90)
     plt.close(fig)
 
     # 3. gRPC: peak throughput and latency, real vs no-op.
@@ -617,7 +618,7 @@ def plots(rates, peers, ours_peer_rate, grpc, memory):
     ax2.legend(fontsize=8)
     fig.tight_layout()
     files.append("performance-grpc.png")
-    fig.savefig(os.path.join(DOCS, files[-1]), dpi=90)
+    fig.savefig(os.path.join(out_dir, files[-1]), dpi=90)
     plt.close(fig)
 
     # 4. Memory against requests served.
@@ -637,7 +638,7 @@ def plots(rates, peers, ours_peer_rate, grpc, memory):
     ax.set_title("Server resident memory")
     fig.tight_layout()
     files.append("performance-memory.png")
-    fig.savefig(os.path.join(DOCS, files[-1]), dpi=90)
+    fig.savefig(os.path.join(out_dir, files[-1]), dpi=90)
     plt.close(fig)
     return files
 
@@ -1274,8 +1275,9 @@ def render(results, output):
     peer_text, peer_ratios = peers_section(results["peers"], ours,
                                            results["context"])
     mem_text, growth = memory_section(memory, quick)
+    out_dir = os.path.dirname(os.path.abspath(output))
     files = plots(results["rates"], results["peers"], sum(ours) / len(ours),
-                  grpc, memory)
+                  grpc, memory, out_dir)
     report = "\n".join([
         "# Performance\n",
         "Written by `bench/run.py` (run it to refresh this page, its plots "
@@ -1303,8 +1305,9 @@ def render(results, output):
     ])
     with open(output, "w") as f:
         f.write(report)
-    print("wrote", os.path.relpath(output, REPO), "and",
-          ", ".join("docs/" + f for f in files))
+    print("wrote", os.path.relpath(output), "and",
+          ", ".join(os.path.relpath(os.path.join(out_dir, f))
+                    for f in files))
 
 
 def main():
@@ -1316,8 +1319,8 @@ def main():
                         help="short runs for a smoke test (under 2 minutes)")
     parser.add_argument("--output",
                         default=os.path.join(DOCS, "performance.md"),
-                        help="the report; the raw results go beside it as "
-                        ".json, the plots into docs/")
+                        help="the report; the raw results (.json) and the "
+                        "plots (.png) go beside it")
     parser.add_argument("--render", metavar="JSON",
                         help="measure nothing: rewrite the report and plots "
                         "from a previous run's raw results")
