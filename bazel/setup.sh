@@ -3,6 +3,7 @@
 #
 #   bazel/setup.sh build   what `./dev server` and the CLI need
 #   bazel/setup.sh test    that plus what the whole test suite needs
+#   bazel/setup.sh bench   that plus what bench/run.py needs
 #
 # Idempotent and quiet: packages already installed are skipped, and apt's
 # output is shown only if it fails. Needs root (or sudo) only when something
@@ -31,10 +32,20 @@ test_packages=(
   libgoogle-gson-java
 )
 
+# bench/run.py: plots, the PyJWT peer (python3-jwt, what twilio-python
+# uses), the server profile (perf) and npm for the twilio-node peer. npm
+# comes with some builds of nodejs; Debian's own nodejs needs the package.
+bench_packages=(python3-matplotlib python3-jwt linux-perf)
+command -v npm >/dev/null || bench_packages+=(npm)
+
 case "${1:-build}" in
   build) packages=("${build_packages[@]}") ;;
   test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
-  *) echo "usage: $0 [build|test]" >&2; exit 2 ;;
+  bench)
+    packages=("${build_packages[@]}" "${test_packages[@]}"
+              "${bench_packages[@]}")
+    ;;
+  *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -116,6 +116,92 @@ void BM_VerifyCapability(benchmark::State& state) {
 }
 BENCHMARK(BM_VerifyCapability)->Arg(0)->Arg(1);
 
+// Each scope kind alone, in both profiles: Args({kind, profile}).
+enum Kind { kIncoming = 0, kOutgoing = 1, kEventStream = 2 };
+
+const char* KindName(int64_t kind) {
+  switch (kind) {
+    case kIncoming:
+      return "client_incoming";
+    case kOutgoing:
+      return "client_outgoing";
+    default:
+      return "event_stream";
+  }
+}
+
+CapabilitySpec KindSpec(int64_t kind, Profile profile) {
+  CapabilitySpec spec;
+  spec.account_sid = kAccountSid;
+  spec.profile = profile;
+  switch (kind) {
+    case kIncoming:
+      spec.scopes.push_back(ClientIncomingScope{"alice"});
+      break;
+    case kOutgoing:
+      spec.scopes.push_back(ClientOutgoingScope{
+          kAppSid, {{"To", "+15551234567"}, {"CallerId", "client:alice"}}, ""});
+      break;
+    default:
+      spec.scopes.push_back(EventStreamScope{{{"CallSid", "CA1234"}}});
+      break;
+  }
+  return spec;
+}
+
+Profile KindProfileArg(const benchmark::State& state) {
+  return state.range(1) == 0 ? Profile::kTwilioPython : Profile::kTwilioNode;
+}
+
+void SetKindLabel(benchmark::State& state) {
+  state.SetLabel(absl::StrCat(KindName(state.range(0)), " ",
+                              ProfileName(KindProfileArg(state))));
+}
+
+void KindArgs(benchmark::internal::Benchmark* b) {
+  for (int kind : {kIncoming, kOutgoing, kEventStream}) {
+    for (int profile : {0, 1}) b->Args({kind, profile});
+  }
+}
+
+void BM_RawHmacKind(benchmark::State& state) {
+  const std::string input =
+      SigningInput(KindSpec(state.range(0), KindProfileArg(state)));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(Key().Compute(input));
+  }
+  state.SetItemsProcessed(state.iterations());
+  SetKindLabel(state);
+}
+BENCHMARK(BM_RawHmacKind)->Apply(KindArgs);
+
+void BM_SignKind(benchmark::State& state) {
+  const CapabilitySpec spec = KindSpec(state.range(0), KindProfileArg(state));
+  const SigningLimits limits;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(SignCapabilityToken(spec, Key(), kNow, limits));
+  }
+  state.SetItemsProcessed(state.iterations());
+  SetKindLabel(state);
+}
+BENCHMARK(BM_SignKind)->Apply(KindArgs);
+
+void BM_VerifyKind(benchmark::State& state) {
+  const std::string token =
+      SignCapabilityToken(KindSpec(state.range(0), KindProfileArg(state)),
+                          Key(), kNow, SigningLimits())
+          ->token;
+  const FixedClock clock(kNow);
+  const CapabilityVerifier verifier =
+      *CapabilityVerifier::Create({.jwt = {.clock = &clock}});
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(verifier.Verify(token, Key()));
+  }
+  state.SetItemsProcessed(state.iterations());
+  SetKindLabel(state);
+}
+BENCHMARK(BM_VerifyKind)->Apply(KindArgs);
+
 // How cost grows with parameters: one outgoing scope with N parameters
 // (node profile).
 void BM_SignWithParams(benchmark::State& state) {
@@ -205,4 +291,22 @@ BENCHMARK(BM_VerifyStage4_ParseScopes);
 }  // namespace
 }  // namespace captoken::token
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  using captoken::token::Profile;
+  // The typical tokens themselves, in the JSON output's context, so that
+  // bench/run.py can check that the peers (twilio-node, PyJWT) produce the
+  // same bytes.
+  for (Profile profile : {Profile::kTwilioPython, Profile::kTwilioNode}) {
+    benchmark::AddCustomContext(
+        absl::StrCat("typical_token_", captoken::token::ProfileName(profile)),
+        captoken::token::SignCapabilityToken(
+            captoken::token::TypicalSpec(profile), captoken::token::Key(),
+            captoken::token::kNow, captoken::token::SigningLimits())
+            ->token);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

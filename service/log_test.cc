@@ -62,6 +62,27 @@ TEST(LogLine, TimeHasMilliseconds) {
   EXPECT_EQ(json.Find("time")->text(), "2023-11-14T22:13:20.007Z");
 }
 
+TEST(LogLine, TimeIsRightAcrossSecondsAndBeforeTheEpoch) {
+  // Each thread caches its last formatted second: lines in different
+  // seconds, in any order, must each show their own.
+  const absl::Time times[] = {
+      absl::FromUnixMillis(1700000000999), absl::FromUnixMillis(1700000001000),
+      absl::FromUnixMillis(1700000000001), absl::FromUnixMillis(-1),
+      absl::FromUnixMillis(0)};
+  const char* expected[] = {
+      "2023-11-14T22:13:20.999Z", "2023-11-14T22:13:21.000Z",
+      "2023-11-14T22:13:20.001Z", "1969-12-31T23:59:59.999Z",
+      "1970-01-01T00:00:00.000Z"};
+  for (size_t i = 0; i < 5; ++i) {
+    ASSERT_OK_AND_ASSIGN(JsonValue json,
+                         Parse(LogLine(LogLevel::kInfo, "e", times[i])));
+    EXPECT_EQ(json.Find("time")->text(), expected[i]) << i;
+  }
+  ASSERT_OK_AND_ASSIGN(JsonValue json, Parse(LogLine(LogLevel::kInfo, "e",
+                                                     absl::InfiniteFuture())));
+  EXPECT_EQ(json.Find("time")->text(), "infinite-future");
+}
+
 TEST(LogLine, NamesEachLevel) {
   struct Case {
     LogLevel level;

@@ -240,6 +240,7 @@ int Run() {
   }
 
   loaded->settings.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  ConfigureServingProcess();
   absl::StatusOr<std::unique_ptr<TokenServer>> server =
       TokenServer::Start(loaded->settings, &minter, &logger, &metrics);
   if (!server.ok()) {

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -45,33 +46,56 @@ std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::Start(
-    const ServerSettings& settings, const TokenMinter* minter, Logger* logger,
-    ServerMetrics* metrics) {
+void ConfigureServingProcess() {
+  // Debian builds Abseil without NDEBUG, which turns on absl::Mutex's
+  // deadlock detection: every lock and unlock, ours and gRPC's (gRPC 1.51's
+  // mutexes are Abseil's), updates a global lock graph under a global
+  // spinlock. It showed up at about 3% of the server's CPU under load
+  // (docs/performance.md), and it is a debugging aid that release builds of
+  // Abseil leave off, so serving processes turn it off. Tests keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
+
+void ConfigureServerBuilder(const ServerSettings& settings,
+                            grpc::ServerBuilder* builder) {
   grpc::EnableDefaultHealthCheckService(true);
   // The reflection plugin registers itself only if this is called; without
   // it the linker drops it.
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  builder->SetMaxReceiveMessageSize(
+      static_cast<int>(settings.max_request_bytes));
+  builder->AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                              settings.max_concurrent_streams);
+  // No thread or completion-queue settings, on purpose. On the callback API
+  // gRPC 1.51 runs handlers on its own threads (with this iomgr, two or
+  // more "nexting" threads: clamp(cores / 2, 2, 16)), which no builder
+  // option sizes: SetSyncServerOption, ResourceQuota::SetMaxThreads and
+  // AddCompletionQueue concern the sync and async APIs. The transport knobs
+  // tried under bench/loadgen (GRPC_ARG_OPTIMIZATION_TARGET "throughput",
+  // GRPC_ARG_HTTP2_BDP_PROBE off, GRPC_ARG_MINIMAL_STACK) showed no effect
+  // beyond the benchmark machine's noise (docs/performance.md), so none is
+  // set. Handlers never block, so gRPC's threads are never held by ours.
+  if (settings.max_connection_age > absl::ZeroDuration()) {
+    // GOAWAY after the age, then up to a minute for calls in flight: clients
+    // reconnect (re-resolving DNS) without failing a call.
+    builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                                static_cast<int>(absl::ToInt64Milliseconds(
+                                    settings.max_connection_age)));
+    builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 60000);
+  }
+}
 
+absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::Start(
+    const ServerSettings& settings, const TokenMinter* minter, Logger* logger,
+    ServerMetrics* metrics) {
   auto service = std::make_unique<TokenService>(
       minter, logger, metrics, settings.trust_forwarded_client_cert);
   grpc::ServerBuilder builder;
+  ConfigureServerBuilder(settings, &builder);
   int port = 0;
   builder.AddListeningPort(settings.listen_address, ServerCredentials(settings),
                            &port);
   builder.RegisterService(service.get());
-  builder.SetMaxReceiveMessageSize(
-      static_cast<int>(settings.max_request_bytes));
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
-                             settings.max_concurrent_streams);
-  if (settings.max_connection_age > absl::ZeroDuration()) {
-    // GOAWAY after the age, then up to a minute for calls in flight: clients
-    // reconnect (re-resolving DNS) without failing a call.
-    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
-                               static_cast<int>(absl::ToInt64Milliseconds(
-                                   settings.max_connection_age)));
-    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 60000);
-  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return absl::UnavailableError(

@@ -30,6 +30,20 @@
 
 namespace captoken::service {
 
+// ConfigureServerBuilder applies everything about the gRPC server except its
+// services and listening port: health checks, reflection, message and
+// stream limits, and the performance settings (see token_server.cc). The
+// benchmark's no-op server (bench/noop_server.cc) calls it too, so that the
+// baseline differs from this server only by the work done per call.
+void ConfigureServerBuilder(const ServerSettings& settings,
+                            grpc::ServerBuilder* builder);
+
+// ConfigureServingProcess applies the process-wide settings of a serving
+// binary; main() calls it once, before starting the server (tests that run
+// a server in-process do not, and keep Abseil's debug checks). The no-op
+// benchmark server calls it too.
+void ConfigureServingProcess();
+
 class TokenServer {
  public:
   // Start listens on settings.listen_address and serves. `minter`,

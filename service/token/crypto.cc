@@ -28,9 +28,15 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
 }
 
 Sha256Digest Sha256(absl::string_view data) {
+  // Not the one-shot SHA256(): OpenSSL 3 implements it with EVP_Q_digest,
+  // which looks the algorithm up by name on every call, and that lookup
+  // cost more than the hash of a token (the server fingerprints every token
+  // it mints; see docs/performance.md).
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
   Sha256Digest digest;
-  SHA256(reinterpret_cast<const uint8_t*>(data.data()), data.size(),
-         digest.data());
+  SHA256_Final(digest.data(), &ctx);
   return digest;
 }
 

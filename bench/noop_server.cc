@@ -1,0 +1,147 @@
+// noop_server: the benchmark's baseline. captoken.v1.TokenService on the
+// same gRPC libraries, the callback API and the same server settings as the
+// real server (service::ConfigureServerBuilder), whose handlers finish at
+// once with a canned response: what is left is the cost of gRPC itself, so
+// the real server's throughput over this one's is the share its own work
+// leaves.
+//
+//   noop_server [--listen=127.0.0.1:0]
+//
+// Logs {"event":"listening","port":N} on standard error once it serves, as
+// the real server does; SIGTERM or SIGINT stop it.
+
+#include <signal.h>
+
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/time/time.h"
+#include "captoken/v1/token_service.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "service/server_config.h"
+#include "service/token/capability_signer.h"
+#include "service/token/capability_spec.h"
+#include "service/token/crypto.h"
+#include "service/token_server.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:0", "HOST:PORT to listen on");
+
+namespace captoken::bench {
+namespace {
+
+constexpr char kUsage[] =
+    R"(captoken.v1.TokenService that does nothing (the baseline).
+
+  noop_server [--listen=127.0.0.1:0]
+
+Same gRPC libraries, callback API and server settings as the real server;
+every MintCapabilityToken call finishes at once with one canned response of
+the real size. Logs {"event":"listening","port":N} on standard error.
+)";
+
+// The response the real server gives the load generator's request
+// (bench/loadgen.cc), signed once at start-up with the development key, so
+// both servers send the same bytes.
+v1::TokenResponse CannedResponse() {
+  token::CapabilitySpec spec;
+  spec.account_sid = std::string(service::kDevelopmentAccountSid);
+  spec.profile = token::Profile::kTwilioNode;
+  spec.scopes.push_back(token::ClientIncomingScope{"alice"});
+  spec.scopes.push_back(token::ClientOutgoingScope{
+      "AP89abcdef0123456789abcdef01234567",
+      {{"To", "+15551234567"}, {"CallerId", "client:alice"}},
+      ""});
+  const token::HmacSha256Key key =
+      *token::HmacSha256Key::Create(service::kDevelopmentAuthToken);
+  const absl::Time now = absl::FromUnixSeconds(1700000000);
+  const token::SignedToken signed_token =
+      *token::SignCapabilityToken(spec, key, now, token::SigningLimits());
+  v1::TokenResponse response;
+  response.set_token(signed_token.token);
+  response.mutable_issue_time()->set_seconds(1700000000);
+  response.mutable_expire_time()->set_seconds(1700003600);
+  response.set_profile(v1::PROFILE_TWILIO_NODE);
+  response.set_token_fingerprint("0123456789abcdef");
+  return response;
+}
+
+class NoopService final : public v1::TokenService::CallbackService {
+ public:
+  NoopService() : canned_(CannedResponse()) {}
+
+  grpc::ServerUnaryReactor* MintCapabilityToken(
+      grpc::CallbackServerContext* context,
+      const v1::CapabilityRequest* request,
+      v1::TokenResponse* response) override {
+    *response = canned_;
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+  grpc::ServerUnaryReactor* VerifyToken(
+      grpc::CallbackServerContext* context,
+      const v1::VerifyTokenRequest* request,
+      v1::VerifyTokenResponse* response) override {
+    response->set_valid(true);
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+
+  // BatchMint: once token_service.proto declares it, answer here with a
+  // canned batch of the same size as the real server's.
+
+ private:
+  const v1::TokenResponse canned_;
+};
+
+int Main() {
+  service::ServerSettings settings = service::DevelopmentSettings();
+  settings.listen_address = absl::GetFlag(FLAGS_listen);
+  service::ConfigureServingProcess();
+  NoopService service;
+  grpc::ServerBuilder builder;
+  service::ConfigureServerBuilder(settings, &builder);
+  int port = 0;
+  builder.AddListeningPort(settings.listen_address,
+                           grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    std::cerr << "{\"event\":\"startup_failed\",\"reason\":\"cannot listen on "
+              << settings.listen_address << "\"}\n";
+    return 1;
+  }
+  std::cerr << "{\"event\":\"listening\",\"port\":" << port << "}" << std::endl;
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int signal_number = 0;
+  while (sigwait(&signals, &signal_number) != 0) {
+  }
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server->Wait();
+  return 0;
+}
+
+}  // namespace
+}  // namespace captoken::bench
+
+int main(int argc, char** argv) {
+  // Block the signals before gRPC starts its threads, so sigwait gets them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  absl::SetProgramUsageMessage(captoken::bench::kUsage);
+  absl::ParseCommandLine(argc, argv);
+  return captoken::bench::Main();
+}
