@@ -287,42 +287,30 @@ absl::StatusOr<v1::TokenResponse> TokenMinter::MintAccess(
 
 // ---- BatchMint -------------------------------------------------------------
 
-v1::MintResult TokenMinter::MintItem(const v1::MintRequest& request,
-                                     const Call& call,
-                                     AuditRecord* audit) const {
-  absl::StatusOr<v1::TokenResponse> minted;
+absl::StatusOr<v1::TokenResponse> TokenMinter::MintItem(
+    const v1::MintRequest& request, const Call& call,
+    AuditRecord* audit) const {
   switch (request.request_case()) {
     case v1::MintRequest::kCapability:
-      minted = MintCapability(request.capability(), call, audit);
-      break;
+      return MintCapability(request.capability(), call, audit);
     case v1::MintRequest::kTaskrouter:
-      minted = MintTaskRouter(request.taskrouter(), call, audit);
-      break;
+      return MintTaskRouter(request.taskrouter(), call, audit);
     case v1::MintRequest::kAccess:
-      minted = MintAccess(request.access(), call, audit);
-      break;
+      return MintAccess(request.access(), call, audit);
     default:
       audit->caller = call.caller.identity;
-      minted = absl::InvalidArgumentError(
+      return absl::InvalidArgumentError(
           "request: set one of capability, taskrouter or access");
-      break;
   }
-  v1::MintResult result;
-  result.set_code(static_cast<int32_t>(minted.status().code()));
-  if (minted.ok()) {
-    *result.mutable_token() = *std::move(minted);
-  } else {
-    result.set_message(std::string(minted.status().message()));
-  }
-  return result;
 }
 
 absl::StatusOr<v1::BatchMintResponse> TokenMinter::BatchMint(
     const v1::BatchMintRequest& request, const CallerIdentity& caller,
-    AuditRecord* audit, std::vector<AuditRecord>* item_audits) const {
-  audit->method = "BatchMint";
-  audit->caller = caller.identity;
-  item_audits->clear();
+    BatchAudit* audit) const {
+  audit->call.method = "BatchMint";
+  audit->call.caller = caller.identity;
+  audit->items.clear();
+  audit->retry_delay.reset();
   if (request.requests().empty()) {
     return absl::InvalidArgumentError("requests: at least one is required");
   }
@@ -338,12 +326,23 @@ absl::StatusOr<v1::BatchMintResponse> TokenMinter::BatchMint(
   const Call call{state, caller, policy};
 
   v1::BatchMintResponse response;
-  item_audits->reserve(request.requests_size());
+  audit->items.reserve(request.requests_size());
   for (int i = 0; i < request.requests_size(); ++i) {
-    AuditRecord& item_audit = item_audits->emplace_back();
-    *response.add_results() = MintItem(request.requests(i), call, &item_audit);
+    AuditRecord& item_audit = audit->items.emplace_back();
+    absl::StatusOr<v1::TokenResponse> minted =
+        MintItem(request.requests(i), call, &item_audit);
     item_audit.method = "BatchMint";
     item_audit.batch_item = i;
+    v1::MintResult* result = response.add_results();
+    result->set_code(static_cast<int32_t>(minted.status().code()));
+    if (minted.ok()) {
+      *result->mutable_token() = *std::move(minted);
+      continue;
+    }
+    result->set_message(std::string(minted.status().message()));
+    if (!audit->retry_delay.has_value()) {
+      audit->retry_delay = RetryDelay(minted.status());
+    }
   }
   return response;
 }

@@ -98,6 +98,15 @@ struct AuditRecord {
   std::string verdict;
 };
 
+// BatchAudit is what a BatchMint leaves behind: a record for the call, one
+// per item (each with its batch_item index), and, if any item was refused
+// for the caller's rate, the delay the first such item was told to wait.
+struct BatchAudit {
+  AuditRecord call;
+  std::vector<AuditRecord> items;
+  absl::optional<absl::Duration> retry_delay;
+};
+
 // TokenFingerprint returns the first 16 hex digits of SHA-256(token): enough
 // to match a token with its audit line, useless for recovering it.
 std::string TokenFingerprint(absl::string_view token);
@@ -143,8 +152,8 @@ class TokenMinter {
   // BatchMint signs each request of `request` as the single call of its
   // kind would, in order, and returns one MintResult per request: one
   // item's failure never fails another, and each item that reaches the
-  // rate limit takes one unit of the caller's rate. `audit` receives one
-  // record for the call and one per item.
+  // rate limit takes one unit of the caller's rate. `audit` receives a
+  // record for the call and one per item (none if the call fails).
   //
   // Fails as a whole with INVALID_ARGUMENT for no requests or more than
   // `max_batch_requests`, UNAUTHENTICATED for a caller without an identity
@@ -152,7 +161,7 @@ class TokenMinter {
   // for a caller no policy names.
   absl::StatusOr<v1::BatchMintResponse> BatchMint(
       const v1::BatchMintRequest& request, const CallerIdentity& caller,
-      AuditRecord* audit, std::vector<AuditRecord>* item_audits) const;
+      BatchAudit* audit) const;
 
   // VerifyToken checks a token of any kind with the keys of the account it
   // names (or of request.account_sid), if `caller` may use that account and
@@ -194,8 +203,9 @@ class TokenMinter {
   absl::StatusOr<v1::TokenResponse> MintAccess(
       const v1::AccessTokenRequest& request, const Call& call,
       AuditRecord* audit) const;
-  v1::MintResult MintItem(const v1::MintRequest& request, const Call& call,
-                          AuditRecord* audit) const;
+  absl::StatusOr<v1::TokenResponse> MintItem(const v1::MintRequest& request,
+                                             const Call& call,
+                                             AuditRecord* audit) const;
 
   // The signing limits for `policy`'s caller: a request without a lifetime
   // gets the default, shortened to fit the policy's max_ttl.

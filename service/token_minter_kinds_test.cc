@@ -600,10 +600,9 @@ TEST_F(TokenMinterKindsTest, BatchAnswersEachItemInOrderAsItsSingleCall) {
   batch.add_requests();  // No kind.
   *batch.add_requests() = Item(IncomingRequest());
 
-  AuditRecord audit;
-  std::vector<AuditRecord> items;
+  BatchAudit audit;
   ASSERT_OK_AND_ASSIGN(v1::BatchMintResponse response,
-                       minter->BatchMint(batch, kAnonymous, &audit, &items));
+                       minter->BatchMint(batch, kAnonymous, &audit));
   ASSERT_EQ(response.results_size(), 6);
   const int kOk = static_cast<int>(absl::StatusCode::kOk);
   const int kInvalid = static_cast<int>(absl::StatusCode::kInvalidArgument);
@@ -627,7 +626,9 @@ TEST_F(TokenMinterKindsTest, BatchAnswersEachItemInOrderAsItsSingleCall) {
   EXPECT_EQ(response.results(5).code(), kOk);
 
   // One audit record per item, each with its index and kind.
-  EXPECT_EQ(audit.method, "BatchMint");
+  EXPECT_EQ(audit.call.method, "BatchMint");
+  EXPECT_FALSE(audit.retry_delay.has_value());
+  const std::vector<AuditRecord>& items = audit.items;
   ASSERT_EQ(items.size(), 6u);
   const char* kinds[] = {"taskrouter", "access", "access",
                          "capability", "",       "capability"};
@@ -648,36 +649,34 @@ TEST_F(TokenMinterKindsTest, EmptyAndOversizedBatchesAreRefusedWhole) {
   TokenMinter::Options options;
   options.max_batch_requests = 3;
   std::unique_ptr<TokenMinter> minter = NewMinter(Policies(""), options);
-  AuditRecord audit;
-  std::vector<AuditRecord> items;
-  EXPECT_THAT(
-      minter->BatchMint(v1::BatchMintRequest(), kAnonymous, &audit, &items),
-      StatusIs(absl::StatusCode::kInvalidArgument,
-               Eq("requests: at least one is required")));
+  BatchAudit audit;
+  EXPECT_THAT(minter->BatchMint(v1::BatchMintRequest(), kAnonymous, &audit),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       Eq("requests: at least one is required")));
   v1::BatchMintRequest batch;
   for (int i = 0; i < 3; ++i) *batch.add_requests() = Item(IncomingRequest());
   ASSERT_OK_AND_ASSIGN(v1::BatchMintResponse response,
-                       minter->BatchMint(batch, kAnonymous, &audit, &items));
+                       minter->BatchMint(batch, kAnonymous, &audit));
   EXPECT_EQ(response.results_size(), 3);
+  EXPECT_EQ(audit.items.size(), 3u);
   *batch.add_requests() = Item(IncomingRequest());
-  EXPECT_THAT(minter->BatchMint(batch, kAnonymous, &audit, &items),
+  EXPECT_THAT(minter->BatchMint(batch, kAnonymous, &audit),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        Eq("requests: more than 3 in one batch")));
-  EXPECT_TRUE(items.empty());
+  EXPECT_TRUE(audit.items.empty());
 }
 
 TEST_F(TokenMinterKindsTest, BatchCallerWithoutIdentityOrPolicyIsRefusedWhole) {
   std::unique_ptr<TokenMinter> minter = NewMinter(Policies(kPolicies));
   v1::BatchMintRequest batch;
   *batch.add_requests() = Item(IncomingRequest());
-  AuditRecord audit;
-  std::vector<AuditRecord> items;
-  EXPECT_THAT(minter->BatchMint(batch, kAnonymous, &audit, &items),
+  BatchAudit audit;
+  EXPECT_THAT(minter->BatchMint(batch, kAnonymous, &audit),
               StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
-  EXPECT_THAT(minter->BatchMint(batch, {"spiffe://nobody", "tls_spiffe_id"},
-                                &audit, &items),
-              StatusIs(absl::StatusCode::kPermissionDenied,
-                       Eq(std::string(kAccountDenied))));
+  EXPECT_THAT(
+      minter->BatchMint(batch, {"spiffe://nobody", "tls_spiffe_id"}, &audit),
+      StatusIs(absl::StatusCode::kPermissionDenied,
+               Eq(std::string(kAccountDenied))));
 }
 
 TEST_F(TokenMinterKindsTest, EachBatchItemCountsAgainstTheRate) {
@@ -694,10 +693,9 @@ TEST_F(TokenMinterKindsTest, EachBatchItemCountsAgainstTheRate) {
   *batch.add_requests() = Item(AccessRequest());
   *batch.add_requests() = Item(AccessRequest());
   *batch.add_requests() = Item(no_scopes);
-  AuditRecord audit;
-  std::vector<AuditRecord> items;
+  BatchAudit audit;
   ASSERT_OK_AND_ASSIGN(v1::BatchMintResponse response,
-                       minter->BatchMint(batch, kBatchJob, &audit, &items));
+                       minter->BatchMint(batch, kBatchJob, &audit));
   std::vector<absl::StatusCode> codes;
   for (const v1::MintResult& result : response.results()) {
     codes.push_back(static_cast<absl::StatusCode>(result.code()));
@@ -708,6 +706,11 @@ TEST_F(TokenMinterKindsTest, EachBatchItemCountsAgainstTheRate) {
                                  absl::StatusCode::kResourceExhausted,
                                  absl::StatusCode::kResourceExhausted));
   EXPECT_THAT(response.results(4).message(), HasSubstr("retry after"));
+  // The call says how long to wait, as a single refused call would.
+  ASSERT_TRUE(audit.retry_delay.has_value());
+  EXPECT_GT(*audit.retry_delay, absl::ZeroDuration());
+  EXPECT_LE(*audit.retry_delay, absl::Seconds(1));
+  EXPECT_EQ(audit.items[4].token_fingerprint, "");
   // The single calls share the bucket the batch emptied.
   EXPECT_THAT(MintTaskRouter(*minter, WorkerRequest(), kBatchJob),
               StatusIs(absl::StatusCode::kResourceExhausted, ::testing::_));
