@@ -83,6 +83,8 @@ struct AuditRecord {
   std::string kind;
   // The item's index in its BatchMint; -1 for a single call.
   int64_t batch_item = -1;
+  // A BatchMint call's number of requests; -1 for anything else.
+  int64_t batch_size = -1;
   std::vector<absl::string_view> scope_kinds;
   // TaskRouter: the standard policy sets asked for, in order.
   std::vector<absl::string_view> policy_sets;
