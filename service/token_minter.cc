@@ -100,6 +100,18 @@ absl::StatusOr<const CallerPolicy*> TokenMinter::PolicyFor(
   return policy;
 }
 
+TokenMinter::Call TokenMinter::NewCall(const CallerIdentity& caller) const {
+  const ServingState& state = state_.Get();
+  return {state, caller, PolicyFor(state, caller)};
+}
+
+absl::StatusOr<const AccountKeys::Account*> TokenMinter::SigningAccount(
+    const Call& call, absl::string_view account_sid) {
+  const AccountKeys::Account* account = call.state.accounts->Find(account_sid);
+  if (account == nullptr || account->verify_only) return AccountDenied();
+  return account;
+}
+
 token::SigningLimits TokenMinter::LimitsFor(const CallerPolicy* policy) const {
   token::SigningLimits limits = options_.signing_limits;
   if (policy != nullptr && policy->max_ttl().has_value()) {
@@ -143,9 +155,7 @@ v1::TokenResponse TokenMinter::ResponseFor(token::SignedToken signed_token,
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapabilityToken(
     const v1::CapabilityRequest& request, const CallerIdentity& caller,
     AuditRecord* audit) const {
-  const ServingState& state = state_.Get();
-  return MintCapability(request, {state, caller, PolicyFor(state, caller)},
-                        audit);
+  return MintCapability(request, NewCall(caller), audit);
 }
 
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapability(
@@ -170,9 +180,8 @@ absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapability(
   if (policy != nullptr) {
     CAPTOKEN_RETURN_IF_ERROR(policy->AuthorizeMint(spec, checked.lifetime()));
   }
-  const AccountKeys::Account* account =
-      call.state.accounts->Find(spec.account_sid);
-  if (account == nullptr || account->verify_only) return AccountDenied();
+  CAPTOKEN_ASSIGN_OR_RETURN(const AccountKeys::Account* account,
+                            SigningAccount(call, spec.account_sid));
   CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::SignedToken signed_token,
@@ -183,9 +192,7 @@ absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapability(
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintTaskRouterToken(
     const v1::TaskRouterRequest& request, const CallerIdentity& caller,
     AuditRecord* audit) const {
-  const ServingState& state = state_.Get();
-  return MintTaskRouter(request, {state, caller, PolicyFor(state, caller)},
-                        audit);
+  return MintTaskRouter(request, NewCall(caller), audit);
 }
 
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintTaskRouter(
@@ -217,9 +224,8 @@ absl::StatusOr<v1::TokenResponse> TokenMinter::MintTaskRouter(
     CAPTOKEN_RETURN_IF_ERROR(
         policy->AuthorizeTaskRouter(spec, checked->lifetime()));
   }
-  const AccountKeys::Account* account =
-      call.state.accounts->Find(spec.account_sid);
-  if (account == nullptr || account->verify_only) return AccountDenied();
+  CAPTOKEN_ASSIGN_OR_RETURN(const AccountKeys::Account* account,
+                            SigningAccount(call, spec.account_sid));
   CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::SignedToken signed_token,
@@ -230,8 +236,7 @@ absl::StatusOr<v1::TokenResponse> TokenMinter::MintTaskRouter(
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintAccessToken(
     const v1::AccessTokenRequest& request, const CallerIdentity& caller,
     AuditRecord* audit) const {
-  const ServingState& state = state_.Get();
-  return MintAccess(request, {state, caller, PolicyFor(state, caller)}, audit);
+  return MintAccess(request, NewCall(caller), audit);
 }
 
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintAccess(
@@ -266,9 +271,8 @@ absl::StatusOr<v1::TokenResponse> TokenMinter::MintAccess(
     CAPTOKEN_RETURN_IF_ERROR(
         policy->AuthorizeAccessToken(spec, checked->lifetime()));
   }
-  const AccountKeys::Account* account =
-      call.state.accounts->Find(spec.account_sid);
-  if (account == nullptr || account->verify_only) return AccountDenied();
+  CAPTOKEN_ASSIGN_OR_RETURN(const AccountKeys::Account* account,
+                            SigningAccount(call, spec.account_sid));
   const token::ApiKey* api_key = account->SigningApiKey(request.api_key_sid());
   if (api_key == nullptr) {
     // No key named: the account has none that signs, which the proto
@@ -320,10 +324,8 @@ absl::StatusOr<v1::BatchMintResponse> TokenMinter::BatchMint(
         "requests: more than ", options_.max_batch_requests, " in one batch"));
   }
   // One state for the whole batch: a reload never splits it.
-  const ServingState& state = state_.Get();
-  absl::StatusOr<const CallerPolicy*> policy = PolicyFor(state, caller);
-  if (!policy.ok()) return policy.status();
-  const Call call{state, caller, policy};
+  const Call call = NewCall(caller);
+  if (!call.policy.ok()) return call.policy.status();
 
   v1::BatchMintResponse response;
   audit->items.reserve(request.requests_size());

@@ -196,6 +196,9 @@ class TokenMinter {
     absl::StatusOr<const CallerPolicy*> policy;
   };
 
+  // NewCall reads the current state and `caller`'s policy.
+  Call NewCall(const CallerIdentity& caller) const;
+
   absl::StatusOr<v1::TokenResponse> MintCapability(
       const v1::CapabilityRequest& request, const Call& call,
       AuditRecord* audit) const;
@@ -212,6 +215,10 @@ class TokenMinter {
   // The signing limits for `policy`'s caller: a request without a lifetime
   // gets the default, shortened to fit the policy's max_ttl.
   token::SigningLimits LimitsFor(const CallerPolicy* policy) const;
+  // The account that signs for `account_sid`: PERMISSION_DENIED
+  // (kAccountDenied) if it is unknown or verify-only.
+  static absl::StatusOr<const AccountKeys::Account*> SigningAccount(
+      const Call& call, absl::string_view account_sid);
   // Takes one unit of the caller's rate, or says how long to wait.
   absl::Status TakeRate(const CallerPolicy* policy,
                         const CallerIdentity& caller) const;

@@ -36,6 +36,7 @@
 #include "service/token/taskrouter_signer.h"
 #include "service/token/taskrouter_verifier.h"
 #include "service/token_minter.h"
+#include "service/token_minter_test_util.h"
 #include "testing/status_matchers.h"
 
 namespace captoken::service {
@@ -77,9 +78,7 @@ std::string KeySecret(absl::string_view sid) {
   return absl::StrCat("secret-of-", sid);
 }
 
-token::HmacSha256Key Key(absl::string_view secret) {
-  return *token::HmacSha256Key::Create(secret);
-}
+token::HmacSha256Key Key(absl::string_view secret) { return TestKey(secret); }
 
 token::ApiKey ApiKey(absl::string_view sid) {
   return *token::ApiKey::Create(sid, KeySecret(sid));
@@ -103,13 +102,7 @@ std::shared_ptr<const AccountKeys> Accounts() {
 }
 
 std::shared_ptr<const CallerPolicies> Policies(const std::string& text) {
-  v1::ServerConfig config;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &config))
-      << text;
-  absl::StatusOr<std::shared_ptr<const CallerPolicies>> policies =
-      CallerPolicies::Compile(config.callers(), absl::Hours(24));
-  EXPECT_THAT(policies, IsOk());
-  return *std::move(policies);
+  return TestPolicies(text);
 }
 
 const CallerIdentity kAnonymous{};

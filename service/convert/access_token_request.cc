@@ -26,14 +26,7 @@ absl::StatusOr<token::AccessTokenSpec> AccessTokenSpecFromProto(
         GrantFromProto(absl::StrCat("grants[", i, "]"), request.grants(i)));
     spec.grants.push_back(std::move(grant));
   }
-  if (request.has_ttl()) {
-    CAPTOKEN_ASSIGN_OR_RETURN(spec.ttl,
-                              DurationFromProto("ttl", request.ttl()));
-  }
-  if (request.has_expire_time()) {
-    CAPTOKEN_ASSIGN_OR_RETURN(
-        spec.expire_time, TimeFromProto("expire_time", request.expire_time()));
-  }
+  CAPTOKEN_RETURN_IF_ERROR(LifetimeFromProto(request, &spec));
   if (request.has_not_before()) {
     CAPTOKEN_ASSIGN_OR_RETURN(
         spec.not_before, TimeFromProto("not_before", request.not_before()));

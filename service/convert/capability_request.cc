@@ -63,14 +63,7 @@ absl::StatusOr<token::CapabilitySpec> CapabilitySpecFromProto(
     }
   }
 
-  if (request.has_ttl()) {
-    CAPTOKEN_ASSIGN_OR_RETURN(spec.ttl,
-                              DurationFromProto("ttl", request.ttl()));
-  }
-  if (request.has_expire_time()) {
-    CAPTOKEN_ASSIGN_OR_RETURN(
-        spec.expire_time, TimeFromProto("expire_time", request.expire_time()));
-  }
+  CAPTOKEN_RETURN_IF_ERROR(LifetimeFromProto(request, &spec));
   return spec;
 }
 

@@ -19,6 +19,7 @@
 #ifndef CAPTOKEN_SERVICE_CONVERT_FIELDS_H_
 #define CAPTOKEN_SERVICE_CONVERT_FIELDS_H_
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -57,6 +58,28 @@ absl::StatusOr<absl::Time> TimeFromProto(
 
 // TimeToProto converts whole seconds (token times have no fractions).
 google::protobuf::Timestamp TimeToProto(absl::Time time);
+
+// LifetimeFromProto copies a request's `ttl` and `expire_time`, each only if
+// set, into a spec's optional fields of the same names. Every request kind
+// has both; whether they may both be set is the library's rule.
+//
+// Fails as DurationFromProto and TimeFromProto do.
+template <typename Request, typename Spec>
+absl::Status LifetimeFromProto(const Request& request, Spec* spec) {
+  if (request.has_ttl()) {
+    absl::StatusOr<absl::Duration> ttl =
+        DurationFromProto("ttl", request.ttl());
+    if (!ttl.ok()) return ttl.status();
+    spec->ttl = *ttl;
+  }
+  if (request.has_expire_time()) {
+    absl::StatusOr<absl::Time> expire_time =
+        TimeFromProto("expire_time", request.expire_time());
+    if (!expire_time.ok()) return expire_time.status();
+    spec->expire_time = *expire_time;
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace captoken::convert
 

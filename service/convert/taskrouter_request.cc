@@ -41,14 +41,7 @@ absl::StatusOr<token::TaskRouterSpec> TaskRouterSpecFromProto(
     spec.policies.push_back(std::move(policy));
   }
 
-  if (request.has_ttl()) {
-    CAPTOKEN_ASSIGN_OR_RETURN(spec.ttl,
-                              DurationFromProto("ttl", request.ttl()));
-  }
-  if (request.has_expire_time()) {
-    CAPTOKEN_ASSIGN_OR_RETURN(
-        spec.expire_time, TimeFromProto("expire_time", request.expire_time()));
-  }
+  CAPTOKEN_RETURN_IF_ERROR(LifetimeFromProto(request, &spec));
   return spec;
 }
 

@@ -18,49 +18,35 @@ namespace {
 // is still this value after Verify means it did not.
 const absl::Time kNotRead = absl::InfinitePast();
 
-absl::StatusOr<TokenVerification> VerifyCapability(
+// Runs `Verifier` over `token` with `keys` and builds its kind's response,
+// with claims only if the MAC verified.
+template <typename Verifier, typename Claims, typename Keys>
+absl::StatusOr<TokenVerification> RunVerifier(
     absl::string_view token, const token::JwtVerifier::Options& jwt,
-    absl::string_view expected_account_sid, const VerificationKeys& keys) {
+    absl::string_view expected_account_sid, const Keys& keys,
+    v1::VerifyTokenResponse (*respond)(const absl::Status&, const Claims*)) {
   CAPTOKEN_ASSIGN_OR_RETURN(
-      token::CapabilityVerifier verifier,
-      token::CapabilityVerifier::Create(
-          {.jwt = jwt,
-           .expected_account_sid = std::string(expected_account_sid)}));
-  token::CapabilityClaims claims;
+      Verifier verifier, Verifier::Create({.jwt = jwt,
+                                           .expected_account_sid = std::string(
+                                               expected_account_sid)}));
+  Claims claims;
   claims.expire_time = kNotRead;
-  const absl::Status status =
-      verifier.Verify(token, keys.auth_tokens, &claims).status();
+  const absl::Status status = verifier.Verify(token, keys, &claims).status();
   return TokenVerification{
-      status, VerifyResponseFor(
-                  status, claims.expire_time != kNotRead ? &claims : nullptr)};
-}
-
-absl::StatusOr<TokenVerification> VerifyTaskRouter(
-    absl::string_view token, const token::JwtVerifier::Options& jwt,
-    absl::string_view expected_account_sid, const VerificationKeys& keys) {
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::TaskRouterVerifier verifier,
-      token::TaskRouterVerifier::Create(
-          {.jwt = jwt,
-           .expected_account_sid = std::string(expected_account_sid)}));
-  token::TaskRouterClaims claims;
-  claims.expire_time = kNotRead;
-  const absl::Status status =
-      verifier.Verify(token, keys.auth_tokens, &claims).status();
-  return TokenVerification{
-      status, TaskRouterVerifyResponseFor(
-                  status, claims.expire_time != kNotRead ? &claims : nullptr)};
+      status,
+      respond(status, claims.expire_time != kNotRead ? &claims : nullptr)};
 }
 
 absl::StatusOr<TokenVerification> VerifyAccessToken(
     absl::string_view token, const token::JwtVerifier::Options& jwt,
     absl::string_view expected_account_sid, const VerificationKeys& keys) {
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::AccessTokenVerifier verifier,
-      token::AccessTokenVerifier::Create(
-          {.jwt = jwt,
-           .expected_account_sid = std::string(expected_account_sid)}));
   if (keys.api_key == nullptr) {
+    // Checked first so that invalid options still fail as for any kind.
+    CAPTOKEN_RETURN_IF_ERROR(
+        token::AccessTokenVerifier::Create(
+            {.jwt = jwt,
+             .expected_account_sid = std::string(expected_account_sid)})
+            .status());
     // No key of that SID: nothing here can have signed it.
     const absl::Status status =
         token::VerificationError(token::VerificationFailure::kBadSignature,
@@ -68,13 +54,9 @@ absl::StatusOr<TokenVerification> VerifyAccessToken(
     return TokenVerification{status,
                              AccessTokenVerifyResponseFor(status, nullptr)};
   }
-  token::AccessTokenClaims claims;
-  claims.expire_time = kNotRead;
-  const absl::Status status =
-      verifier.Verify(token, *keys.api_key, &claims).status();
-  return TokenVerification{
-      status, AccessTokenVerifyResponseFor(
-                  status, claims.expire_time != kNotRead ? &claims : nullptr)};
+  return RunVerifier<token::AccessTokenVerifier, token::AccessTokenClaims>(
+      token, jwt, expected_account_sid, *keys.api_key,
+      &AccessTokenVerifyResponseFor);
 }
 
 }  // namespace
@@ -85,9 +67,13 @@ absl::StatusOr<TokenVerification> VerifyTokenOfKind(
     absl::string_view expected_account_sid, const VerificationKeys& keys) {
   switch (kind) {
     case token::TokenKind::kCapability:
-      return VerifyCapability(token, jwt, expected_account_sid, keys);
+      return RunVerifier<token::CapabilityVerifier, token::CapabilityClaims>(
+          token, jwt, expected_account_sid, keys.auth_tokens,
+          &VerifyResponseFor);
     case token::TokenKind::kTaskRouter:
-      return VerifyTaskRouter(token, jwt, expected_account_sid, keys);
+      return RunVerifier<token::TaskRouterVerifier, token::TaskRouterClaims>(
+          token, jwt, expected_account_sid, keys.auth_tokens,
+          &TaskRouterVerifyResponseFor);
     case token::TokenKind::kAccessToken:
       return VerifyAccessToken(token, jwt, expected_account_sid, keys);
   }
