@@ -274,6 +274,9 @@ int Run() {
                      .Add("reason", server.status().message()));
     return 1;
   }
+  // The banner comes first: whoever waits for the `listening` line (a
+  // test, a script) then sees the whole of it.
+  if (loaded->development) PrintDevelopmentBanner((*server)->port());
   logger.Write(LogLine(LogLevel::kInfo, "listening")
                    .Add("address", loaded->settings.listen_address)
                    .Add("port", static_cast<int64_t>((*server)->port()))
@@ -284,7 +287,6 @@ int Run() {
                    .Add("metrics_port", static_cast<int64_t>(metrics_port))
                    .Add("development", loaded->development));
   logger.Flush();
-  if (loaded->development) PrintDevelopmentBanner((*server)->port());
 
   // A change to the config or a secret file reloads, as SIGHUP does.
   std::unique_ptr<FileWatcher> watcher;
