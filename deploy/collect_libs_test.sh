@@ -18,7 +18,9 @@ runtime='/(ld-linux[^/]*|libc|libm|libmvec|libpthread|libdl|librt|libresolv|libu
 libdirs=$(find "$staging" -name '*.so*' -printf '%h\n' | sort -u | paste -sd:)
 failures=0
 for binary in "$server" "$cli"; do
-  loader=$(ldd "$binary" | awk '$1 ~ /^\// && /ld-linux/ {print $1; exit}')
+  # awk reads all of ldd's output: exiting at the first match would let ldd
+  # die of SIGPIPE, which pipefail turns into a failed test now and then.
+  loader=$(ldd "$binary" | awk '$1 ~ /^\// && /ld-linux/ && !found {print $1; found = 1}')
   [[ -x $loader ]] || { echo "FAIL: no dynamic loader found for $binary"; exit 1; }
   log=$TEST_TMPDIR/$(basename "$binary").ld.log
   if ! LD_DEBUG=libs "$loader" --inhibit-cache --library-path "$libdirs" \

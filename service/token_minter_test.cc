@@ -35,6 +35,7 @@
 #include "service/token/capability_verifier.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
+#include "service/token_minter_test_util.h"
 #include "testing/status_matchers.h"
 
 namespace captoken::service {
@@ -65,30 +66,12 @@ constexpr char kClientName[] = "alice_private_name";
 
 const absl::Time kNow = absl::FromUnixSeconds(1700000000);
 
-token::HmacSha256Key Key(absl::string_view secret) {
-  absl::StatusOr<token::HmacSha256Key> key =
-      token::HmacSha256Key::Create(secret);
-  EXPECT_TRUE(key.ok()) << key.status();
-  return *std::move(key);
-}
+token::HmacSha256Key Key(absl::string_view secret) { return TestKey(secret); }
 
-// No caller policies: every caller may use every account.
-std::shared_ptr<const CallerPolicies> OpenAccess() {
-  absl::StatusOr<std::shared_ptr<const CallerPolicies>> policies =
-      CallerPolicies::Compile({}, absl::Hours(24));
-  EXPECT_TRUE(policies.ok()) << policies.status();
-  return *std::move(policies);
-}
+std::shared_ptr<const CallerPolicies> OpenAccess() { return TestOpenAccess(); }
 
-// The caller policies of a config's `callers`, in text format.
 std::shared_ptr<const CallerPolicies> Policies(const std::string& text) {
-  v1::ServerConfig config;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &config))
-      << text;
-  absl::StatusOr<std::shared_ptr<const CallerPolicies>> policies =
-      CallerPolicies::Compile(config.callers(), absl::Hours(24));
-  EXPECT_TRUE(policies.ok()) << policies.status();
-  return policies.ok() ? *std::move(policies) : OpenAccess();
+  return TestPolicies(text);
 }
 
 std::shared_ptr<const ServingState> State(
