@@ -246,8 +246,16 @@ func TestTaskRouterMatchesCLI(t *testing.T) {
 func TestTaskRouterVerify(t *testing.T) {
 	c := newClient(t)
 	for _, profile := range []captokenv1.Profile{captoken.ProfileTwilioPython, captoken.ProfileTwilioNode} {
-		req := taskRouterCases()[2].req() // worker_explicit_policies
-		req.Profile = profile
+		// Policies as VerifyToken gives them back: explicit methods, boolean filters.
+		req := captoken.NewTaskRouterRequest(account, workspace, worker, captoken.PolicySetEventBridge)
+		tasks := captoken.TaskRouterPolicy(trBase+"/Tasks/**", "POST")
+		tasks.QueryFilter = []*captokenv1.TaskRouterFilter{
+			captoken.RequiredFilter("Zeta", true), captoken.RequiredFilter("Alpha", false)}
+		tasks.PostFilter = []*captokenv1.TaskRouterFilter{captoken.RequiredFilter("ActivitySid", true)}
+		req.Policies = []*captokenv1.TaskRouterPolicy{tasks,
+			captoken.TaskRouterPolicy(trBase+"/Activities", "GET"),
+			captoken.TaskRouterPolicy(trBase+"/Workers/"+worker, "DELETE")}
+		req.FriendlyName, req.Version, req.Profile = `Zoë "&" Co ✓`, "v1", profile
 		tok, err := c.MintTaskRouterToken(context.Background(), req)
 		if err != nil {
 			t.Fatalf("%v: MintTaskRouterToken: %v", profile, err)

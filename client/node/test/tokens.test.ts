@@ -132,6 +132,22 @@ const TASKROUTER_CASES: Record<string, TaskRouterCase> = {
   },
   workspace_python_defaults: { channelId: WORKSPACE, policySets: [S.TASK_ROUTER_POLICY_SET_PYTHON_DEFAULTS] },
 };
+/** Policies as verifyToken gives them back (explicit methods, boolean filters). */
+const VERIFY_CASE: TaskRouterCase = {
+  channelId: WORKER,
+  policySets: [S.TASK_ROUTER_POLICY_SET_EVENT_BRIDGE],
+  policies: [
+    taskRouterPolicy(`${TR}/Tasks/**`, {
+      method: "POST",
+      queryFilter: [["Zeta", true], ["Alpha", false]],
+      postFilter: [["ActivitySid", true]],
+    }),
+    taskRouterPolicy(`${TR}/Activities`, { method: "GET" }),
+    taskRouterPolicy(`${TR}/Workers/${WORKER}`, { method: "DELETE" }),
+  ],
+  friendlyName: 'Zoë "&" Co ✓',
+  version: "v1",
+};
 /** A deny policy: the python profile (and the server default) only. */
 const DENY_CASE: TaskRouterCase = {
   channelId: WORKER,
@@ -363,7 +379,7 @@ describe("TaskRouter, Access Token and BatchMint calls against the real server",
 
   describe("verifyToken", () => {
     it("gives a TaskRouter token's kind and claims", async () => {
-      const c = TASKROUTER_CASES.worker_explicit_policies;
+      const c = VERIFY_CASE;
       for (const profile of [Profile.PROFILE_TWILIO_PYTHON, Profile.PROFILE_TWILIO_NODE]) {
         const minted = await client.mintTaskRouterToken({ accountSid: ACCOUNT, workspaceSid: WORKSPACE, ...c, profile });
         for (const account of [undefined, ACCOUNT]) {

@@ -89,6 +89,18 @@ TASKROUTER_CASES = {
     "workspace_python_defaults": dict(channel_id=WORKSPACE,
                                       policy_sets=[Sets.PYTHON_DEFAULTS]),
 }
+# Policies as VerifyToken gives them back (explicit methods, boolean
+# filters), for comparing claims with the request.
+VERIFY_CASE = dict(
+    channel_id=WORKER, policy_sets=[Sets.EVENT_BRIDGE],
+    policies=[
+        captoken.taskrouter_policy(TR + "/Tasks/**", "POST",
+                                   query_filter=[("Zeta", True), ("Alpha", False)],
+                                   post_filter=[("ActivitySid", True)]),
+        captoken.taskrouter_policy(TR + "/Activities", "GET"),
+        captoken.taskrouter_policy(TR + "/Workers/" + WORKER, "DELETE"),
+    ],
+    friendly_name="Zoë \"&\" Co ✓", version="v1")
 # A deny policy: the python profile (and the server default) only.
 DENY_CASE = dict(
     channel_id=WORKER, policy_sets=[Sets.PYTHON_DEFAULTS],
@@ -299,7 +311,7 @@ class TaskRouterTest(E2ETestCase):
     def test_verify_gives_kind_and_claims(self):
         for profile in PROFILES[1:]:
             with self.subTest(profile=profile):
-                case = TASKROUTER_CASES["worker_explicit_policies"]
+                case = VERIFY_CASE
                 minted = self.client.mint_taskrouter_token(
                     ACCOUNT, WORKSPACE, profile=profile, ttl=300, **case)
                 for account in (None, ACCOUNT):

@@ -242,7 +242,19 @@ public class TokensE2ETest {
   @Test
   public void verifyGivesTaskRouterKindAndClaims() {
     for (Profile profile : List.of(Profile.PROFILE_TWILIO_PYTHON, Profile.PROFILE_TWILIO_NODE)) {
-      TaskRouterRequest req = explicitPolicies().setProfile(profile).build();
+      // Policies as VerifyToken gives them back: explicit methods, boolean filters.
+      TaskRouterRequest req = TaskRouter.request(ACCOUNT, WORKSPACE, WORKER)
+          .addPolicySets(TaskRouterPolicySet.TASK_ROUTER_POLICY_SET_EVENT_BRIDGE)
+          .addPolicies(TaskRouter.policy(TR + "/Tasks/**", "POST")
+              .addQueryFilter(TaskRouter.required("Zeta", true))
+              .addQueryFilter(TaskRouter.required("Alpha", false))
+              .addPostFilter(TaskRouter.required("ActivitySid", true)))
+          .addPolicies(TaskRouter.policy(TR + "/Activities", "GET"))
+          .addPolicies(TaskRouter.policy(TR + "/Workers/" + WORKER, "DELETE"))
+          .setFriendlyName("Zo\u00eb \"&\" Co \u2713")
+          .setVersion("v1")
+          .setProfile(profile)
+          .build();
       MintedToken minted = client.mintTaskRouterToken(req);
       for (String account : new String[] {null, ACCOUNT}) {
         VerifyTokenResponse v = client.verifyToken(minted.getToken(), account);
