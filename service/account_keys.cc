@@ -10,19 +10,41 @@
 namespace captoken::service {
 namespace {
 
+// Prefixes `status` with the account and which secret it is about.
+absl::Status AboutSecret(const absl::Status& status,
+                         absl::string_view account_sid,
+                         absl::string_view which) {
+  return absl::Status(status.code(),
+                      absl::StrCat("account ", account_sid, ": ", which, ": ",
+                                   status.message()));
+}
+
+absl::StatusOr<token::Secret> ReadSecret(const v1::SecretSource& source) {
+  return source.has_env() ? secrets::ReadSecretFromEnv(source.env())
+                          : secrets::ReadSecretFromFile(source.file());
+}
+
 absl::StatusOr<token::HmacSha256Key> ReadKey(const v1::SecretSource& source,
                                              absl::string_view account_sid,
                                              absl::string_view which) {
-  absl::StatusOr<token::Secret> secret =
-      source.has_env() ? secrets::ReadSecretFromEnv(source.env())
-                       : secrets::ReadSecretFromFile(source.file());
+  absl::StatusOr<token::Secret> secret = ReadSecret(source);
   absl::StatusOr<token::HmacSha256Key> key =
       secret.ok() ? token::HmacSha256Key::Create(secret->RevealSecretBytes())
                   : absl::StatusOr<token::HmacSha256Key>(secret.status());
+  if (!key.ok()) return AboutSecret(key.status(), account_sid, which);
+  return key;
+}
+
+absl::StatusOr<token::ApiKey> ReadApiKey(const ApiKeySettings& settings,
+                                         absl::string_view account_sid) {
+  absl::StatusOr<token::Secret> secret = ReadSecret(settings.secret);
+  absl::StatusOr<token::ApiKey> key =
+      secret.ok()
+          ? token::ApiKey::Create(settings.sid, secret->RevealSecretBytes())
+          : absl::StatusOr<token::ApiKey>(secret.status());
   if (!key.ok()) {
-    return absl::Status(key.status().code(),
-                        absl::StrCat("account ", account_sid, ": ", which,
-                                     ": ", key.status().message()));
+    return AboutSecret(key.status(), account_sid,
+                       absl::StrCat("API key ", settings.sid, " secret"));
   }
   return key;
 }
@@ -37,15 +59,22 @@ absl::StatusOr<std::shared_ptr<const AccountKeys>> AccountKeys::Load(
     absl::StatusOr<token::HmacSha256Key> key =
         ReadKey(settings.auth_token, settings.account_sid, "auth token");
     if (!key.ok()) return key.status();
-    Account& account = loaded.emplace_back(
-        Account{settings.account_sid, *std::move(key), settings.verify_only,
-                absl::nullopt});
+    Account& account =
+        loaded.emplace_back(Account{settings.account_sid, *std::move(key),
+                                    settings.verify_only, absl::nullopt});
     if (settings.secondary_auth_token.has_value()) {
       absl::StatusOr<token::HmacSha256Key> secondary =
           ReadKey(*settings.secondary_auth_token, settings.account_sid,
                   "secondary auth token");
       if (!secondary.ok()) return secondary.status();
       account.secondary_auth_token.emplace(*std::move(secondary));
+    }
+    for (const ApiKeySettings& key_settings : settings.api_keys) {
+      absl::StatusOr<token::ApiKey> api_key =
+          ReadApiKey(key_settings, settings.account_sid);
+      if (!api_key.ok()) return api_key.status();
+      account.api_keys.push_back(
+          {*std::move(api_key), key_settings.verify_only});
     }
   }
   return FromAccounts(std::move(loaded));
@@ -69,6 +98,23 @@ AccountKeys::Account::VerificationKeys() const {
   std::vector<const token::HmacSha256Key*> keys = {&auth_token};
   if (secondary_auth_token.has_value()) keys.push_back(&*secondary_auth_token);
   return keys;
+}
+
+const token::ApiKey* AccountKeys::Account::SigningApiKey(
+    absl::string_view sid) const {
+  for (const ConfiguredApiKey& configured : api_keys) {
+    if (configured.verify_only) continue;
+    if (sid.empty() || configured.key.sid() == sid) return &configured.key;
+  }
+  return nullptr;
+}
+
+const token::ApiKey* AccountKeys::Account::VerificationApiKey(
+    absl::string_view sid) const {
+  for (const ConfiguredApiKey& configured : api_keys) {
+    if (configured.key.sid() == sid) return &configured.key;
+  }
+  return nullptr;
 }
 
 const AccountKeys::Account* AccountKeys::Find(

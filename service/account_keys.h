@@ -2,7 +2,8 @@
 // -----------------------------------------------------------------------------
 //
 // AccountKeys is the immutable set of accounts a server signs for, each
-// with its auth token prepared as an HMAC key. It is loaded once (at
+// with its auth token prepared as an HMAC key and its API keys (for Access
+// Tokens) prepared the same way. It is loaded once (at
 // start-up, and again on reload) so that no request ever reads a secret
 // from its source, and it is shared by reference: a request sees one whole
 // set, never a mix.
@@ -12,6 +13,7 @@
 //   CAPTOKEN_ASSIGN_OR_RETURN(std::shared_ptr<const AccountKeys> keys,
 //                             AccountKeys::Load(settings.accounts));
 //   const AccountKeys::Account* account = keys->Find(sid);
+//   const token::ApiKey* signer = account->SigningApiKey(request_key_sid);
 
 #ifndef CAPTOKEN_SERVICE_ACCOUNT_KEYS_H_
 #define CAPTOKEN_SERVICE_ACCOUNT_KEYS_H_
@@ -25,12 +27,20 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
 #include "service/server_config.h"
+#include "service/token/api_key.h"
 #include "service/token/crypto.h"
 
 namespace captoken::service {
 
 class AccountKeys {
  public:
+  // ConfiguredApiKey is one of an account's API keys.
+  struct ConfiguredApiKey {
+    token::ApiKey key;
+    // Verifies, never signs (a key being retired).
+    bool verify_only = false;
+  };
+
   struct Account {
     std::string account_sid;
     // Signs, and verifies.
@@ -38,15 +48,28 @@ class AccountKeys {
     bool verify_only = false;
     // Only verifies (the previous auth token during a rotation).
     absl::optional<token::HmacSha256Key> secondary_auth_token;
+    // Access Tokens' keys, in config order.
+    std::vector<ConfiguredApiKey> api_keys;
 
     // The keys a token of this account may be signed with, primary first.
     std::vector<const token::HmacSha256Key*> VerificationKeys() const;
+
+    // SigningApiKey returns the key an Access Token for this account is
+    // signed with: the key `sid` names, or with `sid` empty the first key
+    // that may sign. nullptr if there is none, or it is verify-only.
+    const token::ApiKey* SigningApiKey(absl::string_view sid) const;
+
+    // VerificationApiKey returns the key `sid` names, verify-only keys
+    // included, or nullptr.
+    const token::ApiKey* VerificationApiKey(absl::string_view sid) const;
   };
 
-  // Load reads every account's auth token from its source.
+  // Load reads every account's auth tokens and API key secrets from their
+  // sources.
   //
   // Fails with the source's error (see secret_source.h), prefixed with the
-  // account SID and the source (variable name or path), never the secret.
+  // account SID, which secret (and for an API key its SID) and the source
+  // (variable name or path), never the secret.
   static absl::StatusOr<std::shared_ptr<const AccountKeys>> Load(
       const std::vector<AccountSettings>& accounts);
 

@@ -1,7 +1,8 @@
 // Tests for account_keys.h: every account's auth token (and secondary auth
 // token) is read from its source once, a failure names the account, the
 // source and which token but never the secret, Find returns the prepared
-// keys, and VerificationKeys lists the primary first.
+// keys, VerificationKeys lists the primary first, and API keys are loaded
+// the same way and chosen by SID (verify-only keys never sign).
 
 #include "service/account_keys.h"
 
@@ -18,6 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/server_config.h"
+#include "service/token/api_key.h"
 #include "service/token/crypto.h"
 #include "testing/status_matchers.h"
 
@@ -390,6 +392,135 @@ TEST(AccountKeys, FindReturnsAStablePointer) {
     EXPECT_TRUE(KeyIsFor(account->auth_token, absl::StrCat("secret-", i)));
   }
   EXPECT_EQ(keys->Find(absl::StrCat("AC", std::string(30, '0'), "00")), first);
+}
+
+// ---- API keys
+// ----------------------------------------------------------------
+
+constexpr char kKeySid1[] = "SK0123456789abcdef0123456789abcdef";
+constexpr char kKeySid2[] = "SKfedcba9876543210fedcba9876543210";
+constexpr char kKeySid3[] = "SK11111111111111111111111111111111";
+constexpr char kKeySecret1[] = "api-key-secret-one-aaaaaaaaaa";
+constexpr char kKeySecret2[] = "api-key-secret-two-bbbbbbbbbb";
+
+ApiKeySettings KeyFromEnv(const char* sid, const char* variable,
+                          bool verify_only = false) {
+  ApiKeySettings key;
+  key.sid = sid;
+  key.secret.set_env(variable);
+  key.verify_only = verify_only;
+  return key;
+}
+
+token::ApiKey MakeApiKey(absl::string_view sid, absl::string_view secret) {
+  absl::StatusOr<token::ApiKey> key = token::ApiKey::Create(sid, secret);
+  EXPECT_TRUE(key.ok()) << key.status();
+  return *std::move(key);
+}
+
+TEST(AccountKeys, LoadReadsApiKeysFromTheirSources) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_API_KEY_1", kKeySecret1, 1), 0);
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_ACCOUNT_KEY_K", kSecret1, 1), 0);
+  AccountSettings settings = FromEnv(kSid1, "CAPTOKEN_TEST_ACCOUNT_KEY_K");
+  settings.api_keys.push_back(KeyFromEnv(kKeySid1, "CAPTOKEN_TEST_API_KEY_1"));
+  ApiKeySettings from_file;
+  from_file.sid = kKeySid2;
+  from_file.secret.set_file(
+      WriteFile("api_key_2", absl::StrCat(kKeySecret2, "\n")));
+  from_file.verify_only = true;
+  settings.api_keys.push_back(from_file);
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const AccountKeys> keys,
+                       AccountKeys::Load({settings}));
+  const AccountKeys::Account* account = keys->Find(kSid1);
+  ASSERT_NE(account, nullptr);
+  ASSERT_EQ(account->api_keys.size(), 2u);
+  EXPECT_EQ(account->api_keys[0].key.sid(), kKeySid1);
+  EXPECT_TRUE(KeyIsFor(account->api_keys[0].key.hmac_key(), kKeySecret1));
+  EXPECT_FALSE(account->api_keys[0].verify_only);
+  EXPECT_EQ(account->api_keys[1].key.sid(), kKeySid2);
+  EXPECT_TRUE(KeyIsFor(account->api_keys[1].key.hmac_key(), kKeySecret2));
+  EXPECT_TRUE(account->api_keys[1].verify_only);
+  // The auth token is not an API key, nor the other way round.
+  EXPECT_TRUE(KeyIsFor(account->auth_token, kSecret1));
+}
+
+TEST(AccountKeys, MissingApiKeySecretNamesAccountKeyAndSourceButNoSecret) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_ACCOUNT_KEY_K2", kSecret1, 1), 0);
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_API_KEY_GOOD", kKeySecret1, 1), 0);
+  ASSERT_EQ(unsetenv("CAPTOKEN_TEST_API_KEY_UNSET"), 0);
+  AccountSettings settings = FromEnv(kSid2, "CAPTOKEN_TEST_ACCOUNT_KEY_K2");
+  settings.api_keys = {KeyFromEnv(kKeySid1, "CAPTOKEN_TEST_API_KEY_GOOD"),
+                       KeyFromEnv(kKeySid2, "CAPTOKEN_TEST_API_KEY_UNSET")};
+  const absl::Status status = AccountKeys::Load({settings}).status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kNotFound,
+                               AllOf(HasSubstr(kSid2), HasSubstr(kKeySid2),
+                                     HasSubstr("API key"),
+                                     HasSubstr("CAPTOKEN_TEST_API_KEY_UNSET"),
+                                     Not(HasSubstr(kKeySid1)))));
+  EXPECT_THAT(status.ToString(), Not(HasSubstr(kSecret1)));
+  EXPECT_THAT(status.ToString(), Not(HasSubstr(kKeySecret1)));
+}
+
+TEST(AccountKeys, ApiKeyFileErrorsNeverContainTheSecret) {
+  ASSERT_EQ(setenv("CAPTOKEN_TEST_ACCOUNT_KEY_K3", kSecret1, 1), 0);
+  ApiKeySettings too_big;
+  too_big.sid = kKeySid1;
+  too_big.secret.set_file(WriteFile(
+      "api_key_too_big", absl::StrCat(kKeySecret1, std::string(5000, 'y'))));
+  AccountSettings settings = FromEnv(kSid1, "CAPTOKEN_TEST_ACCOUNT_KEY_K3");
+  settings.api_keys = {too_big};
+  const absl::Status status = AccountKeys::Load({settings}).status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               AllOf(HasSubstr(kKeySid1),
+                                     HasSubstr(too_big.secret.file()))));
+  EXPECT_THAT(status.ToString(), Not(HasSubstr(kKeySecret1)));
+}
+
+// An account with three keys: the first verify-only.
+AccountKeys::Account AccountWithKeys() {
+  AccountKeys::Account account{kSid1, Key(kSecret1), false};
+  account.api_keys.push_back({MakeApiKey(kKeySid1, kKeySecret1), true});
+  account.api_keys.push_back({MakeApiKey(kKeySid2, kKeySecret2), false});
+  account.api_keys.push_back({MakeApiKey(kKeySid3, kKeySecret2), false});
+  return account;
+}
+
+TEST(AccountKeys, SigningApiKeyWithoutASidIsTheFirstThatMaySign) {
+  const AccountKeys::Account account = AccountWithKeys();
+  const token::ApiKey* key = account.SigningApiKey("");
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(key->sid(), kKeySid2);
+}
+
+TEST(AccountKeys, SigningApiKeyByItsSid) {
+  const AccountKeys::Account account = AccountWithKeys();
+  const token::ApiKey* key = account.SigningApiKey(kKeySid3);
+  ASSERT_NE(key, nullptr);
+  EXPECT_EQ(key->sid(), kKeySid3);
+}
+
+TEST(AccountKeys, AVerifyOnlyOrUnknownKeyNeverSigns) {
+  const AccountKeys::Account account = AccountWithKeys();
+  EXPECT_EQ(account.SigningApiKey(kKeySid1), nullptr);
+  EXPECT_EQ(account.SigningApiKey("SK99999999999999999999999999999999"),
+            nullptr);
+  AccountKeys::Account retiring{kSid2, Key(kSecret2), false};
+  retiring.api_keys.push_back({MakeApiKey(kKeySid1, kKeySecret1), true});
+  EXPECT_EQ(retiring.SigningApiKey(""), nullptr);
+  const AccountKeys::Account none{kSid3, Key(kSecret3), false};
+  EXPECT_EQ(none.SigningApiKey(""), nullptr);
+}
+
+TEST(AccountKeys, VerificationApiKeyIncludesVerifyOnlyKeys) {
+  const AccountKeys::Account account = AccountWithKeys();
+  for (const char* sid : {kKeySid1, kKeySid2, kKeySid3}) {
+    const token::ApiKey* key = account.VerificationApiKey(sid);
+    ASSERT_NE(key, nullptr) << sid;
+    EXPECT_EQ(key->sid(), sid);
+  }
+  EXPECT_EQ(account.VerificationApiKey(""), nullptr);
+  EXPECT_EQ(account.VerificationApiKey("SK99999999999999999999999999999999"),
+            nullptr);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "service/convert/access_grant.h"
+#include "service/kind_names.h"
 #include "service/token/field_validation.h"
 
 namespace captoken::service {
@@ -22,9 +24,9 @@ absl::StatusOr<std::unique_ptr<RE2>> CompilePattern(const std::string& pattern,
   options.set_log_errors(false);
   auto compiled = std::make_unique<RE2>(pattern, options);
   if (!compiled->ok()) {
-    return PolicyError(index, field,
-                       absl::StrCat("not a valid RE2 pattern: ",
-                                    compiled->error()));
+    return PolicyError(
+        index, field,
+        absl::StrCat("not a valid RE2 pattern: ", compiled->error()));
   }
   return compiled;
 }
@@ -33,13 +35,42 @@ absl::Status Denied(absl::string_view problem) {
   return absl::PermissionDeniedError(problem);
 }
 
+bool FullMatch(absl::string_view text, const RE2& pattern) {
+  return RE2::FullMatch(re2::StringPiece(text.data(), text.size()), pattern);
+}
+
+v1::TokenKindAllowed AllowedKindOf(token::TokenKind kind) {
+  switch (kind) {
+    case token::TokenKind::kCapability:
+      return v1::TOKEN_KIND_ALLOWED_CAPABILITY;
+    case token::TokenKind::kTaskRouter:
+      return v1::TOKEN_KIND_ALLOWED_TASKROUTER;
+    case token::TokenKind::kAccessToken:
+      return v1::TOKEN_KIND_ALLOWED_ACCESS;
+  }
+  return v1::TOKEN_KIND_ALLOWED_UNSPECIFIED;
+}
+
+// Marks each listed kind in `allowed`; fails on 0 or an unknown number.
+template <size_t N>
+absl::Status CompileKinds(const google::protobuf::RepeatedField<int>& kinds,
+                          int index, absl::string_view field,
+                          std::array<bool, N>* allowed) {
+  for (int kind : kinds) {
+    if (kind <= 0 || static_cast<size_t>(kind) >= N) {
+      return PolicyError(index, field, "unknown or unspecified kind");
+    }
+    (*allowed)[kind] = true;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 bool CallerPolicy::Covers(absl::string_view identity) const {
   if (identity.empty()) return false;
   if (identity_pattern_ != nullptr) {
-    return RE2::FullMatch(re2::StringPiece(identity.data(), identity.size()),
-                          *identity_pattern_);
+    return FullMatch(identity, *identity_pattern_);
   }
   return identity == config_.identity();
 }
@@ -52,25 +83,80 @@ absl::Status CallerPolicy::AuthorizeAccount(
   return Denied(kAccountDenied);
 }
 
+absl::Status CallerPolicy::AuthorizeKind(token::TokenKind kind) const {
+  if (token_kinds_[AllowedKindOf(kind)]) return absl::OkStatus();
+  return Denied(
+      absl::StrCat("this caller may not use ", KindLabel(kind), " tokens"));
+}
+
+absl::Status CallerPolicy::AuthorizeLifetime(absl::Duration lifetime) const {
+  if (max_ttl_.has_value() && lifetime > *max_ttl_) {
+    return Denied(absl::StrCat("ttl: longer than this caller's maximum of ",
+                               absl::ToInt64Seconds(*max_ttl_), " s"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CallerPolicy::AuthorizeTaskRouter(
+    const token::TaskRouterSpec& spec, absl::Duration lifetime) const {
+  if (absl::Status status = AuthorizeAccount(spec.account_sid); !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = AuthorizeKind(token::TokenKind::kTaskRouter);
+      !status.ok()) {
+    return status;
+  }
+  return AuthorizeLifetime(lifetime);
+}
+
+absl::Status CallerPolicy::AuthorizeAccessToken(
+    const token::AccessTokenSpec& spec, absl::Duration lifetime) const {
+  if (absl::Status status = AuthorizeAccount(spec.account_sid); !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = AuthorizeKind(token::TokenKind::kAccessToken);
+      !status.ok()) {
+    return status;
+  }
+  for (size_t i = 0; i < spec.grants.size(); ++i) {
+    const v1::GrantKind kind = convert::GrantKindOf(spec.grants[i]);
+    if (!grant_kinds_[kind]) {
+      return Denied(absl::StrCat("grants[", i,
+                                 "]: this caller may not request ",
+                                 GrantKindLabel(kind), " grants"));
+    }
+  }
+  if (access_identity_pattern_ != nullptr &&
+      !FullMatch(spec.identity, *access_identity_pattern_)) {
+    return Denied("identity: not allowed for this caller");
+  }
+  return AuthorizeLifetime(lifetime);
+}
+
 absl::Status CallerPolicy::AuthorizeMint(const token::CapabilitySpec& spec,
                                          absl::Duration lifetime) const {
   if (absl::Status status = AuthorizeAccount(spec.account_sid); !status.ok()) {
     return status;
   }
+  if (absl::Status status = AuthorizeKind(token::TokenKind::kCapability);
+      !status.ok()) {
+    return status;
+  }
   for (size_t i = 0; i < spec.scopes.size(); ++i) {
     const token::CapabilityScope& scope = spec.scopes[i];
     const bool allowed =
-        std::holds_alternative<token::ClientIncomingScope>(scope) ? incoming_
-        : std::holds_alternative<token::ClientOutgoingScope>(scope)
-            ? outgoing_
-            : events_;
+        std::holds_alternative<token::ClientIncomingScope>(scope)   ? incoming_
+        : std::holds_alternative<token::ClientOutgoingScope>(scope) ? outgoing_
+                                                                    : events_;
     if (!allowed) {
-      return Denied(absl::StrCat("scopes[", i, "]: this caller may not request ",
+      return Denied(absl::StrCat("scopes[", i,
+                                 "]: this caller may not request ",
                                  token::ScopeKindName(scope), " scopes"));
     }
     if (client_name_pattern_ == nullptr) continue;
     absl::string_view name;
-    if (const auto* incoming = std::get_if<token::ClientIncomingScope>(&scope)) {
+    if (const auto* incoming =
+            std::get_if<token::ClientIncomingScope>(&scope)) {
       name = incoming->client_name;
     } else if (const auto* outgoing =
                    std::get_if<token::ClientOutgoingScope>(&scope)) {
@@ -79,17 +165,13 @@ absl::Status CallerPolicy::AuthorizeMint(const token::CapabilitySpec& spec,
     } else {
       continue;
     }
-    if (!RE2::FullMatch(re2::StringPiece(name.data(), name.size()),
-                        *client_name_pattern_)) {
-      return Denied(absl::StrCat("scopes[", i, "].", token::ScopeKindName(scope),
+    if (!FullMatch(name, *client_name_pattern_)) {
+      return Denied(absl::StrCat("scopes[", i, "].",
+                                 token::ScopeKindName(scope),
                                  ".client_name: not allowed for this caller"));
     }
   }
-  if (max_ttl_.has_value() && lifetime > *max_ttl_) {
-    return Denied(absl::StrCat("ttl: longer than this caller's maximum of ",
-                               absl::ToInt64Seconds(*max_ttl_), " s"));
-  }
-  return absl::OkStatus();
+  return AuthorizeLifetime(lifetime);
 }
 
 absl::StatusOr<std::shared_ptr<const CallerPolicies>> CallerPolicies::Compile(
@@ -145,6 +227,26 @@ absl::StatusOr<std::shared_ptr<const CallerPolicies>> CallerPolicies::Compile(
           return PolicyError(i, "scope_kinds", "unknown or unspecified kind");
       }
     }
+    if (config.token_kinds().empty()) {
+      // As before the other kinds existed: capability tokens only.
+      policy->token_kinds_[v1::TOKEN_KIND_ALLOWED_CAPABILITY] = true;
+    } else if (absl::Status s =
+                   CompileKinds(config.token_kinds(), i, "token_kinds",
+                                &policy->token_kinds_);
+               !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = CompileKinds(config.grant_kinds(), i, "grant_kinds",
+                                      &policy->grant_kinds_);
+        !s.ok()) {
+      return s;
+    }
+    if (!config.access_identity_pattern().empty()) {
+      absl::StatusOr<std::unique_ptr<RE2>> pattern = CompilePattern(
+          config.access_identity_pattern(), i, "access_identity_pattern");
+      if (!pattern.ok()) return pattern.status();
+      policy->access_identity_pattern_ = *std::move(pattern);
+    }
     if (!config.client_name_pattern().empty()) {
       absl::StatusOr<std::unique_ptr<RE2>> pattern = CompilePattern(
           config.client_name_pattern(), i, "client_name_pattern");
@@ -152,8 +254,9 @@ absl::StatusOr<std::shared_ptr<const CallerPolicies>> CallerPolicies::Compile(
       policy->client_name_pattern_ = *std::move(pattern);
     }
     if (config.has_max_ttl()) {
-      const absl::Duration max_ttl = absl::Seconds(config.max_ttl().seconds()) +
-                                     absl::Nanoseconds(config.max_ttl().nanos());
+      const absl::Duration max_ttl =
+          absl::Seconds(config.max_ttl().seconds()) +
+          absl::Nanoseconds(config.max_ttl().nanos());
       if (max_ttl <= absl::ZeroDuration() || max_ttl > server_max_ttl ||
           config.max_ttl().nanos() != 0) {
         return PolicyError(i, "max_ttl",

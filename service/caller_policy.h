@@ -3,8 +3,12 @@
 //
 // Caller policies (captoken.v1.CallerPolicy in the config), compiled once and
 // checked on every call. Default deny: a caller no policy names may do
-// nothing. A policy limits the accounts a caller may use, the scope kinds
-// and client names it may request, the longest lifetime, and its rate.
+// nothing. A policy limits the accounts a caller may use (for every kind of
+// token), the kinds of token it may mint and verify (capability tokens only
+// unless it says otherwise, so configs written before the other kinds keep
+// their meaning), the scope kinds and client names of capability tokens,
+// the grant kinds and identities of Access Tokens, the longest lifetime,
+// and its rate.
 //
 // Account checks come first, and an account the caller may not use gets the
 // same PERMISSION_DENIED as an account that does not exist, so a caller
@@ -20,6 +24,7 @@
 #ifndef CAPTOKEN_SERVICE_CALLER_POLICY_H_
 #define CAPTOKEN_SERVICE_CALLER_POLICY_H_
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,7 +37,10 @@
 #include "captoken/v1/config.pb.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "re2/re2.h"
+#include "service/token/access_token_spec.h"
 #include "service/token/capability_spec.h"
+#include "service/token/taskrouter_spec.h"
+#include "service/token/token_kind.h"
 
 namespace captoken::service {
 
@@ -54,11 +62,26 @@ class CallerPolicy {
   // the caller may use `account_sid`.
   absl::Status AuthorizeAccount(absl::string_view account_sid) const;
 
-  // AuthorizeMint checks a whole mint request whose token would live for
-  // `lifetime`: the account, each scope's kind, each client name, and the
-  // lifetime. Fails with PERMISSION_DENIED.
+  // AuthorizeKind fails with PERMISSION_DENIED unless the caller may mint
+  // and verify tokens of `kind`.
+  absl::Status AuthorizeKind(token::TokenKind kind) const;
+
+  // AuthorizeMint checks a whole capability request whose token would live
+  // for `lifetime`: the account, the kind, each scope's kind, each client
+  // name, and the lifetime. Fails with PERMISSION_DENIED.
   absl::Status AuthorizeMint(const token::CapabilitySpec& spec,
                              absl::Duration lifetime) const;
+
+  // AuthorizeTaskRouter checks a TaskRouter request: the account, the kind
+  // and the lifetime. Fails with PERMISSION_DENIED.
+  absl::Status AuthorizeTaskRouter(const token::TaskRouterSpec& spec,
+                                   absl::Duration lifetime) const;
+
+  // AuthorizeAccessToken checks an Access Token request: the account, the
+  // kind, each grant's kind, the identity, and the lifetime. Fails with
+  // PERMISSION_DENIED.
+  absl::Status AuthorizeAccessToken(const token::AccessTokenSpec& spec,
+                                    absl::Duration lifetime) const;
 
   // The policy's lifetime cap, if it has one.
   absl::optional<absl::Duration> max_ttl() const { return max_ttl_; }
@@ -71,6 +94,8 @@ class CallerPolicy {
   friend class CallerPolicies;
   CallerPolicy() = default;
 
+  absl::Status AuthorizeLifetime(absl::Duration lifetime) const;
+
   v1::CallerPolicy config_;
   std::unique_ptr<RE2> identity_pattern_;
   std::unique_ptr<RE2> client_name_pattern_;
@@ -79,6 +104,10 @@ class CallerPolicy {
   bool incoming_ = false;
   bool outgoing_ = false;
   bool events_ = false;
+  // Indexed by v1::TokenKindAllowed and v1::GrantKind.
+  std::array<bool, v1::TokenKindAllowed_ARRAYSIZE> token_kinds_{};
+  std::array<bool, v1::GrantKind_ARRAYSIZE> grant_kinds_{};
+  std::unique_ptr<RE2> access_identity_pattern_;
   absl::optional<absl::Duration> max_ttl_;
   double per_second_ = 0;
   double burst_ = 0;
@@ -91,8 +120,8 @@ class CallerPolicies {
   //
   // Fails with INVALID_ARGUMENT naming the field: a policy with no identity
   // or pattern, a pattern RE2 refuses, an account that is not an SID or "*",
-  // a scope kind of 0, a max_ttl outside (0, server_max_ttl], a rate that is
-  // not positive.
+  // a scope, token or grant kind that is 0 or unknown, a max_ttl outside
+  // (0, server_max_ttl], a rate that is not positive.
   static absl::StatusOr<std::shared_ptr<const CallerPolicies>> Compile(
       const google::protobuf::RepeatedPtrField<v1::CallerPolicy>& policies,
       absl::Duration server_max_ttl);

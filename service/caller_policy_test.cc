@@ -1,8 +1,10 @@
 // Tests for caller_policy.h: every bad policy is refused at compile time with
 // a message naming callers[i].field; the first policy covering a caller
 // applies, and a pattern must match the whole identity; an account the
-// caller may not use is refused exactly like an unknown one; and each scope
-// kind, client name and lifetime is checked against the policy.
+// caller may not use is refused exactly like an unknown one; each scope
+// kind, client name and lifetime is checked against the policy; and the
+// token kinds (capability only unless listed), grant kinds and Access Token
+// identities of the other kinds are too.
 
 #include "service/caller_policy.h"
 
@@ -19,8 +21,12 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "service/token/access_grant.h"
+#include "service/token/access_token_spec.h"
 #include "service/token/capability_scope.h"
 #include "service/token/capability_spec.h"
+#include "service/token/taskrouter_spec.h"
+#include "service/token/token_kind.h"
 #include "testing/status_matchers.h"
 
 namespace captoken::service {
@@ -104,6 +110,13 @@ const BadPolicy kBadPolicies[] = {
      "callers[1].rate.per_second"},
     {"callers { identity: \"x\" rate { per_second: -1 } }",
      "callers[1].rate.per_second"},
+    {"callers { identity: \"x\" token_kinds: TOKEN_KIND_ALLOWED_UNSPECIFIED }",
+     "callers[1].token_kinds"},
+    {"callers { identity: \"x\" grant_kinds: GRANT_KIND_VOICE "
+     "grant_kinds: GRANT_KIND_UNSPECIFIED }",
+     "callers[1].grant_kinds"},
+    {"callers { identity: \"x\" access_identity_pattern: \"(\" }",
+     "callers[1].access_identity_pattern"},
 };
 
 TEST(CallerPolicies, EachBadPolicyIsRefusedNamingItsField) {
@@ -575,6 +588,222 @@ TEST(CallerPolicy, BurstDefaultsToPerSecondRoundedUp) {
     EXPECT_EQ(policy->per_second(), c.per_second) << c.rate;
     EXPECT_EQ(policy->burst(), c.burst) << c.rate;
   }
+}
+
+// ---- Token kinds, TaskRouter and Access Tokens
+// -------------------------------
+
+constexpr char kWorkspaceSid[] = "WS0123456789abcdef0123456789abcdef";
+constexpr char kWorkerSid[] = "WK0123456789abcdef0123456789abcdef";
+
+token::TaskRouterSpec WorkerSpec(absl::string_view account_sid = kSid1) {
+  token::TaskRouterSpec spec;
+  spec.account_sid = std::string(account_sid);
+  spec.workspace_sid = kWorkspaceSid;
+  spec.channel_id = kWorkerSid;
+  return spec;
+}
+
+token::AccessTokenSpec AccessSpec(std::vector<token::AccessGrant> grants,
+                                  absl::string_view identity = "alice",
+                                  absl::string_view account_sid = kSid1) {
+  token::AccessTokenSpec spec;
+  spec.account_sid = std::string(account_sid);
+  spec.identity = std::string(identity);
+  spec.grants = std::move(grants);
+  return spec;
+}
+
+TEST(CallerPolicies, UnknownTokenAndGrantKindNumbersAreRefused) {
+  for (int field = 0; field < 2; ++field) {
+    google::protobuf::RepeatedPtrField<v1::CallerPolicy> callers =
+        Callers(kGoodPolicy);
+    v1::CallerPolicy* policy = callers.Add();
+    policy->set_identity("x");
+    if (field == 0) {
+      policy->add_token_kinds(static_cast<v1::TokenKindAllowed>(4));
+    } else {
+      policy->add_grant_kinds(static_cast<v1::GrantKind>(7));
+    }
+    EXPECT_THAT(CallerPolicies::Compile(callers, kServerMaxTtl),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr(field == 0 ? "callers[1].token_kinds:"
+                                              : "callers[1].grant_kinds:")));
+  }
+}
+
+TEST(CallerPolicy, NoTokenKindsMeansCapabilityTokensOnly) {
+  // A config written before the other kinds existed keeps its meaning.
+  std::shared_ptr<const CallerPolicies> policies =
+      OnePolicy("scope_kinds: SCOPE_KIND_CLIENT_INCOMING");
+  const CallerPolicy* policy = policies->Match("x");
+  EXPECT_THAT(policy->AuthorizeKind(token::TokenKind::kCapability), IsOk());
+  EXPECT_THAT(policy->AuthorizeMint(Spec({Incoming("alice")}), absl::Hours(1)),
+              IsOk());
+  EXPECT_THAT(policy->AuthorizeKind(token::TokenKind::kTaskRouter),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq("this caller may not use taskrouter tokens")));
+  EXPECT_THAT(policy->AuthorizeKind(token::TokenKind::kAccessToken),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq("this caller may not use access tokens")));
+  EXPECT_THAT(
+      policy->AuthorizeTaskRouter(WorkerSpec(), absl::Hours(1)),
+      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("taskrouter")));
+  EXPECT_THAT(policy->AuthorizeAccessToken(AccessSpec({}), absl::Hours(1)),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       HasSubstr("access tokens")));
+}
+
+TEST(CallerPolicy, ListedTokenKindsAreTheOnlyOnes) {
+  std::shared_ptr<const CallerPolicies> policies =
+      OnePolicy("token_kinds: TOKEN_KIND_ALLOWED_TASKROUTER");
+  const CallerPolicy* policy = policies->Match("x");
+  EXPECT_THAT(policy->AuthorizeTaskRouter(WorkerSpec(), absl::Hours(1)),
+              IsOk());
+  // Listing kinds replaces the capability-only default.
+  EXPECT_THAT(policy->AuthorizeMint(Spec({}), absl::Hours(1)),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq("this caller may not use capability tokens")));
+  EXPECT_THAT(policy->AuthorizeAccessToken(AccessSpec({}), absl::Hours(1)),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq("this caller may not use access tokens")));
+
+  policies = OnePolicy(
+      "token_kinds: [TOKEN_KIND_ALLOWED_CAPABILITY, "
+      "TOKEN_KIND_ALLOWED_ACCESS]");
+  policy = policies->Match("x");
+  EXPECT_THAT(policy->AuthorizeKind(token::TokenKind::kCapability), IsOk());
+  EXPECT_THAT(policy->AuthorizeKind(token::TokenKind::kAccessToken), IsOk());
+  EXPECT_THAT(policy->AuthorizeKind(token::TokenKind::kTaskRouter),
+              StatusIs(absl::StatusCode::kPermissionDenied, ::testing::_));
+}
+
+TEST(CallerPolicy, TheAccountListAppliesToEveryKind) {
+  ASSERT_OK_AND_ASSIGN(
+      std::shared_ptr<const CallerPolicies> policies,
+      Compile(absl::StrCat("callers { identity: \"x\" accounts: \"", kSid1,
+                           "\" token_kinds: [TOKEN_KIND_ALLOWED_TASKROUTER, "
+                           "TOKEN_KIND_ALLOWED_ACCESS] }")));
+  const CallerPolicy* policy = policies->Match("x");
+  for (absl::string_view other : {kSid2, kSid3}) {
+    EXPECT_THAT(policy->AuthorizeTaskRouter(WorkerSpec(other), absl::Hours(1)),
+                StatusIs(absl::StatusCode::kPermissionDenied,
+                         Eq(std::string(kAccountDenied))));
+    EXPECT_THAT(policy->AuthorizeAccessToken(AccessSpec({}, "alice", other),
+                                             absl::Hours(1)),
+                StatusIs(absl::StatusCode::kPermissionDenied,
+                         Eq(std::string(kAccountDenied))));
+  }
+  EXPECT_THAT(policy->AuthorizeTaskRouter(WorkerSpec(kSid1), absl::Hours(1)),
+              IsOk());
+}
+
+TEST(CallerPolicy, TheAccountIsCheckedBeforeTheKind) {
+  // A caller refused the kind learns nothing about accounts that are not
+  // its own: it gets the unknown-account answer for them.
+  std::shared_ptr<const CallerPolicies> policies =
+      Compile(
+          absl::StrCat("callers { identity: \"x\" accounts: \"", kSid1, "\" }"))
+          .value();
+  EXPECT_THAT(policies->Match("x")->AuthorizeTaskRouter(WorkerSpec(kSid2),
+                                                        absl::Hours(1)),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq(std::string(kAccountDenied))));
+}
+
+TEST(CallerPolicy, NoGrantKindsAllowsOnlyAnIdentityToken) {
+  std::shared_ptr<const CallerPolicies> policies =
+      OnePolicy("token_kinds: TOKEN_KIND_ALLOWED_ACCESS");
+  const CallerPolicy* policy = policies->Match("x");
+  EXPECT_THAT(policy->AuthorizeAccessToken(AccessSpec({}), absl::Hours(1)),
+              IsOk());
+  EXPECT_THAT(
+      policy->AuthorizeAccessToken(AccessSpec({token::VideoGrant{}}),
+                                   absl::Hours(1)),
+      StatusIs(absl::StatusCode::kPermissionDenied,
+               Eq("grants[0]: this caller may not request video grants")));
+}
+
+TEST(CallerPolicy, EachGrantKindIsAllowedOnlyWhenListed) {
+  std::shared_ptr<const CallerPolicies> policies = OnePolicy(
+      "token_kinds: TOKEN_KIND_ALLOWED_ACCESS "
+      "grant_kinds: [GRANT_KIND_VOICE, GRANT_KIND_VIDEO]");
+  const CallerPolicy* policy = policies->Match("x");
+  EXPECT_THAT(policy->AuthorizeAccessToken(
+                  AccessSpec({token::VoiceGrant{}, token::VideoGrant{}}),
+                  absl::Hours(1)),
+              IsOk());
+  const std::vector<std::pair<token::AccessGrant, const char*>> refused = {
+      {token::ChatGrant{}, "chat"},
+      {token::SyncGrant{}, "sync"},
+      {token::TaskRouterGrant{}, "task_router"},
+      {token::PlaybackGrant{}, "playback"}};
+  for (const auto& [grant, name] : refused) {
+    EXPECT_THAT(policy->AuthorizeAccessToken(
+                    AccessSpec({token::VoiceGrant{}, grant}), absl::Hours(1)),
+                StatusIs(absl::StatusCode::kPermissionDenied,
+                         Eq(absl::StrCat("grants[1]: this caller may not "
+                                         "request ",
+                                         name, " grants"))));
+  }
+}
+
+TEST(CallerPolicy, AccessIdentityMustMatchThePatternInFull) {
+  std::shared_ptr<const CallerPolicies> policies = OnePolicy(
+      "token_kinds: TOKEN_KIND_ALLOWED_ACCESS "
+      "access_identity_pattern: \"[A-Za-z0-9_]{1,16}\"");
+  const CallerPolicy* policy = policies->Match("x");
+  EXPECT_THAT(
+      policy->AuthorizeAccessToken(AccessSpec({}, "alice_1"), absl::Hours(1)),
+      IsOk());
+  for (const char* identity :
+       {"alice smith", "alice@example.com", "a_very_long_identity_name", ""}) {
+    EXPECT_THAT(
+        policy->AuthorizeAccessToken(AccessSpec({}, identity), absl::Hours(1)),
+        StatusIs(absl::StatusCode::kPermissionDenied,
+                 AllOf(Eq("identity: not allowed for this caller"),
+                       Not(HasSubstr(identity[0] ? identity : "@")))))
+        << identity;
+  }
+}
+
+TEST(CallerPolicy, WithoutAnIdentityPatternAnyIdentityIsAllowed) {
+  std::shared_ptr<const CallerPolicies> policies =
+      OnePolicy("token_kinds: TOKEN_KIND_ALLOWED_ACCESS");
+  EXPECT_THAT(policies->Match("x")->AuthorizeAccessToken(
+                  AccessSpec({}, "anyone at all ☺"), absl::Hours(1)),
+              IsOk());
+}
+
+TEST(CallerPolicy, MaxTtlAppliesToEveryKind) {
+  std::shared_ptr<const CallerPolicies> policies = OnePolicy(
+      "token_kinds: [TOKEN_KIND_ALLOWED_TASKROUTER, TOKEN_KIND_ALLOWED_ACCESS] "
+      "max_ttl { seconds: 600 }");
+  const CallerPolicy* policy = policies->Match("x");
+  EXPECT_THAT(policy->AuthorizeTaskRouter(WorkerSpec(), absl::Seconds(600)),
+              IsOk());
+  EXPECT_THAT(policy->AuthorizeAccessToken(AccessSpec({}), absl::Seconds(600)),
+              IsOk());
+  EXPECT_THAT(policy->AuthorizeTaskRouter(WorkerSpec(), absl::Seconds(601)),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq("ttl: longer than this caller's maximum of 600 s")));
+  EXPECT_THAT(policy->AuthorizeAccessToken(AccessSpec({}), absl::Seconds(601)),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq("ttl: longer than this caller's maximum of 600 s")));
+}
+
+TEST(CallerPolicies, ConfigReportsTheNewFields) {
+  ASSERT_OK_AND_ASSIGN(
+      std::shared_ptr<const CallerPolicies> policies,
+      Compile("callers { identity: \"x\" token_kinds: "
+              "TOKEN_KIND_ALLOWED_ACCESS grant_kinds: GRANT_KIND_CHAT "
+              "access_identity_pattern: \"[a-z]+\" }"));
+  const v1::CallerPolicy& config = policies->Match("x")->config();
+  ASSERT_EQ(config.token_kinds_size(), 1);
+  EXPECT_EQ(config.token_kinds(0), v1::TOKEN_KIND_ALLOWED_ACCESS);
+  ASSERT_EQ(config.grant_kinds_size(), 1);
+  EXPECT_EQ(config.grant_kinds(0), v1::GRANT_KIND_CHAT);
+  EXPECT_EQ(config.access_identity_pattern(), "[a-z]+");
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 //   captoken-server --config=PATH       a captoken.v1.ServerConfig (text)
 //
 // SIGTERM or SIGINT drains and exits 0; SIGHUP (or a change to the config or
-// a secret file) reloads accounts, auth tokens and caller policies. See
+// a secret file) reloads accounts, auth tokens, API keys and caller
+// policies. See
 // docs/server.md.
 
 #include <signal.h>
@@ -31,6 +32,7 @@
 #include "service/log.h"
 #include "service/metrics.h"
 #include "service/server_config.h"
+#include "service/token/api_key.h"
 #include "service/token/status_macros.h"
 #include "service/token_minter.h"
 #include "service/token_server.h"
@@ -57,7 +59,8 @@ namespace captoken::service {
 namespace {
 
 constexpr char kUsage[] =
-    R"(captoken-server: mints Twilio capability tokens over gRPC.
+    R"(captoken-server: mints Twilio capability tokens, TaskRouter tokens and
+Access Tokens over gRPC.
 
 Usage:
   captoken-server [--config=PATH] [--listen=HOST:PORT] [--log_level=info]
@@ -65,7 +68,8 @@ Usage:
                   [--metrics_listen=HOST:PORT] [--max_connection_age=5m]
 
 Without --config it serves a development account (AC000...000, auth token
-"captoken-development-auth-token") on 127.0.0.1:50051 only. With --config it
+"captoken-development-auth-token", API key SK000...000 with secret
+"captoken-development-api-key-secret") on 127.0.0.1:50051 only. With --config it
 reads a captoken.v1.ServerConfig in protobuf text format (docs/configuration.md).
 
 Logs are JSON lines on standard error. SIGTERM or SIGINT drain and exit 0;
@@ -82,12 +86,19 @@ struct Loaded {
 // Where each secret sits in the config, for the secret-age metric (never
 // the account SID or the source).
 std::vector<std::string> SecretNames(const Loaded& loaded) {
-  if (loaded.development) return {"development_account"};
+  if (loaded.development) {
+    return {"development_account", "development_api_key"};
+  }
   std::vector<std::string> names;
   for (size_t i = 0; i < loaded.settings.accounts.size(); ++i) {
+    const AccountSettings& account = loaded.settings.accounts[i];
     names.push_back(absl::StrCat("accounts[", i, "].auth_token"));
-    if (loaded.settings.accounts[i].secondary_auth_token.has_value()) {
+    if (account.secondary_auth_token.has_value()) {
       names.push_back(absl::StrCat("accounts[", i, "].secondary_auth_token"));
+    }
+    for (size_t j = 0; j < account.api_keys.size(); ++j) {
+      names.push_back(
+          absl::StrCat("accounts[", i, "].api_keys[", j, "].secret"));
     }
   }
   return names;
@@ -106,6 +117,9 @@ std::vector<std::string> WatchedFiles(const std::string& config_path,
         account.secondary_auth_token->has_file()) {
       files.push_back(account.secondary_auth_token->file());
     }
+    for (const ApiKeySettings& key : account.api_keys) {
+      if (key.secret.has_file()) files.push_back(key.secret.file());
+    }
   }
   return files;
 }
@@ -118,9 +132,14 @@ absl::StatusOr<Loaded> LoadConfiguration(const std::string& config_path) {
     CAPTOKEN_ASSIGN_OR_RETURN(
         token::HmacSha256Key key,
         token::HmacSha256Key::Create(kDevelopmentAuthToken));
+    CAPTOKEN_ASSIGN_OR_RETURN(
+        token::ApiKey api_key,
+        token::ApiKey::Create(kDevelopmentApiKeySid, kDevelopmentApiKeySecret));
     std::vector<AccountKeys::Account> accounts;
-    accounts.push_back({std::string(kDevelopmentAccountSid), std::move(key),
-                        /*verify_only=*/false});
+    AccountKeys::Account& account = accounts.emplace_back(AccountKeys::Account{
+        std::string(kDevelopmentAccountSid), std::move(key),
+        /*verify_only=*/false});
+    account.api_keys.push_back({std::move(api_key), /*verify_only=*/false});
     loaded.state = std::make_shared<ServingState>(
         ServingState{AccountKeys::FromAccounts(std::move(accounts)),
                      loaded.settings.callers});
@@ -151,12 +170,19 @@ void PrintDevelopmentBanner(int port) {
       "\n  DEVELOPMENT MODE: serving the built-in development account on "
       "127.0.0.1:",
       port, " only.\n", "  Account SID ", kDevelopmentAccountSid,
-      ", auth token \"", kDevelopmentAuthToken,
-      "\" (public: never a real account).\n",
+      ", auth token \"", kDevelopmentAuthToken, "\";\n",
+      "  development API key ", kDevelopmentApiKeySid, ", secret \"",
+      kDevelopmentApiKeySecret,
+      "\"\n  (both public: never a real account or key).\n",
       "  Mint a token from another terminal:\n\n",
       "    ./dev captoken mint capability --server=127.0.0.1:", port,
       " \\\n      --request='{\"account_sid\":\"", kDevelopmentAccountSid,
       "\",\"scopes\":[{\"client_incoming\":{\"client_name\":\"alice\"}}]}'"
+      "\n\n",
+      "  or an Access Token (a TaskRouter token: `mint taskrouter`):\n\n",
+      "    ./dev captoken mint access --server=127.0.0.1:", port,
+      " \\\n      --request='{\"account_sid\":\"", kDevelopmentAccountSid,
+      "\",\"identity\":\"alice\",\"grants\":[{\"video\":{}}]}'"
       "\n\n");
 }
 

@@ -78,10 +78,14 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
                     .Name("captoken_refusals_total")
                     .Help("Calls refused, by the status code returned.")
                     .Register(*registry_)),
+      batch_items_(prometheus::BuildCounter()
+                       .Name("captoken_batch_items_total")
+                       .Help("BatchMint items, by the item's status code.")
+                       .Register(*registry_)),
       rate_limited_(prometheus::BuildCounter()
                         .Name("captoken_rate_limited_total")
-                        .Help("Calls refused because the caller was over its "
-                              "rate.")
+                        .Help("Calls and batch items refused because the "
+                              "caller was over its rate.")
                         .Register(*registry_)
                         .Add({})),
       reloads_(prometheus::BuildCounter()
@@ -92,6 +96,12 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
   // Every series a dashboard expects exists from the start, at zero.
   reloads_.Add({{"outcome", "ok"}});
   reloads_.Add({{"outcome", "failed"}});
+  for (absl::string_view kind : {"capability", "taskrouter", "access"}) {
+    for (absl::string_view profile : {"twilio-python", "twilio-node"}) {
+      minted_.Add(
+          {{"kind", std::string(kind)}, {"profile", std::string(profile)}});
+    }
+  }
   for (absl::string_view method : kMethods) {
     const std::string name(method);
     methods_.emplace(
@@ -122,6 +132,10 @@ void ServerMetrics::RecordMint(absl::string_view kind,
                                absl::string_view profile) {
   minted_.Add({{"kind", std::string(kind)}, {"profile", std::string(profile)}})
       .Increment();
+}
+
+void ServerMetrics::RecordBatchItem(absl::StatusCode code) {
+  batch_items_.Add({{"code", absl::StatusCodeToString(code)}}).Increment();
 }
 
 void ServerMetrics::RecordRateLimited() { rate_limited_.Increment(); }

@@ -7,10 +7,16 @@
 //
 //   captoken_rpc_calls_total{method,code}           calls, by method and status
 //   captoken_rpc_latency_seconds{method}            handler latency histogram
-//   captoken_tokens_minted_total{kind,profile}      tokens signed
+//   captoken_tokens_minted_total{kind,profile}      tokens signed, batch items
+//                                                   included; kind is
+//                                                   "capability", "taskrouter"
+//                                                   or "access"
 //   captoken_refusals_total{reason}                 calls refused (any non-OK
 //                                                   status), by status code
-//   captoken_rate_limited_total                     calls refused for rate
+//   captoken_batch_items_total{code}                BatchMint items, by the
+//                                                   item's status code
+//   captoken_rate_limited_total                     calls and batch items
+//                                                   refused for rate
 //   captoken_secret_reloads_total{outcome}          reloads, "ok" or "failed"
 //   captoken_secret_age_seconds{secret}             seconds since each secret
 //                                                   was loaded; `secret` is its
@@ -62,11 +68,15 @@ class ServerMetrics {
   void RecordCall(absl::string_view method, const absl::Status& status,
                   absl::Duration latency);
 
-  // RecordMint counts a signed token of `kind` ("capability") and `profile`
-  // ("twilio-node").
+  // RecordMint counts a signed token of `kind` ("capability", "taskrouter"
+  // or "access") and `profile` ("twilio-node").
   void RecordMint(absl::string_view kind, absl::string_view profile);
 
-  // RecordRateLimited counts a call refused for its caller's rate.
+  // RecordBatchItem counts one BatchMint item that ended with `code`.
+  void RecordBatchItem(absl::StatusCode code);
+
+  // RecordRateLimited counts a call (or a batch item) refused for its
+  // caller's rate.
   void RecordRateLimited();
 
   // RecordReload counts a reload and its outcome.
@@ -95,6 +105,7 @@ class ServerMetrics {
   prometheus::Family<prometheus::Histogram>& latency_;
   prometheus::Family<prometheus::Counter>& minted_;
   prometheus::Family<prometheus::Counter>& refusals_;
+  prometheus::Family<prometheus::Counter>& batch_items_;
   prometheus::Counter& rate_limited_;
   prometheus::Family<prometheus::Counter>& reloads_;
   absl::flat_hash_map<std::string, MethodMetrics> methods_;

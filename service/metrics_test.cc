@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -68,6 +69,36 @@ TEST(ServerMetrics, CountsMintsByKindAndProfile) {
                               "\",profile=\"twilio-node\"} 2"));
   EXPECT_THAT(text, HasSubstr("captoken_tokens_minted_total{kind=\"capability"
                               "\",profile=\"twilio-python\"} 1"));
+}
+
+TEST(ServerMetrics, EveryKindAndProfileStartsAtZero) {
+  ServerMetrics metrics;
+  metrics.RecordMint("access", "twilio-node");
+  const std::string text = Scrape(metrics);
+  for (const char* kind : {"capability", "taskrouter", "access"}) {
+    for (const char* profile : {"twilio-python", "twilio-node"}) {
+      const int expected =
+          std::string(kind) == "access" && std::string(profile) == "twilio-node"
+              ? 1
+              : 0;
+      EXPECT_THAT(text, HasSubstr(absl::StrCat(
+                            "captoken_tokens_minted_total{kind=\"", kind,
+                            "\",profile=\"", profile, "\"} ", expected)));
+    }
+  }
+}
+
+TEST(ServerMetrics, CountsBatchItemsByCode) {
+  ServerMetrics metrics;
+  metrics.RecordBatchItem(absl::StatusCode::kOk);
+  metrics.RecordBatchItem(absl::StatusCode::kOk);
+  metrics.RecordBatchItem(absl::StatusCode::kResourceExhausted);
+  const std::string text = Scrape(metrics);
+  EXPECT_THAT(text, HasSubstr("captoken_batch_items_total{code=\"OK\"} 2"));
+  EXPECT_THAT(text, HasSubstr("captoken_batch_items_total{code="
+                              "\"RESOURCE_EXHAUSTED\"} 1"));
+  // An item is not a call: the call counters are untouched.
+  EXPECT_THAT(text, Not(HasSubstr("captoken_refusals_total{reason=")));
 }
 
 TEST(ServerMetrics, ReloadsAndRateLimitsStartAtZero) {

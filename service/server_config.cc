@@ -95,7 +95,48 @@ absl::Status ApplyLimits(const v1::Limits& limits, ServerSettings* settings) {
                         "max_concurrent_streams", 1, 100000, &streams);
   }
   settings->max_concurrent_streams = static_cast<int>(streams);
+  if (status.ok()) {
+    status = ApplyLimit(limits.max_batch_requests(), "max_batch_requests", 1,
+                        1000, &settings->max_batch_requests);
+  }
   return status;
+}
+
+// A secret source must name a variable or a file, and not an empty one.
+absl::Status CheckSource(absl::string_view field,
+                         const v1::SecretSource& source) {
+  if (source.source_case() == v1::SecretSource::SOURCE_NOT_SET ||
+      (source.has_env() && source.env().empty()) ||
+      (source.has_file() && source.file().empty())) {
+    return ConfigError(field, "set `env: \"VAR\"` or `file: \"PATH\"`");
+  }
+  return absl::OkStatus();
+}
+
+// Checks an account's API keys and adds them to `added`. `seen` holds the
+// key SIDs of the accounts before it: a key belongs to one account.
+absl::Status AddApiKeys(const v1::Account& account, absl::string_view field,
+                        absl::flat_hash_set<std::string>* seen,
+                        AccountSettings* added) {
+  for (int j = 0; j < account.api_keys_size(); ++j) {
+    const v1::ApiKey& key = account.api_keys(j);
+    const std::string key_field = absl::StrCat(field, ".api_keys[", j, "]");
+    if (absl::Status s = token::CheckSid("SK", key.sid()); !s.ok()) {
+      return ConfigError(absl::StrCat(key_field, ".sid"), s.message());
+    }
+    if (!seen->insert(key.sid()).second) {
+      return ConfigError(
+          absl::StrCat(key_field, ".sid"),
+          absl::StrCat(key.sid(), " is configured more than once"));
+    }
+    if (absl::Status s =
+            CheckSource(absl::StrCat(key_field, ".secret"), key.secret());
+        !s.ok()) {
+      return s;
+    }
+    added->api_keys.push_back({key.sid(), key.secret(), key.verify_only()});
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -204,6 +245,7 @@ absl::StatusOr<ServerSettings> ServerSettingsFromConfig(
     return ConfigError("accounts", "at least one account is required");
   }
   absl::flat_hash_set<std::string> seen;
+  absl::flat_hash_set<std::string> seen_api_keys;
   for (int i = 0; i < config.accounts_size(); ++i) {
     const v1::Account& account = config.accounts(i);
     const std::string field = absl::StrCat("accounts[", i, "]");
@@ -216,26 +258,27 @@ absl::StatusOr<ServerSettings> ServerSettingsFromConfig(
           absl::StrCat(field, ".account_sid"),
           absl::StrCat(account.account_sid(), " is configured more than once"));
     }
-    const v1::SecretSource& source = account.auth_token();
-    if (source.source_case() == v1::SecretSource::SOURCE_NOT_SET ||
-        (source.has_env() && source.env().empty()) ||
-        (source.has_file() && source.file().empty())) {
-      return ConfigError(absl::StrCat(field, ".auth_token"),
-                         "set `env: \"VAR\"` or `file: \"PATH\"`");
+    if (absl::Status s = CheckSource(absl::StrCat(field, ".auth_token"),
+                                     account.auth_token());
+        !s.ok()) {
+      return s;
     }
     AccountSettings& added = settings.accounts.emplace_back();
     added.account_sid = account.account_sid();
-    added.auth_token = source;
+    added.auth_token = account.auth_token();
     added.verify_only = account.verify_only();
     if (account.has_secondary_auth_token()) {
-      const v1::SecretSource& secondary = account.secondary_auth_token();
-      if (secondary.source_case() == v1::SecretSource::SOURCE_NOT_SET ||
-          (secondary.has_env() && secondary.env().empty()) ||
-          (secondary.has_file() && secondary.file().empty())) {
-        return ConfigError(absl::StrCat(field, ".secondary_auth_token"),
-                           "set `env: \"VAR\"` or `file: \"PATH\"`");
+      if (absl::Status s =
+              CheckSource(absl::StrCat(field, ".secondary_auth_token"),
+                          account.secondary_auth_token());
+          !s.ok()) {
+        return s;
       }
-      added.secondary_auth_token = secondary;
+      added.secondary_auth_token = account.secondary_auth_token();
+    }
+    if (absl::Status s = AddApiKeys(account, field, &seen_api_keys, &added);
+        !s.ok()) {
+      return s;
     }
   }
 

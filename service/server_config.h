@@ -38,7 +38,22 @@ inline constexpr absl::string_view kDevelopmentAccountSid =
     "AC00000000000000000000000000000000";
 inline constexpr absl::string_view kDevelopmentAuthToken =
     "captoken-development-auth-token";
+// The development account's API key, so that Access Tokens can be minted
+// without a config. Public like the auth token: never a real key.
+inline constexpr absl::string_view kDevelopmentApiKeySid =
+    "SK00000000000000000000000000000000";
+inline constexpr absl::string_view kDevelopmentApiKeySecret =
+    "captoken-development-api-key-secret";
 inline constexpr absl::string_view kDefaultListenAddress = "127.0.0.1:50051";
+
+// ApiKeySettings is one API key of an account (Access Tokens).
+struct ApiKeySettings {
+  // "SK" + 32 hex digits.
+  std::string sid;
+  v1::SecretSource secret;
+  // Verifies, never signs (a key being retired).
+  bool verify_only = false;
+};
 
 // AccountSettings is one account of the config.
 struct AccountSettings {
@@ -47,6 +62,9 @@ struct AccountSettings {
   // Accepted when verifying, never used to mint (rotation).
   absl::optional<v1::SecretSource> secondary_auth_token;
   bool verify_only = false;
+  // In config order: a request that names no key gets the first that may
+  // sign.
+  std::vector<ApiKeySettings> api_keys;
 };
 
 // TlsSettings are the files of transport { tls { ... } }.
@@ -82,6 +100,8 @@ struct ServerSettings {
   absl::Duration max_connection_age = absl::ZeroDuration();
   // Tokens longer than this are not examined by VerifyToken.
   size_t max_verify_token_bytes = 16 * 1024;
+  // Most requests in one BatchMint.
+  size_t max_batch_requests = 100;
 };
 
 // ReadServerConfigFile parses the text-format config at `path`.
@@ -94,11 +114,13 @@ absl::StatusOr<v1::ServerConfig> ReadServerConfigFile(absl::string_view path);
 //
 // Fails with INVALID_ARGUMENT naming the first problem: no accounts, a
 // malformed or repeated account SID, an account without an auth token
-// source, a non-loopback listen address without a transport or without
-// caller policies (default deny beyond loopback), caller policies with no
-// way to identify callers, TLS without its certificate or key, a lifetime
-// outside (0, 24 h] or a default lifetime above the maximum, a bad caller
-// policy (see CallerPolicies::Compile), or a limit out of range.
+// source, an API key whose SID is malformed or appears twice anywhere in
+// the config, an API key without a secret source, a non-loopback listen address
+// without a transport or without caller policies (default deny beyond
+// loopback), caller policies with no way to identify callers, TLS without its
+// certificate or key, a lifetime outside (0, 24 h] or a default lifetime above
+// the maximum, a bad caller policy (see CallerPolicies::Compile), or a limit
+// out of range.
 absl::StatusOr<ServerSettings> ServerSettingsFromConfig(
     const v1::ServerConfig& config);
 

@@ -35,6 +35,7 @@ using ::captoken::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kSid1[] = "AC0123456789abcdef0123456789abcdef";
 constexpr char kSid2[] = "ACfedcba9876543210fedcba9876543210";
@@ -266,7 +267,9 @@ TEST(ServerConfig, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(settings.max_request_bytes, 64u * 1024);
   EXPECT_EQ(settings.max_concurrent_streams, 100);
   EXPECT_EQ(settings.max_verify_token_bytes, 16u * 1024);
+  EXPECT_EQ(settings.max_batch_requests, 100u);
   ASSERT_EQ(settings.accounts.size(), 1u);
+  EXPECT_TRUE(settings.accounts[0].api_keys.empty());
   EXPECT_EQ(settings.accounts[0].account_sid, kSid1);
   EXPECT_EQ(settings.accounts[0].auth_token.env(), "TWILIO_AUTH_TOKEN");
   EXPECT_FALSE(settings.accounts[0].verify_only);
@@ -563,6 +566,7 @@ constexpr LimitCase kLimits[] = {
     {"max_request_bytes", 1024, 4 << 20}, {"max_scopes_per_request", 1, 1000},
     {"max_params_per_scope", 1, 1000},    {"max_text_bytes", 1, 65536},
     {"max_token_bytes", 256, 1 << 20},    {"max_concurrent_streams", 1, 100000},
+    {"max_batch_requests", 1, 1000},
 };
 
 // Returns the configured value of `field` as ServerSettings holds it.
@@ -578,6 +582,7 @@ uint64_t AppliedLimit(const ServerSettings& settings, absl::string_view field) {
   if (field == "max_token_bytes") {
     return settings.signing_limits.max_token_bytes;
   }
+  if (field == "max_batch_requests") return settings.max_batch_requests;
   return static_cast<uint64_t>(settings.max_concurrent_streams);
 }
 
@@ -877,6 +882,94 @@ TEST(ServerConfig, SecondaryAuthTokenWithoutASourceIsRefused) {
                          HasSubstr("accounts[0].secondary_auth_token")))
         << text;
   }
+}
+
+// ---- ServerSettingsFromConfig: API keys ------------------------------------
+
+constexpr char kKey1[] = "SK0123456789abcdef0123456789abcdef";
+constexpr char kKey2[] = "SKfedcba9876543210fedcba9876543210";
+
+// MinimalConfig with `account_text` merged into its account.
+absl::StatusOr<ServerSettings> SettingsWithAccount(
+    const std::string& account_text) {
+  v1::ServerConfig config = MinimalConfig();
+  EXPECT_TRUE(google::protobuf::TextFormat::MergeFromString(
+      account_text, config.mutable_accounts(0)))
+      << account_text;
+  return ServerSettingsFromConfig(config);
+}
+
+TEST(ServerConfig, ApiKeysAreCarriedInOrder) {
+  ASSERT_OK_AND_ASSIGN(
+      ServerSettings settings,
+      SettingsWithAccount(absl::StrCat(
+          "api_keys { sid: \"", kKey1,
+          "\" secret { file: \"/run/k1\" } verify_only: true }\n",
+          "api_keys { sid: \"", kKey2, "\" secret { env: \"KEY_2\" } }")));
+  const std::vector<ApiKeySettings>& keys = settings.accounts[0].api_keys;
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[0].sid, kKey1);
+  EXPECT_EQ(keys[0].secret.file(), "/run/k1");
+  EXPECT_TRUE(keys[0].verify_only);
+  EXPECT_EQ(keys[1].sid, kKey2);
+  EXPECT_EQ(keys[1].secret.env(), "KEY_2");
+  EXPECT_FALSE(keys[1].verify_only);
+}
+
+TEST(ServerConfig, MalformedApiKeySidIsRefusedNamingIt) {
+  for (const char* sid : {"", "SK0123", "AC0123456789abcdef0123456789abcdef",
+                          "sk0123456789abcdef0123456789abcdef"}) {
+    EXPECT_THAT(SettingsWithAccount(absl::StrCat(
+                    "api_keys { sid: \"", kKey1, "\" secret { env: \"K\" } }\n",
+                    "api_keys { sid: \"", sid, "\" secret { env: \"K\" } }")),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("config: accounts[0].api_keys[1].sid: ")))
+        << sid;
+  }
+}
+
+TEST(ServerConfig, ApiKeyWithoutASecretSourceIsRefused) {
+  for (const char* secret :
+       {"", "secret {}", "secret { env: \"\" }", "secret { file: \"\" }"}) {
+    EXPECT_THAT(SettingsWithAccount(absl::StrCat("api_keys { sid: \"", kKey1,
+                                                 "\" ", secret, " }")),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("accounts[0].api_keys[0].secret: set `env")))
+        << secret;
+  }
+}
+
+TEST(ServerConfig, AnApiKeyTwiceInOneAccountIsRefused) {
+  EXPECT_THAT(SettingsWithAccount(absl::StrCat(
+                  "api_keys { sid: \"", kKey1, "\" secret { env: \"A\" } }\n",
+                  "api_keys { sid: \"", kKey1, "\" secret { env: \"B\" } }")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("accounts[0].api_keys[1].sid"),
+                             HasSubstr("more than once"))));
+}
+
+TEST(ServerConfig, AnApiKeyInTwoAccountsIsRefused) {
+  // A key belongs to one account; Twilio would reject the other's tokens.
+  v1::ServerConfig config = MinimalConfig();
+  v1::ApiKey* first = config.mutable_accounts(0)->add_api_keys();
+  first->set_sid(kKey1);
+  first->mutable_secret()->set_env("A");
+  v1::Account* second = config.add_accounts();
+  second->set_account_sid(kSid2);
+  second->mutable_auth_token()->set_env("T2");
+  *second->add_api_keys() = *first;
+  EXPECT_THAT(ServerSettingsFromConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("accounts[1].api_keys[0].sid"),
+                             HasSubstr("more than once"))));
+}
+
+TEST(ServerConfig, ConfigErrorsAboutApiKeysNeverNameASecret) {
+  // The config holds no secrets, only where they are; errors name that.
+  EXPECT_THAT(SettingsWithAccount("api_keys { sid: \"SK1\" secret { env: "
+                                  "\"MY_KEY_VARIABLE\" } }"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       Not(HasSubstr("MY_KEY_VARIABLE"))));
 }
 
 // ---- ServerSettingsFromConfig: secret_watch_interval -----------------------

@@ -1,19 +1,29 @@
 #include "service/token_minter.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "service/convert/access_grant.h"
+#include "service/convert/access_token_request.h"
 #include "service/convert/capability_request.h"
+#include "service/convert/fields.h"
+#include "service/convert/taskrouter_policy.h"
+#include "service/convert/taskrouter_request.h"
 #include "service/convert/verify_response.h"
+#include "service/convert/verify_token.h"
+#include "service/kind_names.h"
+#include "service/token/access_token_signer.h"
 #include "service/token/capability_signer.h"
-#include "service/token/capability_verifier.h"
 #include "service/token/crypto.h"
 #include "service/token/field_validation.h"
-#include "service/token/jwt.h"
 #include "service/token/status_macros.h"
+#include "service/token/taskrouter_policies.h"
+#include "service/token/taskrouter_signer.h"
+#include "service/token/token_kind.h"
 #include "service/token/verification_failure.h"
 
 namespace captoken::service {
@@ -34,20 +44,19 @@ absl::Status RateLimited(absl::Duration wait) {
   return status;
 }
 
-// The account a token names in `iss`, read before verification only to pick
-// the key; the MAC check then proves it. Fails with the verification failure
-// (too large, malformed) if the token cannot name one.
-absl::StatusOr<std::string> UnverifiedIssuer(absl::string_view token,
-                                             size_t max_bytes) {
-  CAPTOKEN_ASSIGN_OR_RETURN(token::JwtSegments segments,
-                            token::SplitCompactJwt(token, max_bytes));
-  CAPTOKEN_ASSIGN_OR_RETURN(token::DecodedJwt jwt, token::DecodeJwt(segments));
-  const token::JsonValue* iss = jwt.payload.Find("iss");
-  if (iss == nullptr || !iss->is_string() || !token::IsSid("AC", iss->text())) {
-    return token::VerificationError(token::VerificationFailure::kMalformed,
-                                    "iss is not an account SID");
-  }
-  return iss->text();
+void StartAudit(absl::string_view method, token::TokenKind kind,
+                const CallerIdentity& caller, absl::string_view account_sid,
+                AuditRecord* audit) {
+  audit->method = std::string(method);
+  audit->kind = std::string(KindLabel(kind));
+  audit->caller = caller.identity;
+  audit->account_sid = std::string(account_sid);
+}
+
+std::string VerdictOf(const absl::Status& status) {
+  return status.ok() ? "valid"
+                     : std::string(token::VerificationFailureName(
+                           token::VerificationFailureOf(status)));
 }
 
 }  // namespace
@@ -61,7 +70,8 @@ std::string TokenFingerprint(absl::string_view token) {
 absl::optional<absl::Duration> RetryDelay(const absl::Status& status) {
   const auto payload = status.GetPayload(kRetryDelayPayload);
   int64_t millis = 0;
-  if (!payload.has_value() || !absl::SimpleAtoi(std::string(*payload), &millis)) {
+  if (!payload.has_value() ||
+      !absl::SimpleAtoi(std::string(*payload), &millis)) {
     return absl::nullopt;
   }
   return absl::Milliseconds(millis);
@@ -90,12 +100,59 @@ absl::StatusOr<const CallerPolicy*> TokenMinter::PolicyFor(
   return policy;
 }
 
+token::SigningLimits TokenMinter::LimitsFor(const CallerPolicy* policy) const {
+  token::SigningLimits limits = options_.signing_limits;
+  if (policy != nullptr && policy->max_ttl().has_value()) {
+    limits.default_ttl = std::min(limits.default_ttl, *policy->max_ttl());
+  }
+  return limits;
+}
+
+absl::Status TokenMinter::TakeRate(const CallerPolicy* policy,
+                                   const CallerIdentity& caller) const {
+  if (policy == nullptr || !policy->rate_limited()) return absl::OkStatus();
+  const absl::Duration wait = rate_limiter_.Acquire(
+      caller.identity, policy->per_second(), policy->burst());
+  if (wait > absl::ZeroDuration()) return RateLimited(wait);
+  return absl::OkStatus();
+}
+
+v1::TokenResponse TokenMinter::ResponseFor(token::SignedToken signed_token,
+                                           token::Profile profile,
+                                           AuditRecord* audit) {
+  audit->token_fingerprint = TokenFingerprint(signed_token.token);
+  v1::TokenResponse response;
+  response.set_token(std::move(signed_token.token));
+  *response.mutable_expire_time() =
+      convert::TimeToProto(signed_token.expire_time);
+  *response.mutable_issue_time() =
+      convert::TimeToProto(signed_token.issue_time);
+  response.set_profile(convert::ProfileToProto(profile));
+  response.set_token_fingerprint(audit->token_fingerprint);
+  return response;
+}
+
+// ---- Minting
+// -----------------------------------------------------------------
+//
+// Each kind runs the same steps: convert, validate, authorize, find the
+// key, take the rate, sign. A malformed request is told so whoever sends
+// it, authorization sees checked values, and only a request that would be
+// signed takes a unit of the caller's rate.
+
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapabilityToken(
     const v1::CapabilityRequest& request, const CallerIdentity& caller,
     AuditRecord* audit) const {
-  audit->method = "MintCapabilityToken";
-  audit->caller = caller.identity;
-  audit->account_sid = request.account_sid();
+  const ServingState& state = state_.Get();
+  return MintCapability(request, {state, caller, PolicyFor(state, caller)},
+                        audit);
+}
+
+absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapability(
+    const v1::CapabilityRequest& request, const Call& call,
+    AuditRecord* audit) const {
+  StartAudit("MintCapabilityToken", token::TokenKind::kCapability, call.caller,
+             request.account_sid(), audit);
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::CapabilitySpec spec,
       convert::CapabilitySpecFromProto(request, options_.default_profile));
@@ -104,46 +161,193 @@ absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapabilityToken(
   }
   audit->profile = std::string(token::ProfileName(spec.profile));
 
-  // Validate the request, then authorize it, then sign: a malformed request
-  // is told so whoever sends it, and authorization sees checked values.
-  const absl::Time now = options_.clock->Now();
-  const ServingState& state = state_.Get();
-  CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy,
-                            PolicyFor(state, caller));
-  token::SigningLimits limits = options_.signing_limits;
-  if (policy != nullptr && policy->max_ttl().has_value()) {
-    // A request without a lifetime gets the default, shortened to fit.
-    limits.default_ttl = std::min(limits.default_ttl, *policy->max_ttl());
-  }
-  CAPTOKEN_ASSIGN_OR_RETURN(token::CheckedCapability checked,
-                            token::CheckCapability(spec, now, limits));
+  CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy, call.policy);
+  const token::SigningLimits limits = LimitsFor(policy);
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      token::CheckedCapability checked,
+      token::CheckCapability(spec, options_.clock->Now(), limits));
   audit->ttl_seconds = absl::ToInt64Seconds(checked.lifetime());
-
   if (policy != nullptr) {
     CAPTOKEN_RETURN_IF_ERROR(policy->AuthorizeMint(spec, checked.lifetime()));
   }
-  const AccountKeys::Account* account = state.accounts->Find(spec.account_sid);
+  const AccountKeys::Account* account =
+      call.state.accounts->Find(spec.account_sid);
   if (account == nullptr || account->verify_only) return AccountDenied();
-  if (policy != nullptr && policy->rate_limited()) {
-    const absl::Duration wait = rate_limiter_.Acquire(
-        caller.identity, policy->per_second(), policy->burst());
-    if (wait > absl::ZeroDuration()) return RateLimited(wait);
-  }
-
+  CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::SignedToken signed_token,
       token::SignCheckedCapability(checked, account->auth_token, limits));
-  audit->token_fingerprint = TokenFingerprint(signed_token.token);
+  return ResponseFor(std::move(signed_token), spec.profile, audit);
+}
 
-  v1::TokenResponse response;
-  response.set_token(std::move(signed_token.token));
-  *response.mutable_expire_time() =
-      convert::TimeToProto(signed_token.expire_time);
-  *response.mutable_issue_time() = convert::TimeToProto(signed_token.issue_time);
-  response.set_profile(convert::ProfileToProto(spec.profile));
-  response.set_token_fingerprint(audit->token_fingerprint);
+absl::StatusOr<v1::TokenResponse> TokenMinter::MintTaskRouterToken(
+    const v1::TaskRouterRequest& request, const CallerIdentity& caller,
+    AuditRecord* audit) const {
+  const ServingState& state = state_.Get();
+  return MintTaskRouter(request, {state, caller, PolicyFor(state, caller)},
+                        audit);
+}
+
+absl::StatusOr<v1::TokenResponse> TokenMinter::MintTaskRouter(
+    const v1::TaskRouterRequest& request, const Call& call,
+    AuditRecord* audit) const {
+  StartAudit("MintTaskRouterToken", token::TokenKind::kTaskRouter, call.caller,
+             request.account_sid(), audit);
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      token::TaskRouterSpec spec,
+      convert::TaskRouterSpecFromProto(request, options_.default_profile));
+  for (int set : request.policy_sets()) {
+    // Converted, so every set is known.
+    audit->policy_sets.push_back(
+        token::TaskRouterPolicySetName(*convert::PolicySetFromProto(
+            "", static_cast<v1::TaskRouterPolicySet>(set))));
+  }
+  audit->profile = std::string(token::ProfileName(spec.profile));
+
+  CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy, call.policy);
+  const token::SigningLimits limits = LimitsFor(policy);
+  absl::StatusOr<token::CheckedTaskRouter> checked =
+      token::CheckTaskRouter(spec, options_.clock->Now(), limits);
+  if (!checked.ok()) {
+    return convert::TaskRouterStatusInRequestTerms(checked.status(), request,
+                                                   spec);
+  }
+  audit->ttl_seconds = absl::ToInt64Seconds(checked->lifetime());
+  if (policy != nullptr) {
+    CAPTOKEN_RETURN_IF_ERROR(
+        policy->AuthorizeTaskRouter(spec, checked->lifetime()));
+  }
+  const AccountKeys::Account* account =
+      call.state.accounts->Find(spec.account_sid);
+  if (account == nullptr || account->verify_only) return AccountDenied();
+  CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      token::SignedToken signed_token,
+      token::SignCheckedTaskRouter(*checked, account->auth_token, limits));
+  return ResponseFor(std::move(signed_token), spec.profile, audit);
+}
+
+absl::StatusOr<v1::TokenResponse> TokenMinter::MintAccessToken(
+    const v1::AccessTokenRequest& request, const CallerIdentity& caller,
+    AuditRecord* audit) const {
+  const ServingState& state = state_.Get();
+  return MintAccess(request, {state, caller, PolicyFor(state, caller)}, audit);
+}
+
+absl::StatusOr<v1::TokenResponse> TokenMinter::MintAccess(
+    const v1::AccessTokenRequest& request, const Call& call,
+    AuditRecord* audit) const {
+  StartAudit("MintAccessToken", token::TokenKind::kAccessToken, call.caller,
+             request.account_sid(), audit);
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      token::AccessTokenSpec spec,
+      convert::AccessTokenSpecFromProto(request, options_.default_profile));
+  for (const token::AccessGrant& grant : spec.grants) {
+    audit->grant_kinds.push_back(GrantKindLabel(convert::GrantKindOf(grant)));
+  }
+  audit->profile = std::string(token::ProfileName(spec.profile));
+
+  CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy, call.policy);
+  const token::SigningLimits limits = LimitsFor(policy);
+  absl::StatusOr<token::CheckedAccessToken> checked =
+      token::CheckAccessToken(spec, options_.clock->Now(), limits);
+  if (!checked.ok()) {
+    return convert::AccessTokenStatusInRequestTerms(checked.status());
+  }
+  if (!request.api_key_sid().empty()) {
+    if (absl::Status s = token::CheckSid("SK", request.api_key_sid());
+        !s.ok()) {
+      return token::InField("api_key_sid", s);
+    }
+    audit->api_key_sid = request.api_key_sid();
+  }
+  audit->ttl_seconds = absl::ToInt64Seconds(checked->lifetime());
+  if (policy != nullptr) {
+    CAPTOKEN_RETURN_IF_ERROR(
+        policy->AuthorizeAccessToken(spec, checked->lifetime()));
+  }
+  const AccountKeys::Account* account =
+      call.state.accounts->Find(spec.account_sid);
+  if (account == nullptr || account->verify_only) return AccountDenied();
+  const token::ApiKey* api_key = account->SigningApiKey(request.api_key_sid());
+  if (api_key == nullptr) {
+    // No key named: the account has none that signs, which the proto
+    // promises looks like an unknown account.
+    return request.api_key_sid().empty()
+               ? AccountDenied()
+               : absl::PermissionDeniedError(kApiKeyDenied);
+  }
+  audit->api_key_sid = api_key->sid();
+  CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      token::SignedToken signed_token,
+      token::SignCheckedAccessToken(*checked, *api_key, limits));
+  return ResponseFor(std::move(signed_token), spec.profile, audit);
+}
+
+// ---- BatchMint -------------------------------------------------------------
+
+absl::StatusOr<v1::TokenResponse> TokenMinter::MintItem(
+    const v1::MintRequest& request, const Call& call,
+    AuditRecord* audit) const {
+  switch (request.request_case()) {
+    case v1::MintRequest::kCapability:
+      return MintCapability(request.capability(), call, audit);
+    case v1::MintRequest::kTaskrouter:
+      return MintTaskRouter(request.taskrouter(), call, audit);
+    case v1::MintRequest::kAccess:
+      return MintAccess(request.access(), call, audit);
+    default:
+      audit->caller = call.caller.identity;
+      return absl::InvalidArgumentError(
+          "request: set one of capability, taskrouter or access");
+  }
+}
+
+absl::StatusOr<v1::BatchMintResponse> TokenMinter::BatchMint(
+    const v1::BatchMintRequest& request, const CallerIdentity& caller,
+    BatchAudit* audit) const {
+  audit->call.method = "BatchMint";
+  audit->call.caller = caller.identity;
+  audit->items.clear();
+  audit->retry_delay.reset();
+  if (request.requests().empty()) {
+    return absl::InvalidArgumentError("requests: at least one is required");
+  }
+  if (static_cast<size_t>(request.requests_size()) >
+      options_.max_batch_requests) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "requests: more than ", options_.max_batch_requests, " in one batch"));
+  }
+  // One state for the whole batch: a reload never splits it.
+  const ServingState& state = state_.Get();
+  absl::StatusOr<const CallerPolicy*> policy = PolicyFor(state, caller);
+  if (!policy.ok()) return policy.status();
+  const Call call{state, caller, policy};
+
+  v1::BatchMintResponse response;
+  audit->items.reserve(request.requests_size());
+  for (int i = 0; i < request.requests_size(); ++i) {
+    AuditRecord& item_audit = audit->items.emplace_back();
+    absl::StatusOr<v1::TokenResponse> minted =
+        MintItem(request.requests(i), call, &item_audit);
+    item_audit.method = "BatchMint";
+    item_audit.batch_item = i;
+    v1::MintResult* result = response.add_results();
+    result->set_code(static_cast<int32_t>(minted.status().code()));
+    if (minted.ok()) {
+      *result->mutable_token() = *std::move(minted);
+      continue;
+    }
+    result->set_message(std::string(minted.status().message()));
+    if (!audit->retry_delay.has_value()) {
+      audit->retry_delay = RetryDelay(minted.status());
+    }
+  }
   return response;
 }
+
+// ---- VerifyToken -----------------------------------------------------------
 
 absl::StatusOr<v1::VerifyTokenResponse> TokenMinter::VerifyToken(
     const v1::VerifyTokenRequest& request, const CallerIdentity& caller,
@@ -164,45 +368,54 @@ absl::StatusOr<v1::VerifyTokenResponse> TokenMinter::VerifyToken(
                             PolicyFor(state, caller));
   audit->token_fingerprint = TokenFingerprint(request.token());
 
-  token::CapabilityVerifier::Options verifier_options;
-  verifier_options.jwt.clock = options_.clock;
-  verifier_options.jwt.max_token_bytes = options_.max_verify_token_bytes;
-  verifier_options.expected_account_sid = request.account_sid();
-  CAPTOKEN_ASSIGN_OR_RETURN(token::CapabilityVerifier verifier,
-                            token::CapabilityVerifier::Create(verifier_options));
-
-  // The key comes from the requested account, or else from the account the
-  // token names.
-  std::string account_sid = request.account_sid();
-  if (account_sid.empty()) {
-    absl::StatusOr<std::string> issuer =
-        UnverifiedIssuer(request.token(), options_.max_verify_token_bytes);
-    if (!issuer.ok()) {
-      audit->verdict = std::string(token::VerificationFailureName(
-          token::VerificationFailureOf(issuer.status())));
-      return convert::VerifyResponseFor(issuer.status(), nullptr);
+  // The account whose keys verify: the one the request names (checked
+  // before the token is even read), or else the one the token names.
+  auto authorize_account = [&](absl::string_view account_sid)
+      -> absl::StatusOr<const AccountKeys::Account*> {
+    audit->account_sid = std::string(account_sid);
+    if (policy != nullptr) {
+      CAPTOKEN_RETURN_IF_ERROR(policy->AuthorizeAccount(account_sid));
     }
-    account_sid = *std::move(issuer);
+    const AccountKeys::Account* account = state.accounts->Find(account_sid);
+    if (account == nullptr) return AccountDenied();
+    return account;
+  };
+  const AccountKeys::Account* account = nullptr;
+  if (!request.account_sid().empty()) {
+    CAPTOKEN_ASSIGN_OR_RETURN(account,
+                              authorize_account(request.account_sid()));
   }
-  audit->account_sid = account_sid;
-
+  absl::StatusOr<token::UnverifiedRouting> routing =
+      token::ReadUnverifiedRouting(request.token(),
+                                   options_.max_verify_token_bytes);
+  if (!routing.ok()) {
+    audit->verdict = VerdictOf(routing.status());
+    return convert::UnreadableTokenResponseFor(routing.status());
+  }
+  audit->kind = std::string(KindLabel(routing->kind));
+  if (account == nullptr) {
+    CAPTOKEN_ASSIGN_OR_RETURN(account, authorize_account(routing->account_sid));
+  }
   if (policy != nullptr) {
-    CAPTOKEN_RETURN_IF_ERROR(policy->AuthorizeAccount(account_sid));
+    CAPTOKEN_RETURN_IF_ERROR(policy->AuthorizeKind(routing->kind));
   }
-  const AccountKeys::Account* account = state.accounts->Find(account_sid);
-  if (account == nullptr) return AccountDenied();
 
-  token::CapabilityClaims claims;
-  claims.expire_time = absl::InfinitePast();
-  absl::StatusOr<token::VerifiedCapabilityToken> verified =
-      verifier.Verify(request.token(), account->VerificationKeys(), &claims);
-  audit->verdict =
-      verified.ok() ? "valid"
-                    : std::string(token::VerificationFailureName(
-                          token::VerificationFailureOf(verified.status())));
-  const bool authenticated = claims.expire_time != absl::InfinitePast();
-  return convert::VerifyResponseFor(verified.status(),
-                                    authenticated ? &claims : nullptr);
+  const std::vector<const token::HmacSha256Key*> auth_tokens =
+      account->VerificationKeys();
+  convert::VerificationKeys keys{.auth_tokens = auth_tokens};
+  if (routing->kind == token::TokenKind::kAccessToken) {
+    audit->api_key_sid = routing->api_key_sid;
+    keys.api_key = account->VerificationApiKey(routing->api_key_sid);
+  }
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      convert::TokenVerification verification,
+      convert::VerifyTokenOfKind(
+          request.token(), routing->kind,
+          {.clock = options_.clock,
+           .max_token_bytes = options_.max_verify_token_bytes},
+          request.account_sid(), keys));
+  audit->verdict = VerdictOf(verification.status);
+  return std::move(verification.response);
 }
 
 v1::GetCallerPolicyResponse TokenMinter::GetCallerPolicy(

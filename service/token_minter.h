@@ -3,8 +3,9 @@
 //
 // TokenMinter is the server's core, with no gRPC in it: it turns a request
 // and the caller's identity into a response or a status, using the token
-// library, the account keys and the caller policies. The gRPC layer
-// (token_service.h) only adapts.
+// library, the account keys and the caller policies, for every kind of
+// token (capability, TaskRouter, Access Token) and for batches of them. The
+// gRPC layer (token_service.h) only adapts.
 //
 // Every status it returns has a fixed, secret-free message and the code the
 // API documents:
@@ -12,9 +13,11 @@
 //   UNAUTHENTICATED     caller policies are configured and the caller has no
 //                       identity;
 //   PERMISSION_DENIED   an account that is unknown, verify-only or not the
-//                       caller's (all three alike: kAccountDenied), or a
-//                       scope kind, client name or lifetime the caller's
-//                       policy does not allow;
+//                       caller's (all three alike: kAccountDenied), an API
+//                       key that is unknown or verify-only (kApiKeyDenied),
+//                       or a token kind, scope kind, client name, grant
+//                       kind, identity or lifetime the caller's policy does
+//                       not allow;
 //   RESOURCE_EXHAUSTED  over the caller's rate; RetryDelay() says how long
 //                       to wait.
 //
@@ -41,7 +44,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
+#include "captoken/v1/access_token.pb.h"
 #include "captoken/v1/capability.pb.h"
+#include "captoken/v1/taskrouter.pb.h"
 #include "captoken/v1/token_service.pb.h"
 #include "service/account_keys.h"
 #include "service/caller_identity.h"
@@ -51,8 +56,14 @@
 #include "service/token/capability_scope.h"
 #include "service/token/capability_spec.h"
 #include "service/token/clock.h"
+#include "service/token/signed_token.h"
 
 namespace captoken::service {
+
+// The message of every PERMISSION_DENIED about an API key: the same whether
+// the key is unknown, verify-only or another account's.
+inline constexpr absl::string_view kApiKeyDenied =
+    "not permitted for this API key, or the key does not exist";
 
 // ServingState is what reloads replace, all at once: the accounts with their
 // keys, and the caller policies.
@@ -61,19 +72,41 @@ struct ServingState {
   std::shared_ptr<const CallerPolicies> callers;
 };
 
-// AuditRecord is what one call leaves in the audit log: never a token, a
-// secret, a client name or a parameter.
+// AuditRecord is what one call (or one item of a batch) leaves in the audit
+// log: never a token, a secret, a client name, an identity or a parameter.
 struct AuditRecord {
   std::string method;
   std::string caller;
   std::string account_sid;
+  // "capability", "taskrouter" or "access" (kind_names.h); empty while the
+  // kind is unknown.
+  std::string kind;
+  // The item's index in its BatchMint; -1 for a single call.
+  int64_t batch_item = -1;
+  // A BatchMint call's number of requests; -1 for anything else.
+  int64_t batch_size = -1;
   std::vector<absl::string_view> scope_kinds;
+  // TaskRouter: the standard policy sets asked for, in order.
+  std::vector<absl::string_view> policy_sets;
+  // Access Tokens: the grants' kinds, in order.
+  std::vector<absl::string_view> grant_kinds;
+  // Access Tokens: the API key that signed, or was named.
+  std::string api_key_sid;
   std::string profile;
   int64_t ttl_seconds = 0;
   // Set when a token was minted: the first 16 hex digits of its SHA-256.
   std::string token_fingerprint;
   // Set by VerifyToken: "valid" or the failure name.
   std::string verdict;
+};
+
+// BatchAudit is what a BatchMint leaves behind: a record for the call, one
+// per item (each with its batch_item index), and, if any item was refused
+// for the caller's rate, the delay the first such item was told to wait.
+struct BatchAudit {
+  AuditRecord call;
+  std::vector<AuditRecord> items;
+  absl::optional<absl::Duration> retry_delay;
 };
 
 // TokenFingerprint returns the first 16 hex digits of SHA-256(token): enough
@@ -90,6 +123,7 @@ class TokenMinter {
     token::Profile default_profile = token::Profile::kTwilioPython;
     token::SigningLimits signing_limits;
     size_t max_verify_token_bytes = 16 * 1024;
+    size_t max_batch_requests = 100;
     // Must outlive the minter.
     const token::Clock* clock = &token::Clock::Real();
   };
@@ -103,15 +137,46 @@ class TokenMinter {
       const v1::CapabilityRequest& request, const CallerIdentity& caller,
       AuditRecord* audit) const;
 
-  // VerifyToken checks a token with the keys of the account it names (or of
-  // request.account_sid), if `caller` may use that account. A token that
-  // fails verification is an OK result with `valid` false.
+  // MintTaskRouterToken signs a TaskRouter token with the account's auth
+  // token, if `caller` may. A deny policy under the twilio-node profile is
+  // INVALID_ARGUMENT (that SDK cannot write one).
+  absl::StatusOr<v1::TokenResponse> MintTaskRouterToken(
+      const v1::TaskRouterRequest& request, const CallerIdentity& caller,
+      AuditRecord* audit) const;
+
+  // MintAccessToken signs an Access Token with the API key the request
+  // names (or the account's first key that may sign), if `caller` may. An
+  // account without a key that may sign is refused like an unknown account.
+  absl::StatusOr<v1::TokenResponse> MintAccessToken(
+      const v1::AccessTokenRequest& request, const CallerIdentity& caller,
+      AuditRecord* audit) const;
+
+  // BatchMint signs each request of `request` as the single call of its
+  // kind would, in order, and returns one MintResult per request: one
+  // item's failure never fails another, and each item that reaches the
+  // rate limit takes one unit of the caller's rate. `audit` receives a
+  // record for the call and one per item (none if the call fails).
+  //
+  // Fails as a whole with INVALID_ARGUMENT for no requests or more than
+  // `max_batch_requests`, UNAUTHENTICATED for a caller without an identity
+  // when policies are configured, and PERMISSION_DENIED (kAccountDenied)
+  // for a caller no policy names.
+  absl::StatusOr<v1::BatchMintResponse> BatchMint(
+      const v1::BatchMintRequest& request, const CallerIdentity& caller,
+      BatchAudit* audit) const;
+
+  // VerifyToken checks a token of any kind with the keys of the account it
+  // names (or of request.account_sid), if `caller` may use that account and
+  // that kind: an account's auth tokens for capability and TaskRouter
+  // tokens, the account's API key named in `iss` for Access Tokens. A token
+  // that fails verification is an OK result with `valid` false.
   absl::StatusOr<v1::VerifyTokenResponse> VerifyToken(
       const v1::VerifyTokenRequest& request, const CallerIdentity& caller,
       AuditRecord* audit) const;
 
   // GetCallerPolicy describes `caller` as the server sees it.
-  v1::GetCallerPolicyResponse GetCallerPolicy(const CallerIdentity& caller) const;
+  v1::GetCallerPolicyResponse GetCallerPolicy(
+      const CallerIdentity& caller) const;
 
   // SetState replaces the accounts and policies atomically (reload).
   void SetState(std::shared_ptr<const ServingState> state);
@@ -121,6 +186,39 @@ class TokenMinter {
   // UNAUTHENTICATED or PERMISSION_DENIED if the caller may do nothing.
   absl::StatusOr<const CallerPolicy*> PolicyFor(
       const ServingState& state, const CallerIdentity& caller) const;
+
+  // One call's view of the server, read once so that every item of a batch
+  // sees the same accounts and policies. `policy` is PolicyFor's result,
+  // reported only after the request has been validated.
+  struct Call {
+    const ServingState& state;
+    const CallerIdentity& caller;
+    absl::StatusOr<const CallerPolicy*> policy;
+  };
+
+  absl::StatusOr<v1::TokenResponse> MintCapability(
+      const v1::CapabilityRequest& request, const Call& call,
+      AuditRecord* audit) const;
+  absl::StatusOr<v1::TokenResponse> MintTaskRouter(
+      const v1::TaskRouterRequest& request, const Call& call,
+      AuditRecord* audit) const;
+  absl::StatusOr<v1::TokenResponse> MintAccess(
+      const v1::AccessTokenRequest& request, const Call& call,
+      AuditRecord* audit) const;
+  absl::StatusOr<v1::TokenResponse> MintItem(const v1::MintRequest& request,
+                                             const Call& call,
+                                             AuditRecord* audit) const;
+
+  // The signing limits for `policy`'s caller: a request without a lifetime
+  // gets the default, shortened to fit the policy's max_ttl.
+  token::SigningLimits LimitsFor(const CallerPolicy* policy) const;
+  // Takes one unit of the caller's rate, or says how long to wait.
+  absl::Status TakeRate(const CallerPolicy* policy,
+                        const CallerIdentity& caller) const;
+  // The response for a signed token; records its fingerprint in `audit`.
+  static v1::TokenResponse ResponseFor(token::SignedToken signed_token,
+                                       token::Profile profile,
+                                       AuditRecord* audit);
 
   Options options_;
   Snapshot<ServingState> state_;

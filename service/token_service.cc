@@ -30,8 +30,10 @@ CallerIdentity TokenService::Caller(
 }
 
 grpc::ServerUnaryReactor* TokenService::Finish(
-    grpc::CallbackServerContext* context, const absl::Status& status) {
-  if (absl::optional<absl::Duration> delay = RetryDelay(status)) {
+    grpc::CallbackServerContext* context, const absl::Status& status,
+    absl::optional<absl::Duration> retry_delay) {
+  if (absl::optional<absl::Duration> delay =
+          retry_delay.has_value() ? retry_delay : RetryDelay(status)) {
     context->AddTrailingMetadata(
         "retry-after-ms", absl::StrCat(absl::ToInt64Milliseconds(*delay)));
   }
@@ -46,21 +48,74 @@ bool TokenService::Admit() {
   return accepting_.load(std::memory_order_relaxed);
 }
 
-grpc::ServerUnaryReactor* TokenService::MintCapabilityToken(
-    grpc::CallbackServerContext* context, const v1::CapabilityRequest* request,
-    v1::TokenResponse* response) {
+template <typename Request>
+grpc::ServerUnaryReactor* TokenService::Mint(
+    grpc::CallbackServerContext* context, const Request& request,
+    v1::TokenResponse* response, absl::string_view method,
+    absl::StatusOr<v1::TokenResponse> (TokenMinter::*mint)(
+        const Request&, const CallerIdentity&, AuditRecord*) const) {
   const absl::Time started = absl::Now();
   AuditRecord audit;
-  audit.method = "MintCapabilityToken";
+  audit.method = std::string(method);
   absl::StatusOr<v1::TokenResponse> result =
-      Admit() ? minter_->MintCapabilityToken(*request, Caller(*context), &audit)
+      Admit() ? (minter_->*mint)(request, Caller(*context), &audit)
               : Draining();
   if (result.ok()) {
     *response = *std::move(result);
-    metrics_->RecordMint("capability", audit.profile);
+    metrics_->RecordMint(audit.kind, audit.profile);
   }
   Record(*context, audit, result.status(), started);
   return Finish(context, result.status());
+}
+
+grpc::ServerUnaryReactor* TokenService::MintCapabilityToken(
+    grpc::CallbackServerContext* context, const v1::CapabilityRequest* request,
+    v1::TokenResponse* response) {
+  return Mint(context, *request, response, "MintCapabilityToken",
+              &TokenMinter::MintCapabilityToken);
+}
+
+grpc::ServerUnaryReactor* TokenService::MintTaskRouterToken(
+    grpc::CallbackServerContext* context, const v1::TaskRouterRequest* request,
+    v1::TokenResponse* response) {
+  return Mint(context, *request, response, "MintTaskRouterToken",
+              &TokenMinter::MintTaskRouterToken);
+}
+
+grpc::ServerUnaryReactor* TokenService::MintAccessToken(
+    grpc::CallbackServerContext* context, const v1::AccessTokenRequest* request,
+    v1::TokenResponse* response) {
+  return Mint(context, *request, response, "MintAccessToken",
+              &TokenMinter::MintAccessToken);
+}
+
+grpc::ServerUnaryReactor* TokenService::BatchMint(
+    grpc::CallbackServerContext* context, const v1::BatchMintRequest* request,
+    v1::BatchMintResponse* response) {
+  const absl::Time started = absl::Now();
+  BatchAudit audit;
+  audit.call.method = "BatchMint";
+  absl::StatusOr<v1::BatchMintResponse> result =
+      Admit() ? minter_->BatchMint(*request, Caller(*context), &audit)
+              : Draining();
+  if (result.ok()) {
+    // Each item is counted and audited as its own token would be.
+    for (int i = 0; i < result->results_size(); ++i) {
+      const v1::MintResult& item = result->results(i);
+      const absl::StatusCode code = static_cast<absl::StatusCode>(item.code());
+      metrics_->RecordBatchItem(code);
+      if (code == absl::StatusCode::kOk) {
+        metrics_->RecordMint(audit.items[i].kind, audit.items[i].profile);
+      } else if (code == absl::StatusCode::kResourceExhausted) {
+        metrics_->RecordRateLimited();
+      }
+      WriteAudit(*context, audit.items[i], absl::Status(code, item.message()));
+    }
+    *response = *std::move(result);
+  }
+  audit.call.batch_size = request->requests_size();
+  Record(*context, audit.call, result.status(), started);
+  return Finish(context, result.status(), audit.retry_delay);
 }
 
 grpc::ServerUnaryReactor* TokenService::VerifyToken(
@@ -93,7 +148,12 @@ void TokenService::Record(const grpc::CallbackServerContext& context,
                           absl::Time started) {
   metrics_->RecordCall(record.method, status, absl::Now() - started);
   if (RetryDelay(status).has_value()) metrics_->RecordRateLimited();
+  WriteAudit(context, record, status);
+}
 
+void TokenService::WriteAudit(const grpc::CallbackServerContext& context,
+                              const AuditRecord& record,
+                              const absl::Status& status) {
   LogLine line(LogLevel::kInfo, "audit");
   line.Add("method", record.method)
       .Add("peer", context.peer())
@@ -103,9 +163,16 @@ void TokenService::Record(const grpc::CallbackServerContext& context,
            token::IsSid("AC", record.account_sid)
                ? absl::string_view(record.account_sid)
                : absl::string_view(record.account_sid.empty() ? ""
-                                                              : "(malformed)"))
-      .Add("scope_kinds", record.scope_kinds)
-      .Add("profile", record.profile)
+                                                              : "(malformed)"));
+  if (!record.kind.empty()) line.Add("kind", record.kind);
+  if (record.batch_item >= 0) line.Add("batch_item", record.batch_item);
+  if (record.batch_size >= 0) line.Add("batch_size", record.batch_size);
+  line.Add("scope_kinds", record.scope_kinds);
+  if (!record.policy_sets.empty()) line.Add("policy_sets", record.policy_sets);
+  if (record.kind == "access") line.Add("grant_kinds", record.grant_kinds);
+  // Set only from a checked SID, or the key that signed.
+  if (!record.api_key_sid.empty()) line.Add("api_key", record.api_key_sid);
+  line.Add("profile", record.profile)
       .Add("ttl_s", record.ttl_seconds)
       .Add("outcome", absl::StatusCodeToString(status.code()));
   if (!status.ok()) line.Add("reason", status.message());

@@ -3,9 +3,9 @@
 //
 // TokenService is the gRPC adapter for captoken.v1.TokenService on the
 // callback API: each handler passes the request to the TokenMinter, maps
-// the status one to one, finishes the call and writes one audit line. It
-// never blocks (the minter does not, and the log is written by its own
-// thread).
+// the status one to one, finishes the call and writes one audit line (a
+// BatchMint writes one per item and one for the call). It never blocks (the
+// minter does not, and the log is written by its own thread).
 //
 // Once StopAcceptingCalls() is called it refuses every new call with
 // UNAVAILABLE, which clients may retry elsewhere: that is how a draining
@@ -44,6 +44,20 @@ class TokenService final : public v1::TokenService::CallbackService {
       const v1::CapabilityRequest* request,
       v1::TokenResponse* response) override;
 
+  grpc::ServerUnaryReactor* MintTaskRouterToken(
+      grpc::CallbackServerContext* context,
+      const v1::TaskRouterRequest* request,
+      v1::TokenResponse* response) override;
+
+  grpc::ServerUnaryReactor* MintAccessToken(
+      grpc::CallbackServerContext* context,
+      const v1::AccessTokenRequest* request,
+      v1::TokenResponse* response) override;
+
+  grpc::ServerUnaryReactor* BatchMint(grpc::CallbackServerContext* context,
+                                      const v1::BatchMintRequest* request,
+                                      v1::BatchMintResponse* response) override;
+
   grpc::ServerUnaryReactor* VerifyToken(
       grpc::CallbackServerContext* context,
       const v1::VerifyTokenRequest* request,
@@ -68,13 +82,25 @@ class TokenService final : public v1::TokenService::CallbackService {
   bool Admit();
   CallerIdentity Caller(const grpc::CallbackServerContext& context) const;
   // Finishes the call with `status`, adding a retry-after-ms trailer when
-  // the status asks the caller to wait.
-  grpc::ServerUnaryReactor* Finish(grpc::CallbackServerContext* context,
-                                   const absl::Status& status);
+  // the status (or, for a batch, `retry_delay`) asks the caller to wait.
+  grpc::ServerUnaryReactor* Finish(
+      grpc::CallbackServerContext* context, const absl::Status& status,
+      absl::optional<absl::Duration> retry_delay = absl::nullopt);
+  // Runs one of the single-token mints: the minter call, the metrics, the
+  // audit line and the finish.
+  template <typename Request>
+  grpc::ServerUnaryReactor* Mint(
+      grpc::CallbackServerContext* context, const Request& request,
+      v1::TokenResponse* response, absl::string_view method,
+      absl::StatusOr<v1::TokenResponse> (TokenMinter::*mint)(
+          const Request&, const CallerIdentity&, AuditRecord*) const);
   // Writes the call's audit line and updates the metrics.
   void Record(const grpc::CallbackServerContext& context,
               const AuditRecord& record, const absl::Status& status,
               absl::Time started);
+  // Writes one audit line.
+  void WriteAudit(const grpc::CallbackServerContext& context,
+                  const AuditRecord& record, const absl::Status& status);
 
   const TokenMinter* minter_;
   Logger* logger_;

@@ -10,6 +10,12 @@ ABSL_FLAG(std::string, auth_token_env, "",
 ABSL_FLAG(std::string, auth_token_file, "",
           "path of a file that holds the auth token (one trailing newline is "
           "ignored)");
+ABSL_FLAG(std::string, api_key_secret_env, "",
+          "name of the environment variable that holds the API key secret "
+          "(Access Tokens)");
+ABSL_FLAG(std::string, api_key_secret_file, "",
+          "path of a file that holds the API key secret (Access Tokens; one "
+          "trailing newline is ignored)");
 ABSL_FLAG(int64_t, issued_at, -1,
           "sign as if the clock read this many seconds since the Unix epoch "
           "(default: now)");

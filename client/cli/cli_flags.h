@@ -16,6 +16,8 @@
 ABSL_DECLARE_FLAG(std::string, request);
 ABSL_DECLARE_FLAG(std::string, auth_token_env);
 ABSL_DECLARE_FLAG(std::string, auth_token_file);
+ABSL_DECLARE_FLAG(std::string, api_key_secret_env);
+ABSL_DECLARE_FLAG(std::string, api_key_secret_file);
 ABSL_DECLARE_FLAG(int64_t, issued_at);
 ABSL_DECLARE_FLAG(std::string, account_sid);
 ABSL_DECLARE_FLAG(int64_t, at);

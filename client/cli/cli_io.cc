@@ -34,18 +34,41 @@ absl::StatusOr<std::string> ReadArgument(absl::string_view argument) {
   return std::string(absl::StripAsciiWhitespace(text));
 }
 
-absl::StatusOr<token::HmacSha256Key> ReadAuthTokenKey() {
-  const std::string env = absl::GetFlag(FLAGS_auth_token_env);
-  const std::string file = absl::GetFlag(FLAGS_auth_token_file);
+namespace {
+
+// Reads a secret from the variable or the file one of two flags names.
+// Never from a flag's value: that would show in `ps`.
+absl::StatusOr<token::Secret> ReadSecretFlags(const std::string& env,
+                                              const std::string& file,
+                                              absl::string_view what,
+                                              absl::string_view flag_prefix) {
   if (env.empty() == file.empty()) {
     return absl::InvalidArgumentError(
-        "give the auth token with exactly one of --auth-token-env=VAR or "
-        "--auth-token-file=PATH");
+        absl::StrCat("give the ", what, " with exactly one of --", flag_prefix,
+                     "-env=VAR or --", flag_prefix, "-file=PATH"));
   }
-  CAPTOKEN_ASSIGN_OR_RETURN(token::Secret secret,
-                            env.empty() ? secrets::ReadSecretFromFile(file)
-                                        : secrets::ReadSecretFromEnv(env));
+  return env.empty() ? secrets::ReadSecretFromFile(file)
+                     : secrets::ReadSecretFromEnv(env);
+}
+
+}  // namespace
+
+absl::StatusOr<token::HmacSha256Key> ReadAuthTokenKey() {
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      token::Secret secret,
+      ReadSecretFlags(absl::GetFlag(FLAGS_auth_token_env),
+                      absl::GetFlag(FLAGS_auth_token_file), "auth token",
+                      "auth-token"));
   return token::HmacSha256Key::Create(secret.RevealSecretBytes());
+}
+
+absl::StatusOr<token::ApiKey> ReadApiKey(absl::string_view sid) {
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      token::Secret secret,
+      ReadSecretFlags(absl::GetFlag(FLAGS_api_key_secret_env),
+                      absl::GetFlag(FLAGS_api_key_secret_file),
+                      "API key secret", "api-key-secret"));
+  return token::ApiKey::Create(sid, secret.RevealSecretBytes());
 }
 
 }  // namespace captoken::cli

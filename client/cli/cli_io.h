@@ -3,7 +3,8 @@
 //
 // Input helpers shared by the `captoken` subcommands: the request and token
 // arguments (inline, @file or - for standard input) and the auth token
-// (--auth-token-env or --auth-token-file).
+// (--auth-token-env or --auth-token-file), and the API key secret
+// (--api-key-secret-env or --api-key-secret-file).
 
 #ifndef CAPTOKEN_CLIENT_CLI_CLI_IO_H_
 #define CAPTOKEN_CLIENT_CLI_CLI_IO_H_
@@ -12,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "service/token/api_key.h"
 #include "service/token/crypto.h"
 
 namespace captoken::cli {
@@ -25,6 +27,11 @@ absl::StatusOr<std::string> ReadArgument(absl::string_view argument);
 // --auth-token-file (exactly one must be set) into a prepared HMAC key.
 // Error messages name the source, never the secret.
 absl::StatusOr<token::HmacSha256Key> ReadAuthTokenKey();
+
+// ReadApiKey loads the secret of the API key `sid` from
+// --api-key-secret-env or --api-key-secret-file (exactly one must be set).
+// Error messages name the source, never the secret.
+absl::StatusOr<token::ApiKey> ReadApiKey(absl::string_view sid);
 
 }  // namespace captoken::cli
 

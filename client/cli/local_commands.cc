@@ -7,18 +7,26 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "captoken/v1/access_token.pb.h"
 #include "captoken/v1/capability.pb.h"
+#include "captoken/v1/taskrouter.pb.h"
 #include "client/cli/cli_flags.h"
 #include "client/cli/cli_io.h"
 #include "client/cli/output.h"
 #include "client/cli/request_json.h"
+#include "service/convert/access_token_request.h"
 #include "service/convert/capability_request.h"
+#include "service/convert/taskrouter_request.h"
 #include "service/convert/verify_response.h"
+#include "service/convert/verify_token.h"
+#include "service/token/access_token_signer.h"
 #include "service/token/capability_signer.h"
-#include "service/token/capability_verifier.h"
 #include "service/token/clock.h"
+#include "service/token/field_validation.h"
 #include "service/token/jwt.h"
 #include "service/token/status_macros.h"
+#include "service/token/taskrouter_signer.h"
+#include "service/token/token_kind.h"
 
 namespace captoken::cli {
 namespace {
@@ -29,9 +37,13 @@ absl::Time TimeFromFlag(int64_t unix_seconds) {
   return unix_seconds < 0 ? absl::Now() : absl::FromUnixSeconds(unix_seconds);
 }
 
+// Local signing uses the library's default limits, which are the server's
+// defaults: a server with a default config refuses the same requests
+// (caller policies aside).
+
 absl::StatusOr<std::string> SignCapability() {
   CAPTOKEN_ASSIGN_OR_RETURN(v1::CapabilityRequest request,
-                            ParseCapabilityRequestFlag());
+                            ParseRequestFlag<v1::CapabilityRequest>());
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::CapabilitySpec spec,
       convert::CapabilitySpecFromProto(request, token::Profile::kTwilioPython));
@@ -44,40 +56,109 @@ absl::StatusOr<std::string> SignCapability() {
   return std::move(signed_token.token);
 }
 
-}  // namespace
+absl::StatusOr<std::string> SignTaskRouter() {
+  CAPTOKEN_ASSIGN_OR_RETURN(v1::TaskRouterRequest request,
+                            ParseRequestFlag<v1::TaskRouterRequest>());
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      token::TaskRouterSpec spec,
+      convert::TaskRouterSpecFromProto(request, token::Profile::kTwilioPython));
+  CAPTOKEN_ASSIGN_OR_RETURN(token::HmacSha256Key key, ReadAuthTokenKey());
+  absl::StatusOr<token::SignedToken> signed_token = token::SignTaskRouterToken(
+      spec, key, TimeFromFlag(absl::GetFlag(FLAGS_issued_at)),
+      token::SigningLimits());
+  if (!signed_token.ok()) {
+    return convert::TaskRouterStatusInRequestTerms(signed_token.status(),
+                                                   request, spec);
+  }
+  return std::move(signed_token->token);
+}
 
-int RunSignCapability(const std::vector<std::string>& args) {
-  if (!args.empty()) return Fail("sign capability takes no arguments");
-  absl::StatusOr<std::string> token = SignCapability();
+absl::StatusOr<std::string> SignAccess() {
+  CAPTOKEN_ASSIGN_OR_RETURN(v1::AccessTokenRequest request,
+                            ParseRequestFlag<v1::AccessTokenRequest>());
+  CAPTOKEN_ASSIGN_OR_RETURN(token::AccessTokenSpec spec,
+                            convert::AccessTokenSpecFromProto(
+                                request, token::Profile::kTwilioPython));
+  // The server may pick a key; here the caller holds one secret and must
+  // say whose it is.
+  if (request.api_key_sid().empty()) {
+    return absl::InvalidArgumentError(
+        "api_key_sid: required to sign locally (the key whose secret "
+        "--api-key-secret-env or --api-key-secret-file gives)");
+  }
+  if (absl::Status s = token::CheckSid("SK", request.api_key_sid()); !s.ok()) {
+    return token::InField("api_key_sid", s);
+  }
+  CAPTOKEN_ASSIGN_OR_RETURN(token::ApiKey key,
+                            ReadApiKey(request.api_key_sid()));
+  absl::StatusOr<token::SignedToken> signed_token = token::SignAccessToken(
+      spec, key, TimeFromFlag(absl::GetFlag(FLAGS_issued_at)),
+      token::SigningLimits());
+  if (!signed_token.ok()) {
+    return convert::AccessTokenStatusInRequestTerms(signed_token.status());
+  }
+  return std::move(signed_token->token);
+}
+
+int PrintSigned(const std::vector<std::string>& args, absl::string_view command,
+                absl::StatusOr<std::string> (*sign)()) {
+  if (!args.empty()) return Fail(absl::StrCat(command, " takes no arguments"));
+  absl::StatusOr<std::string> token = sign();
   if (!token.ok()) return Fail(token.status());
   std::cout << *token << "\n";
   return 0;
+}
+
+// Verifies `token` with the secret its kind needs, read from the flags.
+absl::StatusOr<convert::TokenVerification> VerifyWithFlagSecrets(
+    absl::string_view token, const token::UnverifiedRouting& routing,
+    const token::Clock& clock) {
+  const token::JwtVerifier::Options jwt = {
+      .clock = &clock, .leeway = absl::GetFlag(FLAGS_leeway)};
+  const std::string account_sid = absl::GetFlag(FLAGS_account_sid);
+  if (routing.kind == token::TokenKind::kAccessToken) {
+    CAPTOKEN_ASSIGN_OR_RETURN(token::ApiKey key,
+                              ReadApiKey(routing.api_key_sid));
+    return convert::VerifyTokenOfKind(token, routing.kind, jwt, account_sid,
+                                      {.api_key = &key});
+  }
+  CAPTOKEN_ASSIGN_OR_RETURN(token::HmacSha256Key key, ReadAuthTokenKey());
+  const token::HmacSha256Key* keys[] = {&key};
+  return convert::VerifyTokenOfKind(token, routing.kind, jwt, account_sid,
+                                    {.auth_tokens = keys});
+}
+
+}  // namespace
+
+int RunSignCapability(const std::vector<std::string>& args) {
+  return PrintSigned(args, "sign capability", &SignCapability);
+}
+
+int RunSignTaskRouter(const std::vector<std::string>& args) {
+  return PrintSigned(args, "sign taskrouter", &SignTaskRouter);
+}
+
+int RunSignAccess(const std::vector<std::string>& args) {
+  return PrintSigned(args, "sign access", &SignAccess);
 }
 
 int RunVerifyLocally(const std::vector<std::string>& args) {
   if (args.size() != 1) return Fail("verify takes one TOKEN (or - for stdin)");
   absl::StatusOr<std::string> token = ReadArgument(args[0]);
   if (!token.ok()) return Fail(token.status());
-  absl::StatusOr<token::HmacSha256Key> key = ReadAuthTokenKey();
-  if (!key.ok()) return Fail(key.status());
-
+  // The kind, read unverified, only says which secret to check it with.
+  absl::StatusOr<token::UnverifiedRouting> routing =
+      token::ReadUnverifiedRouting(*token, 64 * 1024);
+  if (!routing.ok()) {
+    PrintJson(convert::UnreadableTokenResponseFor(routing.status()));
+    return Fail(routing.status());
+  }
   const token::FixedClock clock(TimeFromFlag(absl::GetFlag(FLAGS_at)));
-  token::CapabilityVerifier::Options options;
-  options.jwt.clock = &clock;
-  options.jwt.leeway = absl::GetFlag(FLAGS_leeway);
-  options.expected_account_sid = absl::GetFlag(FLAGS_account_sid);
-  absl::StatusOr<token::CapabilityVerifier> verifier =
-      token::CapabilityVerifier::Create(options);
-  if (!verifier.ok()) return Fail(verifier.status());
-
-  token::CapabilityClaims claims;
-  claims.expire_time = absl::InfinitePast();
-  absl::StatusOr<token::VerifiedCapabilityToken> verified =
-      verifier->Verify(*token, *key, &claims);
-  const bool authenticated = claims.expire_time != absl::InfinitePast();
-  PrintJson(convert::VerifyResponseFor(verified.status(),
-                                       authenticated ? &claims : nullptr));
-  if (!verified.ok()) return Fail(verified.status());
+  absl::StatusOr<convert::TokenVerification> verification =
+      VerifyWithFlagSecrets(*token, *routing, clock);
+  if (!verification.ok()) return Fail(verification.status());
+  PrintJson(verification->response);
+  if (!verification->status.ok()) return Fail(verification->status);
   return 0;
 }
 

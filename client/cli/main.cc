@@ -1,4 +1,5 @@
-// captoken: sign, verify, decode and mint Twilio capability tokens.
+// captoken: sign, verify, decode and mint Twilio capability tokens,
+// TaskRouter tokens and Access Tokens.
 //
 // `captoken --help` lists the commands; `captoken <command> --help` explains
 // one. See docs/cli.md.
@@ -22,13 +23,18 @@ namespace captoken::cli {
 namespace {
 
 constexpr char kOverview[] =
-    R"(captoken: Twilio capability tokens from the command line.
+    R"(captoken: Twilio capability tokens, TaskRouter tokens and Access Tokens
+from the command line.
 
 Usage:
-  captoken sign capability --request=JSON (--auth-token-env=VAR | --auth-token-file=PATH)
-                           [--issued-at=UNIX_SECONDS]
-  captoken mint capability --server=HOST:PORT --request=JSON [--deadline=5s]
-  captoken verify (--auth-token-env=VAR | --auth-token-file=PATH)
+  captoken sign capability|taskrouter --request=JSON
+                (--auth-token-env=VAR | --auth-token-file=PATH) [--issued-at=UNIX_SECONDS]
+  captoken sign access --request=JSON
+                (--api-key-secret-env=VAR | --api-key-secret-file=PATH) [--issued-at=UNIX_SECONDS]
+  captoken mint capability|taskrouter|access|batch --server=HOST:PORT --request=JSON
+                [--deadline=5s]
+  captoken verify (--auth-token-env=VAR | --auth-token-file=PATH |
+                   --api-key-secret-env=VAR | --api-key-secret-file=PATH)
                   [--account-sid=AC...] [--at=UNIX_SECONDS] [--leeway=DURATION] TOKEN
   captoken verify --server=HOST:PORT [--account-sid=AC...] [--deadline=5s] TOKEN
   captoken whoami --server=HOST:PORT
@@ -37,68 +43,99 @@ Usage:
 With --server, add --tls-ca-file=PATH for TLS, and --tls-cert-file=PATH
 --tls-key-file=PATH for mutual TLS.
 
-JSON is a captoken.v1.CapabilityRequest in proto3 JSON form, for example
+JSON is the kind's request in proto3 JSON form: a captoken.v1.CapabilityRequest,
+TaskRouterRequest, AccessTokenRequest or (mint batch) BatchMintRequest, e.g.
   {"account_sid":"AC...","scopes":[{"client_incoming":{"client_name":"alice"}}],
    "ttl":"600s","profile":"PROFILE_TWILIO_NODE"}
 Give it inline, as @PATH to read a file, or as - to read standard input.
 TOKEN may be - to read it from standard input.
 
-`sign` (locally, with the auth token) and `mint` (through a server, which
-holds the auth token) print the token alone; `verify` prints the verdict as JSON and exits
-0 only for a valid token; `decode` prints header and claims WITHOUT checking
-the signature. Errors go to standard error with exit status 1; they never
-contain the auth token.
+`sign` (locally, with the secret) and `mint` (through a server, which holds
+the secrets) print the token alone; `mint batch` prints the results as JSON
+and exits 0 only if every item was signed; `verify` prints the verdict as
+JSON and exits 0 only for a valid token; `decode` prints header and claims
+WITHOUT checking the signature. Errors go to standard error with exit status
+1; they never contain a secret.
 
 Run `captoken <command> --help` for one command's flags.
 )";
 
 constexpr char kSignHelp[] =
-    R"(captoken sign capability: sign a capability token locally.
+    R"(captoken sign capability|taskrouter|access: sign a token locally.
 
-  --request=JSON            the captoken.v1.CapabilityRequest (inline, @PATH or -)
-  --auth-token-env=VAR      read the account's auth token from $VAR
-  --auth-token-file=PATH    ...or from a file (one trailing newline ignored)
-  --issued-at=SECONDS       sign as if the clock read this Unix time (default: now)
+  --request=JSON              the request (inline, @PATH or -):
+                                capability  a captoken.v1.CapabilityRequest
+                                taskrouter  a captoken.v1.TaskRouterRequest
+                                access      a captoken.v1.AccessTokenRequest,
+                                            whose api_key_sid names the key
+  --auth-token-env=VAR        capability, taskrouter: the account's auth token
+                              from $VAR
+  --auth-token-file=PATH      ...or from a file (one trailing newline ignored)
+  --api-key-secret-env=VAR    access: the API key's secret from $VAR
+  --api-key-secret-file=PATH  ...or from a file
+  --issued-at=SECONDS         sign as if the clock read this Unix time (default: now)
 
+Secrets are never taken from a flag's value (it would show in `ps`).
 Prints the token alone on standard output. The request's profile chooses
 whose bytes to reproduce: PROFILE_TWILIO_PYTHON (the default) or
 PROFILE_TWILIO_NODE. TTL defaults to 3600 s, at most 24 h.
+
+Examples:
+  captoken sign taskrouter --auth-token-env=TWILIO_AUTH_TOKEN --request=
+    '{"account_sid":"AC...","workspace_sid":"WS...","channel_id":"WK...",
+      "policy_sets":["TASK_ROUTER_POLICY_SET_PYTHON_DEFAULTS"]}'
+  captoken sign access --api-key-secret-env=TWILIO_API_KEY_SECRET --request=
+    '{"account_sid":"AC...","api_key_sid":"SK...","identity":"alice",
+      "grants":[{"voice":{"incoming_allow":true}},{"video":{"room":"standup"}}]}'
 )";
 
 constexpr char kMintHelp[] =
-    R"(captoken mint capability: have a server sign a capability token.
+    R"(captoken mint capability|taskrouter|access|batch: have a server sign tokens.
 
   --server=HOST:PORT        the captoken server
-  --request=JSON            the captoken.v1.CapabilityRequest (inline, @PATH or -)
+  --request=JSON            the request (inline, @PATH or -): a
+                            captoken.v1.CapabilityRequest, TaskRouterRequest,
+                            AccessTokenRequest or BatchMintRequest
   --deadline=DURATION       how long to wait for the server (default: 5s)
   --tls-ca-file=PATH        TLS: trust this CA bundle for the server
   --tls-cert-file=PATH      mutual TLS: present this client certificate...
   --tls-key-file=PATH       ...with this private key
 
-Prints the token alone on standard output. Errors carry the server's status
-code (INVALID_ARGUMENT, PERMISSION_DENIED, ...) on standard error.
+Prints the token alone on standard output. An Access Token request may leave
+api_key_sid empty: the server signs with the account's first API key.
+`mint batch` prints the captoken.v1.BatchMintResponse as JSON (one result
+per request, in order) and exits 0 only if every item was signed, e.g.
+  --request='{"requests":[{"capability":{...}},{"access":{...}}]}'
+Errors carry the server's status code (INVALID_ARGUMENT, PERMISSION_DENIED,
+...) on standard error.
 )";
 
-constexpr char kVerifyHelp[] = R"(captoken verify: check a capability token.
+constexpr char kVerifyHelp[] = R"(captoken verify: check a token of any kind.
 
-Locally, with the auth token:
-  --auth-token-env=VAR      the account's auth token from $VAR
-  --auth-token-file=PATH    ...or from a file
-  --at=SECONDS              check expiry as of this Unix time (default: now)
-  --leeway=DURATION         tolerated clock skew, up to 10m (default: 0s)
-Or through a server, which holds the auth tokens:
-  --server=HOST:PORT        the captoken server
-  --deadline=DURATION       how long to wait for it (default: 5s)
+Locally, with the secret that signed it:
+  --auth-token-env=VAR        capability and TaskRouter tokens: the account's
+                              auth token from $VAR
+  --auth-token-file=PATH      ...or from a file
+  --api-key-secret-env=VAR    Access Tokens: the secret of the API key named
+                              in the token's iss, from $VAR
+  --api-key-secret-file=PATH  ...or from a file
+  --at=SECONDS                check expiry as of this Unix time (default: now)
+  --leeway=DURATION           tolerated clock skew, up to 10m (default: 0s)
+Or through a server, which holds the secrets:
+  --server=HOST:PORT          the captoken server
+  --deadline=DURATION         how long to wait for it (default: 5s)
 Either way:
-  --account-sid=AC...       require the token to belong to this account
-  TOKEN                     the token, or - to read standard input
+  --account-sid=AC...         require the token to belong to this account
+  TOKEN                       the token, or - to read standard input
 
 Prints a captoken.v1.VerifyTokenResponse as JSON: valid, the failure reason,
-and (when the signature verified) the account, scopes and expiry. Exits 0
+the kind, and (when the signature verified) the account, expiry and the
+kind's claims (scopes, TaskRouter policies, or Access Token grants). Exits 0
 only for a valid token.
 )";
 
-constexpr char kWhoAmIHelp[] = R"(captoken whoami: ask a server who it thinks you are and what you may do.
+constexpr char kWhoAmIHelp[] =
+    R"(captoken whoami: ask a server who it thinks you are and what you may do.
 
   --server=HOST:PORT        the captoken server
   --tls-ca-file=PATH        TLS: trust this CA bundle for the server
@@ -179,19 +216,24 @@ int Main(int original_argc, char** original_argv) {
   }
   const std::string command = args[0];
   args.erase(args.begin());
-  if (command == "sign") {
-    if (args.empty() || args[0] != "capability") {
-      return Fail("usage: captoken sign capability --request=JSON ...");
+  if (command == "sign" || command == "mint") {
+    const std::string kind = args.empty() ? "" : args[0];
+    if (!args.empty()) args.erase(args.begin());
+    if (command == "sign") {
+      if (kind == "capability") return RunSignCapability(args);
+      if (kind == "taskrouter") return RunSignTaskRouter(args);
+      if (kind == "access") return RunSignAccess(args);
+      return Fail(
+          "usage: captoken sign capability|taskrouter|access --request=JSON "
+          "...");
     }
-    args.erase(args.begin());
-    return RunSignCapability(args);
-  }
-  if (command == "mint") {
-    if (args.empty() || args[0] != "capability") {
-      return Fail("usage: captoken mint capability --server=HOST:PORT ...");
-    }
-    args.erase(args.begin());
-    return RunMintCapability(args);
+    if (kind == "capability") return RunMintCapability(args);
+    if (kind == "taskrouter") return RunMintTaskRouter(args);
+    if (kind == "access") return RunMintAccess(args);
+    if (kind == "batch") return RunMintBatch(args);
+    return Fail(
+        "usage: captoken mint capability|taskrouter|access|batch "
+        "--server=HOST:PORT --request=JSON ...");
   }
   if (command == "verify") {
     return absl::GetFlag(FLAGS_server).empty() ? RunVerifyLocally(args)

@@ -18,7 +18,8 @@ namespace captoken::cli {
 namespace {
 
 // Plaintext, or TLS (mutual when a client certificate is given).
-absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> CredentialsFromFlags() {
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
+CredentialsFromFlags() {
   const std::string ca = absl::GetFlag(FLAGS_tls_ca_file);
   const std::string cert = absl::GetFlag(FLAGS_tls_cert_file);
   const std::string key = absl::GetFlag(FLAGS_tls_key_file);
@@ -50,26 +51,72 @@ absl::StatusOr<std::unique_ptr<client::TokenClient>> ConnectFromFlags() {
   if (server.empty()) {
     return absl::InvalidArgumentError("--server=HOST:PORT is required");
   }
-  CAPTOKEN_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> credentials,
-                            CredentialsFromFlags());
-  return client::TokenClient::Create(
-      server, {.deadline = absl::GetFlag(FLAGS_deadline),
-               .credentials = std::move(credentials)});
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      std::shared_ptr<grpc::ChannelCredentials> credentials,
+      CredentialsFromFlags());
+  return client::TokenClient::Create(server,
+                                     {.deadline = absl::GetFlag(FLAGS_deadline),
+                                      .credentials = std::move(credentials)});
+}
+
+// Parses --request as a `Request`, sends it with `mint` and prints the
+// token alone.
+template <typename Request>
+int MintAndPrint(const std::vector<std::string>& args,
+                 absl::string_view command,
+                 absl::StatusOr<v1::TokenResponse> (client::TokenClient::*mint)(
+                     const Request&) const) {
+  if (!args.empty()) return Fail(absl::StrCat(command, " takes no arguments"));
+  absl::StatusOr<Request> request = ParseRequestFlag<Request>();
+  if (!request.ok()) return Fail(request.status());
+  absl::StatusOr<std::unique_ptr<client::TokenClient>> client =
+      ConnectFromFlags();
+  if (!client.ok()) return Fail(client.status());
+  absl::StatusOr<v1::TokenResponse> response = ((**client).*mint)(*request);
+  if (!response.ok()) return Fail(response.status());
+  std::cout << response->token() << "\n";
+  return 0;
 }
 
 }  // namespace
 
 int RunMintCapability(const std::vector<std::string>& args) {
-  if (!args.empty()) return Fail("mint capability takes no arguments");
-  absl::StatusOr<v1::CapabilityRequest> request = ParseCapabilityRequestFlag();
+  return MintAndPrint(args, "mint capability",
+                      &client::TokenClient::MintCapabilityToken);
+}
+
+int RunMintTaskRouter(const std::vector<std::string>& args) {
+  return MintAndPrint(args, "mint taskrouter",
+                      &client::TokenClient::MintTaskRouterToken);
+}
+
+int RunMintAccess(const std::vector<std::string>& args) {
+  return MintAndPrint(args, "mint access",
+                      &client::TokenClient::MintAccessToken);
+}
+
+int RunMintBatch(const std::vector<std::string>& args) {
+  if (!args.empty()) return Fail("mint batch takes no arguments");
+  absl::StatusOr<v1::BatchMintRequest> request =
+      ParseRequestFlag<v1::BatchMintRequest>();
   if (!request.ok()) return Fail(request.status());
   absl::StatusOr<std::unique_ptr<client::TokenClient>> client =
       ConnectFromFlags();
   if (!client.ok()) return Fail(client.status());
-  absl::StatusOr<v1::TokenResponse> response =
-      (*client)->MintCapabilityToken(*request);
+  absl::StatusOr<v1::BatchMintResponse> response =
+      (*client)->BatchMint(*request);
   if (!response.ok()) return Fail(response.status());
-  std::cout << response->token() << "\n";
+  // Items succeed or fail one by one: print them all, then say how many
+  // failed.
+  PrintJson(*response);
+  int failed = 0;
+  for (const v1::MintResult& result : response->results()) {
+    if (result.code() != 0) ++failed;
+  }
+  if (failed > 0) {
+    return Fail(absl::StrCat(failed, " of ", response->results_size(),
+                             " requests failed"));
+  }
   return 0;
 }
 

@@ -12,23 +12,22 @@
 
 namespace captoken::cli {
 
-absl::StatusOr<v1::CapabilityRequest> ParseCapabilityRequestFlag() {
+absl::Status ParseRequestFlagInto(google::protobuf::Message* request) {
   const std::string flag = absl::GetFlag(FLAGS_request);
   if (flag.empty()) {
     return absl::InvalidArgumentError("--request=JSON is required");
   }
   CAPTOKEN_ASSIGN_OR_RETURN(std::string json, ReadArgument(flag));
-  v1::CapabilityRequest request;
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   const auto status =
-      google::protobuf::util::JsonStringToMessage(json, &request, options);
+      google::protobuf::util::JsonStringToMessage(json, request, options);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--request is not a captoken.v1.CapabilityRequest in JSON: ",
-        status.message().as_string()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--request is not a ", request->GetTypeName(),
+                     " in JSON: ", status.message().as_string()));
   }
-  return request;
+  return absl::OkStatus();
 }
 
 }  // namespace captoken::cli

@@ -58,37 +58,49 @@ TokenClient::TokenClient(std::shared_ptr<grpc::Channel> channel,
       stub_(v1::TokenService::NewStub(channel_)),
       options_(std::move(options)) {}
 
-absl::StatusOr<v1::TokenResponse> TokenClient::MintCapabilityToken(
-    const v1::CapabilityRequest& request) const {
+template <typename Request, typename Response>
+absl::StatusOr<Response> TokenClient::Call(
+    grpc::Status (v1::TokenService::Stub::*method)(grpc::ClientContext*,
+                                                   const Request&, Response*),
+    const Request& request) const {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
-  v1::TokenResponse response;
+  Response response;
   absl::Status status =
-      FromGrpcStatus(stub_->MintCapabilityToken(&context, request, &response));
+      FromGrpcStatus((stub_.get()->*method)(&context, request, &response));
   if (!status.ok()) return status;
   return response;
+}
+
+absl::StatusOr<v1::TokenResponse> TokenClient::MintCapabilityToken(
+    const v1::CapabilityRequest& request) const {
+  return Call(&v1::TokenService::Stub::MintCapabilityToken, request);
+}
+
+absl::StatusOr<v1::TokenResponse> TokenClient::MintTaskRouterToken(
+    const v1::TaskRouterRequest& request) const {
+  return Call(&v1::TokenService::Stub::MintTaskRouterToken, request);
+}
+
+absl::StatusOr<v1::TokenResponse> TokenClient::MintAccessToken(
+    const v1::AccessTokenRequest& request) const {
+  return Call(&v1::TokenService::Stub::MintAccessToken, request);
+}
+
+absl::StatusOr<v1::BatchMintResponse> TokenClient::BatchMint(
+    const v1::BatchMintRequest& request) const {
+  return Call(&v1::TokenService::Stub::BatchMint, request);
 }
 
 absl::StatusOr<v1::VerifyTokenResponse> TokenClient::VerifyToken(
     const v1::VerifyTokenRequest& request) const {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
-  v1::VerifyTokenResponse response;
-  absl::Status status =
-      FromGrpcStatus(stub_->VerifyToken(&context, request, &response));
-  if (!status.ok()) return status;
-  return response;
+  return Call(&v1::TokenService::Stub::VerifyToken, request);
 }
 
 absl::StatusOr<v1::GetCallerPolicyResponse> TokenClient::GetCallerPolicy()
     const {
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.deadline));
-  v1::GetCallerPolicyResponse response;
-  absl::Status status = FromGrpcStatus(stub_->GetCallerPolicy(
-      &context, v1::GetCallerPolicyRequest(), &response));
-  if (!status.ok()) return status;
-  return response;
+  return Call(&v1::TokenService::Stub::GetCallerPolicy,
+              v1::GetCallerPolicyRequest());
 }
 
 }  // namespace captoken::client

@@ -62,6 +62,20 @@ class TokenClient {
   absl::StatusOr<v1::TokenResponse> MintCapabilityToken(
       const v1::CapabilityRequest& request) const;
 
+  // MintTaskRouterToken asks the server to sign a TaskRouter token.
+  absl::StatusOr<v1::TokenResponse> MintTaskRouterToken(
+      const v1::TaskRouterRequest& request) const;
+
+  // MintAccessToken asks the server to sign an Access Token.
+  absl::StatusOr<v1::TokenResponse> MintAccessToken(
+      const v1::AccessTokenRequest& request) const;
+
+  // BatchMint asks the server to sign several tokens of any kinds. An OK
+  // result holds one MintResult per request, in order, each with its own
+  // status: check every item's code.
+  absl::StatusOr<v1::BatchMintResponse> BatchMint(
+      const v1::BatchMintRequest& request) const;
+
   // VerifyToken asks the server to check a token. A token that fails
   // verification is an OK result with `valid` false.
   absl::StatusOr<v1::VerifyTokenResponse> VerifyToken(
@@ -73,6 +87,13 @@ class TokenClient {
 
  private:
   TokenClient(std::shared_ptr<grpc::Channel> channel, Options options);
+
+  // Call makes one unary call of `method` with the client's deadline.
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> Call(
+      grpc::Status (v1::TokenService::Stub::*method)(grpc::ClientContext*,
+                                                     const Request&, Response*),
+      const Request& request) const;
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::TokenService::Stub> stub_;

@@ -52,6 +52,42 @@ class FakeTokenService final : public v1::TokenService::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status MintTaskRouterToken(grpc::ServerContext* context,
+                                   const v1::TaskRouterRequest* request,
+                                   v1::TokenResponse* response) override {
+    if (grpc::Status status = Enter(context); !status.ok()) return status;
+    response->set_token(absl::StrCat("taskrouter-for-", request->channel_id()));
+    response->set_profile(v1::PROFILE_TWILIO_NODE);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status MintAccessToken(grpc::ServerContext* context,
+                               const v1::AccessTokenRequest* request,
+                               v1::TokenResponse* response) override {
+    if (grpc::Status status = Enter(context); !status.ok()) return status;
+    response->set_token(absl::StrCat("access-for-", request->identity()));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status BatchMint(grpc::ServerContext* context,
+                         const v1::BatchMintRequest* request,
+                         v1::BatchMintResponse* response) override {
+    if (grpc::Status status = Enter(context); !status.ok()) return status;
+    // Item i fails with PERMISSION_DENIED when it has no kind, else gets
+    // "item-<i>".
+    for (int i = 0; i < request->requests_size(); ++i) {
+      v1::MintResult* result = response->add_results();
+      if (request->requests(i).request_case() ==
+          v1::MintRequest::REQUEST_NOT_SET) {
+        result->set_code(7);
+        result->set_message("no");
+      } else {
+        result->mutable_token()->set_token(absl::StrCat("item-", i));
+      }
+    }
+    return grpc::Status::OK;
+  }
+
   grpc::Status VerifyToken(grpc::ServerContext* context,
                            const v1::VerifyTokenRequest* request,
                            v1::VerifyTokenResponse* response) override {
@@ -222,6 +258,43 @@ TEST_F(TokenClientTest, MintReturnsTheServerResponse) {
   EXPECT_EQ(response.token_fingerprint(), "0123456789abcdef");
 }
 
+TEST_F(TokenClientTest, MintTaskRouterReturnsTheServerResponse) {
+  std::unique_ptr<TokenClient> client = NewClient();
+  ASSERT_NE(client, nullptr);
+  v1::TaskRouterRequest request;
+  request.set_channel_id("WK1");
+  ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
+                       client->MintTaskRouterToken(request));
+  EXPECT_EQ(response.token(), "taskrouter-for-WK1");
+  EXPECT_EQ(response.profile(), v1::PROFILE_TWILIO_NODE);
+}
+
+TEST_F(TokenClientTest, MintAccessReturnsTheServerResponse) {
+  std::unique_ptr<TokenClient> client = NewClient();
+  ASSERT_NE(client, nullptr);
+  v1::AccessTokenRequest request;
+  request.set_identity("alice");
+  ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
+                       client->MintAccessToken(request));
+  EXPECT_EQ(response.token(), "access-for-alice");
+}
+
+TEST_F(TokenClientTest, BatchMintReturnsEveryItemInOrder) {
+  std::unique_ptr<TokenClient> client = NewClient();
+  ASSERT_NE(client, nullptr);
+  v1::BatchMintRequest request;
+  *request.add_requests()->mutable_capability() = MintRequest();
+  request.add_requests();
+  request.add_requests()->mutable_access()->set_identity("bob");
+  ASSERT_OK_AND_ASSIGN(v1::BatchMintResponse response,
+                       client->BatchMint(request));
+  ASSERT_EQ(response.results_size(), 3);
+  EXPECT_EQ(response.results(0).token().token(), "item-0");
+  EXPECT_EQ(response.results(1).code(), 7);
+  EXPECT_EQ(response.results(1).message(), "no");
+  EXPECT_EQ(response.results(2).token().token(), "item-2");
+}
+
 TEST_F(TokenClientTest, VerifyReturnsTheServerResponse) {
   std::unique_ptr<TokenClient> client = NewClient();
   ASSERT_NE(client, nullptr);
@@ -292,6 +365,12 @@ TEST_F(TokenClientTest, ServerErrorKeepsItsCodeAndMessage) {
     service_.FailWith(grpc::Status(c.grpc_code, c.message));
     EXPECT_THAT(client->MintCapabilityToken(MintRequest()),
                 StatusIs(c.code, Eq(c.message)));
+    EXPECT_THAT(client->MintTaskRouterToken(v1::TaskRouterRequest()),
+                StatusIs(c.code, Eq(c.message)));
+    EXPECT_THAT(client->MintAccessToken(v1::AccessTokenRequest()),
+                StatusIs(c.code, Eq(c.message)));
+    EXPECT_THAT(client->BatchMint(v1::BatchMintRequest()),
+                StatusIs(c.code, Eq(c.message)));
     EXPECT_THAT(client->VerifyToken(VerifyRequest("good")),
                 StatusIs(c.code, Eq(c.message)));
   }
@@ -325,6 +404,18 @@ TEST_F(TokenClientTest, MintPastTheDeadlineIsDeadlineExceeded) {
   service_.Release();
 }
 
+TEST_F(TokenClientTest, BatchMintPastTheDeadlineIsDeadlineExceeded) {
+  TokenClient::Options options;
+  options.deadline = absl::Milliseconds(200);
+  std::unique_ptr<TokenClient> client = NewClient(options);
+  ASSERT_NE(client, nullptr);
+  service_.BlockCalls();
+  EXPECT_THAT(client->BatchMint(v1::BatchMintRequest()),
+              StatusIs(absl::StatusCode::kDeadlineExceeded, HasSubstr("")));
+  service_.WaitUntilEntered();
+  service_.Release();
+}
+
 TEST_F(TokenClientTest, VerifyPastTheDeadlineIsDeadlineExceeded) {
   TokenClient::Options options;
   options.deadline = absl::Milliseconds(200);
@@ -348,11 +439,14 @@ TEST_F(TokenClientTest, EveryCallCarriesTheDeadline) {
 
   const absl::Time before = absl::Now();
   ASSERT_THAT(client->MintCapabilityToken(MintRequest()), IsOk());
+  ASSERT_THAT(client->MintTaskRouterToken(v1::TaskRouterRequest()), IsOk());
+  ASSERT_THAT(client->MintAccessToken(v1::AccessTokenRequest()), IsOk());
+  ASSERT_THAT(client->BatchMint(v1::BatchMintRequest()), IsOk());
   ASSERT_THAT(client->VerifyToken(VerifyRequest("good")), IsOk());
   const absl::Time after = absl::Now();
 
   const std::vector<absl::Time> deadlines = service_.deadlines();
-  ASSERT_EQ(deadlines.size(), 2u);
+  ASSERT_EQ(deadlines.size(), 5u);
   for (absl::Time deadline : deadlines) {
     EXPECT_NE(deadline, absl::InfiniteFuture());
     // gRPC sends the timeout with limited precision; allow a second.

@@ -5,15 +5,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "service/token/status_macros.h"
 
 namespace captoken::convert {
 namespace {
-
-// The range google.protobuf.Duration and Timestamp document.
-constexpr int64_t kMaxDurationSeconds = 315576000000;
-constexpr int64_t kMinTimestampSeconds = -62135596800;  // 0001-01-01
-constexpr int64_t kMaxTimestampSeconds = 253402300799;  // 9999-12-31
-constexpr int32_t kMaxNanos = 999999999;
 
 std::vector<token::Param> ParamsFromProto(
     const google::protobuf::RepeatedPtrField<v1::Param>& params) {
@@ -34,30 +29,14 @@ void ParamsToProto(const std::vector<token::Param>& params,
   }
 }
 
-absl::StatusOr<token::Profile> ProfileFromProto(
-    v1::Profile profile, token::Profile default_profile) {
-  switch (profile) {
-    case v1::PROFILE_UNSPECIFIED:
-      return default_profile;
-    case v1::PROFILE_TWILIO_PYTHON:
-      return token::Profile::kTwilioPython;
-    case v1::PROFILE_TWILIO_NODE:
-      return token::Profile::kTwilioNode;
-    default:
-      return absl::InvalidArgumentError("profile: unknown value");
-  }
-}
-
 }  // namespace
 
 absl::StatusOr<token::CapabilitySpec> CapabilitySpecFromProto(
     const v1::CapabilityRequest& request, token::Profile default_profile) {
   token::CapabilitySpec spec;
   spec.account_sid = request.account_sid();
-  absl::StatusOr<token::Profile> profile =
-      ProfileFromProto(request.profile(), default_profile);
-  if (!profile.ok()) return profile.status();
-  spec.profile = *profile;
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      spec.profile, ProfileFromProto(request.profile(), default_profile));
 
   spec.scopes.reserve(request.scopes_size());
   for (int i = 0; i < request.scopes_size(); ++i) {
@@ -85,30 +64,14 @@ absl::StatusOr<token::CapabilitySpec> CapabilitySpecFromProto(
   }
 
   if (request.has_ttl()) {
-    const google::protobuf::Duration& ttl = request.ttl();
-    if (ttl.seconds() < -kMaxDurationSeconds ||
-        ttl.seconds() > kMaxDurationSeconds || ttl.nanos() < -kMaxNanos ||
-        ttl.nanos() > kMaxNanos) {
-      return absl::InvalidArgumentError("ttl: out of range");
-    }
-    spec.ttl = absl::Seconds(ttl.seconds()) + absl::Nanoseconds(ttl.nanos());
+    CAPTOKEN_ASSIGN_OR_RETURN(spec.ttl,
+                              DurationFromProto("ttl", request.ttl()));
   }
   if (request.has_expire_time()) {
-    const google::protobuf::Timestamp& expire = request.expire_time();
-    if (expire.seconds() < kMinTimestampSeconds ||
-        expire.seconds() > kMaxTimestampSeconds || expire.nanos() < 0 ||
-        expire.nanos() > kMaxNanos) {
-      return absl::InvalidArgumentError("expire_time: out of range");
-    }
-    spec.expire_time = absl::FromUnixSeconds(expire.seconds()) +
-                       absl::Nanoseconds(expire.nanos());
+    CAPTOKEN_ASSIGN_OR_RETURN(
+        spec.expire_time, TimeFromProto("expire_time", request.expire_time()));
   }
   return spec;
-}
-
-v1::Profile ProfileToProto(token::Profile profile) {
-  return profile == token::Profile::kTwilioNode ? v1::PROFILE_TWILIO_NODE
-                                                : v1::PROFILE_TWILIO_PYTHON;
 }
 
 void ScopesToProto(
@@ -131,12 +94,6 @@ void ScopesToProto(
                     converted->mutable_event_stream()->mutable_filters());
     }
   }
-}
-
-google::protobuf::Timestamp TimeToProto(absl::Time time) {
-  google::protobuf::Timestamp timestamp;
-  timestamp.set_seconds(absl::ToUnixSeconds(time));
-  return timestamp;
 }
 
 }  // namespace captoken::convert

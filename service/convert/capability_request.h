@@ -20,7 +20,7 @@
 #include "absl/types/span.h"
 #include "captoken/v1/capability.pb.h"
 #include "google/protobuf/repeated_ptr_field.h"
-#include "google/protobuf/timestamp.pb.h"
+#include "service/convert/fields.h"  // IWYU pragma: export
 #include "service/token/capability_scope.h"
 #include "service/token/capability_spec.h"
 
@@ -34,16 +34,10 @@ namespace captoken::convert {
 absl::StatusOr<token::CapabilitySpec> CapabilitySpecFromProto(
     const v1::CapabilityRequest& request, token::Profile default_profile);
 
-// ProfileToProto returns the enum value for `profile`.
-v1::Profile ProfileToProto(token::Profile profile);
-
 // ScopesToProto appends `scopes` to `out`, in order.
 void ScopesToProto(
     absl::Span<const token::CapabilityScope> scopes,
     google::protobuf::RepeatedPtrField<v1::CapabilityScope>* out);
-
-// TimeToProto converts whole seconds (token times have no fractions).
-google::protobuf::Timestamp TimeToProto(absl::Time time);
 
 }  // namespace captoken::convert
 
