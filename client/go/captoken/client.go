@@ -233,10 +233,13 @@ func (r MintResult) Err() error {
 // BatchMint signs several requests of any kinds in one call (build them
 // with CapabilityItem, TaskRouterItem and AccessTokenItem) and returns one
 // result per request, in request order. One item's failure is in its
-// MintResult, not an error; the error is for the whole call only:
+// MintResult, not an error (each item counts against the caller's rate:
+// one over it gets codes.ResourceExhausted, and the items before it keep
+// their tokens). The error is for the whole call only:
 // codes.InvalidArgument for an empty or too large batch (the server's
-// limit, 100 by default), codes.Unauthenticated, codes.ResourceExhausted,
-// codes.DeadlineExceeded, ...
+// limit, 100 by default), codes.Unauthenticated, codes.PermissionDenied
+// for a caller no policy names, codes.ResourceExhausted for a request over
+// the server's size limit, codes.DeadlineExceeded, ...
 func (c *TokenClient) BatchMint(ctx context.Context, reqs ...*captokenv1.MintRequest) ([]MintResult, error) {
 	for i, r := range reqs {
 		if r == nil {

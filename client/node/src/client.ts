@@ -468,10 +468,12 @@ export class TokenClient {
    * Signs several tokens of any kinds in one call and resolves with one
    * {@link BatchMintResult} per item, in order. An item that fails does not
    * reject: its result carries the code and message the single call would
-   * have rejected with. The call rejects only as a whole:
-   * `INVALID_ARGUMENT` for an empty or too large batch (the server's limit,
-   * 100 by default), `UNAUTHENTICATED`, `RESOURCE_EXHAUSTED`,
-   * `DEADLINE_EXCEEDED`, ...
+   * have rejected with (each item counts against the caller's rate: one over
+   * it gets `RESOURCE_EXHAUSTED`, and the items before it keep their tokens).
+   * The call rejects only as a whole: `INVALID_ARGUMENT` for an empty or too
+   * large batch (the server's limit, 100 by default), `UNAUTHENTICATED`,
+   * `PERMISSION_DENIED` for a caller no policy names, `RESOURCE_EXHAUSTED`
+   * for a request over the server's size limit, `DEADLINE_EXCEEDED`, ...
    *
    * ```ts
    * const [a, b] = await client.batchMint([

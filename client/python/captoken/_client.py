@@ -496,12 +496,16 @@ class TokenClient:
         Returns:
           One :class:`MintResult` per request, in request order. A failed
           item does not raise: its result has the code and message the
-          single-token call would have raised, and no token.
+          single-token call would have raised, and no token. Each item
+          counts against the caller's rate: one over it gets
+          ``RESOURCE_EXHAUSTED`` and the items before it keep their tokens.
 
         Raises:
           TokenServiceError: only for the whole call: ``INVALID_ARGUMENT``
             for an empty or too large batch, ``UNAUTHENTICATED``,
-            ``RESOURCE_EXHAUSTED``, ``DEADLINE_EXCEEDED``, ...
+            ``PERMISSION_DENIED`` for a caller no policy names,
+            ``RESOURCE_EXHAUSTED`` for a request over the server's size
+            limit, ``DEADLINE_EXCEEDED``, ...
           TypeError: a request that is not one of those messages.
         """
         if isinstance(requests, (str, bytes)) or not isinstance(requests, Iterable):

@@ -146,14 +146,17 @@ public final class TokenClient implements AutoCloseable {
 
   /**
    * Mints several tokens of any kinds in one call. A failed item does not throw: its result
-   * carries the code and message the single call would have thrown.
+   * carries the code and message the single call would have thrown. Each item counts against the
+   * caller's rate: one over it gets {@code RESOURCE_EXHAUSTED}, and the items before it keep
+   * their tokens.
    *
    * @param requests the requests in order, each made with {@link Batch#item}; at most the server's
    *     batch limit (100 by default)
    * @return one result per request, in request order
    * @throws TokenServiceException only when the whole call fails: {@code INVALID_ARGUMENT} for an
-   *     empty or too large batch, {@code UNAUTHENTICATED}, {@code RESOURCE_EXHAUSTED}, {@code
-   *     DEADLINE_EXCEEDED}, ...
+   *     empty or too large batch, {@code UNAUTHENTICATED}, {@code PERMISSION_DENIED} for a caller
+   *     no policy names, {@code RESOURCE_EXHAUSTED} for a request over the server's size limit,
+   *     {@code DEADLINE_EXCEEDED}, ...
    */
   public List<BatchMintResult> batchMint(List<MintRequest> requests) {
     Objects.requireNonNull(requests, "requests");
