@@ -234,6 +234,7 @@ int Run() {
   options.default_profile = loaded->settings.default_profile;
   options.signing_limits = loaded->settings.signing_limits;
   options.max_verify_token_bytes = loaded->settings.max_verify_token_bytes;
+  options.max_batch_requests = loaded->settings.max_batch_requests;
   TokenMinter minter(options, loaded->state);
 
   if (!loaded->development) {
