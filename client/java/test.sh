@@ -29,4 +29,5 @@ javac --release 11 -encoding UTF-8 -Xlint:-options -cp "$cp" -d build/test-class
 
 echo "test.sh: running the end-to-end test against $CAPTOKEN_SERVER"
 java -Dfile.encoding=UTF-8 -cp "build/test-classes:$cp" \
-  org.junit.runner.JUnitCore dev.captoken.client.TokenClientE2ETest
+  org.junit.runner.JUnitCore dev.captoken.client.TokenClientE2ETest \
+  dev.captoken.client.TokensE2ETest

@@ -1,5 +1,7 @@
 // Package captoken is the Go client of captoken, the service that mints
-// Twilio capability tokens so that only it holds the accounts' auth tokens.
+// Twilio tokens (client capability tokens, TaskRouter tokens and Access
+// Tokens) so that only it holds the accounts' auth tokens and API key
+// secrets.
 //
 // A TokenClient wraps one gRPC connection to a captoken server:
 //
@@ -14,6 +16,14 @@
 //	req.Ttl = durationpb.New(10 * time.Minute)
 //	tok, err := client.MintCapabilityToken(ctx, req)
 //	if status.Code(err) == codes.InvalidArgument { ... }
+//
+//	at, err := client.MintAccessToken(ctx, captoken.NewAccessTokenRequest(
+//		"AC0123456789abcdef0123456789abcdef", "alice",
+//		captoken.VoiceGrant(&captokenv1.VoiceGrant{IncomingAllow: true})))
+//
+// BatchMint signs several requests of any kinds in one call and returns one
+// MintResult per request, in order; only a failure of the whole call is an
+// error.
 //
 // Every call has a deadline: the earlier of the context's and the client's
 // (WithDeadline, 5 s by default). Errors are gRPC status errors, returned
@@ -127,9 +137,16 @@ func (c *TokenClient) Stub() captokenv1.TokenServiceClient {
 	return c.stub
 }
 
-// Token is a signed capability token.
+// Kinds of token, re-exported for brevity (Verification.Kind).
+const (
+	KindCapability = captokenv1.TokenKind_TOKEN_KIND_CAPABILITY
+	KindTaskRouter = captokenv1.TokenKind_TOKEN_KIND_TASKROUTER
+	KindAccess     = captokenv1.TokenKind_TOKEN_KIND_ACCESS
+)
+
+// Token is a signed token of any kind.
 type Token struct {
-	// Token is the JWT, ready to hand to the Twilio Client SDK.
+	// Token is the JWT, ready to hand to the Twilio SDK.
 	Token string
 	// ExpireTime is when the token expires (its exp claim).
 	ExpireTime time.Time
@@ -157,13 +174,100 @@ func (c *TokenClient) MintCapabilityToken(ctx context.Context, req *captokenv1.C
 	if err != nil {
 		return nil, err
 	}
-	return &Token{
-		Token:       resp.GetToken(),
-		ExpireTime:  asTime(resp.GetExpireTime()),
-		IssueTime:   asTime(resp.GetIssueTime()),
-		Profile:     resp.GetProfile(),
-		Fingerprint: resp.GetTokenFingerprint(),
-	}, nil
+	return asToken(resp), nil
+}
+
+// MintTaskRouterToken asks the server to sign a TaskRouter capability token
+// (with the account's auth token) for req (see NewTaskRouterRequest).
+// Errors are gRPC status errors, as for MintCapabilityToken; a deny policy
+// under the node profile is codes.InvalidArgument.
+func (c *TokenClient) MintTaskRouterToken(ctx context.Context, req *captokenv1.TaskRouterRequest) (*Token, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "request: must not be nil")
+	}
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	resp, err := c.stub.MintTaskRouterToken(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return asToken(resp), nil
+}
+
+// MintAccessToken asks the server to sign an Access Token (with one of the
+// account's API keys) for req (see NewAccessTokenRequest). Errors are gRPC
+// status errors, as for MintCapabilityToken; an API key or grant the
+// caller may not use is codes.PermissionDenied.
+func (c *TokenClient) MintAccessToken(ctx context.Context, req *captokenv1.AccessTokenRequest) (*Token, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "request: must not be nil")
+	}
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	resp, err := c.stub.MintAccessToken(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return asToken(resp), nil
+}
+
+// MintResult is the outcome of one request of a BatchMint.
+type MintResult struct {
+	// Code is codes.OK or what the single-token call would have returned
+	// (codes.InvalidArgument, codes.PermissionDenied, ...).
+	Code codes.Code
+	// Message is the server's message (it names the field); "" when OK.
+	Message string
+	// Token is the signed token when Code is codes.OK, else nil.
+	Token *Token
+}
+
+// Err is nil for a signed item, else its status as a gRPC status error.
+func (r MintResult) Err() error {
+	if r.Code == codes.OK {
+		return nil
+	}
+	return status.Error(r.Code, r.Message)
+}
+
+// BatchMint signs several requests of any kinds in one call (build them
+// with CapabilityItem, TaskRouterItem and AccessTokenItem) and returns one
+// result per request, in request order. One item's failure is in its
+// MintResult, not an error (each item counts against the caller's rate:
+// one over it gets codes.ResourceExhausted, and the items before it keep
+// their tokens). The error is for the whole call only:
+// codes.InvalidArgument for an empty or too large batch (the server's
+// limit, 100 by default), codes.Unauthenticated, codes.PermissionDenied
+// for a caller no policy names, codes.ResourceExhausted for a request over
+// the server's size limit, codes.DeadlineExceeded, ...
+func (c *TokenClient) BatchMint(ctx context.Context, reqs ...*captokenv1.MintRequest) ([]MintResult, error) {
+	for i, r := range reqs {
+		if r == nil {
+			return nil, status.Errorf(codes.InvalidArgument, "requests[%d]: must not be nil", i)
+		}
+	}
+	ctx, cancel := c.withDeadline(ctx)
+	defer cancel()
+	resp, err := c.stub.BatchMint(ctx, &captokenv1.BatchMintRequest{Requests: reqs})
+	if err != nil {
+		return nil, err
+	}
+	if len(resp.GetResults()) != len(reqs) {
+		return nil, status.Errorf(codes.Internal, "the server returned %d results for %d requests",
+			len(resp.GetResults()), len(reqs))
+	}
+	results := make([]MintResult, len(reqs))
+	for i, r := range resp.GetResults() {
+		results[i] = MintResult{Code: codes.Code(r.GetCode()), Message: r.GetMessage()}
+		if results[i].Code == codes.OK {
+			if r.GetToken() == nil {
+				results[i] = MintResult{Code: codes.Internal, Message: "the server's result has code 0 and no token"}
+				continue
+			}
+			results[i].Token = asToken(r.GetToken())
+		}
+	}
+	return results, nil
 }
 
 // Verification is the server's verdict on a token.
@@ -181,13 +285,22 @@ type Verification struct {
 	ExpireTime time.Time
 	// IssueTime is zero when the token has no iat claim (python profile).
 	IssueTime time.Time
+	// Kind is the token's kind (KindCapability, KindTaskRouter,
+	// KindAccess), when it could be read.
+	Kind captokenv1.TokenKind
+	// TaskRouter is a TaskRouter token's claims, else nil.
+	TaskRouter *captokenv1.TaskRouterClaims
+	// Access is an Access Token's claims (API key, identity, grants, ...),
+	// else nil.
+	Access *captokenv1.AccessTokenClaims
 }
 
-// VerifyToken asks the server whether token is valid. accountSID may be
-// empty (the token's iss claim is used); otherwise the token must belong to
-// that account. A token that does not verify is not an error: the
-// Verification says why. Errors are gRPC status errors, as for
-// MintCapabilityToken.
+// VerifyToken asks the server whether token, of any kind, is valid: checked
+// against the account's auth token, or for an Access Token the API key it
+// names. accountSID may be empty (the account is taken from the token);
+// otherwise the token must belong to that account. A token that does not
+// verify is not an error: the Verification says why. Errors are gRPC status
+// errors, as for MintCapabilityToken.
 func (c *TokenClient) VerifyToken(ctx context.Context, token, accountSID string) (*Verification, error) {
 	ctx, cancel := c.withDeadline(ctx)
 	defer cancel()
@@ -202,6 +315,9 @@ func (c *TokenClient) VerifyToken(ctx context.Context, token, accountSID string)
 		Scopes:     resp.GetScopes(),
 		ExpireTime: asTime(resp.GetExpireTime()),
 		IssueTime:  asTime(resp.GetIssueTime()),
+		Kind:       resp.GetKind(),
+		TaskRouter: resp.GetTaskrouter(),
+		Access:     resp.GetAccess(),
 	}, nil
 }
 
@@ -212,6 +328,16 @@ func (c *TokenClient) withDeadline(ctx context.Context) (context.Context, contex
 		ctx = context.Background()
 	}
 	return context.WithTimeout(ctx, c.deadline)
+}
+
+func asToken(resp *captokenv1.TokenResponse) *Token {
+	return &Token{
+		Token:       resp.GetToken(),
+		ExpireTime:  asTime(resp.GetExpireTime()),
+		IssueTime:   asTime(resp.GetIssueTime()),
+		Profile:     resp.GetProfile(),
+		Fingerprint: resp.GetTokenFingerprint(),
+	}
 }
 
 // asTime converts a timestamp, the zero time.Time when unset.

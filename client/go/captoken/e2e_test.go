@@ -47,12 +47,26 @@ const (
 	account    = "AC0123456789abcdef0123456789abcdef"
 	appSID     = "AP89abcdef0123456789abcdef01234567"
 	authEnvVar = "GO_E2E_AUTH_TOKEN"
+
+	// The account's API keys, in config order: a retired (verify-only) key
+	// first, so that the server's default is keySID, the first that may sign.
+	retiredKeySID = "SK00000000000000000000000000000000"
+	keySID        = "SK0123456789abcdef0123456789abcdef"
+	otherKeySID   = "SKfedcba9876543210fedcba9876543210"
 )
 
 var (
 	serverAddr string // "127.0.0.1:PORT" of the server TestMain started
 	cliPath    string
 	authToken  string // random per run, known to the server and the CLI only
+	// keySecrets holds each API key's secret, random per run, and keyEnvVars
+	// the variable the server and the CLI read it from.
+	keySecrets = map[string]string{}
+	keyEnvVars = map[string]string{
+		retiredKeySID: "GO_E2E_RETIRED_KEY_SECRET",
+		keySID:        "GO_E2E_KEY_SECRET",
+		otherKeySID:   "GO_E2E_OTHER_KEY_SECRET",
+	}
 )
 
 func TestMain(m *testing.M) {
@@ -71,12 +85,17 @@ func run(m *testing.M) int {
 			return 1
 		}
 	}
-	secret := make([]byte, 24)
-	if _, err := rand.Read(secret); err != nil {
+	var err error
+	if authToken, err = randomSecret(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	authToken = hex.EncodeToString(secret)
+	for sid := range keyEnvVars {
+		if keySecrets[sid], err = randomSecret(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			return 1
+		}
+	}
 
 	dir, err := os.MkdirTemp("", "captoken-go-e2e-")
 	if err != nil {
@@ -86,7 +105,10 @@ func run(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	config := filepath.Join(dir, "server.textproto")
 	if err := os.WriteFile(config, []byte(`listen_address: "127.0.0.1:0"
-accounts { account_sid: "`+account+`" auth_token { env: "`+authEnvVar+`" } }
+accounts { account_sid: "`+account+`" auth_token { env: "`+authEnvVar+`" }
+  api_keys { sid: "`+retiredKeySID+`" secret { env: "`+keyEnvVars[retiredKeySID]+`" } verify_only: true }
+  api_keys { sid: "`+keySID+`" secret { env: "`+keyEnvVars[keySID]+`" } }
+  api_keys { sid: "`+otherKeySID+`" secret { env: "`+keyEnvVars[otherKeySID]+`" } } }
 `), 0o600); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
@@ -109,6 +131,14 @@ accounts { account_sid: "`+account+`" auth_token { env: "`+authEnvVar+`" } }
 		fmt.Fprintf(os.Stderr, "e2e: server log:\n%s", srv.log())
 	}
 	return code
+}
+
+func randomSecret() (string, error) {
+	secret := make([]byte, 24)
+	if _, err := rand.Read(secret); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(secret), nil
 }
 
 func envOr(name, def string) string {
@@ -138,6 +168,9 @@ func (s *server) log() string {
 func startServer(path, config string) (*server, error) {
 	cmd := exec.Command(path, "--config="+config)
 	cmd.Env = append(os.Environ(), authEnvVar+"="+authToken)
+	for sid, name := range keyEnvVars {
+		cmd.Env = append(cmd.Env, name+"="+keySecrets[sid])
+	}
 	cmd.SysProcAttr = sysProcAttr() // dies with the test binary (Linux)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -207,21 +240,33 @@ func newClient(t *testing.T, opts ...captoken.Option) *captoken.TokenClient {
 	return c
 }
 
-// cliSign signs req locally with the CLI, as at unix second issuedAt.
-func cliSign(t *testing.T, req *captokenv1.CapabilityRequest, issuedAt int64) string {
+// cliSign signs req locally with the CLI, as at unix second issuedAt:
+// `captoken sign capability|taskrouter|access`, by the request's type.
+func cliSign(t *testing.T, req proto.Message, issuedAt int64) string {
 	t.Helper()
 	js, err := protojson.Marshal(req)
 	if err != nil {
 		t.Fatalf("protojson.Marshal: %v", err)
 	}
-	cmd := exec.Command(cliPath, "sign", "capability", "--request="+string(js),
-		"--auth-token-env="+authEnvVar, fmt.Sprintf("--issued-at=%d", issuedAt))
-	cmd.Env = append(os.Environ(), authEnvVar+"="+authToken)
+	kind, secretFlag, envVar, secret := "capability", "--auth-token-env", authEnvVar, authToken
+	switch r := req.(type) {
+	case *captokenv1.TaskRouterRequest:
+		kind = "taskrouter"
+	case *captokenv1.AccessTokenRequest:
+		sid := r.GetApiKeySid()
+		if sid == "" {
+			sid = keySID // the server's default
+		}
+		kind, secretFlag, envVar, secret = "access", apiKeySecretFlag, keyEnvVars[sid], keySecrets[sid]
+	}
+	cmd := exec.Command(cliPath, "sign", kind, "--request="+string(js),
+		secretFlag+"="+envVar, fmt.Sprintf("--issued-at=%d", issuedAt))
+	cmd.Env = append(os.Environ(), envVar+"="+secret)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("captoken sign capability --request=%s: %v\n%s", js, err, stderr.String())
+		t.Fatalf("captoken sign %s --request=%s: %v\n%s", kind, js, err, stderr.String())
 	}
 	return strings.TrimRight(string(out), "\n")
 }

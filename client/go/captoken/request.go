@@ -55,6 +55,21 @@ func EventStream(filters ...Param) *captokenv1.CapabilityScope {
 	}
 }
 
+// CapabilityItem is a capability request as an item of a BatchMint.
+func CapabilityItem(req *captokenv1.CapabilityRequest) *captokenv1.MintRequest {
+	return &captokenv1.MintRequest{Request: &captokenv1.MintRequest_Capability{Capability: req}}
+}
+
+// TaskRouterItem is a TaskRouter request as an item of a BatchMint.
+func TaskRouterItem(req *captokenv1.TaskRouterRequest) *captokenv1.MintRequest {
+	return &captokenv1.MintRequest{Request: &captokenv1.MintRequest_Taskrouter{Taskrouter: req}}
+}
+
+// AccessTokenItem is an Access Token request as an item of a BatchMint.
+func AccessTokenItem(req *captokenv1.AccessTokenRequest) *captokenv1.MintRequest {
+	return &captokenv1.MintRequest{Request: &captokenv1.MintRequest_Access{Access: req}}
+}
+
 func toProto(params []Param) []*captokenv1.Param {
 	if len(params) == 0 {
 		return nil

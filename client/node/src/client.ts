@@ -13,6 +13,8 @@ import {
   type ServiceError,
 } from "@grpc/grpc-js";
 
+import type { AccessGrant, AccessTokenRequest } from "./gen/captoken/v1/access_token";
+import type { Duration } from "./gen/google/protobuf/duration";
 import {
   CapabilityRequest,
   type CapabilityScope,
@@ -21,12 +23,24 @@ import {
   type TokenResponse,
 } from "./gen/captoken/v1/capability";
 import {
+  type TaskRouterPolicy,
+  TaskRouterPolicySet,
+  taskRouterPolicySetFromJSON,
+  type TaskRouterRequest,
+} from "./gen/captoken/v1/taskrouter";
+import {
+  type AccessTokenClaims,
+  type BatchMintResponse,
+  type MintRequest,
+  type TaskRouterClaims,
+  TokenKind,
+  tokenKindToJSON,
   TokenServiceClient,
   VerificationFailure,
   verificationFailureToJSON,
   type VerifyTokenResponse,
 } from "./gen/captoken/v1/token_service";
-import { TokenServiceError } from "./errors";
+import { statusName, TokenServiceError } from "./errors";
 
 /** The default per-call deadline: 5 s. */
 export const DEFAULT_DEADLINE_MS = 5000;
@@ -81,9 +95,91 @@ export interface MintCapabilityTokenRequest {
   profile?: ProfileInput;
 }
 
-/** A signed capability token. */
+/** A TaskRouter policy set, as the enum value or its name. */
+export type TaskRouterPolicySetInput = TaskRouterPolicySet | keyof typeof TaskRouterPolicySet;
+
+/** What {@link TokenClient.mintTaskRouterToken} asks for. */
+export interface MintTaskRouterTokenRequest {
+  /** The Twilio account SID ("AC" + 32 hex digits): `iss` and `account_sid`. */
+  accountSid: string;
+  /** The workspace ("WS" + 32 hex digits). */
+  workspaceSid: string;
+  /** Whose channel: a worker ("WK…"), a task queue ("WQ…") or the workspace ("WS…"). */
+  channelId: string;
+  /**
+   * Standard policy sets the server adds first, in order, e.g.
+   * `[TaskRouterPolicySet.TASK_ROUTER_POLICY_SET_PYTHON_DEFAULTS]` for what
+   * twilio-python adds by itself. Default none, as twilio-node.
+   */
+  policySets?: readonly TaskRouterPolicySetInput[];
+  /** Further policies, in order; build them with `taskRouterPolicy`. */
+  policies?: readonly TaskRouterPolicy[];
+  /** Optional; the python profile writes the channel id when it is not given. */
+  friendlyName?: string;
+  /** The API version claim; default "v1". */
+  version?: string;
+  /** Lifetime in whole seconds, as for capability tokens (default 3600). */
+  ttlSeconds?: number;
+  /** Absolute expiry instead of `ttlSeconds`. */
+  expireTime?: Date;
+  /** Whose bytes to reproduce; default: the server's. */
+  profile?: ProfileInput;
+}
+
+/** What {@link TokenClient.mintAccessToken} asks for. */
+export interface MintAccessTokenRequest {
+  /** The Twilio account SID ("AC" + 32 hex digits): the token's `sub`. */
+  accountSid: string;
+  /** Who the token is for. */
+  identity: string;
+  /**
+   * The grants, in order: `voiceGrant`, `chatGrant`, `videoGrant`,
+   * `syncGrant`, `taskRouterGrant`, `playbackGrant`. A later grant of a kind
+   * replaces an earlier one in its place.
+   */
+  grants?: readonly AccessGrant[];
+  /** Which of the account's API keys ("SK…") signs; default: the server's first that may sign. */
+  apiKeySid?: string;
+  /** Lifetime in whole seconds (default 3600, at most 24 h). */
+  ttlSeconds?: number;
+  /** Absolute expiry instead of `ttlSeconds`. */
+  expireTime?: Date;
+  /** Optional `nbf` (whole seconds). */
+  notBefore?: Date;
+  /** Optional Twilio region ("us1", "ie1", …): the header's `twr`. */
+  region?: string;
+  /** Whose bytes to reproduce; default: the server's. */
+  profile?: ProfileInput;
+}
+
+/**
+ * One item of {@link TokenClient.batchMint}: exactly one of `capability`,
+ * `taskRouter` or `access`, each what the single call takes.
+ */
+export type BatchMintItem =
+  | { capability: MintCapabilityTokenRequest; taskRouter?: never; access?: never }
+  | { taskRouter: MintTaskRouterTokenRequest; capability?: never; access?: never }
+  | { access: MintAccessTokenRequest; capability?: never; taskRouter?: never };
+
+/** The outcome of one item of {@link TokenClient.batchMint}. */
+export interface BatchMintResult {
+  /** True when the item was signed (`code` is OK). */
+  ok: boolean;
+  /** `Status.OK`, or what the single call would have rejected with. */
+  code: status;
+  /** `code`'s name, e.g. `"INVALID_ARGUMENT"`. */
+  codeName: string;
+  /** The server's message (names the field); "" when OK. */
+  message: string;
+  /** The token, when `ok`. */
+  token?: MintedToken;
+  /** The item's failure as a {@link TokenServiceError}, when not `ok`. */
+  error?: TokenServiceError;
+}
+
+/** A signed token (capability, TaskRouter or Access Token). */
 export interface MintedToken {
-  /** The JWT, ready to hand to the Twilio Client SDK. */
+  /** The JWT, ready to hand to the Twilio SDK. */
   token: string;
   /** When it expires (its `exp` claim). */
   expireTime: Date;
@@ -111,6 +207,14 @@ export interface VerifyResult {
   expireTime?: Date;
   /** `iat`, when the token has one (node-profile tokens do). */
   issueTime?: Date;
+  /** The token's kind, when it could be read. */
+  kind: TokenKind;
+  /** `kind`'s name, e.g. `"TOKEN_KIND_ACCESS"`. */
+  kindName: string;
+  /** A TaskRouter token's claims (workspace, channel, version, friendly name, policies). */
+  taskRouter?: TaskRouterClaims;
+  /** An Access Token's claims (API key, token id, identity, grants, region, nbf). */
+  access?: AccessTokenClaims;
 }
 
 /**
@@ -130,33 +234,128 @@ export function buildCapabilityRequest(request: MintCapabilityTokenRequest): Cap
   const message: CapabilityRequest = {
     accountSid: request.accountSid,
     scopes: [...(request.scopes ?? [])],
-    ttl: undefined,
-    expireTime: undefined,
-    profile: Profile.PROFILE_UNSPECIFIED,
+    ttl: toDuration(request.ttlSeconds),
+    expireTime: toDate(request.expireTime, "expire_time"),
+    profile: toProfile(request.profile),
   };
   if (typeof message.accountSid !== "string") throw invalid("account_sid: expected a string");
-  if (request.ttlSeconds !== undefined) {
-    const ttl = request.ttlSeconds;
-    if (typeof ttl !== "number" || !Number.isFinite(ttl)) {
-      throw invalid("ttl: must be a finite number of seconds");
-    }
-    const seconds = Math.trunc(ttl);
-    // Fractions are sent as they are; the server refuses them.
-    message.ttl = { seconds, nanos: Math.round((ttl - seconds) * 1e9) };
+  return message;
+}
+
+/**
+ * Builds the `captoken.v1.TaskRouterRequest` that
+ * {@link TokenClient.mintTaskRouterToken} sends; `TaskRouterRequest.toJSON`
+ * of it is what `captoken sign taskrouter --request=...` accepts. Throws
+ * like {@link buildCapabilityRequest}.
+ */
+export function buildTaskRouterRequest(request: MintTaskRouterTokenRequest): TaskRouterRequest {
+  if (request === null || typeof request !== "object") {
+    throw invalid("request: expected an object");
   }
-  if (request.expireTime !== undefined) {
-    const when = request.expireTime;
-    if (!(when instanceof Date) || Number.isNaN(when.getTime())) {
-      throw invalid("expire_time: must be a valid Date");
-    }
-    message.expireTime = new Date(when.getTime());
-  }
-  if (request.profile !== undefined) {
-    const profile = profileFromJSON(request.profile);
-    if (profile === Profile.UNRECOGNIZED) throw invalid("profile: unknown profile");
-    message.profile = profile;
+  const message: TaskRouterRequest = {
+    accountSid: request.accountSid,
+    workspaceSid: request.workspaceSid,
+    channelId: request.channelId,
+    friendlyName: request.friendlyName ?? "",
+    version: request.version ?? "",
+    policySets: [...(request.policySets ?? [])].map((set) => {
+      const value = taskRouterPolicySetFromJSON(set);
+      if (value === TaskRouterPolicySet.UNRECOGNIZED) throw invalid(`policy_sets: unknown policy set ${String(set)}`);
+      return value;
+    }),
+    policies: [...(request.policies ?? [])],
+    ttl: toDuration(request.ttlSeconds),
+    expireTime: toDate(request.expireTime, "expire_time"),
+    profile: toProfile(request.profile),
+  };
+  for (const field of ["accountSid", "workspaceSid", "channelId", "friendlyName", "version"] as const) {
+    if (typeof message[field] !== "string") throw invalid(`${snake(field)}: expected a string`);
   }
   return message;
+}
+
+/**
+ * Builds the `captoken.v1.AccessTokenRequest` that
+ * {@link TokenClient.mintAccessToken} sends; `AccessTokenRequest.toJSON` of
+ * it is what `captoken sign access --request=...` accepts. Throws like
+ * {@link buildCapabilityRequest}.
+ */
+export function buildAccessTokenRequest(request: MintAccessTokenRequest): AccessTokenRequest {
+  if (request === null || typeof request !== "object") {
+    throw invalid("request: expected an object");
+  }
+  const message: AccessTokenRequest = {
+    accountSid: request.accountSid,
+    apiKeySid: request.apiKeySid ?? "",
+    identity: request.identity,
+    grants: [...(request.grants ?? [])],
+    ttl: toDuration(request.ttlSeconds),
+    expireTime: toDate(request.expireTime, "expire_time"),
+    notBefore: toDate(request.notBefore, "not_before"),
+    region: request.region ?? "",
+    profile: toProfile(request.profile),
+  };
+  for (const field of ["accountSid", "apiKeySid", "identity", "region"] as const) {
+    if (typeof message[field] !== "string") throw invalid(`${snake(field)}: expected a string`);
+  }
+  return message;
+}
+
+function toDuration(ttl: number | undefined): Duration | undefined {
+  if (ttl === undefined) return undefined;
+  if (typeof ttl !== "number" || !Number.isFinite(ttl)) {
+    throw invalid("ttl: must be a finite number of seconds");
+  }
+  const seconds = Math.trunc(ttl);
+  // Fractions are sent as they are; the server refuses them.
+  return { seconds, nanos: Math.round((ttl - seconds) * 1e9) };
+}
+
+function toDate(when: Date | undefined, field: string): Date | undefined {
+  if (when === undefined) return undefined;
+  if (!(when instanceof Date) || Number.isNaN(when.getTime())) {
+    throw invalid(`${field}: must be a valid Date`);
+  }
+  return new Date(when.getTime());
+}
+
+function toProfile(profile: ProfileInput | undefined): Profile {
+  if (profile === undefined) return Profile.PROFILE_UNSPECIFIED;
+  const value = profileFromJSON(profile);
+  if (value === Profile.UNRECOGNIZED) throw invalid("profile: unknown profile");
+  return value;
+}
+
+function snake(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+function toMintRequest(item: BatchMintItem, index: number): MintRequest {
+  if (item === null || typeof item !== "object") throw invalid(`requests[${index}]: expected an object`);
+  const kinds = (["capability", "taskRouter", "access"] as const).filter((k) => item[k] !== undefined);
+  if (kinds.length !== 1) {
+    throw invalid(`requests[${index}]: set exactly one of capability, taskRouter and access`);
+  }
+  if (item.capability !== undefined) {
+    return { request: { $case: "capability", value: buildCapabilityRequest(item.capability) } };
+  }
+  if (item.taskRouter !== undefined) {
+    return { request: { $case: "taskrouter", value: buildTaskRouterRequest(item.taskRouter) } };
+  }
+  return { request: { $case: "access", value: buildAccessTokenRequest(item.access!) } };
+}
+
+function toMintedToken(response: TokenResponse): MintedToken {
+  if (response.expireTime === undefined || response.issueTime === undefined) {
+    throw new TokenServiceError(status.INTERNAL, "the server's response lacks expire_time or issue_time");
+  }
+  return {
+    token: response.token,
+    expireTime: response.expireTime,
+    issueTime: response.issueTime,
+    profile: response.profile,
+    tokenFingerprint: response.tokenFingerprint,
+  };
 }
 
 /**
@@ -218,21 +417,108 @@ export class TokenClient {
     const response = await this.unary<TokenResponse>(options, (md, opts, cb) =>
       this.client.mintCapabilityToken(message, md, opts, cb),
     );
-    if (response.expireTime === undefined || response.issueTime === undefined) {
-      throw new TokenServiceError(status.INTERNAL, "the server's response lacks expire_time or issue_time");
-    }
-    return {
-      token: response.token,
-      expireTime: response.expireTime,
-      issueTime: response.issueTime,
-      profile: response.profile,
-      tokenFingerprint: response.tokenFingerprint,
-    };
+    return toMintedToken(response);
   }
 
   /**
-   * Asks the server to check a token, optionally requiring that it belong to
-   * `accountSid`. A token that does not verify resolves with `valid: false`
+   * Asks the server to sign a TaskRouter capability token (with the
+   * account's auth token) for a worker, task queue or workspace channel.
+   *
+   * ```ts
+   * await client.mintTaskRouterToken({
+   *   accountSid: "AC…", workspaceSid: "WS…", channelId: "WK…",
+   *   policySets: ["TASK_ROUTER_POLICY_SET_PYTHON_DEFAULTS"],
+   * });
+   * ```
+   *
+   * Rejects with a {@link TokenServiceError} as {@link mintCapabilityToken}
+   * does; a deny policy under the node profile is `INVALID_ARGUMENT`.
+   */
+  async mintTaskRouterToken(request: MintTaskRouterTokenRequest, options: CallOptions = {}): Promise<MintedToken> {
+    const message = buildTaskRouterRequest(request);
+    const response = await this.unary<TokenResponse>(options, (md, opts, cb) =>
+      this.client.mintTaskRouterToken(message, md, opts, cb),
+    );
+    return toMintedToken(response);
+  }
+
+  /**
+   * Asks the server to sign an Access Token (with one of the account's API
+   * keys).
+   *
+   * ```ts
+   * await client.mintAccessToken({
+   *   accountSid: "AC…", identity: "alice",
+   *   grants: [voiceGrant({ incomingAllow: true }), videoGrant("standup")],
+   * });
+   * ```
+   *
+   * Rejects with a {@link TokenServiceError} as {@link mintCapabilityToken}
+   * does; an API key or grant the caller may not use is `PERMISSION_DENIED`.
+   */
+  async mintAccessToken(request: MintAccessTokenRequest, options: CallOptions = {}): Promise<MintedToken> {
+    const message = buildAccessTokenRequest(request);
+    const response = await this.unary<TokenResponse>(options, (md, opts, cb) =>
+      this.client.mintAccessToken(message, md, opts, cb),
+    );
+    return toMintedToken(response);
+  }
+
+  /**
+   * Signs several tokens of any kinds in one call and resolves with one
+   * {@link BatchMintResult} per item, in order. An item that fails does not
+   * reject: its result carries the code and message the single call would
+   * have rejected with (each item counts against the caller's rate: one over
+   * it gets `RESOURCE_EXHAUSTED`, and the items before it keep their tokens).
+   * The call rejects only as a whole: `INVALID_ARGUMENT` for an empty or too
+   * large batch (the server's limit, 100 by default), `UNAUTHENTICATED`,
+   * `PERMISSION_DENIED` for a caller no policy names, `RESOURCE_EXHAUSTED`
+   * for a request over the server's size limit, `DEADLINE_EXCEEDED`, ...
+   *
+   * ```ts
+   * const [a, b] = await client.batchMint([
+   *   { access: { accountSid, identity: "alice", grants: [videoGrant()] } },
+   *   { taskRouter: { accountSid, workspaceSid, channelId: workerSid } },
+   * ]);
+   * if (a.ok) use(a.token!.token);
+   * ```
+   */
+  async batchMint(items: readonly BatchMintItem[], options: CallOptions = {}): Promise<BatchMintResult[]> {
+    if (!Array.isArray(items)) throw invalid("requests: expected an array");
+    const requests = items.map(toMintRequest);
+    const response = await this.unary<BatchMintResponse>(options, (md, opts, cb) =>
+      this.client.batchMint({ requests }, md, opts, cb),
+    );
+    if (response.results.length !== requests.length) {
+      throw new TokenServiceError(
+        status.INTERNAL,
+        `the server returned ${response.results.length} results for ${requests.length} requests`,
+      );
+    }
+    return response.results.map((result): BatchMintResult => {
+      const code = result.code as status;
+      if (code === status.OK) {
+        if (result.token === undefined) {
+          const message = "the server's result has code 0 and no token";
+          const error = new TokenServiceError(status.INTERNAL, message);
+          return { ok: false, code: status.INTERNAL, codeName: "INTERNAL", message, error };
+        }
+        return { ok: true, code, codeName: "OK", message: "", token: toMintedToken(result.token) };
+      }
+      return {
+        ok: false,
+        code,
+        codeName: statusName(code),
+        message: result.message,
+        error: new TokenServiceError(code, result.message),
+      };
+    });
+  }
+
+  /**
+   * Asks the server to check a token of any kind (against the account's auth
+   * token, or for an Access Token the API key it names), optionally
+   * requiring that it belong to `accountSid`. A token that does not verify resolves with `valid: false`
    * and a `failure` reason; the call rejects only for a malformed request or
    * an account the caller may not use.
    */
@@ -250,6 +536,10 @@ export class TokenClient {
       scopes: response.scopes,
       expireTime: response.expireTime,
       issueTime: response.issueTime,
+      kind: response.kind,
+      kindName: tokenKindToJSON(response.kind),
+      taskRouter: response.taskrouter,
+      access: response.access,
     };
   }
 

@@ -1,6 +1,6 @@
 /**
  * @captoken/client: the Node.js / TypeScript client of captoken, the service
- * that mints Twilio capability tokens.
+ * that mints Twilio capability tokens, TaskRouter tokens and Access Tokens.
  *
  * ```ts
  * import { TokenClient, clientIncoming, Profile } from "@captoken/client";
@@ -12,6 +12,11 @@
  *   ttlSeconds: 600,
  *   profile: Profile.PROFILE_TWILIO_NODE,
  * });
+ * const access = await client.mintAccessToken({
+ *   accountSid: "AC00000000000000000000000000000000",
+ *   identity: "alice",
+ *   grants: [voiceGrant({ incomingAllow: true }), videoGrant("standup")],
+ * });
  * client.close();
  * ```
  *
@@ -20,12 +25,19 @@
  */
 export {
   TokenClient,
+  buildAccessTokenRequest,
   buildCapabilityRequest,
+  buildTaskRouterRequest,
   DEFAULT_DEADLINE_MS,
+  type BatchMintItem,
+  type BatchMintResult,
   type CallOptions,
+  type MintAccessTokenRequest,
   type MintCapabilityTokenRequest,
   type MintedToken,
+  type MintTaskRouterTokenRequest,
   type ProfileInput,
+  type TaskRouterPolicySetInput,
   type TokenClientOptions,
   type VerifyResult,
 } from "./client";
@@ -44,6 +56,20 @@ export {
   type ClientOutgoingOptions,
   type ParamList,
 } from "./scopes";
+export {
+  chatGrant,
+  playbackGrant,
+  syncGrant,
+  taskRouterGrant,
+  taskRouterPolicy,
+  toFilters,
+  videoGrant,
+  voiceGrant,
+  type FilterList,
+  type JsonObjectInput,
+  type TaskRouterPolicyOptions,
+  type VoiceGrantOptions,
+} from "./tokens";
 
 // The generated messages (interfaces and their encode/decode/toJSON/fromJSON
 // helpers) and enums.
@@ -60,6 +86,33 @@ export {
   TokenResponse,
 } from "./gen/captoken/v1/capability";
 export {
+  TaskRouterFilter,
+  TaskRouterPolicy,
+  TaskRouterPolicySet,
+  taskRouterPolicySetFromJSON,
+  taskRouterPolicySetToJSON,
+  TaskRouterRequest,
+} from "./gen/captoken/v1/taskrouter";
+export {
+  AccessGrant,
+  AccessTokenRequest,
+  ChatGrant,
+  PlaybackGrant,
+  SyncGrant,
+  TaskRouterGrant,
+  VideoGrant,
+  VoiceGrant,
+} from "./gen/captoken/v1/access_token";
+export {
+  AccessTokenClaims,
+  BatchMintRequest,
+  BatchMintResponse,
+  MintRequest,
+  MintResult,
+  TaskRouterClaims,
+  TokenKind,
+  tokenKindFromJSON,
+  tokenKindToJSON,
   TokenServiceClient,
   TokenServiceService,
   VerificationFailure,

@@ -1,4 +1,5 @@
-"""Python client for captoken, the service that mints Twilio capability tokens.
+"""Python client for captoken, the service that mints Twilio capability
+tokens, TaskRouter tokens and Access Tokens.
 
 Example::
 
@@ -13,6 +14,11 @@ Example::
             ttl=600)
         print(minted.token, minted.expire_time)
 
+        access = client.mint_access_token(
+            "AC00000000000000000000000000000000", "alice",
+            [captoken.voice_grant(incoming_allow=True),
+             captoken.video_grant("standup")])
+
 The generated ``captoken.v1`` modules (``capability_pb2``,
 ``token_service_pb2``, ``token_service_pb2_grpc``) come from
 ``client/python/build.sh``; they are also importable directly.
@@ -26,12 +32,31 @@ except ImportError as _error:  # pragma: no cover - a setup problem
         "client/python/build.sh first (needs protoc and grpc_python_plugin)"
     ) from _error
 
+from captoken._access import (
+    JsonObject,
+    build_access_token_request,
+    chat_grant,
+    playback_grant,
+    sync_grant,
+    taskrouter_grant,
+    video_grant,
+    voice_grant,
+)
 from captoken._client import (
+    AnyRequest,
+    MintResult,
     MintedToken,
     TokenClient,
+    TokenKind,
     TokenServiceError,
     VerificationFailure,
     VerifyResult,
+)
+from captoken._taskrouter import (
+    Filters,
+    TaskRouterPolicySet,
+    build_taskrouter_request,
+    taskrouter_policy,
 )
 from captoken._scopes import (
     Params,
@@ -44,18 +69,33 @@ from captoken._scopes import (
 )
 
 __all__ = [
+    "AnyRequest",
+    "Filters",
+    "JsonObject",
+    "MintResult",
     "MintedToken",
     "Params",
     "Profile",
+    "TaskRouterPolicySet",
     "TokenClient",
+    "TokenKind",
     "TokenServiceError",
     "Ttl",
     "VerificationFailure",
     "VerifyResult",
+    "build_access_token_request",
     "build_capability_request",
+    "build_taskrouter_request",
+    "chat_grant",
     "client_incoming",
     "client_outgoing",
     "event_stream",
+    "playback_grant",
+    "sync_grant",
+    "taskrouter_grant",
+    "taskrouter_policy",
+    "video_grant",
+    "voice_grant",
 ]
 
 __version__ = "0.1.0"

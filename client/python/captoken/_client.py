@@ -6,20 +6,41 @@ import dataclasses
 import datetime as _dt
 import enum
 import math
-from typing import Any, Iterable, Optional, Sequence, Tuple, Union
+from typing import Any, Iterable, List, Optional, Sequence, Tuple, Union
 
 import grpc
 
+from captoken._access import build_access_token_request
 from captoken._scopes import Profile, Ttl, build_capability_request
-from captoken.v1 import capability_pb2, token_service_pb2, token_service_pb2_grpc
+from captoken._taskrouter import TaskRouterPolicySet, build_taskrouter_request
+from captoken.v1 import (
+    access_token_pb2,
+    capability_pb2,
+    taskrouter_pb2,
+    token_service_pb2,
+    token_service_pb2_grpc,
+)
 
 __all__ = [
+    "AnyRequest",
+    "MintResult",
     "MintedToken",
     "TokenClient",
+    "TokenKind",
     "TokenServiceError",
     "VerificationFailure",
     "VerifyResult",
 ]
+
+#: A request of any kind: what :meth:`TokenClient.mint` and
+#: :meth:`TokenClient.batch_mint` accept.
+AnyRequest = Union[capability_pb2.CapabilityRequest,
+                   taskrouter_pb2.TaskRouterRequest,
+                   access_token_pb2.AccessTokenRequest,
+                   token_service_pb2.MintRequest]
+
+# grpc.StatusCode by its numeric value (google.rpc.Code), for BatchMint.
+_STATUS_CODES = {code.value[0]: code for code in grpc.StatusCode}
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 
@@ -53,6 +74,18 @@ class TokenServiceError(Exception):
                    details or str(error))
 
 
+class TokenKind(enum.IntEnum):
+    """The kind of a token (``captoken.v1.TokenKind``)."""
+
+    UNSPECIFIED = token_service_pb2.TOKEN_KIND_UNSPECIFIED
+    #: A Twilio Client capability token.
+    CAPABILITY = token_service_pb2.TOKEN_KIND_CAPABILITY
+    #: A TaskRouter capability token.
+    TASKROUTER = token_service_pb2.TOKEN_KIND_TASKROUTER
+    #: An Access Token.
+    ACCESS = token_service_pb2.TOKEN_KIND_ACCESS
+
+
 class VerificationFailure(enum.IntEnum):
     """Why a token is not valid (``captoken.v1.VerificationFailure``)."""
 
@@ -81,13 +114,13 @@ def _enum_or_int(enum_type, value: int):
 
 @dataclasses.dataclass(frozen=True)
 class MintedToken:
-    """A signed capability token.
+    """A signed token (capability, TaskRouter or Access Token).
 
     ``token`` is a bearer credential: it is left out of ``repr()`` so that
     logging the result does not leak it.
     """
 
-    #: The JWT, ready to hand to the Twilio Client SDK.
+    #: The JWT, ready to hand to the Twilio SDK.
     token: str = dataclasses.field(repr=False)
     #: When the token expires (its ``exp`` claim), timezone-aware UTC.
     expire_time: _dt.datetime
@@ -117,8 +150,9 @@ class VerifyResult:
     """The server's verdict on a token.
 
     The claims (``account_sid``, ``scopes``, ``expire_time``,
-    ``issue_time``) are filled whenever the signature verified, even when the
-    token has expired; they are empty/``None`` otherwise.
+    ``issue_time``, ``taskrouter``, ``access``) are filled whenever the
+    signature verified, even when the token has expired; they are
+    empty/``None`` otherwise. ``kind`` says which kind of token it is.
     """
 
     #: True only when the signature, the header and the time checks pass.
@@ -133,6 +167,14 @@ class VerifyResult:
     expire_time: Optional[_dt.datetime]
     #: ``iat`` (node-profile tokens have one), or None.
     issue_time: Optional[_dt.datetime]
+    #: The token's kind, when it could be read.
+    kind: Union[TokenKind, int] = TokenKind.UNSPECIFIED
+    #: A TaskRouter token's claims (workspace_sid, channel_id, version,
+    #: friendly_name, policies), or None.
+    taskrouter: Optional[token_service_pb2.TaskRouterClaims] = None
+    #: An Access Token's claims (api_key_sid, token_id, identity, grants,
+    #: region, not_before), or None.
+    access: Optional[token_service_pb2.AccessTokenClaims] = None
 
     def __bool__(self) -> bool:
         return self.valid
@@ -149,7 +191,77 @@ class VerifyResult:
                          if response.HasField("expire_time") else None),
             issue_time=(_datetime(response.issue_time)
                         if response.HasField("issue_time") else None),
+            kind=_enum_or_int(TokenKind, response.kind),
+            taskrouter=(response.taskrouter
+                        if response.HasField("taskrouter") else None),
+            access=response.access if response.HasField("access") else None,
         )
+
+
+@dataclasses.dataclass(frozen=True)
+class MintResult:
+    """One item of :meth:`TokenClient.batch_mint`: a status, and the token if
+    the item succeeded.
+
+    ``code`` and ``message`` are what the single-token call would have
+    raised as a :class:`TokenServiceError`.
+    """
+
+    #: ``grpc.StatusCode.OK``, or the item's error (``INVALID_ARGUMENT``, …).
+    code: grpc.StatusCode
+    #: The server's message (names the field); "" when OK.
+    message: str
+    #: The token when ``code`` is OK, else None.
+    token: Optional[MintedToken]
+
+    @property
+    def ok(self) -> bool:
+        return self.code is grpc.StatusCode.OK
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def error(self) -> Optional[TokenServiceError]:
+        """The item's failure as a :class:`TokenServiceError`, or None."""
+        return None if self.ok else TokenServiceError(self.code, self.message)
+
+    def unwrap(self) -> MintedToken:
+        """The token; raises the item's :class:`TokenServiceError` if it
+        failed."""
+        if not self.ok:
+            raise TokenServiceError(self.code, self.message)
+        assert self.token is not None
+        return self.token
+
+    @classmethod
+    def _from_proto(cls, result: token_service_pb2.MintResult) -> "MintResult":
+        code = _STATUS_CODES.get(result.code, grpc.StatusCode.UNKNOWN)
+        if code is grpc.StatusCode.OK and not result.HasField("token"):
+            return cls(code=grpc.StatusCode.INTERNAL,
+                       message="the server's result has code 0 and no token",
+                       token=None)
+        return cls(
+            code=code,
+            message=result.message,
+            token=(MintedToken._from_proto(result.token)
+                   if code is grpc.StatusCode.OK else None),
+        )
+
+
+def _mint_request(request: AnyRequest, index: int) -> token_service_pb2.MintRequest:
+    if isinstance(request, token_service_pb2.MintRequest):
+        return request
+    if isinstance(request, capability_pb2.CapabilityRequest):
+        return token_service_pb2.MintRequest(capability=request)
+    if isinstance(request, taskrouter_pb2.TaskRouterRequest):
+        return token_service_pb2.MintRequest(taskrouter=request)
+    if isinstance(request, access_token_pb2.AccessTokenRequest):
+        return token_service_pb2.MintRequest(access=request)
+    raise TypeError(f"requests[{index}] must be a CapabilityRequest, "
+                    "TaskRouterRequest, AccessTokenRequest or MintRequest "
+                    "(see captoken.build_*_request), not "
+                    f"{type(request).__name__}")
 
 
 def _check_deadline(deadline: float) -> float:
@@ -242,14 +354,28 @@ class TokenClient:
         except grpc.RpcError as error:
             raise TokenServiceError._from_rpc_error(error) from None
 
-    def mint(self, request: capability_pb2.CapabilityRequest) -> MintedToken:
-        """Sends a ready-made ``captoken.v1.CapabilityRequest``.
+    def mint(self, request: Union[capability_pb2.CapabilityRequest,
+                                  taskrouter_pb2.TaskRouterRequest,
+                                  access_token_pb2.AccessTokenRequest]
+             ) -> MintedToken:
+        """Sends a ready-made ``captoken.v1.CapabilityRequest``,
+        ``TaskRouterRequest`` or ``AccessTokenRequest`` to the matching RPC.
 
         Raises:
           TokenServiceError: the call failed (see the class for the codes).
+          TypeError: another type of message.
         """
-        return MintedToken._from_proto(
-            self._call(self._stub.MintCapabilityToken, request))
+        if isinstance(request, capability_pb2.CapabilityRequest):
+            method = self._stub.MintCapabilityToken
+        elif isinstance(request, taskrouter_pb2.TaskRouterRequest):
+            method = self._stub.MintTaskRouterToken
+        elif isinstance(request, access_token_pb2.AccessTokenRequest):
+            method = self._stub.MintAccessToken
+        else:
+            raise TypeError("request must be a CapabilityRequest, "
+                            "TaskRouterRequest or AccessTokenRequest, not "
+                            f"{type(request).__name__}")
+        return MintedToken._from_proto(self._call(method, request))
 
     def mint_capability_token(
         self,
@@ -285,9 +411,121 @@ class TokenClient:
             account_sid, scopes, ttl=ttl, expire_time=expire_time,
             profile=profile))
 
+    def mint_taskrouter_token(
+        self,
+        account_sid: str,
+        workspace_sid: str,
+        channel_id: str,
+        *,
+        policy_sets: Iterable[Union[TaskRouterPolicySet, int, str]] = (),
+        policies: Iterable[taskrouter_pb2.TaskRouterPolicy] = (),
+        friendly_name: Optional[str] = None,
+        version: Optional[str] = None,
+        ttl: Optional[Ttl] = None,
+        expire_time: Optional[_dt.datetime] = None,
+        profile: Union[Profile, int, str, None] = None,
+    ) -> MintedToken:
+        """Asks the server to sign a TaskRouter capability token (with the
+        account's auth token) for a worker, task queue or workspace channel.
+
+        The arguments are those of :func:`captoken.build_taskrouter_request`,
+        e.g.::
+
+            client.mint_taskrouter_token(
+                "AC…", "WS…", "WK…",
+                policy_sets=[captoken.TaskRouterPolicySet.PYTHON_DEFAULTS,
+                             captoken.TaskRouterPolicySet.UPDATE_ACTIVITIES])
+
+        Raises:
+          TokenServiceError: ``INVALID_ARGUMENT`` (the message names the
+            field, e.g. ``channel_id``; also a deny policy under the node
+            profile), ``PERMISSION_DENIED``, ``DEADLINE_EXCEEDED``, ...
+          TypeError, ValueError: arguments of the wrong Python type.
+        """
+        return self.mint(build_taskrouter_request(
+            account_sid, workspace_sid, channel_id, policy_sets=policy_sets,
+            policies=policies, friendly_name=friendly_name, version=version,
+            ttl=ttl, expire_time=expire_time, profile=profile))
+
+    def mint_access_token(
+        self,
+        account_sid: str,
+        identity: str,
+        grants: Iterable[access_token_pb2.AccessGrant] = (),
+        *,
+        api_key_sid: Optional[str] = None,
+        ttl: Optional[Ttl] = None,
+        expire_time: Optional[_dt.datetime] = None,
+        not_before: Optional[_dt.datetime] = None,
+        region: Optional[str] = None,
+        profile: Union[Profile, int, str, None] = None,
+    ) -> MintedToken:
+        """Asks the server to sign an Access Token (with one of the
+        account's API keys).
+
+        The arguments are those of
+        :func:`captoken.build_access_token_request`, e.g.::
+
+            client.mint_access_token(
+                "AC…", "alice",
+                [captoken.voice_grant(incoming_allow=True),
+                 captoken.video_grant("standup")],
+                ttl=600)
+
+        Raises:
+          TokenServiceError: ``INVALID_ARGUMENT`` (the message names the
+            field, e.g. ``grants[0].voice.outgoing_application_sid``),
+            ``PERMISSION_DENIED`` (account or API key not served here, or a
+            grant the caller may not request), ``DEADLINE_EXCEEDED``, ...
+          TypeError, ValueError: arguments of the wrong Python type.
+        """
+        return self.mint(build_access_token_request(
+            account_sid, identity, grants, api_key_sid=api_key_sid, ttl=ttl,
+            expire_time=expire_time, not_before=not_before, region=region,
+            profile=profile))
+
+    def batch_mint(self, requests: Iterable[AnyRequest]) -> List[MintResult]:
+        """Mints several tokens of any kinds in one call.
+
+        Args:
+          requests: ``CapabilityRequest``, ``TaskRouterRequest`` and
+            ``AccessTokenRequest`` messages (see the ``build_*_request``
+            helpers) or ready ``MintRequest``s, in order. At most the
+            server's batch limit (100 by default).
+
+        Returns:
+          One :class:`MintResult` per request, in request order. A failed
+          item does not raise: its result has the code and message the
+          single-token call would have raised, and no token. Each item
+          counts against the caller's rate: one over it gets
+          ``RESOURCE_EXHAUSTED`` and the items before it keep their tokens.
+
+        Raises:
+          TokenServiceError: only for the whole call: ``INVALID_ARGUMENT``
+            for an empty or too large batch, ``UNAUTHENTICATED``,
+            ``PERMISSION_DENIED`` for a caller no policy names,
+            ``RESOURCE_EXHAUSTED`` for a request over the server's size
+            limit, ``DEADLINE_EXCEEDED``, ...
+          TypeError: a request that is not one of those messages.
+        """
+        if isinstance(requests, (str, bytes)) or not isinstance(requests, Iterable):
+            raise TypeError("requests must be a list of requests")
+        request = token_service_pb2.BatchMintRequest(
+            requests=[_mint_request(r, i) for i, r in enumerate(requests)])
+        response = self._call(self._stub.BatchMint, request)
+        results = [MintResult._from_proto(r) for r in response.results]
+        if len(results) != len(request.requests):
+            raise TokenServiceError(
+                grpc.StatusCode.INTERNAL,
+                f"the server returned {len(results)} results for "
+                f"{len(request.requests)} requests")
+        return results
+
     def verify_token(self, token: str,
                      account_sid: Optional[str] = None) -> VerifyResult:
-        """Asks the server to check a token against its account's secret.
+        """Asks the server to check a token of any kind against the secret
+        that should have signed it (the account's auth token, or for an
+        Access Token the API key it names).
 
         A token that does not verify is not an error: the result has
         ``valid`` False and a ``failure`` reason.

@@ -119,12 +119,12 @@ def _duration(ttl: Ttl):
     return request.ttl
 
 
-def _timestamp(when: _dt.datetime):
+def _timestamp(when: _dt.datetime, what: str = "expire_time"):
     if not isinstance(when, _dt.datetime):
-        raise TypeError("expire_time must be a datetime.datetime, not "
+        raise TypeError(f"{what} must be a datetime.datetime, not "
                         f"{type(when).__name__}")
     if when.tzinfo is None or when.tzinfo.utcoffset(when) is None:
-        raise ValueError("expire_time must be timezone-aware (e.g. "
+        raise ValueError(f"{what} must be timezone-aware (e.g. "
                          "datetime.now(timezone.utc) + timedelta(minutes=10))")
     micros = (when - _EPOCH) // _dt.timedelta(microseconds=1)
     seconds, micros = divmod(micros, 1_000_000)

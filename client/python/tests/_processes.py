@@ -118,17 +118,23 @@ class ServerProcess:
 
 
 def cli_sign(request_json: str, auth_token_env: str, issued_at: int,
-             env: Dict[str, str]) -> str:
-    """Signs locally with ``$CAPTOKEN_CLI sign capability``; returns the token."""
+             env: Dict[str, str], kind: str = "capability",
+             secret_flag: str = "--auth-token-env") -> str:
+    """Signs locally with ``$CAPTOKEN_CLI sign KIND``; returns the token.
+
+    ``kind`` is ``capability``, ``taskrouter`` or ``access``; ``secret_flag``
+    names the flag that takes the secret's environment variable
+    (``--auth-token-env``, or the API key secret's flag for ``access``).
+    """
     require_executable(CLI, "CLI")
     result = subprocess.run(
-        [CLI, "sign", "capability", f"--request={request_json}",
-         f"--auth-token-env={auth_token_env}", f"--issued-at={issued_at}"],
+        [CLI, "sign", kind, f"--request={request_json}",
+         f"{secret_flag}={auth_token_env}", f"--issued-at={issued_at}"],
         stdin=subprocess.DEVNULL, capture_output=True,
         env={**os.environ, **env}, timeout=30)
     if result.returncode != 0:
         raise AssertionError(
-            f"captoken sign failed ({result.returncode}): "
+            f"captoken sign {kind} failed ({result.returncode}): "
             f"{result.stderr.decode('utf-8', 'replace')}\nrequest: {request_json}")
     out = result.stdout.decode("utf-8")
     if not out.endswith("\n") or out.count("\n") != 1:

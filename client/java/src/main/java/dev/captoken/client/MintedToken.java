@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A signed capability token and when it was issued and expires.
+ * A signed token (capability, TaskRouter or Access Token) and when it was issued and expires.
  *
  * <p>{@link #toString()} shows the fingerprint, never the token, so logging this object does not
  * leak a credential.
@@ -18,7 +18,7 @@ public final class MintedToken {
     this.response = Objects.requireNonNull(response, "response");
   }
 
-  /** The JWT, ready to hand to the Twilio Client SDK. */
+  /** The JWT, ready to hand to the Twilio SDK. */
   public String getToken() {
     return response.getToken();
   }

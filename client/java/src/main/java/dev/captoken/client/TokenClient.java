@@ -1,6 +1,12 @@
 package dev.captoken.client;
 
+import dev.captoken.v1.AccessTokenRequest;
+import dev.captoken.v1.BatchMintRequest;
+import dev.captoken.v1.BatchMintResponse;
 import dev.captoken.v1.CapabilityRequest;
+import dev.captoken.v1.MintRequest;
+import dev.captoken.v1.MintResult;
+import dev.captoken.v1.TaskRouterRequest;
 import dev.captoken.v1.TokenServiceGrpc;
 import dev.captoken.v1.VerifyTokenRequest;
 import dev.captoken.v1.VerifyTokenResponse;
@@ -9,13 +15,19 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.grpc.Status;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client of captoken's {@code captoken.v1.TokenService}: mints and verifies Twilio capability
- * tokens. The server holds the accounts' auth tokens; this client only describes tokens.
+ * A client of captoken's {@code captoken.v1.TokenService}: mints and verifies Twilio tokens
+ * (client capability tokens, TaskRouter tokens and Access Tokens). The server holds the accounts'
+ * auth tokens and API key secrets; this client only describes tokens.
  *
  * <pre>{@code
  * try (TokenClient client = TokenClient.builder("127.0.0.1:50051")
@@ -97,7 +109,88 @@ public final class TokenClient implements AutoCloseable {
   }
 
   /**
-   * Asks the server to verify a token. A token that does not verify is not an error: the response
+   * Mints a TaskRouter capability token (signed with the account's auth token).
+   *
+   * @param request the account, workspace, channel, policy sets and policies, lifetime and
+   *     profile; see {@link TaskRouter}
+   * @return the signed token with its issue and expiry times
+   * @throws TokenServiceException as {@link #mintCapabilityToken} does; a deny policy under the
+   *     node profile is {@code INVALID_ARGUMENT}
+   */
+  public MintedToken mintTaskRouterToken(TaskRouterRequest request) {
+    Objects.requireNonNull(request, "request");
+    try {
+      return new MintedToken(withDeadline().mintTaskRouterToken(request));
+    } catch (StatusRuntimeException e) {
+      throw new TokenServiceException(e);
+    }
+  }
+
+  /**
+   * Mints an Access Token (signed with one of the account's API keys).
+   *
+   * @param request the account, API key, identity, grants, lifetime, region and profile; see
+   *     {@link AccessTokens}
+   * @return the signed token with its issue and expiry times
+   * @throws TokenServiceException as {@link #mintCapabilityToken} does; an API key or grant the
+   *     caller may not use is {@code PERMISSION_DENIED}
+   */
+  public MintedToken mintAccessToken(AccessTokenRequest request) {
+    Objects.requireNonNull(request, "request");
+    try {
+      return new MintedToken(withDeadline().mintAccessToken(request));
+    } catch (StatusRuntimeException e) {
+      throw new TokenServiceException(e);
+    }
+  }
+
+  /**
+   * Mints several tokens of any kinds in one call. A failed item does not throw: its result
+   * carries the code and message the single call would have thrown. Each item counts against the
+   * caller's rate: one over it gets {@code RESOURCE_EXHAUSTED}, and the items before it keep
+   * their tokens.
+   *
+   * @param requests the requests in order, each made with {@link Batch#item}; at most the server's
+   *     batch limit (100 by default)
+   * @return one result per request, in request order
+   * @throws TokenServiceException only when the whole call fails: {@code INVALID_ARGUMENT} for an
+   *     empty or too large batch, {@code UNAUTHENTICATED}, {@code PERMISSION_DENIED} for a caller
+   *     no policy names, {@code RESOURCE_EXHAUSTED} for a request over the server's size limit,
+   *     {@code DEADLINE_EXCEEDED}, ...
+   */
+  public List<BatchMintResult> batchMint(List<MintRequest> requests) {
+    Objects.requireNonNull(requests, "requests");
+    BatchMintRequest request = BatchMintRequest.newBuilder().addAllRequests(requests).build();
+    BatchMintResponse response;
+    try {
+      response = withDeadline().batchMint(request);
+    } catch (StatusRuntimeException e) {
+      throw new TokenServiceException(e);
+    }
+    if (response.getResultsCount() != request.getRequestsCount()) {
+      throw new TokenServiceException(
+          Status.INTERNAL
+              .withDescription(
+                  "the server returned " + response.getResultsCount() + " results for "
+                      + request.getRequestsCount() + " requests")
+              .asRuntimeException());
+    }
+    List<BatchMintResult> results = new ArrayList<>(response.getResultsCount());
+    for (MintResult result : response.getResultsList()) {
+      results.add(new BatchMintResult(result));
+    }
+    return Collections.unmodifiableList(results);
+  }
+
+  /** {@link #batchMint(List)} of the given items. */
+  public List<BatchMintResult> batchMint(MintRequest... requests) {
+    return batchMint(Arrays.asList(requests));
+  }
+
+  /**
+   * Asks the server to verify a token of any kind (against the account's auth token, or for an
+   * Access Token the API key it names); the response's {@code getKind()} says which, and {@code
+   * getTaskrouter()} / {@code getAccess()} carry its claims. A token that does not verify is not an error: the response
    * has {@code valid == false} and a {@code failure} reason.
    *
    * @param token the compact JWT

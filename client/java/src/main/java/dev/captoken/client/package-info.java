@@ -3,8 +3,11 @@
  *
  * <p>{@link dev.captoken.client.TokenClient} owns one gRPC channel and a blocking stub, applies a
  * deadline to every call and turns gRPC errors into {@link
- * dev.captoken.client.TokenServiceException}. {@link dev.captoken.client.Capabilities} builds
- * requests and scopes without the generated builders' ceremony. The messages themselves are the
+ * dev.captoken.client.TokenServiceException}. {@link dev.captoken.client.Capabilities}, {@link
+ * dev.captoken.client.TaskRouter} and {@link dev.captoken.client.AccessTokens} build requests,
+ * scopes, policies and grants without the generated builders' ceremony; {@link
+ * dev.captoken.client.Batch} makes the items of a {@code batchMint} call, whose per-item outcomes
+ * are {@link dev.captoken.client.BatchMintResult}s. The messages themselves are the
  * classes generated from the contract, in package {@code dev.captoken.v1}.
  *
  * <pre>{@code
