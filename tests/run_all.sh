@@ -62,6 +62,8 @@ for language in python go node java; do
   step "the $language client against the real server (client/$language/test.sh)"
   "client/$language/test.sh"
 done
+step "each language's example against a development server (client/examples_test.sh)"
+client/examples_test.sh
 
 echo
 echo "All tests passed."

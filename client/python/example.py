@@ -1,10 +1,13 @@
 """Mints a token from the development server (start it with `./dev server`).
 
-Run: client/python/build.sh && /usr/bin/python3 client/python/example.py
+Run: client/python/build.sh && /usr/bin/python3 client/python/example.py [HOST:PORT]
 """
+import sys
+
 import captoken
 
-with captoken.TokenClient("127.0.0.1:50051", deadline=5.0) as client:
+address = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1:50051"
+with captoken.TokenClient(address, deadline=5.0) as client:
     minted = client.mint_capability_token(
         "AC00000000000000000000000000000000",
         [captoken.client_incoming("alice"),
@@ -12,4 +15,4 @@ with captoken.TokenClient("127.0.0.1:50051", deadline=5.0) as client:
                                   params=[("To", "+15551234567")])],
         ttl=600)
     print(minted.token)
-    print("expires", minted.expire_time.isoformat())
+    print("expires", minted.expire_time.isoformat(), file=sys.stderr)

@@ -1,17 +1,22 @@
 // Command example mints a capability token from the development server
-// (`./dev server`, 127.0.0.1:50051) and prints it.
+// (`./dev server`, 127.0.0.1:50051, or the HOST:PORT given) and prints it.
 package main
 
 import (
 	"context"
 	"fmt"
 	"log"
+	"os"
 
 	"captoken.dev/client/go/captoken"
 )
 
 func main() {
-	client, err := captoken.NewTokenClient("127.0.0.1:50051")
+	address := "127.0.0.1:50051"
+	if len(os.Args) > 1 {
+		address = os.Args[1]
+	}
+	client, err := captoken.NewTokenClient(address)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -24,5 +29,5 @@ func main() {
 		log.Fatal(err) // a gRPC status: status.Code(err) says which
 	}
 	fmt.Println(tok.Token)
-	fmt.Println("expires", tok.ExpireTime)
+	fmt.Fprintln(os.Stderr, "expires", tok.ExpireTime)
 }
