@@ -21,17 +21,16 @@ constexpr char kEventsPath[] = "/2010-04-01/Events";
 
 // ---- twilio-node (spec §2.3) ----------------------------------------------
 
-// P(params) = join("&", E(k) "=" E(v)), then E() of the whole.
+// E(P(params)), where P(params) = join("&", E(k) "=" E(v)): written in one
+// pass, since E(E(x)) is AppendUriComponentTwice(x) and E of P's own
+// separators is "%26" and "%3D".
 void AppendNodeParams(const std::vector<Param>& params, std::string* out) {
-  thread_local std::string inner;  // Reused: no allocation per token.
-  inner.clear();
   for (size_t i = 0; i < params.size(); ++i) {
-    if (i > 0) inner.push_back('&');
-    AppendUriComponent(params[i].key, &inner);
-    inner.push_back('=');
-    AppendUriComponent(params[i].value, &inner);
+    if (i > 0) out->append("%26");
+    AppendUriComponentTwice(params[i].key, out);
+    out->append("%3D");
+    AppendUriComponentTwice(params[i].value, out);
   }
-  AppendUriComponent(inner, out);
 }
 
 void AppendNodeScope(const CapabilityScope& scope, std::string* out) {
@@ -65,17 +64,16 @@ void AppendNodeScope(const CapabilityScope& scope, std::string* out) {
 
 // ---- twilio-python 5.x (spec §2.4) ----------------------------------------
 
-// urlencode(params) with quote_plus, then quote_plus() of the whole.
+// quote_plus(urlencode(params)), where urlencode quote_plus-es each key and
+// value: written in one pass, like AppendNodeParams (quote_plus also writes
+// '&' as "%26" and '=' as "%3D").
 void AppendPythonParams(const std::vector<Param>& params, std::string* out) {
-  thread_local std::string inner;  // Reused: no allocation per token.
-  inner.clear();
   for (size_t i = 0; i < params.size(); ++i) {
-    if (i > 0) inner.push_back('&');
-    AppendQuotePlus(params[i].key, &inner);
-    inner.push_back('=');
-    AppendQuotePlus(params[i].value, &inner);
+    if (i > 0) out->append("%26");
+    AppendQuotePlusTwice(params[i].key, out);
+    out->append("%3D");
+    AppendQuotePlusTwice(params[i].value, out);
   }
-  AppendQuotePlus(inner, out);
 }
 
 // Python sorts each scope's own parameters by key before encoding them, so

@@ -11,7 +11,8 @@
 //          A-Z a-z 0-9 _ . - ~ becomes %XX, uppercase hex; a space is '+'.
 //
 // Neither encoder ever writes a literal '+' for anything but a space, so a
-// form decoder ('+' is a space, %XX a byte) reads both.
+// form decoder ('+' is a space, %XX a byte) reads both. Both write only
+// letters, digits, '%', '+' and the marks above: text JSON never escapes.
 //
 // Example:
 //
@@ -39,6 +40,13 @@ void AppendUriComponent(absl::string_view text, std::string* out);
 
 // AppendQuotePlus appends Python's urllib.parse.quote_plus(`text`).
 void AppendQuotePlus(absl::string_view text, std::string* out);
+
+// AppendUriComponentTwice appends encodeURIComponent(encodeURIComponent(
+// `text`)) and AppendQuotePlusTwice quote_plus(quote_plus(`text`)), in one
+// pass: how both profiles write a parameter's key and value into a scope
+// (spec §2.3, §2.4).
+void AppendUriComponentTwice(absl::string_view text, std::string* out);
+void AppendQuotePlusTwice(absl::string_view text, std::string* out);
 
 // FormDecode reverses either encoder: '+' becomes a space and %XX (either
 // case) the byte XX. The result must be valid UTF-8.
