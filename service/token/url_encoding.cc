@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "absl/status/status.h"
+#include "service/token/ascii_scan.h"
 #include "service/token/utf8.h"
 
 namespace captoken::token {
@@ -126,33 +127,35 @@ void AppendQuotePlusTwice(absl::string_view text, std::string* out) {
 
 absl::Status AppendFormDecoded(absl::string_view encoded, std::string* out) {
   const size_t start = out->size();
-  out->reserve(start + encoded.size());
+  out->reserve(start + encoded.size());  // Decoding never lengthens.
+  bool non_ascii = false;
   size_t i = 0;
-  while (i < encoded.size()) {
-    // Copy the run up to the next escape in one go.
-    size_t run_end = i;
-    while (run_end < encoded.size() && encoded[run_end] != '%' &&
-           encoded[run_end] != '+') {
-      ++run_end;
-    }
-    out->append(encoded.data() + i, run_end - i);
-    i = run_end;
+  while (true) {
+    // Copy the run up to the next byte that needs a look in one go: in a
+    // scope claim, most text is such a run.
+    const size_t run = FormPlainRunLength(encoded.substr(i));
+    out->append(encoded.data() + i, run);
+    i += run;
     if (i == encoded.size()) break;
-    if (encoded[i] == '+') {
-      out->push_back(' ');
-    } else {
+    uint8_t byte = static_cast<uint8_t>(encoded[i]);
+    if (byte == '+') {
+      byte = ' ';
+    } else if (byte == '%') {
       const bool complete = i + 2 < encoded.size();
       const int high = complete ? HexValue(encoded[i + 1]) : -1;
       const int low = complete ? HexValue(encoded[i + 2]) : -1;
       if (high < 0 || low < 0) {
         return absl::InvalidArgumentError("bad percent-escape");
       }
-      out->push_back(static_cast<char>(high * 16 + low));
+      byte = static_cast<uint8_t>(high * 16 + low);
       i += 2;
     }
+    out->push_back(static_cast<char>(byte));
+    non_ascii |= byte >= 0x80;
     ++i;
   }
-  if (!IsValidUtf8(absl::string_view(*out).substr(start))) {
+  // ASCII is UTF-8: only text with a byte of 0x80 or above needs the check.
+  if (non_ascii && !IsValidUtf8(absl::string_view(*out).substr(start))) {
     return absl::InvalidArgumentError("percent-decoded text is not UTF-8");
   }
   return absl::OkStatus();
@@ -167,19 +170,11 @@ absl::StatusOr<std::string> FormDecode(absl::string_view encoded) {
   return decoded;
 }
 
-namespace {
-
-// Decodes `encoded` into `scratch` and returns a view of the result, or of
-// `encoded` itself when it holds nothing to decode (the common case).
-absl::StatusOr<absl::string_view> Decoded(absl::string_view encoded,
-                                          std::string* scratch) {
-  if (encoded.find('%') == absl::string_view::npos &&
-      encoded.find('+') == absl::string_view::npos) {
-    if (!IsValidUtf8(encoded)) {
-      return absl::InvalidArgumentError("percent-decoded text is not UTF-8");
-    }
-    return encoded;
-  }
+absl::StatusOr<absl::string_view> FormDecodeView(absl::string_view encoded,
+                                                 std::string* scratch) {
+  // ASCII without '%' or '+' decodes to itself (and is UTF-8); anything
+  // else takes the decoder, which checks UTF-8 where it must.
+  if (FormPlainRunLength(encoded) == encoded.size()) return encoded;
   scratch->clear();
   if (absl::Status status = AppendFormDecoded(encoded, scratch); !status.ok()) {
     return status;
@@ -187,36 +182,51 @@ absl::StatusOr<absl::string_view> Decoded(absl::string_view encoded,
   return absl::string_view(*scratch);
 }
 
-}  // namespace
+bool RawQueryPairs::Next(absl::string_view* key, absl::string_view* value) {
+  if (done_) return false;
+  const size_t end = FindByte(rest_, '&');
+  const absl::string_view pair = rest_.substr(0, end);
+  if (end == absl::string_view::npos) {
+    done_ = true;
+  } else {
+    rest_.remove_prefix(end + 1);
+  }
+  const size_t equals = FindByte(pair, '=');
+  if (equals == absl::string_view::npos) {
+    missing_equals_ = true;
+    done_ = true;
+    return false;
+  }
+  *key = pair.substr(0, equals);
+  *value = pair.substr(equals + 1);
+  return true;
+}
+
+absl::Status RawQueryPairs::status() const {
+  return missing_equals_ ? absl::InvalidArgumentError("query pair without '='")
+                         : absl::OkStatus();
+}
 
 absl::Status ForEachQueryPair(
     absl::string_view query,
     absl::FunctionRef<absl::Status(absl::string_view key,
                                    absl::string_view value)>
         visit) {
-  if (query.empty()) return absl::OkStatus();
   std::string key_scratch;
   std::string value_scratch;
-  size_t start = 0;
-  while (true) {
-    size_t end = start;
-    while (end < query.size() && query[end] != '&') ++end;
-    const absl::string_view pair = query.substr(start, end - start);
-    const size_t equals = pair.find('=');
-    if (equals == absl::string_view::npos) {
-      return absl::InvalidArgumentError("query pair without '='");
-    }
+  RawQueryPairs pairs(query);
+  absl::string_view raw_key, raw_value;
+  while (pairs.Next(&raw_key, &raw_value)) {
     absl::StatusOr<absl::string_view> key =
-        Decoded(pair.substr(0, equals), &key_scratch);
+        FormDecodeView(raw_key, &key_scratch);
     if (!key.ok()) return key.status();
     if (key->empty()) return absl::InvalidArgumentError("empty query key");
     absl::StatusOr<absl::string_view> value =
-        Decoded(pair.substr(equals + 1), &value_scratch);
+        FormDecodeView(raw_value, &value_scratch);
     if (!value.ok()) return value.status();
     if (absl::Status status = visit(*key, *value); !status.ok()) return status;
-    if (end == query.size()) return absl::OkStatus();
-    start = end + 1;
   }
+  return pairs.status();
 }
 
 }  // namespace captoken::token

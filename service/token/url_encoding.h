@@ -59,6 +59,44 @@ absl::StatusOr<std::string> FormDecode(absl::string_view encoded);
 // hold part of the result.
 absl::Status AppendFormDecoded(absl::string_view encoded, std::string* out);
 
+// FormDecodeView is FormDecode without a copy when there is nothing to
+// decode: it returns a view of `encoded` itself if that holds no '%' or '+'
+// (after checking it is UTF-8), and otherwise decodes into `*scratch`,
+// replacing its contents, and returns a view of it.
+//
+// Fails as FormDecode does.
+absl::StatusOr<absl::string_view> FormDecodeView(absl::string_view encoded,
+                                                 std::string* scratch);
+
+// RawQueryPairs walks a query ("k=v&k2=v2") pair by pair, splitting on '&'
+// and on the first '=' of each pair, without decoding anything: for callers
+// that decode each side into storage of their own (ForEachQueryPair is the
+// simpler interface). An empty query has no pairs.
+//
+//   RawQueryPairs pairs(query);
+//   absl::string_view key, value;
+//   while (pairs.Next(&key, &value)) { ... }
+//   CAPTOKEN_RETURN_IF_ERROR(pairs.status());
+class RawQueryPairs {
+ public:
+  // RawQueryPairs views `query`, which must outlive it.
+  explicit RawQueryPairs(absl::string_view query)
+      : rest_(query), done_(query.empty()) {}
+
+  // Next sets `key` and `value` to the next pair's sides, as written, and
+  // returns true; it returns false after the last pair, or at a pair without
+  // '=' (status() then says so).
+  bool Next(absl::string_view* key, absl::string_view* value);
+
+  // status is INVALID_ARGUMENT if Next stopped at a pair without '='.
+  absl::Status status() const;
+
+ private:
+  absl::string_view rest_;
+  bool done_;
+  bool missing_equals_ = false;
+};
+
 // ForEachQueryPair splits `query` ("k=v&k2=v2") on '&' and the first '=' of
 // each pair, form-decodes both sides and calls `visit(key, value)` for each
 // pair in order, stopping at the first error it returns. The views passed to
