@@ -126,17 +126,22 @@ void AppendQuotePlusTwice(absl::string_view text, std::string* out) {
 }
 
 absl::Status AppendFormDecoded(absl::string_view encoded, std::string* out) {
+  // Verifying decodes every value of every scope. Most have nothing to
+  // decode (ASCII without '%' or '+'), and are copied in one call.
+  size_t i = FormPlainRunLength(encoded);
+  if (i == encoded.size()) {
+    out->append(encoded.data(), encoded.size());
+    return absl::OkStatus();
+  }
+  // The rest are decoded into space for the longest result (decoding never
+  // lengthens), trimmed after; runs between escapes are copied whole.
   const size_t start = out->size();
-  out->reserve(start + encoded.size());  // Decoding never lengthens.
+  out->resize(start + encoded.size());
+  char* const begin = &(*out)[start];
+  std::memcpy(begin, encoded.data(), i);
+  char* dest = begin + i;
   bool non_ascii = false;
-  size_t i = 0;
-  while (true) {
-    // Copy the run up to the next byte that needs a look in one go: in a
-    // scope claim, most text is such a run.
-    const size_t run = FormPlainRunLength(encoded.substr(i));
-    out->append(encoded.data() + i, run);
-    i += run;
-    if (i == encoded.size()) break;
+  while (i < encoded.size()) {
     uint8_t byte = static_cast<uint8_t>(encoded[i]);
     if (byte == '+') {
       byte = ' ';
@@ -145,17 +150,25 @@ absl::Status AppendFormDecoded(absl::string_view encoded, std::string* out) {
       const int high = complete ? HexValue(encoded[i + 1]) : -1;
       const int low = complete ? HexValue(encoded[i + 2]) : -1;
       if (high < 0 || low < 0) {
+        out->resize(start + static_cast<size_t>(dest - begin));
         return absl::InvalidArgumentError("bad percent-escape");
       }
       byte = static_cast<uint8_t>(high * 16 + low);
       i += 2;
     }
-    out->push_back(static_cast<char>(byte));
+    *dest++ = static_cast<char>(byte);
     non_ascii |= byte >= 0x80;
     ++i;
+    const size_t run = FormPlainRunLength(encoded.substr(i));
+    std::memcpy(dest, encoded.data() + i, run);
+    dest += run;
+    i += run;
   }
+  const size_t decoded_size = static_cast<size_t>(dest - begin);
+  out->resize(start + decoded_size);
   // ASCII is UTF-8: only text with a byte of 0x80 or above needs the check.
-  if (non_ascii && !IsValidUtf8(absl::string_view(*out).substr(start))) {
+  if (non_ascii &&
+      !IsValidUtf8(absl::string_view(out->data() + start, decoded_size))) {
     return absl::InvalidArgumentError("percent-decoded text is not UTF-8");
   }
   return absl::OkStatus();
