@@ -51,5 +51,33 @@ TEST(PlainRunLength, AgreesWithTheByteAtATimeDefinition) {
   }
 }
 
+// FormPlainRunLength against its byte-at-a-time definition, every byte value
+// at every position, as above.
+TEST(FormPlainRunLength, AgreesWithTheByteAtATimeDefinition) {
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t position = 0; position < 20; ++position) {
+      std::string text(20, 'a');
+      text[position] = static_cast<char>(byte);
+      const bool stops = byte >= 0x80 || byte == '%' || byte == '+';
+      ASSERT_EQ(FormPlainRunLength(text), stops ? position : text.size())
+          << "byte " << byte << " at " << position;
+    }
+  }
+}
+
+TEST(FormPlainRunLength, EmptyIsZero) { EXPECT_EQ(FormPlainRunLength(""), 0u); }
+
+TEST(FindByte, FindsTheFirstFromAPosition) {
+  const absl::string_view text = "a=b&c=d&e";
+  EXPECT_EQ(FindByte(text, '&'), 3u);
+  EXPECT_EQ(FindByte(text, '&', 3), 3u);
+  EXPECT_EQ(FindByte(text, '&', 4), 7u);
+  EXPECT_EQ(FindByte(text, '&', 8), absl::string_view::npos);
+  EXPECT_EQ(FindByte(text, '?'), absl::string_view::npos);
+  EXPECT_EQ(FindByte(text, 'e', 9), absl::string_view::npos);
+  EXPECT_EQ(FindByte(text, 'e', 100), absl::string_view::npos);
+  EXPECT_EQ(FindByte("", 'a'), absl::string_view::npos);
+}
+
 }  // namespace
 }  // namespace captoken::token

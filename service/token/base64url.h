@@ -15,8 +15,10 @@
 #ifndef CAPTOKEN_SERVICE_TOKEN_BASE64URL_H_
 #define CAPTOKEN_SERVICE_TOKEN_BASE64URL_H_
 
+#include <cstddef>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
@@ -24,6 +26,18 @@ namespace captoken::token {
 
 // AppendBase64Url appends the unpadded base64url encoding of `data` to `out`.
 void AppendBase64Url(absl::string_view data, std::string* out);
+
+// Base64UrlEncodedSize returns the length of the unpadded base64url
+// encoding of `size` bytes: ceil(size * 4 / 3).
+constexpr size_t Base64UrlEncodedSize(size_t size) {
+  return (size * 4 + 2) / 3;
+}
+
+// WriteBase64Url writes the unpadded base64url encoding of `data` to `dest`,
+// which must have room for Base64UrlEncodedSize(data.size()) characters, and
+// returns the end of what it wrote. For fixed-size data (a MAC) it needs no
+// string.
+char* WriteBase64Url(absl::string_view data, char* dest);
 
 // StrictBase64UrlDecode decodes unpadded base64url. It refuses anything a
 // conforming encoder would not have produced: a character outside
@@ -33,6 +47,12 @@ void AppendBase64Url(absl::string_view data, std::string* out);
 //
 // Fails with INVALID_ARGUMENT; the message never quotes the input.
 absl::StatusOr<std::string> StrictBase64UrlDecode(absl::string_view encoded);
+
+// StrictBase64UrlDecodeInto is StrictBase64UrlDecode into `*out`, replacing
+// its contents, so that a caller can reuse one buffer. On failure `*out`
+// holds no meaningful bytes.
+absl::Status StrictBase64UrlDecodeInto(absl::string_view encoded,
+                                       std::string* out);
 
 }  // namespace captoken::token
 

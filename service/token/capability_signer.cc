@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "service/token/json_writer.h"
 #include "service/token/jwt.h"
 #include "service/token/scope_claim.h"
 #include "service/token/status_macros.h"
@@ -37,30 +36,31 @@ absl::StatusOr<SignedToken> SignCheckedCapability(
   const CapabilitySpec& spec = checked.spec();
   const absl::Time issue_time = checked.issue_time();
   const absl::Time expire_time = checked.expire_time();
-  // The scope and payload are rebuilt for every token; each thread keeps
-  // its buffers (claims, never secrets) so that signing allocates only the
-  // token it returns.
-  thread_local std::string scope;
+  // The payload is rebuilt for every token; each thread keeps its buffer
+  // (claims, never secrets) so that signing allocates only the token it
+  // returns.
   thread_local std::string payload;
-  scope.clear();
   payload.clear();
-  CAPTOKEN_RETURN_IF_ERROR(AppendScopeClaim(spec.profile, spec.scopes, &scope));
 
+  // The claims are written directly rather than through JsonWriter: every
+  // string in them is text JSON writes as it is, in both styles. The scope
+  // claim is percent-encoded printable ASCII without '"' or '\\'
+  // (scope_claim.h), and the account SID was checked to be "AC" and hex
+  // digits. So the scope goes straight into the payload, with no copy.
+  // capability_vectors_test holds the bytes to both SDKs'.
   const bool node = spec.profile == Profile::kTwilioNode;
-  JsonWriter writer(node ? JsonStyle::kJavaScript : JsonStyle::kPythonDumps,
-                    &payload);
-  writer.BeginObject();
-  writer.Key("scope");
-  writer.String(scope);
-  writer.Key("iss");
-  writer.String(spec.account_sid);
-  writer.Key("exp");
-  writer.Int(absl::ToUnixSeconds(expire_time));
+  payload.append(node ? R"({"scope":")" : R"({"scope": ")");
+  CAPTOKEN_RETURN_IF_ERROR(
+      AppendScopeClaim(spec.profile, spec.scopes, &payload));
+  payload.append(node ? R"(","iss":")" : R"(", "iss": ")");
+  payload.append(spec.account_sid);
+  payload.append(node ? R"(","exp":)" : R"(", "exp": )");
+  absl::StrAppend(&payload, absl::ToUnixSeconds(expire_time));
   if (node) {
-    writer.Key("iat");
-    writer.Int(absl::ToUnixSeconds(issue_time));
+    payload.append(R"(,"iat":)");
+    absl::StrAppend(&payload, absl::ToUnixSeconds(issue_time));
   }
-  writer.EndObject();
+  payload.push_back('}');
 
   SignedToken signed_token{
       .token = SignHs256Jwt(EncodedHeader(spec.profile), payload, key),

@@ -15,13 +15,25 @@ namespace captoken::token {
 std::optional<int64_t> JsonValue::AsInt64() const {
   if (type_ != Type::kNumber) return std::nullopt;
   // The parser checked the grammar; an integer is digits with an optional
-  // minus sign (no fraction, no exponent).
-  for (char c : text_) {
-    if (c == '.' || c == 'e' || c == 'E') return std::nullopt;
+  // minus sign (no fraction, no exponent). Up to 18 digits cannot overflow,
+  // so the usual claim (a 10-digit time) is read here; longer ones go to
+  // SimpleAtoi, which checks the range.
+  const bool negative = !text_.empty() && text_[0] == '-';
+  const absl::string_view digits = absl::string_view(text_).substr(negative);
+  if (digits.empty() || digits.size() > 18) {
+    for (char c : text_) {
+      if (c == '.' || c == 'e' || c == 'E') return std::nullopt;
+    }
+    int64_t value;
+    if (!absl::SimpleAtoi(text_, &value)) return std::nullopt;
+    return value;
   }
-  int64_t value;
-  if (!absl::SimpleAtoi(text_, &value)) return std::nullopt;
-  return value;
+  int64_t value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;  // '.', 'e' or 'E'
+    value = value * 10 + (c - '0');
+  }
+  return negative ? -value : value;
 }
 
 JsonValue JsonValue::Bool(bool value) {
@@ -371,6 +383,108 @@ class JsonParser {
 
 absl::StatusOr<JsonValue> ParseJson(absl::string_view text, int max_depth) {
   return JsonParser(text, max_depth).ParseDocument();
+}
+
+namespace {
+
+bool IsJsonSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// SimpleObjectReader is ReadSimpleJsonObject's cursor. Each method consumes
+// what it names and returns true, or returns false: the text is not of the
+// simple shape (it may still be JSON).
+class SimpleObjectReader {
+ public:
+  explicit SimpleObjectReader(absl::string_view text) : text_(text) {}
+
+  bool AtEnd() {
+    SkipSpace();
+    return pos_ == text_.size();
+  }
+
+  bool Consume(char c) {
+    SkipSpace();
+    if (pos_ == text_.size() || text_[pos_] != c) return false;
+    ++pos_;
+    return true;
+  }
+
+  bool NextIs(char c) {
+    SkipSpace();
+    return pos_ < text_.size() && text_[pos_] == c;
+  }
+
+  // A string the run of PlainRunLength covers: nothing to unescape or check.
+  bool PlainString(absl::string_view* out) {
+    if (!Consume('"')) return false;
+    const size_t run =
+        PlainRunLength(text_.substr(pos_), /*stop_at_del=*/false);
+    if (pos_ + run == text_.size() || text_[pos_ + run] != '"') return false;
+    *out = text_.substr(pos_, run);
+    pos_ += run + 1;
+    return true;
+  }
+
+  // -?(0|[1-9][0-9]*) with at most 18 digits. A fraction or exponent after
+  // it is left for the caller, which expects ',' or '}' and so declines.
+  bool Integer(absl::string_view* out, int64_t* value) {
+    SkipSpace();
+    const size_t start = pos_;
+    const bool negative = pos_ < text_.size() && text_[pos_] == '-';
+    if (negative) ++pos_;
+    const size_t digits = pos_;
+    int64_t magnitude = 0;
+    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
+      if (pos_ - digits == 18) return false;
+      magnitude = magnitude * 10 + (text_[pos_] - '0');
+      ++pos_;
+    }
+    if (pos_ == digits) return false;
+    if (pos_ - digits > 1 && text_[digits] == '0') return false;
+    *out = text_.substr(start, pos_ - start);
+    *value = negative ? -magnitude : magnitude;
+    return true;
+  }
+
+ private:
+  void SkipSpace() {
+    while (pos_ < text_.size() && IsJsonSpace(text_[pos_])) ++pos_;
+  }
+
+  absl::string_view text_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::optional<size_t> ReadSimpleJsonObject(
+    absl::string_view text, absl::Span<SimpleJsonMember> members) {
+  SimpleObjectReader reader(text);
+  if (!reader.Consume('{')) return std::nullopt;
+  size_t count = 0;
+  if (!reader.Consume('}')) {
+    while (true) {
+      if (count == members.size()) return std::nullopt;
+      SimpleJsonMember& member = members[count];
+      if (!reader.PlainString(&member.name)) return std::nullopt;
+      // Names without escapes are equal exactly when their bytes are.
+      for (size_t i = 0; i < count; ++i) {
+        if (members[i].name == member.name) return std::nullopt;
+      }
+      if (!reader.Consume(':')) return std::nullopt;
+      member.is_string = reader.NextIs('"');
+      if (member.is_string ? !reader.PlainString(&member.text)
+                           : !reader.Integer(&member.text, &member.integer)) {
+        return std::nullopt;
+      }
+      ++count;
+      if (reader.Consume('}')) break;
+      if (!reader.Consume(',')) return std::nullopt;
+    }
+  }
+  if (!reader.AtEnd()) return std::nullopt;
+  return count;
 }
 
 }  // namespace captoken::token

@@ -38,6 +38,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace captoken::token {
 
@@ -84,6 +85,12 @@ class JsonValue {
   const std::vector<std::string>& member_names() const { return names_; }
   const std::vector<JsonValue>& member_values() const { return elements_; }
 
+  // mutable_member_values and ReleaseText let a reader that is done with a
+  // parsed document move its strings out instead of copying them.
+  // ReleaseText returns text() and leaves it empty.
+  std::vector<JsonValue>& mutable_member_values() { return elements_; }
+  std::string ReleaseText() { return std::move(text_); }
+
   // Find returns the value of member `name` of a kObject, or nullptr.
   const JsonValue* Find(absl::string_view name) const;
 
@@ -110,6 +117,30 @@ class JsonValue {
 // Fails with INVALID_ARGUMENT and a fixed message that names the problem
 // and its byte offset, never the content.
 absl::StatusOr<JsonValue> ParseJson(absl::string_view text, int max_depth = 16);
+
+// SimpleJsonMember is one member of an object read by ReadSimpleJsonObject.
+struct SimpleJsonMember {
+  absl::string_view name;
+  // A string's text (between the quotes: it has no escapes), or an integer
+  // as written.
+  absl::string_view text;
+  bool is_string = false;
+  int64_t integer = 0;  // An integer's value.
+};
+
+// ReadSimpleJsonObject reads `text`, without allocating, if it is a JSON
+// object of the simplest shape, which is what signers write for flat claims:
+// at most `members.size()` members, no name repeated, every name and string
+// value printable ASCII without '"' or '\' (so nothing to unescape or
+// check), and every other value an integer of at most 18 digits (so it fits
+// in int64_t). It fills `members` in document order and returns how many
+// there are.
+//
+// It returns nullopt for anything else, valid JSON or not: ParseJson reads
+// all JSON, and decides (and words the error) where this one declines.
+// Whatever this one accepts, ParseJson accepts with the same members.
+std::optional<size_t> ReadSimpleJsonObject(
+    absl::string_view text, absl::Span<SimpleJsonMember> members);
 
 }  // namespace captoken::token
 

@@ -430,6 +430,17 @@ TEST(AsInt64, ReadsTheWholeInt64Range) {
               Optional(std::numeric_limits<int64_t>::min()));
 }
 
+TEST(AsInt64, ReadsIntegersOnBothSidesOfEighteenDigits) {
+  // Up to 18 digits are read directly, longer ones with a range check.
+  EXPECT_THAT(ParsedInt("999999999999999999"), Optional(999999999999999999));
+  EXPECT_THAT(ParsedInt("-999999999999999999"), Optional(-999999999999999999));
+  EXPECT_THAT(ParsedInt("1000000000000000000"), Optional(1000000000000000000));
+  EXPECT_THAT(ParsedInt("-1000000000000000000"),
+              Optional(-1000000000000000000));
+  EXPECT_EQ(ParsedInt("99999999999999999.5"), std::nullopt);
+  EXPECT_EQ(ParsedInt("9999999999999999999.5"), std::nullopt);
+}
+
 TEST(AsInt64, RefusesIntegersOutsideInt64) {
   EXPECT_EQ(ParsedInt("9223372036854775808"), std::nullopt);  // 2^63
   EXPECT_EQ(ParsedInt("-9223372036854775809"), std::nullopt);
@@ -524,6 +535,121 @@ TEST(JsonValueEquality, OrderTypeAndSpellingMatter) {
   EXPECT_NE(*ParseJson("1.0"), *ParseJson("1"));
   EXPECT_EQ(*ParseJson("[]"), JsonValue::Array({}));
   EXPECT_NE(JsonValue::Array({}), JsonValue::Object({}));
+}
+
+// ---- ReadSimpleJsonObject --------------------------------------------------
+
+// The claims both capability profiles write.
+constexpr absl::string_view kNodeClaims =
+    R"({"scope":"scope:client:incoming?clientName=alice","iss":"AC0123456789abcdef0123456789abcdef","exp":1700003600,"iat":1700000000})";
+constexpr absl::string_view kPythonClaims =
+    R"({"scope": "scope:client:incoming?clientName=alice", "iss": "AC0123456789abcdef0123456789abcdef", "exp": 1700003600})";
+
+// Checks the contract: whatever ReadSimpleJsonObject accepts, ParseJson
+// parses to the same members, in order. Returns whether it was accepted.
+bool AcceptedAlikeByBothReaders(absl::string_view text) {
+  SimpleJsonMember members[6];
+  const std::optional<size_t> count = ReadSimpleJsonObject(text, members);
+  if (!count.has_value()) return false;
+  absl::StatusOr<JsonValue> parsed = ParseJson(text);
+  EXPECT_THAT(parsed, IsOk()) << text;
+  if (!parsed.ok()) return true;
+  EXPECT_TRUE(parsed->is_object()) << text;
+  EXPECT_EQ(parsed->member_names().size(), *count) << text;
+  if (!parsed->is_object() || parsed->member_names().size() != *count) {
+    return true;
+  }
+  for (size_t i = 0; i < *count; ++i) {
+    const JsonValue& value = parsed->member_values()[i];
+    EXPECT_EQ(parsed->member_names()[i], members[i].name) << text;
+    EXPECT_EQ(value.text(), members[i].text) << text;
+    if (members[i].is_string) {
+      EXPECT_TRUE(value.is_string()) << text;
+    } else {
+      EXPECT_THAT(value.AsInt64(), Optional(members[i].integer)) << text;
+    }
+  }
+  return true;
+}
+
+TEST(ReadSimpleJsonObject, ReadsTheClaimsSignersWrite) {
+  SimpleJsonMember members[4];
+  ASSERT_THAT(ReadSimpleJsonObject(kNodeClaims, members), Optional(4u));
+  EXPECT_EQ(members[0].name, "scope");
+  EXPECT_TRUE(members[0].is_string);
+  EXPECT_EQ(members[0].text, "scope:client:incoming?clientName=alice");
+  EXPECT_EQ(members[2].name, "exp");
+  EXPECT_FALSE(members[2].is_string);
+  EXPECT_EQ(members[2].integer, 1700003600);
+  EXPECT_TRUE(AcceptedAlikeByBothReaders(kNodeClaims));
+  EXPECT_TRUE(AcceptedAlikeByBothReaders(kPythonClaims));
+}
+
+TEST(ReadSimpleJsonObject, ReadsSpacingAndTheEdgesOfItsShape) {
+  for (absl::string_view text :
+       {"{}", " \t\r\n{ } \n", R"({"a":0})", R"({"a":-0})", R"({"a":-5})",
+        R"({"a":999999999999999999})", R"({"a":-999999999999999999})",
+        R"({"":""})", "{\"a\":\"\x7F ~\"}", R"( { "a" : "b" , "c" : 1 } )"}) {
+    EXPECT_TRUE(AcceptedAlikeByBothReaders(text)) << text;
+  }
+}
+
+TEST(ReadSimpleJsonObject, DeclinesEverythingElse) {
+  for (absl::string_view text : {
+           "",
+           "[]",
+           "1",
+           R"("a")",
+           R"({"a":1)",
+           R"({"a":1,})",
+           R"({"a":1}x)",
+           R"({"a":1}{})",
+           R"({"a":1,"a":2})",      // repeated
+           R"({"a":"\u0041"})",     // an escape
+           R"({"a\n":1})",          // an escape in a name
+           "{\"a\":\"\xC3\xA9\"}",  // non-ASCII
+           "{\"a\":\"\x01\"}",      // a control character
+           R"({"a":1.0})",          // a fraction
+           R"({"a":1e3})",          // an exponent
+           R"({"a":01})",           // a leading zero
+           R"({"a":-})",
+           R"({"a":1000000000000000000})",  // 19 digits
+           R"({"a":true})",
+           R"({"a":null})",
+           R"({"a":{}})",
+           R"({"a":[]})",
+           R"({"a" 1})",
+           R"({a:1})",
+           R"({"a":1 "b":2})",
+           R"({"a":"b)",
+           R"({"1":1,"2":2,"3":3,"4":4,"5":5,"6":6,"7":7})",  // too many
+       }) {
+    SimpleJsonMember members[6];
+    EXPECT_EQ(ReadSimpleJsonObject(text, members), std::nullopt) << text;
+  }
+}
+
+// Every single-byte change of the signers' claims (each byte replaced by
+// one of the bytes JSON cares about, or dropped): ReadSimpleJsonObject may
+// decline any of them, but must never accept what ParseJson would read
+// differently or refuse.
+TEST(ReadSimpleJsonObject, NeverAcceptsWhatParseJsonReadsOtherwise) {
+  const std::string interesting =
+      " \t\"\\,:{}[]-+.eE0123456789aAtn\x01\x7F\x80\xC3";
+  int accepted = 0;
+  for (absl::string_view claims : {kNodeClaims, kPythonClaims}) {
+    for (size_t pos = 0; pos < claims.size(); ++pos) {
+      std::string dropped(claims);
+      dropped.erase(pos, 1);
+      accepted += AcceptedAlikeByBothReaders(dropped);
+      for (char c : interesting) {
+        std::string changed(claims);
+        changed[pos] = c;
+        accepted += AcceptedAlikeByBothReaders(changed);
+      }
+    }
+  }
+  EXPECT_GT(accepted, 1000);  // The test reaches the accepting side too.
 }
 
 }  // namespace

@@ -10,7 +10,19 @@ namespace captoken::token {
 namespace {
 
 // Base64url of a 32-byte MAC: ceil(32 * 8 / 6) characters, no padding.
-constexpr size_t kEncodedMacSize = 43;
+constexpr size_t kEncodedMacSize =
+    Base64UrlEncodedSize(sizeof(HmacSha256Key::Mac));
+static_assert(kEncodedMacSize == 43);
+
+absl::string_view MacBytes(const HmacSha256Key::Mac& mac) {
+  return absl::string_view(reinterpret_cast<const char*>(mac.data()),
+                           mac.size());
+}
+
+absl::Status BadSignature() {
+  return VerificationError(VerificationFailure::kBadSignature,
+                           "signature does not match");
+}
 
 absl::StatusOr<std::string> DecodeSegment(absl::string_view segment,
                                           absl::string_view what) {
@@ -38,6 +50,16 @@ absl::StatusOr<JsonValue> ParseObject(absl::string_view json,
   return value;
 }
 
+// The MAC check itself: the signature segment must be the base64url of the
+// MAC, compared in constant time (a stack buffer: no allocation per token).
+bool MacMatches(const JwtSegments& segments, const HmacSha256Key& key) {
+  const HmacSha256Key::Mac mac = key.Compute(segments.signing_input);
+  char expected[kEncodedMacSize];
+  WriteBase64Url(MacBytes(mac), expected);
+  return ConstantTimeEquals(absl::string_view(expected, sizeof(expected)),
+                            segments.signature);
+}
+
 }  // namespace
 
 std::string SignHs256Jwt(absl::string_view encoded_header,
@@ -51,9 +73,7 @@ std::string SignHs256Jwt(absl::string_view encoded_header,
   AppendBase64Url(payload_json, &token);
   const HmacSha256Key::Mac mac = key.Compute(token);
   token.push_back('.');
-  AppendBase64Url(
-      absl::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()),
-      &token);
+  AppendBase64Url(MacBytes(mac), &token);
   return token;
 }
 
@@ -88,17 +108,7 @@ absl::StatusOr<JwtSegments> SplitCompactJwt(absl::string_view token,
 
 absl::Status VerifyHs256Mac(const JwtSegments& segments,
                             const HmacSha256Key& key) {
-  const HmacSha256Key::Mac mac = key.Compute(segments.signing_input);
-  std::string expected;
-  expected.reserve(kEncodedMacSize);
-  AppendBase64Url(
-      absl::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()),
-      &expected);
-  if (!ConstantTimeEquals(expected, segments.signature)) {
-    return VerificationError(VerificationFailure::kBadSignature,
-                             "signature does not match");
-  }
-  return absl::OkStatus();
+  return MacMatches(segments, key) ? absl::OkStatus() : BadSignature();
 }
 
 absl::StatusOr<DecodedJwt> DecodeJwt(const JwtSegments& segments) {
@@ -122,26 +132,27 @@ absl::StatusOr<DecodedJwt> DecodeJwt(const JwtSegments& segments) {
   return jwt;
 }
 
-absl::StatusOr<AuthenticatedJwt> AuthenticateHs256Jwt(
+absl::Status AuthenticateHs256JwtPayload(
     absl::string_view token, absl::Span<const HmacSha256Key* const> keys,
     size_t max_token_bytes,
-    absl::Span<const absl::string_view> allowed_header_extras) {
+    absl::Span<const absl::string_view> allowed_header_extras,
+    std::string* payload_json, std::string* header_json) {
   absl::StatusOr<JwtSegments> segments =
       SplitCompactJwt(token, max_token_bytes);
   if (!segments.ok()) return segments.status();
-  absl::Status mac_status = VerificationError(
-      VerificationFailure::kBadSignature, "signature does not match");
+  bool mac_matches = false;
   for (const HmacSha256Key* key : keys) {
-    mac_status = VerifyHs256Mac(*segments, *key);
-    if (mac_status.ok()) break;
+    if (MacMatches(*segments, *key)) {
+      mac_matches = true;
+      break;
+    }
   }
-  if (!mac_status.ok()) return mac_status;
+  if (!mac_matches) return BadSignature();
 
-  AuthenticatedJwt jwt;
   if (segments->header == kNodeHeaderBase64) {
-    jwt.header_json = std::string(kNodeHeaderJson);
+    if (header_json != nullptr) *header_json = std::string(kNodeHeaderJson);
   } else if (segments->header == kPythonHeaderBase64) {
-    jwt.header_json = std::string(kPythonHeaderJson);
+    if (header_json != nullptr) *header_json = std::string(kPythonHeaderJson);
   } else {
     absl::StatusOr<std::string> header =
         DecodeSegment(segments->header, "header");
@@ -151,15 +162,35 @@ absl::StatusOr<AuthenticatedJwt> AuthenticateHs256Jwt(
     absl::Status header_status =
         CheckHs256Header(*parsed, allowed_header_extras);
     if (!header_status.ok()) return header_status;
-    jwt.header_json = *std::move(header);
+    if (header_json != nullptr) *header_json = *std::move(header);
   }
-  absl::StatusOr<std::string> payload =
-      DecodeSegment(segments->payload, "payload");
+  if (absl::Status status =
+          StrictBase64UrlDecodeInto(segments->payload, payload_json);
+      !status.ok()) {
+    return VerificationError(VerificationFailure::kMalformed,
+                             absl::StrCat("payload: ", status.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<JsonValue> ParseJwtPayload(absl::string_view payload_json) {
+  return ParseObject(payload_json, "payload");
+}
+
+absl::StatusOr<AuthenticatedJwt> AuthenticateHs256Jwt(
+    absl::string_view token, absl::Span<const HmacSha256Key* const> keys,
+    size_t max_token_bytes,
+    absl::Span<const absl::string_view> allowed_header_extras) {
+  AuthenticatedJwt jwt;
+  if (absl::Status status = AuthenticateHs256JwtPayload(
+          token, keys, max_token_bytes, allowed_header_extras,
+          &jwt.payload_json, &jwt.header_json);
+      !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<JsonValue> payload = ParseJwtPayload(jwt.payload_json);
   if (!payload.ok()) return payload.status();
-  absl::StatusOr<JsonValue> parsed_payload = ParseObject(*payload, "payload");
-  if (!parsed_payload.ok()) return parsed_payload.status();
-  jwt.payload_json = *std::move(payload);
-  jwt.payload = *std::move(parsed_payload);
+  jwt.payload = *std::move(payload);
   return jwt;
 }
 

@@ -44,6 +44,14 @@ absl::StatusOr<VerifiedJwt> JwtVerifier::Authenticate(
   return VerifiedJwt{std::move(jwt), times};
 }
 
+absl::Status JwtVerifier::AuthenticatePayload(
+    absl::string_view token, absl::Span<const HmacSha256Key* const> keys,
+    absl::Span<const absl::string_view> allowed_header_extras,
+    std::string* payload_json) const {
+  return AuthenticateHs256JwtPayload(token, keys, options_.max_token_bytes,
+                                     allowed_header_extras, payload_json);
+}
+
 absl::Status JwtVerifier::CheckTimes(const TimeClaims& times) const {
   return CheckTimeClaims(times, options_.clock->Now(), options_.leeway);
 }

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -69,6 +70,15 @@ class JwtVerifier {
   absl::StatusOr<VerifiedJwt> Authenticate(
       absl::string_view token, absl::Span<const HmacSha256Key* const> keys,
       absl::Span<const absl::string_view> allowed_header_extras) const;
+
+  // AuthenticatePayload checks everything Authenticate checks but the
+  // payload's JSON and time claims: AuthenticateHs256JwtPayload into
+  // `*payload_json` (contents replaced), for verifiers that read their
+  // claims from the bytes themselves.
+  absl::Status AuthenticatePayload(
+      absl::string_view token, absl::Span<const HmacSha256Key* const> keys,
+      absl::Span<const absl::string_view> allowed_header_extras,
+      std::string* payload_json) const;
 
   // CheckTimes applies CheckTimeClaims at the clock's now with the leeway.
   absl::Status CheckTimes(const TimeClaims& times) const;

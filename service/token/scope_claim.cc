@@ -7,7 +7,7 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "service/token/ascii_scan.h"
 #include "service/token/status_macros.h"
 #include "service/token/url_encoding.h"
 
@@ -21,17 +21,16 @@ constexpr char kEventsPath[] = "/2010-04-01/Events";
 
 // ---- twilio-node (spec §2.3) ----------------------------------------------
 
-// P(params) = join("&", E(k) "=" E(v)), then E() of the whole.
+// E(P(params)), where P(params) = join("&", E(k) "=" E(v)): written in one
+// pass, since E(E(x)) is AppendUriComponentTwice(x) and E of P's own
+// separators is "%26" and "%3D".
 void AppendNodeParams(const std::vector<Param>& params, std::string* out) {
-  thread_local std::string inner;  // Reused: no allocation per token.
-  inner.clear();
   for (size_t i = 0; i < params.size(); ++i) {
-    if (i > 0) inner.push_back('&');
-    AppendUriComponent(params[i].key, &inner);
-    inner.push_back('=');
-    AppendUriComponent(params[i].value, &inner);
+    if (i > 0) out->append("%26");
+    AppendUriComponentTwice(params[i].key, out);
+    out->append("%3D");
+    AppendUriComponentTwice(params[i].value, out);
   }
-  AppendUriComponent(inner, out);
 }
 
 void AppendNodeScope(const CapabilityScope& scope, std::string* out) {
@@ -65,17 +64,16 @@ void AppendNodeScope(const CapabilityScope& scope, std::string* out) {
 
 // ---- twilio-python 5.x (spec §2.4) ----------------------------------------
 
-// urlencode(params) with quote_plus, then quote_plus() of the whole.
+// quote_plus(urlencode(params)), where urlencode quote_plus-es each key and
+// value: written in one pass, like AppendNodeParams (quote_plus also writes
+// '&' as "%26" and '=' as "%3D").
 void AppendPythonParams(const std::vector<Param>& params, std::string* out) {
-  thread_local std::string inner;  // Reused: no allocation per token.
-  inner.clear();
   for (size_t i = 0; i < params.size(); ++i) {
-    if (i > 0) inner.push_back('&');
-    AppendQuotePlus(params[i].key, &inner);
-    inner.push_back('=');
-    AppendQuotePlus(params[i].value, &inner);
+    if (i > 0) out->append("%26");
+    AppendQuotePlusTwice(params[i].key, out);
+    out->append("%3D");
+    AppendQuotePlusTwice(params[i].value, out);
   }
-  AppendQuotePlus(inner, out);
 }
 
 // Python sorts each scope's own parameters by key before encoding them, so
@@ -159,26 +157,57 @@ absl::Status AppendPythonScopeClaim(absl::Span<const CapabilityScope> scopes,
 }
 
 // ---- parsing ----------------------------------------------------------------
+//
+// Verifying a token parses its scope claim, so this runs for every token
+// verified: one pass over each scope's query, each value decoded straight
+// into the scope it belongs to (emplaced in the result), no intermediate
+// strings but a reused buffer for a parameter list.
 
 absl::Status Malformed(absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat("scope claim: ", problem));
 }
 
-// Reads the decoded parameters of appParams / params ("k=v&k2=v2").
-absl::StatusOr<std::vector<Param>> ParseParams(absl::string_view decoded) {
-  std::vector<Param> params;
-  params.reserve(1 + std::count(decoded.begin(), decoded.end(), '&'));
-  absl::Status status = ForEachQueryPair(
-      decoded, [&params](absl::string_view key, absl::string_view value) {
-        params.push_back(Param{std::string(key), std::string(value)});
-        return absl::OkStatus();
-      });
-  if (!status.ok()) return Malformed(status.message());
-  return params;
+// Returns how many pieces splitting `text` on `separator` makes, to reserve
+// for them; memchr is much faster than a loop over every byte.
+size_t CountPieces(absl::string_view text, char separator) {
+  size_t pieces = 1;
+  for (size_t pos = FindByte(text, separator); pos != absl::string_view::npos;
+       pos = FindByte(text, separator, pos + 1)) {
+    ++pieces;
+  }
+  return pieces;
+}
+
+// Form-decodes `encoded` into `*out`, replacing its contents.
+absl::Status DecodeInto(absl::string_view encoded, std::string* out) {
+  out->clear();
+  return AppendFormDecoded(encoded, out);
+}
+
+// Reads the decoded parameters of appParams / params ("k=v&k2=v2") into
+// `params`, each side decoded once more (ForEachQueryPair's rules).
+absl::Status ParseParams(absl::string_view decoded,
+                         std::vector<Param>* params) {
+  params->reserve(CountPieces(decoded, '&'));
+  RawQueryPairs pairs(decoded);
+  absl::string_view key, value;
+  while (pairs.Next(&key, &value)) {
+    Param& param = params->emplace_back();
+    if (absl::Status s = DecodeInto(key, &param.key); !s.ok()) {
+      return Malformed(s.message());
+    }
+    if (param.key.empty()) return Malformed("empty query key");
+    if (absl::Status s = DecodeInto(value, &param.value); !s.ok()) {
+      return Malformed(s.message());
+    }
+  }
+  if (!pairs.status().ok()) return Malformed(pairs.status().message());
+  return absl::OkStatus();
 }
 
 // The parameters a scope string may carry; each at most once.
 enum ScopeKey : uint32_t {
+  kUnknownKey = 0,
   kClientName = 1 << 0,
   kAppSid = 1 << 1,
   kAppParams = 1 << 2,
@@ -186,80 +215,114 @@ enum ScopeKey : uint32_t {
   kPath = 1 << 4,
 };
 
-absl::StatusOr<CapabilityScope> ParseScope(absl::string_view text) {
-  const size_t question = text.find('?');
+ScopeKey KeyNamed(absl::string_view key) {
+  if (key == "clientName") return kClientName;
+  if (key == "appSid") return kAppSid;
+  if (key == "appParams") return kAppParams;
+  if (key == "params") return kParams;
+  if (key == "path") return kPath;
+  return kUnknownKey;
+}
+
+// Parses one scope string and appends it to `scopes`.
+absl::Status ParseScope(absl::string_view text,
+                        std::vector<CapabilityScope>* scopes) {
+  const size_t question = FindByte(text, '?');
   const absl::string_view name = text.substr(0, question);
   const absl::string_view query = question == absl::string_view::npos
                                       ? absl::string_view()
                                       : text.substr(question + 1);
+  // Where each parameter's decoded value goes; null for a parameter the
+  // scope does not take.
+  std::string* client_name = nullptr;
+  std::string* app_sid = nullptr;
+  std::vector<Param>* params = nullptr;
   uint32_t allowed;
   if (name == kIncomingPrefix) {
     allowed = kClientName;
+    auto& incoming = std::get<ClientIncomingScope>(
+        scopes->emplace_back(std::in_place_type<ClientIncomingScope>));
+    client_name = &incoming.client_name;
   } else if (name == kOutgoingPrefix) {
     allowed = kAppSid | kClientName | kAppParams;
+    auto& outgoing = std::get<ClientOutgoingScope>(
+        scopes->emplace_back(std::in_place_type<ClientOutgoingScope>));
+    client_name = &outgoing.client_name;
+    app_sid = &outgoing.application_sid;
+    params = &outgoing.params;
   } else if (name == kEventStreamPrefix) {
     allowed = kPath | kAppParams | kParams;
+    params = &std::get<EventStreamScope>(
+                  scopes->emplace_back(std::in_place_type<EventStreamScope>))
+                  .filters;
   } else {
     return Malformed("unknown scope");
   }
 
-  // Decoded values, moved into the scope once the query is read.
-  std::string client_name, app_sid, path, filters;
+  // A parameter list is parsed after the whole query, so that the query's
+  // own errors come first; until then its once-decoded text waits here.
+  thread_local std::string param_list;
+  // Values that are only looked at (the path, a refused parameter's).
+  thread_local std::string value_scratch;
+  std::string key_scratch;
   uint32_t seen = 0;
-  absl::Status status = ForEachQueryPair(
-      query, [&](absl::string_view key, absl::string_view value) {
-        ScopeKey which;
-        std::string* target;
-        if (key == "clientName") {
-          which = kClientName, target = &client_name;
-        } else if (key == "appSid") {
-          which = kAppSid, target = &app_sid;
-        } else if (key == "appParams") {
-          which = kAppParams, target = &filters;
-        } else if (key == "params") {
-          which = kParams, target = &filters;
-        } else if (key == "path") {
-          which = kPath, target = &path;
-        } else {
-          return absl::InvalidArgumentError("unknown parameter");
-        }
-        if ((allowed & which) == 0) {
-          return absl::InvalidArgumentError("unknown parameter");
-        }
-        if ((seen & which) != 0) {
-          return absl::InvalidArgumentError("repeated parameter");
-        }
-        seen |= which;
-        target->assign(value.data(), value.size());
-        return absl::OkStatus();
-      });
-  if (!status.ok()) return Malformed(status.message());
+  bool events_path = false;
+  RawQueryPairs pairs(query);
+  absl::string_view raw_key, raw_value;
+  while (pairs.Next(&raw_key, &raw_value)) {
+    absl::StatusOr<absl::string_view> key =
+        FormDecodeView(raw_key, &key_scratch);
+    if (!key.ok()) return Malformed(key.status().message());
+    if (key->empty()) return Malformed("empty query key");
+    const ScopeKey which = KeyNamed(*key);
+    absl::Status problem;
+    if ((allowed & which) == 0) {
+      problem = absl::InvalidArgumentError("unknown parameter");
+    } else if ((seen & which) != 0) {
+      problem = absl::InvalidArgumentError("repeated parameter");
+    }
+    seen |= which;
+    // The value is decoded before the key's problem is reported, as
+    // ForEachQueryPair orders them.
+    absl::Status decoded;
+    if (!problem.ok() || which == kPath) {
+      absl::StatusOr<absl::string_view> value =
+          FormDecodeView(raw_value, &value_scratch);
+      decoded = value.status();
+      if (decoded.ok()) events_path = *value == kEventsPath;
+    } else if (which == kClientName) {
+      decoded = DecodeInto(raw_value, client_name);
+    } else if (which == kAppSid) {
+      decoded = DecodeInto(raw_value, app_sid);
+    } else {  // kAppParams, kParams
+      decoded = DecodeInto(raw_value, &param_list);
+    }
+    if (!decoded.ok()) return Malformed(decoded.message());
+    if (!problem.ok()) return Malformed(problem.message());
+  }
+  if (!pairs.status().ok()) return Malformed(pairs.status().message());
 
   if (name == kIncomingPrefix) {
-    if ((seen & kClientName) == 0)
+    if ((seen & kClientName) == 0) {
       return Malformed("incoming without clientName");
-    return ClientIncomingScope{std::move(client_name)};
+    }
+    return absl::OkStatus();
   }
   if (name == kOutgoingPrefix) {
     if ((seen & kAppSid) == 0) return Malformed("outgoing without appSid");
-    ClientOutgoingScope outgoing{
-        std::move(app_sid), {}, std::move(client_name)};
-    if ((seen & kAppParams) != 0) {
-      CAPTOKEN_ASSIGN_OR_RETURN(outgoing.params, ParseParams(filters));
-    }
-    return outgoing;
+    if ((seen & kAppParams) != 0) return ParseParams(param_list, params);
+    return absl::OkStatus();
   }
-  if ((seen & kPath) == 0 || path != kEventsPath) {
+  if ((seen & kPath) == 0 || !events_path) {
     return Malformed("event stream without its path");
   }
   if ((seen & kAppParams) != 0 && (seen & kParams) != 0) {
     return Malformed("event stream with two filter lists");
   }
-  EventStreamScope events;
   if ((seen & (kAppParams | kParams)) != 0) {
-    CAPTOKEN_ASSIGN_OR_RETURN(events.filters, ParseParams(filters));
+    return ParseParams(param_list, params);
   }
-  return events;
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -281,12 +344,17 @@ absl::StatusOr<std::vector<CapabilityScope>> ParseScopeClaim(
     absl::string_view claim) {
   std::vector<CapabilityScope> scopes;
   if (claim.empty()) return scopes;
-  scopes.reserve(1 + std::count(claim.begin(), claim.end(), ' '));
-  for (absl::string_view text : absl::StrSplit(claim, ' ')) {
-    CAPTOKEN_ASSIGN_OR_RETURN(CapabilityScope scope, ParseScope(text));
-    scopes.push_back(std::move(scope));
+  scopes.reserve(CountPieces(claim, ' '));
+  // Scopes are separated by single spaces: an empty piece (two spaces, or
+  // one at either end) is an unknown scope.
+  size_t start = 0;
+  while (true) {
+    const size_t end = std::min(FindByte(claim, ' ', start), claim.size());
+    CAPTOKEN_RETURN_IF_ERROR(
+        ParseScope(claim.substr(start, end - start), &scopes));
+    if (end == claim.size()) return scopes;
+    start = end + 1;
   }
-  return scopes;
 }
 
 }  // namespace captoken::token

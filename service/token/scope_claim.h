@@ -41,6 +41,10 @@ namespace captoken::token {
 // AppendScopeClaim appends the scope claim for `scopes` in `profile` to
 // `out`. The scopes must already be valid (ValidateCapabilitySpec).
 //
+// Whatever the scopes hold, the claim is printable ASCII without '"' or
+// '\\': every piece of text in it is percent-encoded. JSON of either style
+// writes it unchanged, so the signer puts it into the payload as it is.
+//
 // Fails with INVALID_ARGUMENT only for the twilio-python client-name
 // conflict described above.
 absl::Status AppendScopeClaim(Profile profile,

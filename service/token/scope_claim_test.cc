@@ -281,6 +281,26 @@ TEST(PythonScopeClaim, AtMostOneScopePerKind) {
 
 TEST(PythonScopeClaim, NoScopesIsAnEmptyClaim) { EXPECT_EQ(Python({}), ""); }
 
+// The signer writes the claim into the token's JSON without escaping it, so
+// whatever the scopes hold (even text that validation would refuse), the
+// claim must be printable ASCII without '"' or '\\'.
+TEST(ScopeClaim, IsTextJsonWritesUnchangedInBothProfiles) {
+  std::string every_byte;
+  for (int byte = 0; byte < 256; ++byte) every_byte.push_back(byte);
+  const std::vector<CapabilityScope> scopes = {
+      ClientIncomingScope{every_byte},
+      ClientOutgoingScope{every_byte, {{every_byte, every_byte}}, ""},
+      EventStreamScope{{{every_byte, "\"\\"}}},
+  };
+  for (Profile profile : {Profile::kTwilioNode, Profile::kTwilioPython}) {
+    ASSERT_OK_AND_ASSIGN(std::string claim, Render(profile, scopes));
+    for (char c : claim) {
+      EXPECT_TRUE(c >= 0x20 && c < 0x7F && c != '"' && c != '\\')
+          << ProfileName(profile) << " " << int{c};
+    }
+  }
+}
+
 TEST(PythonScopeClaim, ConflictingOutgoingClientNameIsRefused) {
   absl::StatusOr<std::string> claim =
       Render(Profile::kTwilioPython,

@@ -2,8 +2,10 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "absl/status/status.h"
+#include "service/token/ascii_scan.h"
 #include "service/token/utf8.h"
 
 namespace captoken::token {
@@ -11,44 +13,91 @@ namespace {
 
 constexpr char kUpperHex[] = "0123456789ABCDEF";
 
-using ByteSet = std::array<bool, 256>;
+// What one input byte becomes: its text (1, 3 or 5 characters, padded to 8
+// so that it can be copied as one word) and the text's length.
+struct Escape {
+  char text[8];
+  uint8_t size;
+};
+
+using EscapeTable = std::array<Escape, 256>;
 
 // The bytes an encoder copies unchanged: letters, digits and `extra`.
-constexpr ByteSet Unreserved(const char* extra) {
-  ByteSet set{};
-  for (int c = 'A'; c <= 'Z'; ++c) set[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) set[c] = true;
-  for (int c = '0'; c <= '9'; ++c) set[c] = true;
-  for (const char* e = extra; *e != '\0'; ++e)
-    set[static_cast<uint8_t>(*e)] = true;
-  return set;
+constexpr bool IsUnreserved(int c, const char* extra) {
+  if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+      (c >= '0' && c <= '9')) {
+    return true;
+  }
+  for (const char* e = extra; *e != '\0'; ++e) {
+    if (c == static_cast<uint8_t>(*e)) return true;
+  }
+  return false;
 }
 
-constexpr ByteSet kUriComponentUnreserved = Unreserved("-_.!~*'()");
-constexpr ByteSet kQuotePlusSafe = Unreserved("_.-~");
-
-// Percent-encodes `text` onto `out`, writing into space reserved for the
-// worst case (every byte escaped) and trimming after: this runs for every
-// scope of every token.
-void AppendPercentEncoded(absl::string_view text, const ByteSet& unreserved,
-                          bool space_as_plus, std::string* out) {
-  const size_t start = out->size();
-  out->resize(start + 3 * text.size());
-  char* dest = &(*out)[start];
-  for (char ch : text) {
-    const uint8_t c = static_cast<uint8_t>(ch);
-    if (unreserved[c]) {
-      *dest++ = ch;
+// The table of an encoder that keeps letters, digits and `unreserved_marks`
+// (and writes a space as '+' if `space_as_plus`), applied `times` (1 or 2)
+// times: applying it twice keeps what it keeps, turns the '%' of every
+// escape into "%25", and a '+' for a space into "%2B". Both profiles encode
+// parameters twice (spec §2.3, §2.4), and doing it in one pass saves writing
+// and rereading the inner encoding.
+constexpr EscapeTable MakeEscapeTable(const char* unreserved_marks,
+                                      bool space_as_plus, int times) {
+  EscapeTable table{};
+  for (int c = 0; c < 256; ++c) {
+    Escape& escape = table[c];
+    if (IsUnreserved(c, unreserved_marks)) {
+      escape.text[0] = static_cast<char>(c);
+      escape.size = 1;
+    } else if (space_as_plus && c == ' ' && times == 1) {
+      escape.text[0] = '+';
+      escape.size = 1;
     } else if (space_as_plus && c == ' ') {
-      *dest++ = '+';
+      escape = Escape{{'%', '2', 'B'}, 3};
     } else {
-      dest[0] = '%';
-      dest[1] = kUpperHex[c >> 4];
-      dest[2] = kUpperHex[c & 0xF];
-      dest += 3;
+      size_t size = 0;
+      escape.text[size++] = '%';
+      if (times == 2) {
+        escape.text[size++] = '2';
+        escape.text[size++] = '5';
+      }
+      escape.text[size++] = kUpperHex[c >> 4];
+      escape.text[size++] = kUpperHex[c & 0xF];
+      escape.size = static_cast<uint8_t>(size);
     }
   }
-  out->resize(static_cast<size_t>(dest - out->data()));
+  return table;
+}
+
+constexpr char kUriComponentMarks[] = "-_.!~*'()";
+constexpr char kQuotePlusMarks[] = "_.-~";
+
+constexpr EscapeTable kUriComponentOnce =
+    MakeEscapeTable(kUriComponentMarks, /*space_as_plus=*/false, 1);
+constexpr EscapeTable kUriComponentTwice =
+    MakeEscapeTable(kUriComponentMarks, /*space_as_plus=*/false, 2);
+constexpr EscapeTable kQuotePlusOnce =
+    MakeEscapeTable(kQuotePlusMarks, /*space_as_plus=*/true, 1);
+constexpr EscapeTable kQuotePlusTwice =
+    MakeEscapeTable(kQuotePlusMarks, /*space_as_plus=*/true, 2);
+
+// Percent-encodes `text` onto `out` through `table`. This runs for every
+// scope of every token: the output's exact size is summed first, so `out`
+// grows once; then each byte's escape is copied as a whole 8-byte word
+// (no branch on its kind) and the write position advances by its size,
+// which needs 7 spare bytes at the end, trimmed after.
+void AppendEscaped(absl::string_view text, const EscapeTable& table,
+                   std::string* out) {
+  size_t size = 0;
+  for (char c : text) size += table[static_cast<uint8_t>(c)].size;
+  const size_t start = out->size();
+  out->resize(start + size + sizeof(Escape::text) - 1);
+  char* dest = &(*out)[start];
+  for (char c : text) {
+    const Escape& escape = table[static_cast<uint8_t>(c)];
+    std::memcpy(dest, escape.text, sizeof(escape.text));
+    dest += escape.size;
+  }
+  out->resize(start + size);
 }
 
 int HexValue(char c) {
@@ -61,43 +110,65 @@ int HexValue(char c) {
 }  // namespace
 
 void AppendUriComponent(absl::string_view text, std::string* out) {
-  AppendPercentEncoded(text, kUriComponentUnreserved, /*space_as_plus=*/false,
-                       out);
+  AppendEscaped(text, kUriComponentOnce, out);
 }
 
 void AppendQuotePlus(absl::string_view text, std::string* out) {
-  AppendPercentEncoded(text, kQuotePlusSafe, /*space_as_plus=*/true, out);
+  AppendEscaped(text, kQuotePlusOnce, out);
+}
+
+void AppendUriComponentTwice(absl::string_view text, std::string* out) {
+  AppendEscaped(text, kUriComponentTwice, out);
+}
+
+void AppendQuotePlusTwice(absl::string_view text, std::string* out) {
+  AppendEscaped(text, kQuotePlusTwice, out);
 }
 
 absl::Status AppendFormDecoded(absl::string_view encoded, std::string* out) {
+  // Verifying decodes every value of every scope. Most have nothing to
+  // decode (ASCII without '%' or '+'), and are copied in one call.
+  size_t i = FormPlainRunLength(encoded);
+  if (i == encoded.size()) {
+    out->append(encoded.data(), encoded.size());
+    return absl::OkStatus();
+  }
+  // The rest are decoded into space for the longest result (decoding never
+  // lengthens), trimmed after; runs between escapes are copied whole.
   const size_t start = out->size();
-  out->reserve(start + encoded.size());
-  size_t i = 0;
+  out->resize(start + encoded.size());
+  char* const begin = &(*out)[start];
+  std::memcpy(begin, encoded.data(), i);
+  char* dest = begin + i;
+  bool non_ascii = false;
   while (i < encoded.size()) {
-    // Copy the run up to the next escape in one go.
-    size_t run_end = i;
-    while (run_end < encoded.size() && encoded[run_end] != '%' &&
-           encoded[run_end] != '+') {
-      ++run_end;
-    }
-    out->append(encoded.data() + i, run_end - i);
-    i = run_end;
-    if (i == encoded.size()) break;
-    if (encoded[i] == '+') {
-      out->push_back(' ');
-    } else {
+    uint8_t byte = static_cast<uint8_t>(encoded[i]);
+    if (byte == '+') {
+      byte = ' ';
+    } else if (byte == '%') {
       const bool complete = i + 2 < encoded.size();
       const int high = complete ? HexValue(encoded[i + 1]) : -1;
       const int low = complete ? HexValue(encoded[i + 2]) : -1;
       if (high < 0 || low < 0) {
+        out->resize(start + static_cast<size_t>(dest - begin));
         return absl::InvalidArgumentError("bad percent-escape");
       }
-      out->push_back(static_cast<char>(high * 16 + low));
+      byte = static_cast<uint8_t>(high * 16 + low);
       i += 2;
     }
+    *dest++ = static_cast<char>(byte);
+    non_ascii |= byte >= 0x80;
     ++i;
+    const size_t run = FormPlainRunLength(encoded.substr(i));
+    std::memcpy(dest, encoded.data() + i, run);
+    dest += run;
+    i += run;
   }
-  if (!IsValidUtf8(absl::string_view(*out).substr(start))) {
+  const size_t decoded_size = static_cast<size_t>(dest - begin);
+  out->resize(start + decoded_size);
+  // ASCII is UTF-8: only text with a byte of 0x80 or above needs the check.
+  if (non_ascii &&
+      !IsValidUtf8(absl::string_view(out->data() + start, decoded_size))) {
     return absl::InvalidArgumentError("percent-decoded text is not UTF-8");
   }
   return absl::OkStatus();
@@ -112,19 +183,11 @@ absl::StatusOr<std::string> FormDecode(absl::string_view encoded) {
   return decoded;
 }
 
-namespace {
-
-// Decodes `encoded` into `scratch` and returns a view of the result, or of
-// `encoded` itself when it holds nothing to decode (the common case).
-absl::StatusOr<absl::string_view> Decoded(absl::string_view encoded,
-                                          std::string* scratch) {
-  if (encoded.find('%') == absl::string_view::npos &&
-      encoded.find('+') == absl::string_view::npos) {
-    if (!IsValidUtf8(encoded)) {
-      return absl::InvalidArgumentError("percent-decoded text is not UTF-8");
-    }
-    return encoded;
-  }
+absl::StatusOr<absl::string_view> FormDecodeView(absl::string_view encoded,
+                                                 std::string* scratch) {
+  // ASCII without '%' or '+' decodes to itself (and is UTF-8); anything
+  // else takes the decoder, which checks UTF-8 where it must.
+  if (FormPlainRunLength(encoded) == encoded.size()) return encoded;
   scratch->clear();
   if (absl::Status status = AppendFormDecoded(encoded, scratch); !status.ok()) {
     return status;
@@ -132,36 +195,51 @@ absl::StatusOr<absl::string_view> Decoded(absl::string_view encoded,
   return absl::string_view(*scratch);
 }
 
-}  // namespace
+bool RawQueryPairs::Next(absl::string_view* key, absl::string_view* value) {
+  if (done_) return false;
+  const size_t end = FindByte(rest_, '&');
+  const absl::string_view pair = rest_.substr(0, end);
+  if (end == absl::string_view::npos) {
+    done_ = true;
+  } else {
+    rest_.remove_prefix(end + 1);
+  }
+  const size_t equals = FindByte(pair, '=');
+  if (equals == absl::string_view::npos) {
+    missing_equals_ = true;
+    done_ = true;
+    return false;
+  }
+  *key = pair.substr(0, equals);
+  *value = pair.substr(equals + 1);
+  return true;
+}
+
+absl::Status RawQueryPairs::status() const {
+  return missing_equals_ ? absl::InvalidArgumentError("query pair without '='")
+                         : absl::OkStatus();
+}
 
 absl::Status ForEachQueryPair(
     absl::string_view query,
     absl::FunctionRef<absl::Status(absl::string_view key,
                                    absl::string_view value)>
         visit) {
-  if (query.empty()) return absl::OkStatus();
   std::string key_scratch;
   std::string value_scratch;
-  size_t start = 0;
-  while (true) {
-    size_t end = start;
-    while (end < query.size() && query[end] != '&') ++end;
-    const absl::string_view pair = query.substr(start, end - start);
-    const size_t equals = pair.find('=');
-    if (equals == absl::string_view::npos) {
-      return absl::InvalidArgumentError("query pair without '='");
-    }
+  RawQueryPairs pairs(query);
+  absl::string_view raw_key, raw_value;
+  while (pairs.Next(&raw_key, &raw_value)) {
     absl::StatusOr<absl::string_view> key =
-        Decoded(pair.substr(0, equals), &key_scratch);
+        FormDecodeView(raw_key, &key_scratch);
     if (!key.ok()) return key.status();
     if (key->empty()) return absl::InvalidArgumentError("empty query key");
     absl::StatusOr<absl::string_view> value =
-        Decoded(pair.substr(equals + 1), &value_scratch);
+        FormDecodeView(raw_value, &value_scratch);
     if (!value.ok()) return value.status();
     if (absl::Status status = visit(*key, *value); !status.ok()) return status;
-    if (end == query.size()) return absl::OkStatus();
-    start = end + 1;
   }
+  return pairs.status();
 }
 
 }  // namespace captoken::token

@@ -148,6 +148,54 @@ TEST(AppendQuotePlus, EveryByteIsKeptSpaceIsPlusAndTheRestEscaped) {
   }
 }
 
+// ---- encoding twice in one pass --------------------------------------------
+
+TEST(AppendUriComponentTwice, EqualsEncodingTwiceForEveryByte) {
+  for (int byte = 0; byte < 256; ++byte) {
+    const std::string input(1, static_cast<char>(byte));
+    std::string twice;
+    AppendUriComponentTwice(input, &twice);
+    EXPECT_EQ(twice, UriComponent(UriComponent(input))) << byte;
+  }
+}
+
+TEST(AppendQuotePlusTwice, EqualsEncodingTwiceForEveryByte) {
+  for (int byte = 0; byte < 256; ++byte) {
+    const std::string input(1, static_cast<char>(byte));
+    std::string twice;
+    AppendQuotePlusTwice(input, &twice);
+    EXPECT_EQ(twice, QuotePlus(QuotePlus(input))) << byte;
+  }
+}
+
+TEST(AppendUriComponentTwice, EqualsEncodingTwiceForMixedText) {
+  for (absl::string_view text :
+       {"", "+15551234567", "client:alice", "a b&c=d%e+f",
+        "Jos\xC3\xA9 \xF0\x9F\x98\x80", "plain", "  ", "%%%"}) {
+    std::string node = "prefix";
+    AppendUriComponentTwice(text, &node);
+    EXPECT_EQ(node, absl::StrCat("prefix", UriComponent(UriComponent(text))));
+    std::string python = "prefix";
+    AppendQuotePlusTwice(text, &python);
+    EXPECT_EQ(python, absl::StrCat("prefix", QuotePlus(QuotePlus(text))));
+  }
+}
+
+TEST(AppendUriComponent, WritesOnlyTextJsonNeverEscapes) {
+  // Scope claims go into the token's JSON unescaped (scope_claim.h): every
+  // encoder writes printable ASCII other than '"' and '\\'.
+  std::string all_bytes;
+  for (int byte = 0; byte < 256; ++byte) all_bytes.push_back(byte);
+  std::string encoded;
+  AppendUriComponent(all_bytes, &encoded);
+  AppendQuotePlus(all_bytes, &encoded);
+  AppendUriComponentTwice(all_bytes, &encoded);
+  AppendQuotePlusTwice(all_bytes, &encoded);
+  for (char c : encoded) {
+    EXPECT_TRUE(c >= 0x20 && c < 0x7F && c != '"' && c != '\\') << int{c};
+  }
+}
+
 // ---- FormDecode -----------------------------------------------------------
 
 TEST(FormDecode, PlusIsASpaceAndPercentEscapesAreBytes) {
