@@ -1518,7 +1518,8 @@ def verdict_section(lib_verdicts, peer_ratios, grpc, growth, profile, quick,
             % (handler, parts["minting: TokenMinter::MintCapabilityToken"],
                parts["signing: SignCheckedCapability"],
                parts["SHA-256 fingerprint: TokenFingerprint"],
-               parts["audit line: TokenService::Audit"],
+               parts["audit line: TokenService::AuditLineStart, "
+                     "AddAuditFields"],
                parts["caller identity: TokenService::Caller"], writer,
                handler + writer,
                grpc["cpu_us_per_call"]["real"] -

@@ -98,9 +98,16 @@ class TokenService final : public v1::TokenService::CallbackService {
   void Record(const grpc::CallbackServerContext& context,
               const AuditRecord& record, const absl::Status& status,
               absl::Time started);
-  // Writes one audit line.
-  void WriteAudit(const grpc::CallbackServerContext& context,
-                  const AuditRecord& record, const absl::Status& status);
+  // Updates the call's metrics (calls, latency, rate refusals).
+  void RecordCallMetrics(const AuditRecord& record, const absl::Status& status,
+                         absl::Time started);
+  // Starts an audit line with the fields every line of one call shares.
+  static LogLine AuditLineStart(absl::string_view method,
+                                absl::string_view peer,
+                                absl::string_view caller, absl::Time time);
+  // Adds the rest of `record` and the outcome to an audit line.
+  static void AddAuditFields(const AuditRecord& record,
+                             const absl::Status& status, LogLine* line);
 
   const TokenMinter* minter_;
   Logger* logger_;
