@@ -1,9 +1,10 @@
 // noop_server: the benchmark's baseline. captoken.v1.TokenService on the
 // same gRPC libraries, the callback API and the same server settings as the
-// real server (service::ConfigureServerBuilder), whose handlers finish at
-// once with a canned response: what is left is the cost of gRPC itself, so
-// the real server's throughput over this one's is the share its own work
-// leaves.
+// real server (service::ConfigureServerBuilder, and BatchMint's messages on
+// a per-call arena as service::TokenService has them), whose handlers
+// finish at once with a canned response: what is left is the cost of gRPC
+// itself, so the real server's throughput over this one's is the share its
+// own work leaves.
 //
 //   noop_server [--listen=127.0.0.1:0]
 //
@@ -23,6 +24,7 @@
 #include "absl/time/time.h"
 #include "captoken/v1/token_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "service/arena_message_allocator.h"
 #include "service/server_config.h"
 #include "service/token/capability_signer.h"
 #include "service/token/capability_spec.h"
@@ -78,6 +80,8 @@ constexpr int kMaxCannedBatch = 100;
 class NoopService final : public v1::TokenService::CallbackService {
  public:
   NoopService() : canned_(CannedResponse()) {
+    // The real server's setting: BatchMint's messages on a per-call arena.
+    SetMessageAllocatorFor_BatchMint(&batch_allocator_);
     for (int n = 0; n <= kMaxCannedBatch; ++n) {
       v1::BatchMintResponse& batch = canned_batches_.emplace_back();
       batch.mutable_results()->Reserve(n);
@@ -131,6 +135,8 @@ class NoopService final : public v1::TokenService::CallbackService {
   const v1::TokenResponse canned_;
   // canned_batches_[n] holds n results.
   std::vector<v1::BatchMintResponse> canned_batches_;
+  service::ArenaMessageAllocator<v1::BatchMintRequest, v1::BatchMintResponse>
+      batch_allocator_;
 };
 
 int Main() {

@@ -74,9 +74,10 @@ BATCH_PARTS = [
      "captoken::v1::BatchMintRequest::_InternalParse"),
     ("response serialization (both servers)",
      "captoken::v1::BatchMintResponse::_InternalSerialize"),
-    ("freeing the request and the response (both servers)",
+    ("freeing the request and the response (both servers; their arena)",
      ("captoken::v1::BatchMintRequest::~BatchMintRequest",
-      "captoken::v1::BatchMintResponse::~BatchMintResponse")),
+      "captoken::v1::BatchMintResponse::~BatchMintResponse",
+      "google::protobuf::internal::ThreadSafeArena::~ThreadSafeArena")),
     ("absl::Mutex (ours and gRPC's)", "absl::debian3::Mutex::"),
 ]
 

@@ -142,8 +142,9 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
   const absl::Time started = absl::Now();
   BatchAudit audit;
   audit.call.method = "BatchMint";
-  absl::StatusOr<v1::BatchMintResponse> result =
-      Admit() ? minter_->BatchMint(*request, Caller(*context), &audit)
+  // Minted in place, into the response on the call's arena.
+  const absl::Status status =
+      Admit() ? minter_->BatchMint(*request, Caller(*context), response, &audit)
               : Draining();
   audit.call.batch_size = request->requests_size();
   // One audit line per item, then one for the call. Every line of the call
@@ -155,12 +156,12 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
       AuditLineStart(audit.call.method, peer, audit.call.caller, absl::Now());
   const size_t shared = line.size();
   LogBatch lines(LogLevel::kInfo);
-  if (result.ok()) {
+  if (status.ok()) {
     // Each item is counted as its own token would be, the counts added up
     // per batch: one metrics update per distinct label, not per item.
     BatchCounts counts;
-    for (int i = 0; i < result->results_size(); ++i) {
-      const v1::MintResult& item = result->results(i);
+    for (int i = 0; i < response->results_size(); ++i) {
+      const v1::MintResult& item = response->results(i);
       const AuditRecord& item_audit = audit.items[static_cast<size_t>(i)];
       const absl::StatusCode code = static_cast<absl::StatusCode>(item.code());
       counts.Add(code, item_audit);
@@ -169,14 +170,13 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
       lines.Add(line);
     }
     counts.Record(metrics_);
-    *response = *std::move(result);
   }
-  RecordCallMetrics(audit.call, result.status(), started);
+  RecordCallMetrics(audit.call, status, started);
   line.Truncate(shared);
-  AddAuditFields(audit.call, result.status(), &line);
+  AddAuditFields(audit.call, status, &line);
   lines.Add(line);
   logger_->Write(std::move(lines));
-  return Finish(context, result.status(), audit.retry_delay);
+  return Finish(context, status, audit.retry_delay);
 }
 
 grpc::ServerUnaryReactor* TokenService::VerifyToken(
