@@ -167,6 +167,7 @@ absl::Status TokenMinter::MintCapability(const v1::CapabilityRequest& request,
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::CapabilitySpec spec,
       convert::CapabilitySpecFromProto(request, options_.default_profile));
+  audit->scope_kinds.reserve(spec.scopes.size());
   for (const token::CapabilityScope& scope : spec.scopes) {
     audit->scope_kinds.push_back(token::ScopeKindName(scope));
   }
@@ -208,6 +209,7 @@ absl::Status TokenMinter::MintTaskRouter(const v1::TaskRouterRequest& request,
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::TaskRouterSpec spec,
       convert::TaskRouterSpecFromProto(request, options_.default_profile));
+  audit->policy_sets.reserve(static_cast<size_t>(request.policy_sets_size()));
   for (int set : request.policy_sets()) {
     // Converted, so every set is known.
     audit->policy_sets.push_back(
@@ -256,6 +258,7 @@ absl::Status TokenMinter::MintAccess(const v1::AccessTokenRequest& request,
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::AccessTokenSpec spec,
       convert::AccessTokenSpecFromProto(request, options_.default_profile));
+  audit->grant_kinds.reserve(spec.grants.size());
   for (const token::AccessGrant& grant : spec.grants) {
     audit->grant_kinds.push_back(GrantKindLabel(convert::GrantKindOf(grant)));
   }
