@@ -5,7 +5,16 @@
 // bench/noop_server (the baseline: the same gRPC, no work).
 //
 //   loadgen --target=127.0.0.1:PORT --concurrency=16 --channels=4
+//           [--method=MintCapabilityToken | --method=BatchMint
+//            --batch_size=100]
 //           [--rate=0] [--duration=5s | --requests=N] [--warmup=1s]
+//
+// --method=BatchMint sends batches of --batch_size copies of the same
+// capability request. A call counts as OK only if its status is OK, it
+// carries one result per request and every result is OK with a token;
+// the output counts tokens (items) as well as calls, and each item's code.
+// Rates (--rate), --concurrency, --requests and the latency histogram are
+// per call, whatever the method.
 //
 // Closed loop (--rate=0, for peak throughput): exactly --concurrency calls
 // are in flight at all times; each completion starts the next call.
@@ -39,17 +48,21 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/latency_histogram.h"
 #include "captoken/v1/token_service.grpc.pb.h"
+#include "google/protobuf/arena.h"
 #include "grpcpp/grpcpp.h"
 
 ABSL_FLAG(std::string, target, "", "the server, HOST:PORT (required)");
 ABSL_FLAG(std::string, method, "MintCapabilityToken",
-          "the RPC to call: MintCapabilityToken (BatchMint once the API has "
-          "it; see Method in bench/loadgen.cc)");
+          "the RPC to call: MintCapabilityToken or BatchMint");
+ABSL_FLAG(int, batch_size, 100,
+          "BatchMint: capability requests in each call (the server's "
+          "max_batch_requests is 100 by default)");
 ABSL_FLAG(int, concurrency, 16,
           "calls in flight: always this many in a closed loop, at most this "
           "many in an open loop");
@@ -78,22 +91,32 @@ constexpr char kUsage[] =
     R"(gRPC load generator for captoken.v1.TokenService (callback API).
 
   loadgen --target=127.0.0.1:PORT [--concurrency=16] [--channels=4]
+          [--method=MintCapabilityToken | --method=BatchMint
+           --batch_size=100]
           [--rate=0] [--duration=5s | --requests=N] [--warmup=1s]
 
 --rate=0 is a closed loop (peak throughput: --concurrency calls always in
 flight); --rate=R is an open loop (R calls due per second, at most
 --concurrency in flight; a call that waits for a free slot counts the wait).
-Every status is checked; the output is one JSON object with the throughput,
-latency percentiles (microseconds) and errors by code. Exit status 1 if any
-call failed.
+Every status is checked, and for BatchMint every item's code; the output is
+one JSON object with the throughput in calls and in tokens per second,
+latency percentiles per call (microseconds) and errors by code. Exit status
+1 if any call (or any item) failed.
 )";
 
-// The RPCs the generator can drive. BatchMint is the hook for the batch RPC
-// the API does not have yet: once token_service.proto declares it, add
-// kBatchMint here, build its request in Generator's constructor and start it
-// in Generator::Start (the histogram, pacing and checks are shared), and
-// bench/run.py picks it up from the proto.
-enum class Method { kMintCapabilityToken };
+// The RPCs the generator can drive (the histogram, pacing and checks are
+// shared).
+enum class Method { kMintCapabilityToken, kBatchMint };
+
+absl::string_view MethodName(Method method) {
+  switch (method) {
+    case Method::kMintCapabilityToken:
+      return "MintCapabilityToken";
+    case Method::kBatchMint:
+      return "BatchMint";
+  }
+  return "";
+}
 
 // The benchmark's typical token (bench/token_benchmark.cc, TypicalSpec):
 // receive calls as "alice", place calls with two parameters, node profile.
@@ -114,6 +137,17 @@ v1::CapabilityRequest TypicalRequest(const std::string& account_sid) {
   return request;
 }
 
+// `size` copies of the typical request, as one BatchMint.
+v1::BatchMintRequest TypicalBatch(const std::string& account_sid, int size) {
+  const v1::CapabilityRequest item = TypicalRequest(account_sid);
+  v1::BatchMintRequest batch;
+  batch.mutable_requests()->Reserve(size);
+  for (int i = 0; i < size; ++i) {
+    *batch.add_requests()->mutable_capability() = item;
+  }
+  return batch;
+}
+
 int64_t NowNanos() { return absl::GetCurrentTimeNanos(); }
 
 // The CPU time this process has used, all threads (gRPC's included).
@@ -128,6 +162,7 @@ double ClientCpuMicros() {
 struct Options {
   std::string target;
   Method method = Method::kMintCapabilityToken;
+  int batch_size = 1;  // tokens per call: 1 unless BatchMint
   int concurrency = 16;
   int channels = 4;
   double rate = 0;  // 0: closed loop
@@ -143,6 +178,10 @@ class Generator {
   explicit Generator(const Options& options)
       : options_(options),
         request_(TypicalRequest(options.account_sid)),
+        batch_request_(
+            options.method == Method::kBatchMint
+                ? TypicalBatch(options.account_sid, options.batch_size)
+                : v1::BatchMintRequest()),
         slots_(static_cast<size_t>(options.concurrency)) {
     for (int i = 0; i < options.channels; ++i) {
       grpc::ChannelArguments args;
@@ -218,20 +257,35 @@ class Generator {
       failed += n;
       absl::StrAppend(&codes, codes.empty() ? "" : ",", "\"", code, "\":", n);
     }
+    int64_t items_failed = 0;
+    std::string item_codes;
+    for (size_t code = 0; code < item_errors_.size(); ++code) {
+      const int64_t n = item_errors_[code].load();
+      if (n == 0) continue;
+      items_failed += n;
+      absl::StrAppend(&item_codes, item_codes.empty() ? "" : ",", "\"", code,
+                      "\":", n);
+    }
     const int64_t recorded = histogram_.count();
+    const double per_s = window_s > 0 ? 1 / window_s : 0.0;
     std::cout << absl::StrFormat(
         "{\"method\":\"%s\",\"target\":\"%s\",\"mode\":\"%s\","
-        "\"concurrency\":%d,\"channels\":%d,\"target_rate\":%.1f,"
+        "\"concurrency\":%d,\"channels\":%d,\"batch_size\":%d,"
+        "\"target_rate\":%.1f,"
         "\"window_s\":%.3f,\"calls\":%d,\"ok\":%d,\"failed\":%d,"
-        "\"errors_by_code\":{%s},\"throughput\":%.1f,\"waited_for_slot\":%d,"
+        "\"errors_by_code\":{%s},\"tokens\":%d,\"items_failed\":%d,"
+        "\"item_errors_by_code\":{%s},\"throughput\":%.1f,"
+        "\"tokens_throughput\":%.1f,\"waited_for_slot\":%d,"
         "\"client_cpu_us\":%.2f,"
         "\"latency_us\":{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f,"
         "\"p999\":%.1f,\"max\":%.1f,\"mean\":%.1f}}\n",
-        "MintCapabilityToken", options_.target,
+        MethodName(options_.method), options_.target,
         options_.rate > 0 ? "open" : "closed", options_.concurrency,
-        options_.channels, options_.rate, window_s, ok + failed, ok, failed,
-        codes, window_s > 0 ? static_cast<double>(recorded) / window_s : 0.0,
-        waited_.load(), ClientCpuMicros() / std::max<double>(1, ok + failed),
+        options_.channels, options_.batch_size, options_.rate, window_s,
+        ok + failed, ok, failed, codes, tokens_.load(), items_failed,
+        item_codes, static_cast<double>(recorded) * per_s,
+        static_cast<double>(tokens_in_window_.load()) * per_s, waited_.load(),
+        ClientCpuMicros() / std::max<double>(1, ok + failed),
         histogram_.Percentile(0.50) / 1e3, histogram_.Percentile(0.90) / 1e3,
         histogram_.Percentile(0.99) / 1e3, histogram_.Percentile(0.999) / 1e3,
         histogram_.max() / 1e3, histogram_.mean() / 1e3);
@@ -243,6 +297,12 @@ class Generator {
     v1::TokenService::Stub* stub = nullptr;
     std::unique_ptr<grpc::ClientContext> context;
     v1::TokenResponse response;
+    // BatchMint: each response is parsed onto the slot's arena, reset for
+    // every call, as a client that cares about its CPU would do: a
+    // 100-result response is hundreds of small objects, and on the heap
+    // their mallocs and frees were most of this process's CPU per token.
+    std::unique_ptr<google::protobuf::Arena> arena;
+    v1::BatchMintResponse* batch_response = nullptr;
     int64_t start_ns = 0;
   };
 
@@ -260,15 +320,66 @@ class Generator {
     slot.context = std::make_unique<grpc::ClientContext>();
     slot.context->set_deadline(
         absl::ToChronoTime(absl::Now() + options_.deadline));
-    slot.response.Clear();
     slot.start_ns = start_ns;
     switch (options_.method) {
       case Method::kMintCapabilityToken:
+        slot.response.Clear();
         slot.stub->async()->MintCapabilityToken(
             slot.context.get(), &request_, &slot.response,
             [this, index](grpc::Status status) { Done(index, status); });
         break;
+      case Method::kBatchMint:
+        if (slot.arena == nullptr) {
+          google::protobuf::ArenaOptions arena_options;
+          arena_options.start_block_size = 64 * 1024;
+          arena_options.max_block_size = 64 * 1024;
+          slot.arena = std::make_unique<google::protobuf::Arena>(arena_options);
+        } else {
+          slot.arena->Reset();
+        }
+        slot.batch_response =
+            google::protobuf::Arena::CreateMessage<v1::BatchMintResponse>(
+                slot.arena.get());
+        slot.stub->async()->BatchMint(
+            slot.context.get(), &batch_request_, slot.batch_response,
+            [this, index](grpc::Status status) { Done(index, status); });
+        break;
     }
+  }
+
+  // CountTokens checks the response of an OK call on `slot`; returns its
+  // tokens, or -1 if any item (or the token of a single call) is missing or
+  // failed. Each failed item is counted by its code.
+  int64_t CountTokens(const Slot& slot) {
+    if (options_.method == Method::kMintCapabilityToken) {
+      return slot.response.token().empty() ? -1 : 1;
+    }
+    const v1::BatchMintResponse& batch = *slot.batch_response;
+    int64_t tokens = 0;
+    bool all_ok = batch.results_size() == options_.batch_size;
+    for (const v1::MintResult& result : batch.results()) {
+      if (result.code() == 0 && !result.token().token().empty()) {
+        ++tokens;
+        continue;
+      }
+      all_ok = false;
+      // An OK code without a token is a failure too.
+      const size_t code = result.code() == 0
+                              ? static_cast<size_t>(grpc::StatusCode::INTERNAL)
+                              : static_cast<size_t>(result.code());
+      item_errors_[code % item_errors_.size()].fetch_add(
+          1, std::memory_order_relaxed);
+      if (!reported_error_.exchange(true)) {
+        std::cerr << "loadgen: batch item failed: code " << result.code()
+                  << ": " << result.message() << "\n";
+      }
+    }
+    if (batch.results_size() != options_.batch_size &&
+        !reported_error_.exchange(true)) {
+      std::cerr << "loadgen: batch of " << options_.batch_size << " got "
+                << batch.results_size() << " results\n";
+    }
+    return all_ok ? tokens : -1;
   }
 
   void Done(int index, const grpc::Status& status) {
@@ -282,13 +393,16 @@ class Generator {
         std::cerr << "loadgen: call failed: code " << status.error_code()
                   << ": " << status.error_message() << "\n";
       }
-    } else if (slot.response.token().empty()) {
-      // An OK status with no token is a failure too.
+    } else if (const int64_t tokens = CountTokens(slot); tokens < 0) {
+      // An OK status with a missing or failed token is a failed call, under
+      // INTERNAL (the items' own codes are counted apart).
       errors_[static_cast<size_t>(grpc::StatusCode::INTERNAL)].fetch_add(1);
     } else {
       ok_.fetch_add(1, std::memory_order_relaxed);
+      tokens_.fetch_add(tokens, std::memory_order_relaxed);
       if (now >= measure_start_ns_ && now <= measure_end_ns_) {
         histogram_.Record(now - slot.start_ns);
+        tokens_in_window_.fetch_add(tokens, std::memory_order_relaxed);
       }
     }
     if (options_.rate > 0) {
@@ -345,6 +459,7 @@ class Generator {
 
   const Options options_;
   const v1::CapabilityRequest request_;
+  const v1::BatchMintRequest batch_request_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<v1::TokenService::Stub>> stubs_;
   std::vector<Slot> slots_;
@@ -361,8 +476,12 @@ class Generator {
 
   LatencyHistogram histogram_;
   std::atomic<int64_t> ok_{0};
+  // Tokens in the calls counted OK; those that completed in the window.
+  std::atomic<int64_t> tokens_{0};
+  std::atomic<int64_t> tokens_in_window_{0};
   std::atomic<int64_t> waited_{0};
   std::array<std::atomic<int64_t>, 17> errors_{};
+  std::array<std::atomic<int64_t>, 17> item_errors_{};
   std::atomic<bool> reported_error_{false};
 };
 
@@ -378,11 +497,17 @@ int Main() {
   options.deadline = absl::GetFlag(FLAGS_deadline);
   options.account_sid = absl::GetFlag(FLAGS_account_sid);
   const std::string method = absl::GetFlag(FLAGS_method);
-  if (method != "MintCapabilityToken") {
+  if (method == MethodName(Method::kBatchMint)) {
+    options.method = Method::kBatchMint;
+    options.batch_size = absl::GetFlag(FLAGS_batch_size);
+    if (options.batch_size < 1) {
+      std::cerr << "loadgen: --batch_size must be at least 1\n";
+      return 2;
+    }
+  } else if (method != MethodName(Method::kMintCapabilityToken)) {
     std::cerr << "loadgen: --method: " << method
-              << " is not an RPC of captoken.v1.TokenService this load "
-                 "generator drives (only MintCapabilityToken; BatchMint is "
-                 "not in the API yet)\n";
+              << " is not an RPC this load generator drives "
+                 "(MintCapabilityToken or BatchMint)\n";
     return 2;
   }
   if (options.target.empty() || options.concurrency < 1 ||

@@ -1,9 +1,10 @@
 // noop_server: the benchmark's baseline. captoken.v1.TokenService on the
 // same gRPC libraries, the callback API and the same server settings as the
-// real server (service::ConfigureServerBuilder), whose handlers finish at
-// once with a canned response: what is left is the cost of gRPC itself, so
-// the real server's throughput over this one's is the share its own work
-// leaves.
+// real server (service::ConfigureServerBuilder, and BatchMint's messages on
+// a per-call arena as service::TokenService has them), whose handlers
+// finish at once with a canned response: what is left is the cost of gRPC
+// itself, so the real server's throughput over this one's is the share its
+// own work leaves.
 //
 //   noop_server [--listen=127.0.0.1:0]
 //
@@ -15,6 +16,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -22,6 +24,7 @@
 #include "absl/time/time.h"
 #include "captoken/v1/token_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "service/arena_message_allocator.h"
 #include "service/server_config.h"
 #include "service/token/capability_signer.h"
 #include "service/token/capability_spec.h"
@@ -40,7 +43,8 @@ constexpr char kUsage[] =
 
 Same gRPC libraries, callback API and server settings as the real server;
 every MintCapabilityToken call finishes at once with one canned response of
-the real size. Logs {"event":"listening","port":N} on standard error.
+the real size, and every BatchMint call with one canned result of that size
+per request. Logs {"event":"listening","port":N} on standard error.
 )";
 
 // The response the real server gives the load generator's request
@@ -69,9 +73,23 @@ v1::TokenResponse CannedResponse() {
   return response;
 }
 
+// The most results a canned batch holds: the real server's default
+// max_batch_requests, which refuses larger batches.
+constexpr int kMaxCannedBatch = 100;
+
 class NoopService final : public v1::TokenService::CallbackService {
  public:
-  NoopService() : canned_(CannedResponse()) {}
+  NoopService() : canned_(CannedResponse()) {
+    // The real server's setting: BatchMint's messages on a per-call arena.
+    SetMessageAllocatorFor_BatchMint(&batch_allocator_);
+    for (int n = 0; n <= kMaxCannedBatch; ++n) {
+      v1::BatchMintResponse& batch = canned_batches_.emplace_back();
+      batch.mutable_results()->Reserve(n);
+      for (int i = 0; i < n; ++i) {
+        *batch.add_results()->mutable_token() = canned_;
+      }
+    }
+  }
 
   grpc::ServerUnaryReactor* MintCapabilityToken(
       grpc::CallbackServerContext* context,
@@ -93,11 +111,32 @@ class NoopService final : public v1::TokenService::CallbackService {
     return reactor;
   }
 
-  // BatchMint: once token_service.proto declares it, answer here with a
-  // canned batch of the same size as the real server's.
+  // BatchMint answers a batch of N requests with N OK results, each
+  // carrying the canned token: the shape and size of the real server's
+  // answer to the load generator's batch, so both servers pay the same
+  // serialization. An empty batch, or one larger than the real server
+  // takes, is refused as the real server refuses it.
+  grpc::ServerUnaryReactor* BatchMint(
+      grpc::CallbackServerContext* context, const v1::BatchMintRequest* request,
+      v1::BatchMintResponse* response) override {
+    const int n = request->requests_size();
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (n < 1 || n > kMaxCannedBatch) {
+      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                   "requests: 1 to 100 in one batch"));
+      return reactor;
+    }
+    *response = canned_batches_[static_cast<size_t>(n)];
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
 
  private:
   const v1::TokenResponse canned_;
+  // canned_batches_[n] holds n results.
+  std::vector<v1::BatchMintResponse> canned_batches_;
+  service::ArenaMessageAllocator<v1::BatchMintRequest, v1::BatchMintResponse>
+      batch_allocator_;
 };
 
 int Main() {

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Summarizes a `perf record --call-graph` profile of the token server.
 
-    profile_summary.py perf.data        prints the summary as JSON
+    profile_summary.py perf.data          prints the summary as JSON
+    profile_summary.py --batch perf.data  the same for the BatchMint path
 
 bench/run.py records the server under load and puts this summary in
 docs/performance.md: for each part of the server's own work, the share of
@@ -31,8 +32,10 @@ PARTS = [
      "captoken::service::TokenFingerprint"),
     ("  caller identity: TokenService::Caller",
      "captoken::service::TokenService::Caller"),
-    ("  audit line: TokenService::Audit",
-     "captoken::service::TokenService::Audit"),
+    ("  audit line: TokenService::AuditLineStart, AddAuditFields",
+     ("captoken::service::TokenService::AuditLineStart",
+      "captoken::service::TokenService::AddAuditFields",
+      "captoken::service::Logger::Write")),
     ("    building the JSON line: LogLine", "captoken::service::LogLine::"),
     ("    queueing it: Logger::Write", "captoken::service::Logger::Write"),
     ("log writer thread: Logger::WriterLoop",
@@ -43,6 +46,55 @@ PARTS = [
     ("absl::Mutex deadlock detection (GraphCycles)",
      "synchronization_internal::GraphCycles::"),
 ]
+
+# The same for the BatchMint path (bench/run.py's batch profile). A tuple
+# names several functions: a sample counts if any is on its stack.
+BATCH_PARTS = [
+    ("handler: TokenService::BatchMint, all of it",
+     "captoken::service::TokenService::BatchMint"),
+    ("  minting: TokenMinter::BatchMint",
+     "captoken::service::TokenMinter::BatchMint"),
+    ("    request to spec: CapabilitySpecFromProto",
+     "captoken::convert::CapabilitySpecFromProto"),
+    ("    checking: CheckCapability", "captoken::token::CheckCapability"),
+    ("    signing: SignCheckedCapability",
+     "captoken::token::SignCheckedCapability"),
+    ("    SHA-256 fingerprints: TokenFingerprint",
+     "captoken::service::TokenFingerprint"),
+    ("  audit lines, one per item: TokenService::AddAuditFields, LogBatch",
+     ("captoken::service::TokenService::AuditLineStart",
+      "captoken::service::TokenService::AddAuditFields",
+      "captoken::service::LogBatch::", "captoken::service::Logger::Write")),
+    ("    building the JSON lines: LogLine", "captoken::service::LogLine::"),
+    ("    queueing them: Logger::Write", "captoken::service::Logger::Write"),
+    ("  metrics: ServerMetrics", "captoken::service::ServerMetrics::"),
+    ("log writer thread: Logger::WriterLoop",
+     "captoken::service::Logger::WriterLoop"),
+    ("request parsing (gRPC calls it for both servers)",
+     "captoken::v1::BatchMintRequest::_InternalParse"),
+    ("response serialization (both servers)",
+     "captoken::v1::BatchMintResponse::_InternalSerialize"),
+    ("freeing the request and the response (both servers; their arena)",
+     ("captoken::v1::BatchMintRequest::~BatchMintRequest",
+      "captoken::v1::BatchMintResponse::~BatchMintResponse",
+      "google::protobuf::internal::ThreadSafeArena::~ThreadSafeArena")),
+    ("absl::Mutex (ours and gRPC's)", "absl::debian3::Mutex::"),
+]
+
+# bench/run.py's short names for the rows of BATCH_PARTS it quotes.
+BATCH_KEYS = {
+    "handler": BATCH_PARTS[0][0],
+    "minting": BATCH_PARTS[1][0],
+    "spec": BATCH_PARTS[2][0],
+    "signing": BATCH_PARTS[4][0],
+    "fingerprint": BATCH_PARTS[5][0],
+    "audit": BATCH_PARTS[6][0],
+    "metrics": BATCH_PARTS[9][0],
+    "writer": BATCH_PARTS[10][0],
+    "parse": BATCH_PARTS[11][0],
+    "serialize": BATCH_PARTS[12][0],
+    "free": BATCH_PARTS[13][0],
+}
 
 
 def parse_samples(perf_data):
@@ -71,13 +123,16 @@ def parse_samples(perf_data):
 
 def _matches(frame, pattern):
     """A pattern ending in '::' matches any function in that scope; any
-    other names one function (with or without an ABI tag)."""
+    other names one function (with or without an ABI tag); a tuple matches
+    if any of its patterns does."""
+    if isinstance(pattern, tuple):
+        return any(_matches(frame, p) for p in pattern)
     if pattern.endswith("::"):
         return pattern in frame
     return frame == pattern or frame.startswith(pattern + "[")
 
 
-def summarize(perf_data, top=12):
+def summarize(perf_data, parts=PARTS, top=12):
     total = 0
     inclusive = collections.Counter()
     leaf = collections.Counter()
@@ -85,7 +140,7 @@ def summarize(perf_data, top=12):
     malloc = 0
     for stack in parse_samples(perf_data):
         total += 1
-        for label, pattern in PARTS:
+        for label, pattern in parts:
             if any(_matches(frame, pattern) for frame in stack):
                 inclusive[label] += 1
         leaf[stack[0]] += 1
@@ -101,7 +156,7 @@ def summarize(perf_data, top=12):
     return {
         "samples": total,
         "parts": [(label, 100.0 * inclusive[label] / total)
-                  for label, _ in PARTS],
+                  for label, _ in parts],
         "kernel_pct": 100.0 * kernel / total,
         "malloc_pct": 100.0 * malloc / total,
         "top_self": [(symbol[:110], 100.0 * n / total)
@@ -155,4 +210,7 @@ def summarize_flat(perf_data, parts=SIGNING_PARTS):
 
 
 if __name__ == "__main__":
-    print(json.dumps(summarize(sys.argv[1]), indent=1))
+    if sys.argv[1] == "--batch":
+        print(json.dumps(summarize(sys.argv[2], BATCH_PARTS), indent=1))
+    else:
+        print(json.dumps(summarize(sys.argv[1]), indent=1))

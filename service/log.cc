@@ -133,9 +133,23 @@ LogLine& LogLine::Add(absl::string_view key,
   return *this;
 }
 
+void LogLine::Truncate(size_t size) {
+  if (size < json_.size()) json_.resize(size);
+}
+
 std::string LogLine::Finish() && {
   json_.append("}\n");
   return std::move(json_);
+}
+
+void LogLine::AppendTo(std::string* out) const {
+  out->append(json_);
+  out->append("}\n");
+}
+
+void LogBatch::Add(const LogLine& line) {
+  line.AppendTo(&text_);
+  ++lines_;
 }
 
 Logger::Logger(LogLevel min_level, int fd, size_t max_queued_lines)
@@ -154,14 +168,23 @@ Logger::~Logger() {
 
 void Logger::Write(LogLine line) {
   if (!Enabled(line.level())) return;
-  std::string text = std::move(line).Finish();
+  Enqueue(std::move(line).Finish(), 1);
+}
+
+void Logger::Write(LogBatch batch) {
+  if (!Enabled(batch.level()) || batch.lines_ == 0) return;
+  Enqueue(std::move(batch.text_), batch.lines_);
+}
+
+void Logger::Enqueue(std::string text, size_t lines) {
   absl::MutexLock lock(&mutex_);
-  if (queue_.size() >= max_queued_lines_) {
-    ++dropped_;
+  if (queued_lines_ + lines > max_queued_lines_) {
+    dropped_ += lines;
     return;
   }
-  queue_.push_back(std::move(text));
-  ++queued_total_;
+  queue_.push_back({std::move(text), lines});
+  queued_lines_ += lines;
+  queued_total_ += lines;
 }
 
 void Logger::Flush() {
@@ -180,7 +203,8 @@ uint64_t Logger::dropped_lines() const {
 
 void Logger::WriterLoop() {
   while (true) {
-    std::deque<std::string> batch;
+    std::deque<Entry> batch;
+    size_t lines = 0;
     bool stop;
     {
       absl::MutexLock lock(&mutex_);
@@ -189,14 +213,20 @@ void Logger::WriterLoop() {
       };
       mutex_.Await(absl::Condition(&ready));
       batch.swap(queue_);
+      lines = queued_lines_;
+      queued_lines_ = 0;
       stop = stopping_;
     }
+    // One write for the whole batch.
+    size_t bytes = 0;
+    for (const Entry& entry : batch) bytes += entry.text.size();
     std::string text;
-    for (const std::string& line : batch) text.append(line);
+    text.reserve(bytes);
+    for (const Entry& entry : batch) text.append(entry.text);
     WriteAll(text);
     {
       absl::MutexLock lock(&mutex_);
-      written_total_ += batch.size();
+      written_total_ += lines;
     }
     if (stop && batch.empty()) return;
     // Linger before looking again, so that lines arriving meanwhile go out

@@ -14,6 +14,19 @@
 //                    .Add("address", "127.0.0.1:50051"));
 //   // {"time":"2026-11-28T15:00:00.000Z","level":"info","event":"listening",
 //   //  "address":"127.0.0.1:50051"}
+//
+// Many lines that share their first fields (a BatchMint's audit, one line
+// per item) are built on one LogLine and queued together:
+//
+//   LogLine line(LogLevel::kInfo, "audit");
+//   line.Add("method", "BatchMint");
+//   const size_t shared = line.size();
+//   LogBatch batch(LogLevel::kInfo);
+//   for (int i = 0; i < n; ++i) {
+//     line.Truncate(shared);
+//     batch.Add(line.Add("batch_item", i));
+//   }
+//   logger.Write(std::move(batch));
 
 #ifndef CAPTOKEN_SERVICE_LOG_H_
 #define CAPTOKEN_SERVICE_LOG_H_
@@ -54,14 +67,47 @@ class LogLine {
 
   LogLevel level() const { return level_; }
 
+  // size is the length of the line so far, for Truncate.
+  size_t size() const { return json_.size(); }
+
+  // Truncate cuts the line back to its first `size` bytes, a size() taken
+  // earlier: the fields added since are gone, the ones before it stay.
+  void Truncate(size_t size);
+
   // Finish returns the line, with its closing brace and newline.
   std::string Finish() &&;
+
+  // AppendTo appends the finished line to `out` and leaves this one as it
+  // was, so that more lines can be built on its fields.
+  void AppendTo(std::string* out) const;
 
  private:
   void AppendKey(absl::string_view key);
 
   LogLevel level_;
   std::string json_;
+};
+
+// LogBatch holds lines of one level that a Logger queues at once: one lock
+// and one queue entry for all of them.
+class LogBatch {
+ public:
+  explicit LogBatch(LogLevel level) : level_(level) {}
+
+  // Add appends `line`, finished; `line` itself is left as it was. Its level
+  // is not consulted: the batch's is.
+  void Add(const LogLine& line);
+
+  LogLevel level() const { return level_; }
+  // lines is how many lines were added.
+  size_t lines() const { return lines_; }
+
+ private:
+  friend class Logger;
+
+  LogLevel level_;
+  std::string text_;
+  size_t lines_ = 0;
 };
 
 // Logger writes lines at or above its level to a file descriptor.
@@ -83,6 +129,11 @@ class Logger {
   // Write queues `line` if its level is enabled. Never blocks on I/O.
   void Write(LogLine line);
 
+  // Write queues every line of `batch` if its level is enabled, taking the
+  // lock once; if the queue has no room for all of them, they are all
+  // dropped (and counted). Never blocks on I/O.
+  void Write(LogBatch batch);
+
   // Flush returns once every line queued before the call is written.
   void Flush();
 
@@ -90,6 +141,14 @@ class Logger {
   uint64_t dropped_lines() const;
 
  private:
+  // One queue entry: one line, or a LogBatch's lines.
+  struct Entry {
+    std::string text;
+    size_t lines;
+  };
+
+  // Queues `text`, `lines` lines, or drops it if there is no room.
+  void Enqueue(std::string text, size_t lines);
   void WriterLoop();
   void WriteAll(const std::string& text);
 
@@ -98,7 +157,9 @@ class Logger {
   const size_t max_queued_lines_;
 
   mutable absl::Mutex mutex_;
-  std::deque<std::string> queue_ ABSL_GUARDED_BY(mutex_);
+  std::deque<Entry> queue_ ABSL_GUARDED_BY(mutex_);
+  // The lines in queue_.
+  size_t queued_lines_ ABSL_GUARDED_BY(mutex_) = 0;
   uint64_t queued_total_ ABSL_GUARDED_BY(mutex_) = 0;
   uint64_t written_total_ ABSL_GUARDED_BY(mutex_) = 0;
   uint64_t dropped_ ABSL_GUARDED_BY(mutex_) = 0;

@@ -189,6 +189,31 @@ TEST(LogLine, InvalidUtf8StillGivesValidJson) {
 
 // ---- ParseLogLevel ---------------------------------------------------------
 
+TEST(LogLine, TruncateDropsTheFieldsAddedSince) {
+  LogLine line(LogLevel::kInfo, "audit", kTime);
+  line.Add("method", "BatchMint");
+  const size_t shared = line.size();
+  line.Add("batch_item", int64_t{0});
+  line.Truncate(shared);
+  line.Add("batch_item", int64_t{1});
+  line.Truncate(line.size() + 10);  // past the end: nothing changes
+  EXPECT_EQ(std::move(line).Finish(),
+            "{\"time\":\"2023-11-14T22:13:20.000Z\",\"level\":\"info\","
+            "\"event\":\"audit\",\"method\":\"BatchMint\",\"batch_item\":1}"
+            "\n");
+}
+
+TEST(LogLine, AppendToWritesTheFinishedLineAndKeepsIt) {
+  LogLine line(LogLevel::kInfo, "e", kTime);
+  line.Add("a", int64_t{1});
+  std::string out = "before\n";
+  line.AppendTo(&out);
+  const std::string finished = LogLine(line).Finish();
+  EXPECT_EQ(out, absl::StrCat("before\n", finished));
+  line.Add("b", int64_t{2});  // still open
+  EXPECT_THAT(std::move(line).Finish(), HasSubstr("\"a\":1,\"b\":2}\n"));
+}
+
 TEST(ParseLogLevel, ReadsEachLevel) {
   EXPECT_EQ(ParseLogLevel("debug").value(), LogLevel::kDebug);
   EXPECT_EQ(ParseLogLevel("info").value(), LogLevel::kInfo);
@@ -432,6 +457,55 @@ TEST(Logger, FullQueueDropsAndCountsInsteadOfBlocking) {
   }
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(EventOf(lines.front()), "e0");  // the first line always fits
+}
+
+TEST(Logger, WritesABatchsLinesInOrderAfterEarlierLines) {
+  LogFile file("batch");
+  Logger logger(LogLevel::kInfo, file.fd());
+  logger.Write(LogLine(LogLevel::kInfo, "first", kTime));
+  LogLine line(LogLevel::kInfo, "audit", kTime);
+  line.Add("method", "BatchMint");
+  const size_t shared = line.size();
+  LogBatch batch(LogLevel::kInfo);
+  for (int i = 0; i < 3; ++i) {
+    line.Truncate(shared);
+    batch.Add(line.Add("batch_item", int64_t{i}));
+  }
+  EXPECT_EQ(batch.lines(), 3u);
+  logger.Write(std::move(batch));
+  logger.Write(LogLine(LogLevel::kInfo, "last", kTime));
+  logger.Flush();
+  const std::vector<std::string> lines = file.Lines();
+  EXPECT_THAT(EventsOf(lines),
+              ElementsAre("first", "audit", "audit", "audit", "last"));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(lines[static_cast<size_t>(i) + 1],
+                HasSubstr(absl::StrCat(
+                    "\"method\":\"BatchMint\",\"batch_item\":", i, "}")));
+  }
+  EXPECT_EQ(logger.dropped_lines(), 0u);
+}
+
+TEST(Logger, BatchBelowTheLevelIsDropped) {
+  LogFile file("batch_level");
+  Logger logger(LogLevel::kWarning, file.fd());
+  LogBatch batch(LogLevel::kInfo);
+  batch.Add(LogLine(LogLevel::kInfo, "audit", kTime));
+  logger.Write(std::move(batch));
+  logger.Flush();
+  EXPECT_TRUE(file.Lines().empty());
+  EXPECT_EQ(logger.dropped_lines(), 0u);  // filtered, not dropped
+}
+
+TEST(Logger, BatchThatDoesNotFitIsDroppedWholeAndCounted) {
+  LogFile file("batch_full");
+  Logger logger(LogLevel::kInfo, file.fd(), /*max_queued_lines=*/2);
+  LogBatch batch(LogLevel::kInfo);
+  for (int i = 0; i < 3; ++i) batch.Add(LogLine(LogLevel::kInfo, "e", kTime));
+  logger.Write(std::move(batch));
+  logger.Flush();
+  EXPECT_TRUE(file.Lines().empty());
+  EXPECT_EQ(logger.dropped_lines(), 3u);
 }
 
 TEST(Logger, LinesAfterADropAreQueuedAgainOnceThereIsRoom) {

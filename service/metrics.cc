@@ -129,16 +129,19 @@ void ServerMetrics::RecordCall(absl::string_view method,
 }
 
 void ServerMetrics::RecordMint(absl::string_view kind,
-                               absl::string_view profile) {
+                               absl::string_view profile, int64_t count) {
   minted_.Add({{"kind", std::string(kind)}, {"profile", std::string(profile)}})
-      .Increment();
+      .Increment(static_cast<double>(count));
 }
 
-void ServerMetrics::RecordBatchItem(absl::StatusCode code) {
-  batch_items_.Add({{"code", absl::StatusCodeToString(code)}}).Increment();
+void ServerMetrics::RecordBatchItem(absl::StatusCode code, int64_t count) {
+  batch_items_.Add({{"code", absl::StatusCodeToString(code)}})
+      .Increment(static_cast<double>(count));
 }
 
-void ServerMetrics::RecordRateLimited() { rate_limited_.Increment(); }
+void ServerMetrics::RecordRateLimited(int64_t count) {
+  rate_limited_.Increment(static_cast<double>(count));
+}
 
 void ServerMetrics::RecordReload(bool ok) {
   reloads_.Add({{"outcome", ok ? "ok" : "failed"}}).Increment();

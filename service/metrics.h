@@ -36,6 +36,7 @@
 #ifndef CAPTOKEN_SERVICE_METRICS_H_
 #define CAPTOKEN_SERVICE_METRICS_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,16 +69,17 @@ class ServerMetrics {
   void RecordCall(absl::string_view method, const absl::Status& status,
                   absl::Duration latency);
 
-  // RecordMint counts a signed token of `kind` ("capability", "taskrouter"
-  // or "access") and `profile` ("twilio-node").
-  void RecordMint(absl::string_view kind, absl::string_view profile);
+  // RecordMint counts `count` signed tokens of `kind` ("capability",
+  // "taskrouter" or "access") and `profile` ("twilio-node").
+  void RecordMint(absl::string_view kind, absl::string_view profile,
+                  int64_t count = 1);
 
-  // RecordBatchItem counts one BatchMint item that ended with `code`.
-  void RecordBatchItem(absl::StatusCode code);
+  // RecordBatchItem counts `count` BatchMint items that ended with `code`.
+  void RecordBatchItem(absl::StatusCode code, int64_t count = 1);
 
-  // RecordRateLimited counts a call (or a batch item) refused for its
-  // caller's rate.
-  void RecordRateLimited();
+  // RecordRateLimited counts `count` calls (or batch items) refused for
+  // their caller's rate.
+  void RecordRateLimited(int64_t count = 1);
 
   // RecordReload counts a reload and its outcome.
   void RecordReload(bool ok);

@@ -101,6 +101,20 @@ TEST(ServerMetrics, CountsBatchItemsByCode) {
   EXPECT_THAT(text, Not(HasSubstr("captoken_refusals_total{reason=")));
 }
 
+TEST(ServerMetrics, CountsManyAtOnceAsOneByOne) {
+  ServerMetrics metrics;
+  metrics.RecordBatchItem(absl::StatusCode::kOk, 99);
+  metrics.RecordBatchItem(absl::StatusCode::kOk);
+  metrics.RecordMint("capability", "twilio-node", 99);
+  metrics.RecordMint("capability", "twilio-node");
+  metrics.RecordRateLimited(3);
+  const std::string text = Scrape(metrics);
+  EXPECT_THAT(text, HasSubstr("captoken_batch_items_total{code=\"OK\"} 100"));
+  EXPECT_THAT(text, HasSubstr("captoken_tokens_minted_total{kind=\"capability"
+                              "\",profile=\"twilio-node\"} 100"));
+  EXPECT_THAT(text, HasSubstr("captoken_rate_limited_total 3"));
+}
+
 TEST(ServerMetrics, ReloadsAndRateLimitsStartAtZero) {
   ServerMetrics metrics;
   std::string text = Scrape(metrics);

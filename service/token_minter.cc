@@ -129,19 +129,17 @@ absl::Status TokenMinter::TakeRate(const CallerPolicy* policy,
   return absl::OkStatus();
 }
 
-v1::TokenResponse TokenMinter::ResponseFor(token::SignedToken signed_token,
-                                           token::Profile profile,
-                                           AuditRecord* audit) {
+void TokenMinter::FillResponse(token::SignedToken signed_token,
+                               token::Profile profile, AuditRecord* audit,
+                               v1::TokenResponse* response) {
   audit->token_fingerprint = TokenFingerprint(signed_token.token);
-  v1::TokenResponse response;
-  response.set_token(std::move(signed_token.token));
-  *response.mutable_expire_time() =
+  response->set_token(std::move(signed_token.token));
+  *response->mutable_expire_time() =
       convert::TimeToProto(signed_token.expire_time);
-  *response.mutable_issue_time() =
+  *response->mutable_issue_time() =
       convert::TimeToProto(signed_token.issue_time);
-  response.set_profile(convert::ProfileToProto(profile));
-  response.set_token_fingerprint(audit->token_fingerprint);
-  return response;
+  response->set_profile(convert::ProfileToProto(profile));
+  response->set_token_fingerprint(audit->token_fingerprint);
 }
 
 // ---- Minting
@@ -155,17 +153,21 @@ v1::TokenResponse TokenMinter::ResponseFor(token::SignedToken signed_token,
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapabilityToken(
     const v1::CapabilityRequest& request, const CallerIdentity& caller,
     AuditRecord* audit) const {
-  return MintCapability(request, NewCall(caller), audit);
+  v1::TokenResponse response;
+  CAPTOKEN_RETURN_IF_ERROR(
+      MintCapability(request, NewCall(caller), audit, &response));
+  return response;
 }
 
-absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapability(
-    const v1::CapabilityRequest& request, const Call& call,
-    AuditRecord* audit) const {
+absl::Status TokenMinter::MintCapability(const v1::CapabilityRequest& request,
+                                         const Call& call, AuditRecord* audit,
+                                         v1::TokenResponse* response) const {
   StartAudit("MintCapabilityToken", token::TokenKind::kCapability, call.caller,
              request.account_sid(), audit);
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::CapabilitySpec spec,
       convert::CapabilitySpecFromProto(request, options_.default_profile));
+  audit->scope_kinds.reserve(spec.scopes.size());
   for (const token::CapabilityScope& scope : spec.scopes) {
     audit->scope_kinds.push_back(token::ScopeKindName(scope));
   }
@@ -186,23 +188,28 @@ absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapability(
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::SignedToken signed_token,
       token::SignCheckedCapability(checked, account->auth_token, limits));
-  return ResponseFor(std::move(signed_token), spec.profile, audit);
+  FillResponse(std::move(signed_token), spec.profile, audit, response);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintTaskRouterToken(
     const v1::TaskRouterRequest& request, const CallerIdentity& caller,
     AuditRecord* audit) const {
-  return MintTaskRouter(request, NewCall(caller), audit);
+  v1::TokenResponse response;
+  CAPTOKEN_RETURN_IF_ERROR(
+      MintTaskRouter(request, NewCall(caller), audit, &response));
+  return response;
 }
 
-absl::StatusOr<v1::TokenResponse> TokenMinter::MintTaskRouter(
-    const v1::TaskRouterRequest& request, const Call& call,
-    AuditRecord* audit) const {
+absl::Status TokenMinter::MintTaskRouter(const v1::TaskRouterRequest& request,
+                                         const Call& call, AuditRecord* audit,
+                                         v1::TokenResponse* response) const {
   StartAudit("MintTaskRouterToken", token::TokenKind::kTaskRouter, call.caller,
              request.account_sid(), audit);
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::TaskRouterSpec spec,
       convert::TaskRouterSpecFromProto(request, options_.default_profile));
+  audit->policy_sets.reserve(static_cast<size_t>(request.policy_sets_size()));
   for (int set : request.policy_sets()) {
     // Converted, so every set is known.
     audit->policy_sets.push_back(
@@ -230,23 +237,28 @@ absl::StatusOr<v1::TokenResponse> TokenMinter::MintTaskRouter(
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::SignedToken signed_token,
       token::SignCheckedTaskRouter(*checked, account->auth_token, limits));
-  return ResponseFor(std::move(signed_token), spec.profile, audit);
+  FillResponse(std::move(signed_token), spec.profile, audit, response);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintAccessToken(
     const v1::AccessTokenRequest& request, const CallerIdentity& caller,
     AuditRecord* audit) const {
-  return MintAccess(request, NewCall(caller), audit);
+  v1::TokenResponse response;
+  CAPTOKEN_RETURN_IF_ERROR(
+      MintAccess(request, NewCall(caller), audit, &response));
+  return response;
 }
 
-absl::StatusOr<v1::TokenResponse> TokenMinter::MintAccess(
-    const v1::AccessTokenRequest& request, const Call& call,
-    AuditRecord* audit) const {
+absl::Status TokenMinter::MintAccess(const v1::AccessTokenRequest& request,
+                                     const Call& call, AuditRecord* audit,
+                                     v1::TokenResponse* response) const {
   StartAudit("MintAccessToken", token::TokenKind::kAccessToken, call.caller,
              request.account_sid(), audit);
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::AccessTokenSpec spec,
       convert::AccessTokenSpecFromProto(request, options_.default_profile));
+  audit->grant_kinds.reserve(spec.grants.size());
   for (const token::AccessGrant& grant : spec.grants) {
     audit->grant_kinds.push_back(GrantKindLabel(convert::GrantKindOf(grant)));
   }
@@ -286,21 +298,22 @@ absl::StatusOr<v1::TokenResponse> TokenMinter::MintAccess(
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::SignedToken signed_token,
       token::SignCheckedAccessToken(*checked, *api_key, limits));
-  return ResponseFor(std::move(signed_token), spec.profile, audit);
+  FillResponse(std::move(signed_token), spec.profile, audit, response);
+  return absl::OkStatus();
 }
 
 // ---- BatchMint -------------------------------------------------------------
 
-absl::StatusOr<v1::TokenResponse> TokenMinter::MintItem(
-    const v1::MintRequest& request, const Call& call,
-    AuditRecord* audit) const {
+absl::Status TokenMinter::MintItem(const v1::MintRequest& request,
+                                   const Call& call, AuditRecord* audit,
+                                   v1::TokenResponse* response) const {
   switch (request.request_case()) {
     case v1::MintRequest::kCapability:
-      return MintCapability(request.capability(), call, audit);
+      return MintCapability(request.capability(), call, audit, response);
     case v1::MintRequest::kTaskrouter:
-      return MintTaskRouter(request.taskrouter(), call, audit);
+      return MintTaskRouter(request.taskrouter(), call, audit, response);
     case v1::MintRequest::kAccess:
-      return MintAccess(request.access(), call, audit);
+      return MintAccess(request.access(), call, audit, response);
     default:
       audit->caller = call.caller.identity;
       return absl::InvalidArgumentError(
@@ -311,6 +324,16 @@ absl::StatusOr<v1::TokenResponse> TokenMinter::MintItem(
 absl::StatusOr<v1::BatchMintResponse> TokenMinter::BatchMint(
     const v1::BatchMintRequest& request, const CallerIdentity& caller,
     BatchAudit* audit) const {
+  v1::BatchMintResponse response;
+  CAPTOKEN_RETURN_IF_ERROR(BatchMint(request, caller, &response, audit));
+  return response;
+}
+
+absl::Status TokenMinter::BatchMint(const v1::BatchMintRequest& request,
+                                    const CallerIdentity& caller,
+                                    v1::BatchMintResponse* response,
+                                    BatchAudit* audit) const {
+  response->Clear();
   audit->call.method = "BatchMint";
   audit->call.caller = caller.identity;
   audit->items.clear();
@@ -327,26 +350,26 @@ absl::StatusOr<v1::BatchMintResponse> TokenMinter::BatchMint(
   const Call call = NewCall(caller);
   if (!call.policy.ok()) return call.policy.status();
 
-  v1::BatchMintResponse response;
-  audit->items.reserve(request.requests_size());
+  // Each token is written where the response keeps it (on the call's
+  // arena when gRPC's allocator provides one), never copied.
+  audit->items.reserve(static_cast<size_t>(request.requests_size()));
+  response->mutable_results()->Reserve(request.requests_size());
   for (int i = 0; i < request.requests_size(); ++i) {
     AuditRecord& item_audit = audit->items.emplace_back();
-    absl::StatusOr<v1::TokenResponse> minted =
-        MintItem(request.requests(i), call, &item_audit);
+    v1::MintResult* result = response->add_results();
+    const absl::Status minted = MintItem(request.requests(i), call, &item_audit,
+                                         result->mutable_token());
     item_audit.method = "BatchMint";
     item_audit.batch_item = i;
-    v1::MintResult* result = response.add_results();
-    result->set_code(static_cast<int32_t>(minted.status().code()));
-    if (minted.ok()) {
-      *result->mutable_token() = *std::move(minted);
-      continue;
-    }
-    result->set_message(std::string(minted.status().message()));
+    result->set_code(static_cast<int32_t>(minted.code()));
+    if (minted.ok()) continue;
+    result->clear_token();
+    result->set_message(std::string(minted.message()));
     if (!audit->retry_delay.has_value()) {
-      audit->retry_delay = RetryDelay(minted.status());
+      audit->retry_delay = RetryDelay(minted);
     }
   }
-  return response;
+  return absl::OkStatus();
 }
 
 // ---- VerifyToken -----------------------------------------------------------

@@ -165,6 +165,14 @@ class TokenMinter {
       const v1::BatchMintRequest& request, const CallerIdentity& caller,
       BatchAudit* audit) const;
 
+  // BatchMint (this overload) writes the results into `response` (cleared
+  // first, and left empty if the call fails), so that a response on a
+  // protobuf arena is filled in place, with no copy.
+  absl::Status BatchMint(const v1::BatchMintRequest& request,
+                         const CallerIdentity& caller,
+                         v1::BatchMintResponse* response,
+                         BatchAudit* audit) const;
+
   // VerifyToken checks a token of any kind with the keys of the account it
   // names (or of request.account_sid), if `caller` may use that account and
   // that kind: an account's auth tokens for capability and TaskRouter
@@ -199,18 +207,19 @@ class TokenMinter {
   // NewCall reads the current state and `caller`'s policy.
   Call NewCall(const CallerIdentity& caller) const;
 
-  absl::StatusOr<v1::TokenResponse> MintCapability(
-      const v1::CapabilityRequest& request, const Call& call,
-      AuditRecord* audit) const;
-  absl::StatusOr<v1::TokenResponse> MintTaskRouter(
-      const v1::TaskRouterRequest& request, const Call& call,
-      AuditRecord* audit) const;
-  absl::StatusOr<v1::TokenResponse> MintAccess(
-      const v1::AccessTokenRequest& request, const Call& call,
-      AuditRecord* audit) const;
-  absl::StatusOr<v1::TokenResponse> MintItem(const v1::MintRequest& request,
-                                             const Call& call,
-                                             AuditRecord* audit) const;
+  // Each writes the token into `response` only once it is signed: on any
+  // other status `response` is untouched.
+  absl::Status MintCapability(const v1::CapabilityRequest& request,
+                              const Call& call, AuditRecord* audit,
+                              v1::TokenResponse* response) const;
+  absl::Status MintTaskRouter(const v1::TaskRouterRequest& request,
+                              const Call& call, AuditRecord* audit,
+                              v1::TokenResponse* response) const;
+  absl::Status MintAccess(const v1::AccessTokenRequest& request,
+                          const Call& call, AuditRecord* audit,
+                          v1::TokenResponse* response) const;
+  absl::Status MintItem(const v1::MintRequest& request, const Call& call,
+                        AuditRecord* audit, v1::TokenResponse* response) const;
 
   // The signing limits for `policy`'s caller: a request without a lifetime
   // gets the default, shortened to fit the policy's max_ttl.
@@ -222,10 +231,11 @@ class TokenMinter {
   // Takes one unit of the caller's rate, or says how long to wait.
   absl::Status TakeRate(const CallerPolicy* policy,
                         const CallerIdentity& caller) const;
-  // The response for a signed token; records its fingerprint in `audit`.
-  static v1::TokenResponse ResponseFor(token::SignedToken signed_token,
-                                       token::Profile profile,
-                                       AuditRecord* audit);
+  // Writes the response for a signed token into `response`; records its
+  // fingerprint in `audit`.
+  static void FillResponse(token::SignedToken signed_token,
+                           token::Profile profile, AuditRecord* audit,
+                           v1::TokenResponse* response);
 
   Options options_;
   Snapshot<ServingState> state_;

@@ -21,6 +21,7 @@
 #include "captoken/v1/taskrouter.pb.h"
 #include "captoken/v1/token_service.pb.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "service/account_keys.h"
@@ -636,6 +637,37 @@ TEST_F(TokenMinterKindsTest, BatchAnswersEachItemInOrderAsItsSingleCall) {
   }
   EXPECT_EQ(items[2].token_fingerprint,
             response.results(2).token().token_fingerprint());
+}
+
+TEST_F(TokenMinterKindsTest, BatchInPlaceFillsAnArenaResponseLikeACopy) {
+  std::unique_ptr<TokenMinter> minter = NewMinter();
+  v1::BatchMintRequest batch;
+  *batch.add_requests() = Item(IncomingRequest());
+  *batch.add_requests() = Item(IncomingRequest(kUnknownSid));
+  *batch.add_requests() = Item(WorkerRequest());
+  BatchAudit audit;
+  ASSERT_OK_AND_ASSIGN(v1::BatchMintResponse copied,
+                       minter->BatchMint(batch, kAnonymous, &audit));
+
+  google::protobuf::Arena arena;
+  auto* in_place =
+      google::protobuf::Arena::CreateMessage<v1::BatchMintResponse>(&arena);
+  in_place->add_results()->set_message("left over");  // cleared first
+  ASSERT_THAT(minter->BatchMint(batch, kAnonymous, in_place, &audit), IsOk());
+  ASSERT_EQ(in_place->results_size(), 3);
+  EXPECT_EQ(in_place->results(0).token().token(),
+            copied.results(0).token().token());
+  EXPECT_EQ(in_place->results(1).code(), copied.results(1).code());
+  EXPECT_FALSE(in_place->results(1).has_token());
+  EXPECT_EQ(in_place->results(2).token().token_fingerprint(),
+            TokenFingerprint(in_place->results(2).token().token()));
+  EXPECT_EQ(audit.items.size(), 3u);
+
+  // A batch refused whole leaves the response empty.
+  EXPECT_THAT(
+      minter->BatchMint(v1::BatchMintRequest(), kAnonymous, in_place, &audit),
+      StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  EXPECT_EQ(in_place->results_size(), 0);
 }
 
 TEST_F(TokenMinterKindsTest, EmptyAndOversizedBatchesAreRefusedWhole) {

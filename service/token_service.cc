@@ -1,6 +1,10 @@
 #include "service/token_service.h"
 
+#include <array>
+#include <cstdint>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -14,6 +18,49 @@ namespace {
 absl::Status Draining() {
   return absl::UnavailableError("server is shutting down; retry");
 }
+
+// BatchCounts adds up a batch's items for the metrics, so that each label
+// is updated once per batch. Batches usually hold one kind and profile.
+class BatchCounts {
+ public:
+  void Add(absl::StatusCode code, const AuditRecord& item) {
+    ++codes_[static_cast<size_t>(code) % codes_.size()];
+    if (code == absl::StatusCode::kOk) {
+      for (Minted& minted : minted_) {
+        if (minted.kind == item.kind && minted.profile == item.profile) {
+          ++minted.count;
+          return;
+        }
+      }
+      minted_.push_back({item.kind, item.profile, 1});
+    }
+  }
+
+  void Record(ServerMetrics* metrics) const {
+    for (size_t code = 0; code < codes_.size(); ++code) {
+      if (codes_[code] > 0) {
+        metrics->RecordBatchItem(static_cast<absl::StatusCode>(code),
+                                 codes_[code]);
+      }
+    }
+    const int64_t rate_limited =
+        codes_[static_cast<size_t>(absl::StatusCode::kResourceExhausted)];
+    if (rate_limited > 0) metrics->RecordRateLimited(rate_limited);
+    for (const Minted& minted : minted_) {
+      metrics->RecordMint(minted.kind, minted.profile, minted.count);
+    }
+  }
+
+ private:
+  struct Minted {
+    absl::string_view kind;
+    absl::string_view profile;
+    int64_t count;
+  };
+  // Indexed by absl::StatusCode (0 to 16).
+  std::array<int64_t, 17> codes_{};
+  std::vector<Minted> minted_;
+};
 
 }  // namespace
 
@@ -95,27 +142,41 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
   const absl::Time started = absl::Now();
   BatchAudit audit;
   audit.call.method = "BatchMint";
-  absl::StatusOr<v1::BatchMintResponse> result =
-      Admit() ? minter_->BatchMint(*request, Caller(*context), &audit)
+  // Minted in place, into the response on the call's arena.
+  const absl::Status status =
+      Admit() ? minter_->BatchMint(*request, Caller(*context), response, &audit)
               : Draining();
-  if (result.ok()) {
-    // Each item is counted and audited as its own token would be.
-    for (int i = 0; i < result->results_size(); ++i) {
-      const v1::MintResult& item = result->results(i);
-      const absl::StatusCode code = static_cast<absl::StatusCode>(item.code());
-      metrics_->RecordBatchItem(code);
-      if (code == absl::StatusCode::kOk) {
-        metrics_->RecordMint(audit.items[i].kind, audit.items[i].profile);
-      } else if (code == absl::StatusCode::kResourceExhausted) {
-        metrics_->RecordRateLimited();
-      }
-      WriteAudit(*context, audit.items[i], absl::Status(code, item.message()));
-    }
-    *response = *std::move(result);
-  }
   audit.call.batch_size = request->requests_size();
-  Record(*context, audit.call, result.status(), started);
-  return Finish(context, result.status(), audit.retry_delay);
+  // One audit line per item, then one for the call. Every line of the call
+  // shares its method, peer, caller and time (the items' records carry the
+  // call's method and caller), so those fields are written once and each
+  // line is built on them; the lines are queued together.
+  const std::string peer = context->peer();
+  LogLine line =
+      AuditLineStart(audit.call.method, peer, audit.call.caller, absl::Now());
+  const size_t shared = line.size();
+  LogBatch lines(LogLevel::kInfo);
+  if (status.ok()) {
+    // Each item is counted as its own token would be, the counts added up
+    // per batch: one metrics update per distinct label, not per item.
+    BatchCounts counts;
+    for (int i = 0; i < response->results_size(); ++i) {
+      const v1::MintResult& item = response->results(i);
+      const AuditRecord& item_audit = audit.items[static_cast<size_t>(i)];
+      const absl::StatusCode code = static_cast<absl::StatusCode>(item.code());
+      counts.Add(code, item_audit);
+      line.Truncate(shared);
+      AddAuditFields(item_audit, absl::Status(code, item.message()), &line);
+      lines.Add(line);
+    }
+    counts.Record(metrics_);
+  }
+  RecordCallMetrics(audit.call, status, started);
+  line.Truncate(shared);
+  AddAuditFields(audit.call, status, &line);
+  lines.Add(line);
+  logger_->Write(std::move(lines));
+  return Finish(context, status, audit.retry_delay);
 }
 
 grpc::ServerUnaryReactor* TokenService::VerifyToken(
@@ -146,41 +207,55 @@ grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
 void TokenService::Record(const grpc::CallbackServerContext& context,
                           const AuditRecord& record, const absl::Status& status,
                           absl::Time started) {
-  metrics_->RecordCall(record.method, status, absl::Now() - started);
-  if (RetryDelay(status).has_value()) metrics_->RecordRateLimited();
-  WriteAudit(context, record, status);
+  RecordCallMetrics(record, status, started);
+  LogLine line =
+      AuditLineStart(record.method, context.peer(), record.caller, absl::Now());
+  AddAuditFields(record, status, &line);
+  logger_->Write(std::move(line));
 }
 
-void TokenService::WriteAudit(const grpc::CallbackServerContext& context,
-                              const AuditRecord& record,
-                              const absl::Status& status) {
-  LogLine line(LogLevel::kInfo, "audit");
-  line.Add("method", record.method)
-      .Add("peer", context.peer())
-      .Add("caller", record.caller)
-      // Only a well-formed SID is logged: the field is caller input.
-      .Add("account",
-           token::IsSid("AC", record.account_sid)
-               ? absl::string_view(record.account_sid)
-               : absl::string_view(record.account_sid.empty() ? ""
-                                                              : "(malformed)"));
-  if (!record.kind.empty()) line.Add("kind", record.kind);
-  if (record.batch_item >= 0) line.Add("batch_item", record.batch_item);
-  if (record.batch_size >= 0) line.Add("batch_size", record.batch_size);
-  line.Add("scope_kinds", record.scope_kinds);
-  if (!record.policy_sets.empty()) line.Add("policy_sets", record.policy_sets);
-  if (record.kind == "access") line.Add("grant_kinds", record.grant_kinds);
+void TokenService::RecordCallMetrics(const AuditRecord& record,
+                                     const absl::Status& status,
+                                     absl::Time started) {
+  metrics_->RecordCall(record.method, status, absl::Now() - started);
+  if (RetryDelay(status).has_value()) metrics_->RecordRateLimited();
+}
+
+LogLine TokenService::AuditLineStart(absl::string_view method,
+                                     absl::string_view peer,
+                                     absl::string_view caller,
+                                     absl::Time time) {
+  LogLine line(LogLevel::kInfo, "audit", time);
+  line.Add("method", method).Add("peer", peer).Add("caller", caller);
+  return line;
+}
+
+void TokenService::AddAuditFields(const AuditRecord& record,
+                                  const absl::Status& status, LogLine* line) {
+  // Only a well-formed SID is logged: the field is caller input.
+  line->Add(
+      "account",
+      token::IsSid("AC", record.account_sid)
+          ? absl::string_view(record.account_sid)
+          : absl::string_view(record.account_sid.empty() ? "" : "(malformed)"));
+  if (!record.kind.empty()) line->Add("kind", record.kind);
+  if (record.batch_item >= 0) line->Add("batch_item", record.batch_item);
+  if (record.batch_size >= 0) line->Add("batch_size", record.batch_size);
+  line->Add("scope_kinds", record.scope_kinds);
+  if (!record.policy_sets.empty()) {
+    line->Add("policy_sets", record.policy_sets);
+  }
+  if (record.kind == "access") line->Add("grant_kinds", record.grant_kinds);
   // Set only from a checked SID, or the key that signed.
-  if (!record.api_key_sid.empty()) line.Add("api_key", record.api_key_sid);
-  line.Add("profile", record.profile)
+  if (!record.api_key_sid.empty()) line->Add("api_key", record.api_key_sid);
+  line->Add("profile", record.profile)
       .Add("ttl_s", record.ttl_seconds)
       .Add("outcome", absl::StatusCodeToString(status.code()));
-  if (!status.ok()) line.Add("reason", status.message());
-  if (!record.verdict.empty()) line.Add("verdict", record.verdict);
+  if (!status.ok()) line->Add("reason", status.message());
+  if (!record.verdict.empty()) line->Add("verdict", record.verdict);
   if (!record.token_fingerprint.empty()) {
-    line.Add("token_fingerprint", record.token_fingerprint);
+    line->Add("token_fingerprint", record.token_fingerprint);
   }
-  logger_->Write(std::move(line));
 }
 
 }  // namespace captoken::service

@@ -15,6 +15,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -230,6 +232,29 @@ class TokenKindsE2eTest : public ::testing::Test {
         client_->VerifyToken(request);
     EXPECT_THAT(response, IsOk());
     return response.value_or(v1::VerifyTokenResponse());
+  }
+
+  // The BatchMint audit lines the server wrote after byte `offset` of its
+  // output, once a call's own line (the one with batch_size) is among them.
+  static std::vector<std::string> BatchAuditLinesAfter(size_t offset) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    std::string output;
+    while (true) {
+      output = server_->Output().substr(offset);
+      if (absl::StrContains(output, "\"batch_size\":") ||
+          absl::Now() >= deadline) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    std::vector<std::string> lines;
+    for (absl::string_view line : absl::StrSplit(output, '\n')) {
+      if (absl::StrContains(line, "\"event\":\"audit\"") &&
+          absl::StrContains(line, "\"method\":\"BatchMint\"")) {
+        lines.emplace_back(line);
+      }
+    }
+    return lines;
   }
 
   static ServerProcess* server_;
@@ -482,10 +507,38 @@ TEST_F(TokenKindsE2eTest, ABatchOfMixedItemsAnswersEachInOrder) {
       R"({"access":{"account_sid":")", kAccount, R"(","identity":""}},)",
       R"({"access":)", AccessJson("PROFILE_TWILIO_NODE", "", not_before), "},",
       R"({"capability":{"account_sid":"AC22222222222222222222222222222222"}}]})");
+  const size_t log_offset = server_->Output().size();
   ASSERT_OK_AND_ASSIGN(
       v1::BatchMintResponse response,
       client_->BatchMint(FromJson<v1::BatchMintRequest>(batch_json)));
   ASSERT_EQ(response.results_size(), 5);
+
+  // The audit: one line per item, in order, each with its own kind and
+  // outcome (and the fingerprint the response carries), then the call's.
+  const std::vector<std::string> audit = BatchAuditLinesAfter(log_offset);
+  ASSERT_EQ(audit.size(), 6u);
+  const char* const item_kinds[] = {"capability", "taskrouter", "access",
+                                    "access", "capability"};
+  const char* const outcomes[] = {"OK", "OK", "INVALID_ARGUMENT", "OK",
+                                  "PERMISSION_DENIED"};
+  for (int i = 0; i < 5; ++i) {
+    const std::string& line = audit[static_cast<size_t>(i)];
+    EXPECT_THAT(line, HasSubstr(absl::StrCat("\"batch_item\":", i, ",")));
+    EXPECT_THAT(line,
+                HasSubstr(absl::StrCat("\"kind\":\"", item_kinds[i], "\"")));
+    EXPECT_THAT(line,
+                HasSubstr(absl::StrCat("\"outcome\":\"", outcomes[i], "\"")));
+    if (response.results(i).code() == 0) {
+      EXPECT_THAT(line,
+                  HasSubstr(absl::StrCat(
+                      "\"token_fingerprint\":\"",
+                      response.results(i).token().token_fingerprint(), "\"")));
+    }
+  }
+  EXPECT_THAT(audit[5], HasSubstr("\"batch_size\":5,"));
+  EXPECT_THAT(audit[5], HasSubstr("\"outcome\":\"OK\""));
+  EXPECT_THAT(audit[5], Not(HasSubstr("batch_item")));
+
   std::vector<int> codes;
   for (const v1::MintResult& result : response.results()) {
     codes.push_back(result.code());
