@@ -19,6 +19,8 @@ test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   android-libboringssl-dev
   clang libclang-rt-14-dev
+  # tests/run_all.sh checks that C++ is clang-formatted (.clang-format).
+  clang-format
   nodejs python3
   # deploy/check_manifests.py (bazel test //deploy/...).
   python3-yaml

@@ -24,8 +24,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "captoken/v1/token_service.grpc.pb.h"
-#include "gtest/gtest.h"
 #include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
 
 namespace captoken {
 namespace {
@@ -147,8 +147,8 @@ TEST_F(ServiceConfigTest, GivesUpAfterThreeAttempts) {
 TEST_F(ServiceConfigTest, RetriesNothingElse) {
   for (grpc::StatusCode code :
        {grpc::StatusCode::INVALID_ARGUMENT, grpc::StatusCode::PERMISSION_DENIED,
-        grpc::StatusCode::RESOURCE_EXHAUSTED,
-        grpc::StatusCode::UNAUTHENTICATED, grpc::StatusCode::INTERNAL}) {
+        grpc::StatusCode::RESOURCE_EXHAUSTED, grpc::StatusCode::UNAUTHENTICATED,
+        grpc::StatusCode::INTERNAL}) {
     FakeServer server;
     server.service.failures = 100;
     server.service.failure_code = code;
@@ -179,8 +179,8 @@ TEST_F(ServiceConfigTest, AFastCallIsNeverCutShort) {
   auto channel = Connect({&server});
   for (int i = 0; i < 5; ++i) {
     const grpc::Status status = Mint(channel);
-    EXPECT_TRUE(status.ok()) << status.error_code() << ": "
-                             << status.error_message();
+    EXPECT_TRUE(status.ok())
+        << status.error_code() << ": " << status.error_message();
   }
 }
 

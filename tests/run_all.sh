@@ -18,6 +18,9 @@ else
   echo "no proto/buf.yaml at $base: nothing to compare with"
 fi
 
+step "C++ formatting (clang-format, Google style, .clang-format at the root)"
+git ls-files -z '*.cc' '*.h' | xargs -0 clang-format --dry-run -Werror
+
 step "unit, known-answer and end-to-end tests (bazel test //...)"
 bazel test "${flags[@]}" //...
 

@@ -44,9 +44,9 @@ TEST(ResolveLifetime, NeitherSetMeansTheDefaultTtl) {
 }
 
 TEST(ResolveLifetime, TtlIsAddedToNowTruncated) {
-  ASSERT_OK_AND_ASSIGN(
-      absl::Time expiry,
-      Resolve(absl::Seconds(600), std::nullopt, kNowTime + absl::Milliseconds(999)));
+  ASSERT_OK_AND_ASSIGN(absl::Time expiry,
+                       Resolve(absl::Seconds(600), std::nullopt,
+                               kNowTime + absl::Milliseconds(999)));
   EXPECT_EQ(expiry, kNowTime + absl::Seconds(600));
 }
 
@@ -61,12 +61,12 @@ TEST(ResolveLifetime, TtlOverMaxTtlIsRefused) {
 }
 
 TEST(ResolveLifetime, ZeroOrNegativeTtlIsRefused) {
-  EXPECT_THAT(Resolve(absl::ZeroDuration(), std::nullopt),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "ttl: must be positive"));
-  EXPECT_THAT(Resolve(absl::Seconds(-1), std::nullopt),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "ttl: must be positive"));
+  EXPECT_THAT(
+      Resolve(absl::ZeroDuration(), std::nullopt),
+      StatusIs(absl::StatusCode::kInvalidArgument, "ttl: must be positive"));
+  EXPECT_THAT(
+      Resolve(absl::Seconds(-1), std::nullopt),
+      StatusIs(absl::StatusCode::kInvalidArgument, "ttl: must be positive"));
 }
 
 TEST(ResolveLifetime, FractionalTtlIsRefused) {
@@ -76,9 +76,9 @@ TEST(ResolveLifetime, FractionalTtlIsRefused) {
 }
 
 TEST(ResolveLifetime, ExpireTimeIsTruncatedToTheSecond) {
-  ASSERT_OK_AND_ASSIGN(
-      absl::Time expiry,
-      Resolve(std::nullopt, kNowTime + absl::Seconds(60) + absl::Milliseconds(900)));
+  ASSERT_OK_AND_ASSIGN(absl::Time expiry,
+                       Resolve(std::nullopt, kNowTime + absl::Seconds(60) +
+                                                 absl::Milliseconds(900)));
   EXPECT_EQ(expiry, kNowTime + absl::Seconds(60));
 }
 

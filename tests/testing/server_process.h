@@ -74,8 +74,8 @@ class ServerProcess {
   absl::Duration startup_time_;
 };
 
-// RunServerExpectingFailure runs the server with `options` and expects it to refuse to
-// start; returns its exit code and output.
+// RunServerExpectingFailure runs the server with `options` and expects it to
+// refuse to start; returns its exit code and output.
 absl::StatusOr<ProcessResult> RunServerExpectingFailure(
     const ServerOptions& options);
 
