@@ -147,10 +147,11 @@ absl::Status AppendFormDecoded(absl::string_view encoded, std::string* out) {
   // lengthens), trimmed after. Byte by byte: in a scope's values the runs
   // between escapes are a few bytes, too short for a word-at-a-time scan to
   // pay for itself.
+  // Appending the encoded text makes that space and copies the plain
+  // prefix in one call (a resize would first fill it with zeros).
   const size_t start = out->size();
-  out->resize(start + encoded.size());
+  out->append(encoded.data(), encoded.size());
   char* const begin = &(*out)[start];
-  std::memcpy(begin, encoded.data(), i);
   char* dest = begin + i;
   uint8_t all_bits = 0;  // Every decoded byte OR-ed: its top bit is non-ASCII.
   while (i < encoded.size()) {
