@@ -31,8 +31,9 @@ bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
   // inputs go as 16-byte chunks, the last one overlapping the one before
   // (no copies). Every chunk is compared, whatever the others hold.
   constexpr size_t kChunk = 16;
-  if (a.size() < kChunk)
+  if (a.size() < kChunk) {
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  }
   int differs = 0;
   for (size_t pos = 0; pos < a.size(); pos += kChunk) {
     const size_t chunk = std::min(pos, a.size() - kChunk);

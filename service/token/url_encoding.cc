@@ -144,11 +144,11 @@ absl::Status AppendFormDecoded(absl::string_view encoded, std::string* out) {
     return absl::OkStatus();
   }
   // The rest are decoded into space for the longest result (decoding never
-  // lengthens), trimmed after. Byte by byte: in a scope's values the runs
-  // between escapes are a few bytes, too short for a word-at-a-time scan to
-  // pay for itself.
-  // Appending the encoded text makes that space and copies the plain
-  // prefix in one call (a resize would first fill it with zeros).
+  // lengthens), trimmed after: appending the encoded text makes that space
+  // and copies the plain prefix in one call (a resize would first fill it
+  // with zeros). Then byte by byte: in a scope's values the runs between
+  // escapes are a few bytes, too short for a word-at-a-time scan to pay for
+  // itself.
   const size_t start = out->size();
   out->append(encoded.data(), encoded.size());
   char* const begin = &(*out)[start];
