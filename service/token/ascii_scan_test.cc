@@ -35,17 +35,20 @@ TEST(PlainRunLength, DelStopsOnlyWhenAsked) {
   EXPECT_EQ(PlainRunLength(text, true), 10u);
 }
 
-// Every byte value at every position of a 20-byte string (so that both the
-// eight-byte loop and the tail see it), against the reference.
+// Every byte value at every position of a 20-byte and a 45-byte string (so
+// that the 16-byte blocks, the eight-byte loop and the tail each see it),
+// against the reference.
 TEST(PlainRunLength, AgreesWithTheByteAtATimeDefinition) {
   for (int byte = 0; byte < 256; ++byte) {
-    for (size_t position = 0; position < 20; ++position) {
-      std::string text(20, 'a');
-      text[position] = static_cast<char>(byte);
-      for (bool stop_at_del : {false, true}) {
-        ASSERT_EQ(PlainRunLength(text, stop_at_del),
-                  ReferenceLength(text, stop_at_del))
-            << "byte " << byte << " at " << position;
+    for (size_t length : {20, 45}) {
+      for (size_t position = 0; position < length; ++position) {
+        std::string text(length, 'a');
+        text[position] = static_cast<char>(byte);
+        for (bool stop_at_del : {false, true}) {
+          ASSERT_EQ(PlainRunLength(text, stop_at_del),
+                    ReferenceLength(text, stop_at_del))
+              << "byte " << byte << " at " << position << " of " << length;
+        }
       }
     }
   }
@@ -55,12 +58,14 @@ TEST(PlainRunLength, AgreesWithTheByteAtATimeDefinition) {
 // at every position, as above.
 TEST(FormPlainRunLength, AgreesWithTheByteAtATimeDefinition) {
   for (int byte = 0; byte < 256; ++byte) {
-    for (size_t position = 0; position < 20; ++position) {
-      std::string text(20, 'a');
-      text[position] = static_cast<char>(byte);
-      const bool stops = byte >= 0x80 || byte == '%' || byte == '+';
-      ASSERT_EQ(FormPlainRunLength(text), stops ? position : text.size())
-          << "byte " << byte << " at " << position;
+    for (size_t length : {20, 45}) {
+      for (size_t position = 0; position < length; ++position) {
+        std::string text(length, 'a');
+        text[position] = static_cast<char>(byte);
+        const bool stops = byte >= 0x80 || byte == '%' || byte == '+';
+        ASSERT_EQ(FormPlainRunLength(text), stops ? position : text.size())
+            << "byte " << byte << " at " << position << " of " << length;
+      }
     }
   }
 }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "absl/base/config.h"
 #include "absl/status/status.h"
 
 namespace captoken::token {
@@ -63,6 +64,23 @@ constexpr std::array<uint32_t, 256> kDecodeSecond = MakeShiftedDecodeTable(12);
 constexpr std::array<uint32_t, 256> kDecodeThird = MakeShiftedDecodeTable(6);
 constexpr std::array<uint32_t, 256> kDecodeFourth = MakeShiftedDecodeTable(0);
 
+// The 24 bits four characters carry, with kInvalidBit set if any of them is
+// outside the alphabet.
+uint32_t DecodeGroup(const uint8_t* src) {
+  return kDecodeFirst[src[0]] | kDecodeSecond[src[1]] | kDecodeThird[src[2]] |
+         kDecodeFourth[src[3]];
+}
+
+// Stores `word` most significant byte first.
+void StoreBigEndian64(uint64_t word, char* dest) {
+#if defined(ABSL_IS_LITTLE_ENDIAN)
+  word = __builtin_bswap64(word);
+#elif !defined(ABSL_IS_BIG_ENDIAN)
+#error "unknown byte order"
+#endif
+  std::memcpy(dest, &word, sizeof(word));
+}
+
 // Built only on failure: a status with a message allocates.
 absl::Status BadCharacter() {
   return absl::InvalidArgumentError(
@@ -116,11 +134,22 @@ absl::Status StrictBase64UrlDecodeInto(absl::string_view encoded,
   out->resize(encoded.size() / 4 * 3 + (rest == 0 ? 0 : rest - 1));
   char* dest = out->data();
   const auto* src = reinterpret_cast<const uint8_t*>(encoded.data());
-  // Whole groups: four characters make three bytes.
+  // Two whole groups at a time while eight bytes of output remain: their
+  // six bytes are stored as one word (the payload is decoded for every
+  // token verified, and byte-by-byte stores were most of its cost). The
+  // word's last two bytes are overwritten by what follows.
+  char* const end = dest + out->size();
   size_t i = 0;
+  for (; i + 8 <= encoded.size() && end - dest >= 8; i += 8) {
+    const uint32_t high = DecodeGroup(src + i);
+    const uint32_t low = DecodeGroup(src + i + 4);
+    if (((high | low) & kInvalidBit) != 0) return BadCharacter();
+    StoreBigEndian64((uint64_t{high} << 40) | (uint64_t{low} << 16), dest);
+    dest += 6;
+  }
+  // Whole groups: four characters make three bytes.
   for (; i + 4 <= encoded.size(); i += 4) {
-    const uint32_t bits = kDecodeFirst[src[i]] | kDecodeSecond[src[i + 1]] |
-                          kDecodeThird[src[i + 2]] | kDecodeFourth[src[i + 3]];
+    const uint32_t bits = DecodeGroup(src + i);
     if ((bits & kInvalidBit) != 0) return BadCharacter();
     *dest++ = static_cast<char>(bits >> 16);
     *dest++ = static_cast<char>((bits >> 8) & 0xFF);

@@ -161,6 +161,24 @@ TEST(StrictBase64UrlDecode, RefusesEverySpellingAnEncoderWouldNotProduce) {
   }
 }
 
+// A character outside the alphabet at every position of a long input, so
+// that the two-group loop, the one-group loop and the last partial group
+// each see one.
+TEST(StrictBase64UrlDecode, RefusesABadCharacterAtEveryPosition) {
+  const std::string valid = Encode(AllByteValues().substr(0, 35));
+  ASSERT_THAT(StrictBase64UrlDecode(valid), IsOk());
+  for (char bad : {'=', '+', '/', '.', ' ', '\0', '\xC3'}) {
+    for (size_t position = 0; position < valid.size(); ++position) {
+      std::string encoded = valid;
+      encoded[position] = bad;
+      EXPECT_THAT(
+          StrictBase64UrlDecode(encoded),
+          StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("outside")))
+          << "byte " << static_cast<int>(bad) << " at " << position;
+    }
+  }
+}
+
 TEST(StrictBase64UrlDecode, NonCanonicalTrailingBitsAreNamedAsSuch) {
   EXPECT_THAT(
       StrictBase64UrlDecode("Zh"),

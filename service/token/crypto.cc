@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -24,7 +25,21 @@ void WipeMemory(void* data, size_t size) {
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  // OpenSSL's x86-64 CRYPTO_memcmp compares exactly 16 bytes as two words,
+  // and any other length a byte at a time, about two cycles a byte: a MAC's
+  // 43 characters took 26 ns, a tenth of verifying a token's MAC. So longer
+  // inputs go as 16-byte chunks, the last one overlapping the one before
+  // (no copies). Every chunk is compared, whatever the others hold.
+  constexpr size_t kChunk = 16;
+  if (a.size() < kChunk) {
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  }
+  int differs = 0;
+  for (size_t pos = 0; pos < a.size(); pos += kChunk) {
+    const size_t chunk = std::min(pos, a.size() - kChunk);
+    differs |= CRYPTO_memcmp(a.data() + chunk, b.data() + chunk, kChunk);
+  }
+  return differs == 0;
 }
 
 Sha256Digest Sha256(absl::string_view data) {

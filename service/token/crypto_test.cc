@@ -294,6 +294,21 @@ TEST(ConstantTimeEquals, StringsThatDifferInOneBitAreNotEqual) {
   }
 }
 
+// Every length up to a few chunks (OpenSSL's fast case is 16 bytes), with
+// one bit changed at every position, so every chunk and tail is looked at.
+TEST(ConstantTimeEquals, SeesADifferenceAnywhereAtEveryLength) {
+  for (size_t length = 1; length <= 70; ++length) {
+    const std::string a = PatternBytes(length, 5);
+    const std::string same = a;
+    ASSERT_TRUE(ConstantTimeEquals(a, same)) << length;
+    for (size_t byte = 0; byte < length; ++byte) {
+      std::string b = a;
+      b[byte] = static_cast<char>(b[byte] ^ 0x10);
+      ASSERT_FALSE(ConstantTimeEquals(a, b)) << length << " at " << byte;
+    }
+  }
+}
+
 TEST(ConstantTimeEquals, StringsOfDifferentLengthsAreNotEqual) {
   EXPECT_FALSE(ConstantTimeEquals("signature", "signatur"));
   EXPECT_FALSE(ConstantTimeEquals("signatur", "signature"));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -52,6 +53,20 @@ TEST(IsSid, RefusesAnythingElse) {
   };
   for (const std::string& value : not_account_sids) {
     EXPECT_FALSE(IsSid("AC", value)) << value;
+  }
+}
+
+// Every byte value in every digit position, against the byte-at-a-time
+// definition (absl::ascii_isxdigit).
+TEST(IsSid, AgreesWithTheByteAtATimeDefinitionForEveryByte) {
+  for (size_t position = 2; position < kAccountSid.size(); ++position) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string value(kAccountSid);
+      value[position] = static_cast<char>(byte);
+      ASSERT_EQ(IsSid("AC", value),
+                absl::ascii_isxdigit(static_cast<unsigned char>(byte)))
+          << "byte " << byte << " at " << position;
+    }
   }
 }
 

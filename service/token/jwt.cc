@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "service/token/ascii_scan.h"
 #include "service/token/base64url.h"
 #include "service/token/verification_failure.h"
 
@@ -84,12 +85,14 @@ absl::StatusOr<JwtSegments> SplitCompactJwt(absl::string_view token,
         VerificationFailure::kTooLarge,
         absl::StrCat("token longer than ", max_bytes, " bytes"));
   }
-  const size_t first_dot = token.find('.');
+  // FindByte, not find(): this Abseil's find() is out of line, and
+  // splitting is a tenth of checking a token's MAC.
+  const size_t first_dot = FindByte(token, '.');
   const size_t second_dot = first_dot == absl::string_view::npos
                                 ? absl::string_view::npos
-                                : token.find('.', first_dot + 1);
+                                : FindByte(token, '.', first_dot + 1);
   if (second_dot == absl::string_view::npos ||
-      token.find('.', second_dot + 1) != absl::string_view::npos) {
+      FindByte(token, '.', second_dot + 1) != absl::string_view::npos) {
     return VerificationError(VerificationFailure::kMalformed,
                              "token does not have three segments");
   }

@@ -100,12 +100,22 @@ void AppendEscaped(absl::string_view text, const EscapeTable& table,
   out->resize(start + size);
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+// Each byte's value as a hex digit, or -1: a table, since a form value's
+// escapes are decoded for every scope of every token verified.
+constexpr std::array<int8_t, 256> MakeHexTable() {
+  std::array<int8_t, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = c >= '0' && c <= '9'   ? static_cast<int8_t>(c - '0')
+               : c >= 'a' && c <= 'f' ? static_cast<int8_t>(c - 'a' + 10)
+               : c >= 'A' && c <= 'F' ? static_cast<int8_t>(c - 'A' + 10)
+                                      : int8_t{-1};
+  }
+  return table;
 }
+
+constexpr std::array<int8_t, 256> kHexValues = MakeHexTable();
+
+int HexValue(char c) { return kHexValues[static_cast<uint8_t>(c)]; }
 
 }  // namespace
 
@@ -134,18 +144,19 @@ absl::Status AppendFormDecoded(absl::string_view encoded, std::string* out) {
     return absl::OkStatus();
   }
   // The rest are decoded into space for the longest result (decoding never
-  // lengthens), trimmed after; runs between escapes are copied whole.
+  // lengthens), trimmed after: appending the encoded text makes that space
+  // and copies the plain prefix in one call (a resize would first fill it
+  // with zeros). Then byte by byte: in a scope's values the runs between
+  // escapes are a few bytes, too short for a word-at-a-time scan to pay for
+  // itself.
   const size_t start = out->size();
-  out->resize(start + encoded.size());
+  out->append(encoded.data(), encoded.size());
   char* const begin = &(*out)[start];
-  std::memcpy(begin, encoded.data(), i);
   char* dest = begin + i;
-  bool non_ascii = false;
+  uint8_t all_bits = 0;  // Every decoded byte OR-ed: its top bit is non-ASCII.
   while (i < encoded.size()) {
     uint8_t byte = static_cast<uint8_t>(encoded[i]);
-    if (byte == '+') {
-      byte = ' ';
-    } else if (byte == '%') {
+    if (byte == '%') {
       const bool complete = i + 2 < encoded.size();
       const int high = complete ? HexValue(encoded[i + 1]) : -1;
       const int low = complete ? HexValue(encoded[i + 2]) : -1;
@@ -154,20 +165,18 @@ absl::Status AppendFormDecoded(absl::string_view encoded, std::string* out) {
         return absl::InvalidArgumentError("bad percent-escape");
       }
       byte = static_cast<uint8_t>(high * 16 + low);
-      i += 2;
+      i += 3;
+    } else {
+      if (byte == '+') byte = ' ';
+      ++i;
     }
     *dest++ = static_cast<char>(byte);
-    non_ascii |= byte >= 0x80;
-    ++i;
-    const size_t run = FormPlainRunLength(encoded.substr(i));
-    std::memcpy(dest, encoded.data() + i, run);
-    dest += run;
-    i += run;
+    all_bits |= byte;
   }
   const size_t decoded_size = static_cast<size_t>(dest - begin);
   out->resize(start + decoded_size);
   // ASCII is UTF-8: only text with a byte of 0x80 or above needs the check.
-  if (non_ascii &&
+  if ((all_bits & 0x80) != 0 &&
       !IsValidUtf8(absl::string_view(out->data() + start, decoded_size))) {
     return absl::InvalidArgumentError("percent-decoded text is not UTF-8");
   }

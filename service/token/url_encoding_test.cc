@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/token/utf8.h"
 #include "testing/status_matchers.h"
 
 namespace captoken::token {
@@ -269,6 +270,61 @@ TEST(FormDecode, RefusesAResultThatIsNotUtf8) {
     EXPECT_THAT(
         FormDecode(encoded),
         StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not UTF-8")));
+  }
+}
+
+// The byte-at-a-time definition the decoder must agree with: '+' is a
+// space, "%XY" (either case) is a byte, anything else is itself; a bad
+// escape is an error, then a result that is not UTF-8.
+absl::StatusOr<std::string> ReferenceFormDecode(absl::string_view encoded) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string decoded;
+  for (size_t i = 0; i < encoded.size(); ++i) {
+    if (encoded[i] == '+') {
+      decoded.push_back(' ');
+    } else if (encoded[i] != '%') {
+      decoded.push_back(encoded[i]);
+    } else if (i + 2 < encoded.size() && hex(encoded[i + 1]) >= 0 &&
+               hex(encoded[i + 2]) >= 0) {
+      decoded.push_back(
+          static_cast<char>(hex(encoded[i + 1]) * 16 + hex(encoded[i + 2])));
+      i += 2;
+    } else {
+      return absl::InvalidArgumentError("bad percent-escape");
+    }
+  }
+  if (!IsValidUtf8(decoded)) {
+    return absl::InvalidArgumentError("percent-decoded text is not UTF-8");
+  }
+  return decoded;
+}
+
+// Every byte value at every position of texts with escapes before, between
+// and after plain runs, against the reference: the result or the error.
+TEST(FormDecode, AgreesWithTheByteAtATimeDefinition) {
+  for (const std::string& base :
+       {std::string("To%3D%252B1555+x%26CallerId%3Dclient%253Aalice"),
+        std::string("plain-text-before%41"),
+        std::string("%C3%A9t%C3%A9+%7E")}) {
+    for (size_t position = 0; position < base.size(); ++position) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string encoded = base;
+        encoded[position] = static_cast<char>(byte);
+        const absl::StatusOr<std::string> expected =
+            ReferenceFormDecode(encoded);
+        const absl::StatusOr<std::string> decoded = FormDecode(encoded);
+        ASSERT_EQ(decoded.status(), expected.status())
+            << "byte " << byte << " at " << position << " of " << base;
+        if (expected.ok()) {
+          ASSERT_EQ(*decoded, *expected);
+        }
+      }
+    }
   }
 }
 
