@@ -178,8 +178,14 @@ size_t CountPieces(absl::string_view text, char separator) {
   return pieces;
 }
 
-// Form-decodes `encoded` into `*out`, replacing its contents.
+// Form-decodes `encoded` into `*out`, replacing its contents. Most values
+// have nothing to decode, and are copied without a call into the decoder
+// (whose first step is the same check).
 absl::Status DecodeInto(absl::string_view encoded, std::string* out) {
+  if (FormPlainRunLength(encoded) == encoded.size()) {
+    out->assign(encoded.data(), encoded.size());
+    return absl::OkStatus();
+  }
   out->clear();
   return AppendFormDecoded(encoded, out);
 }
@@ -288,11 +294,16 @@ absl::Status ParseScope(absl::string_view text,
   RawQueryPairs pairs(query);
   absl::string_view raw_key, raw_value;
   while (pairs.Next(&raw_key, &raw_value)) {
-    absl::StatusOr<absl::string_view> key =
-        FormDecodeView(raw_key, &key_scratch);
-    if (!key.ok()) return Malformed(key.status().message());
-    if (key->empty()) return Malformed("empty query key");
-    const ScopeKey which = KeyNamed(*key);
+    // A key is a plain name (FormDecodeView's first check, inline).
+    absl::string_view key = raw_key;
+    if (FormPlainRunLength(raw_key) != raw_key.size()) {
+      absl::StatusOr<absl::string_view> decoded_key =
+          FormDecodeView(raw_key, &key_scratch);
+      if (!decoded_key.ok()) return Malformed(decoded_key.status().message());
+      key = *decoded_key;
+    }
+    if (key.empty()) return Malformed("empty query key");
+    const ScopeKey which = KeyNamed(key);
     absl::Status problem;
     if ((allowed & which) == 0) {
       problem = absl::InvalidArgumentError("unknown parameter");
@@ -368,7 +379,9 @@ absl::StatusOr<std::vector<CapabilityScope>> ParseScopeClaim(
     absl::string_view claim) {
   std::vector<CapabilityScope> scopes;
   if (claim.empty()) return scopes;
-  scopes.reserve(CountPieces(claim, ' '));
+  // Room for one scope of each kind, as many as most claims hold, without
+  // counting the spaces first.
+  scopes.reserve(3);
   // Scopes are separated by single spaces: an empty piece (two spaces, or
   // one at either end) is an unknown scope.
   size_t start = 0;
