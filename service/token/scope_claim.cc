@@ -178,8 +178,14 @@ size_t CountPieces(absl::string_view text, char separator) {
   return pieces;
 }
 
-// Form-decodes `encoded` into `*out`, replacing its contents.
+// Form-decodes `encoded` into `*out`, replacing its contents. Most values
+// have nothing to decode, and are copied without a call into the decoder
+// (whose first step is the same check).
 absl::Status DecodeInto(absl::string_view encoded, std::string* out) {
+  if (FormPlainRunLength(encoded) == encoded.size()) {
+    out->assign(encoded.data(), encoded.size());
+    return absl::OkStatus();
+  }
   out->clear();
   return AppendFormDecoded(encoded, out);
 }
@@ -204,6 +210,22 @@ absl::Status ParseParams(absl::string_view decoded,
   if (!pairs.status().ok()) return Malformed(pairs.status().message());
   return absl::OkStatus();
 }
+
+// Each byte's value as a hex digit, or -1.
+constexpr std::array<int8_t, 256> MakeHexTable() {
+  std::array<int8_t, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = c >= '0' && c <= '9'   ? static_cast<int8_t>(c - '0')
+               : c >= 'a' && c <= 'f' ? static_cast<int8_t>(c - 'a' + 10)
+               : c >= 'A' && c <= 'F' ? static_cast<int8_t>(c - 'A' + 10)
+                                      : int8_t{-1};
+  }
+  return table;
+}
+
+constexpr std::array<int8_t, 256> kHexValues = MakeHexTable();
+
+int HexValue(char c) { return kHexValues[static_cast<uint8_t>(c)]; }
 
 // The parameters a scope string may carry; each at most once.
 enum ScopeKey : uint32_t {
@@ -267,14 +289,21 @@ absl::Status ParseScope(absl::string_view text,
   std::string key_scratch;
   uint32_t seen = 0;
   bool events_path = false;
+  // Whether the parameter list went the fast way, and so is already read.
+  bool fast_params = false;
   RawQueryPairs pairs(query);
   absl::string_view raw_key, raw_value;
   while (pairs.Next(&raw_key, &raw_value)) {
-    absl::StatusOr<absl::string_view> key =
-        FormDecodeView(raw_key, &key_scratch);
-    if (!key.ok()) return Malformed(key.status().message());
-    if (key->empty()) return Malformed("empty query key");
-    const ScopeKey which = KeyNamed(*key);
+    // A key is a plain name (FormDecodeView's first check, inline).
+    absl::string_view key = raw_key;
+    if (FormPlainRunLength(raw_key) != raw_key.size()) {
+      absl::StatusOr<absl::string_view> decoded_key =
+          FormDecodeView(raw_key, &key_scratch);
+      if (!decoded_key.ok()) return Malformed(decoded_key.status().message());
+      key = *decoded_key;
+    }
+    if (key.empty()) return Malformed("empty query key");
+    const ScopeKey which = KeyNamed(key);
     absl::Status problem;
     if ((allowed & which) == 0) {
       problem = absl::InvalidArgumentError("unknown parameter");
@@ -295,7 +324,11 @@ absl::Status ParseScope(absl::string_view text,
     } else if (which == kAppSid) {
       decoded = DecodeInto(raw_value, app_sid);
     } else {  // kAppParams, kParams
-      decoded = DecodeInto(raw_value, &param_list);
+      // The usual list decodes straight into the scope's parameters;
+      // DecodeParamListFast leaves anything else to the general path.
+      fast_params =
+          scope_claim_internal::DecodeParamListFast(raw_value, params);
+      if (!fast_params) decoded = DecodeInto(raw_value, &param_list);
     }
     if (!decoded.ok()) return Malformed(decoded.message());
     if (!problem.ok()) return Malformed(problem.message());
@@ -310,7 +343,9 @@ absl::Status ParseScope(absl::string_view text,
   }
   if (name == kOutgoingPrefix) {
     if ((seen & kAppSid) == 0) return Malformed("outgoing without appSid");
-    if ((seen & kAppParams) != 0) return ParseParams(param_list, params);
+    if ((seen & kAppParams) != 0 && !fast_params) {
+      return ParseParams(param_list, params);
+    }
     return absl::OkStatus();
   }
   if ((seen & kPath) == 0 || !events_path) {
@@ -319,7 +354,7 @@ absl::Status ParseScope(absl::string_view text,
   if ((seen & kAppParams) != 0 && (seen & kParams) != 0) {
     return Malformed("event stream with two filter lists");
   }
-  if ((seen & (kAppParams | kParams)) != 0) {
+  if ((seen & (kAppParams | kParams)) != 0 && !fast_params) {
     return ParseParams(param_list, params);
   }
   return absl::OkStatus();
@@ -344,7 +379,9 @@ absl::StatusOr<std::vector<CapabilityScope>> ParseScopeClaim(
     absl::string_view claim) {
   std::vector<CapabilityScope> scopes;
   if (claim.empty()) return scopes;
-  scopes.reserve(CountPieces(claim, ' '));
+  // Room for one scope of each kind, as many as most claims hold, without
+  // counting the spaces first.
+  scopes.reserve(3);
   // Scopes are separated by single spaces: an empty piece (two spaces, or
   // one at either end) is an unknown scope.
   size_t start = 0;
@@ -356,5 +393,80 @@ absl::StatusOr<std::vector<CapabilityScope>> ParseScopeClaim(
     start = end + 1;
   }
 }
+
+namespace scope_claim_internal {
+
+bool DecodeParamListFast(absl::string_view encoded,
+                         std::vector<Param>* params) {
+  if (encoded.empty()) return true;  // No pairs, as RawQueryPairs says.
+  if (encoded.size() > kMaxFastParamListSize) return false;
+  // The decoded keys and values, end to end (decoding never lengthens),
+  // and where each pair's key and value end in it.
+  char decoded[kMaxFastParamListSize];
+  size_t key_ends[kMaxFastParams];
+  size_t value_ends[kMaxFastParams];
+  size_t pairs = 0;
+  size_t size = 0;
+  bool in_value = false;  // Past the current pair's first '='.
+  const char* p = encoded.data();
+  const char* const end = p + encoded.size();
+  while (p < end) {
+    // The outer level: '+' is a space, %XY a byte.
+    int byte = static_cast<uint8_t>(*p);
+    if (byte == '%') {
+      if (end - p < 3) return false;
+      const int high = HexValue(p[1]);
+      const int low = HexValue(p[2]);
+      if ((high | low) < 0) return false;
+      byte = high * 16 + low;
+      p += 3;
+    } else {
+      if (byte == '+') byte = ' ';
+      ++p;
+    }
+    if (byte >= 0x80) return false;  // Left to the UTF-8 checks.
+    // The inner level, on the outer level's bytes: '&' and the first '='
+    // of a pair separate, '+' is a space, %XY a byte (its digits must be
+    // written plainly, not escaped themselves).
+    if (byte == '%') {
+      if (end - p < 2) return false;
+      const int high = HexValue(p[0]);
+      const int low = HexValue(p[1]);
+      if ((high | low) < 0) return false;
+      byte = high * 16 + low;
+      if (byte >= 0x80) return false;
+      p += 2;
+    } else if (byte == '+') {
+      byte = ' ';
+    } else if (byte == '&') {
+      if (!in_value) return false;  // A pair without '='.
+      value_ends[pairs++] = size;
+      in_value = false;
+      continue;
+    } else if (byte == '=' && !in_value) {
+      const size_t key_start = pairs == 0 ? 0 : value_ends[pairs - 1];
+      if (size == key_start) return false;  // An empty key.
+      if (pairs == kMaxFastParams) return false;
+      key_ends[pairs] = size;
+      in_value = true;
+      continue;
+    }
+    decoded[size++] = static_cast<char>(byte);
+  }
+  if (!in_value) return false;  // The last pair has no '='.
+  value_ends[pairs++] = size;
+
+  params->reserve(params->size() + pairs);
+  size_t start = 0;
+  for (size_t i = 0; i < pairs; ++i) {
+    Param& param = params->emplace_back();
+    param.key.assign(decoded + start, key_ends[i] - start);
+    param.value.assign(decoded + key_ends[i], value_ends[i] - key_ends[i]);
+    start = value_ends[i];
+  }
+  return true;
+}
+
+}  // namespace scope_claim_internal
 
 }  // namespace captoken::token

@@ -6,6 +6,8 @@
 
 #include "service/token/scope_claim.h"
 
+#include <cstddef>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/token/capability_scope.h"
+#include "service/token/url_encoding.h"
 #include "testing/status_matchers.h"
 
 namespace captoken::token {
@@ -570,6 +573,160 @@ TEST(ParseScopeClaim, MessagesNeverQuoteTheClaim) {
     ASSERT_FALSE(parsed.ok()) << claim;
     EXPECT_THAT(std::string(parsed.status().message()),
                 Not(HasSubstr("secret")));
+  }
+}
+
+// ---- DecodeParamListFast --------------------------------------------------
+
+using scope_claim_internal::DecodeParamListFast;
+using scope_claim_internal::kMaxFastParams;
+
+// The general path DecodeParamListFast must agree with: decode the whole
+// list, then split it and decode each side (ParseScope and ParseParams).
+absl::StatusOr<std::vector<Param>> ReferenceParamList(
+    absl::string_view encoded) {
+  absl::StatusOr<std::string> list = FormDecode(encoded);
+  if (!list.ok()) return list.status();
+  std::vector<Param> params;
+  absl::Status status = ForEachQueryPair(
+      *list, [&](absl::string_view key, absl::string_view value) {
+        params.push_back({std::string(key), std::string(value)});
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return params;
+}
+
+// Whatever the fast path accepts, the general path reads to the same
+// parameters; whatever it declines, it leaves `params` alone.
+void ExpectAgreement(absl::string_view encoded) {
+  const Param sentinel{"already", "there"};
+  std::vector<Param> params = {sentinel};
+  if (DecodeParamListFast(encoded, &params)) {
+    absl::StatusOr<std::vector<Param>> expected = ReferenceParamList(encoded);
+    ASSERT_THAT(expected, IsOk()) << encoded;
+    expected->insert(expected->begin(), sentinel);
+    ASSERT_EQ(params, *expected) << encoded;
+  } else {
+    ASSERT_EQ(params, std::vector<Param>{sentinel}) << encoded;
+  }
+}
+
+// A list as a profile writes it (AppendNodeParams, AppendPythonParams).
+std::string EncodeList(const std::vector<Param>& params, bool python) {
+  std::string encoded;
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (i > 0) encoded += "%26";
+    if (python) {
+      AppendQuotePlusTwice(params[i].key, &encoded);
+      encoded += "%3D";
+      AppendQuotePlusTwice(params[i].value, &encoded);
+    } else {
+      AppendUriComponentTwice(params[i].key, &encoded);
+      encoded += "%3D";
+      AppendUriComponentTwice(params[i].value, &encoded);
+    }
+  }
+  return encoded;
+}
+
+TEST(DecodeParamListFast, ReadsTheTypicalLists) {
+  const std::vector<Param> typical = {{"To", "+15551234567"},
+                                      {"CallerId", "client:alice"}};
+  for (bool python : {false, true}) {
+    std::vector<Param> params;
+    ASSERT_TRUE(DecodeParamListFast(EncodeList(typical, python), &params));
+    EXPECT_EQ(params, typical);
+  }
+}
+
+TEST(DecodeParamListFast, ReadsEveryAsciiListEitherProfileWrites) {
+  std::mt19937 random(20261128);
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::vector<Param> params(1 + random() % kMaxFastParams);
+    for (Param& param : params) {
+      param.key.resize(1 + random() % 4);
+      param.value.resize(random() % 6);
+      for (char& c : param.key) c = static_cast<char>(random() % 128);
+      for (char& c : param.value) c = static_cast<char>(random() % 128);
+    }
+    const std::string encoded = EncodeList(params, trial % 2 == 1);
+    if (encoded.size() > scope_claim_internal::kMaxFastParamListSize) {
+      continue;
+    }
+    std::vector<Param> decoded;
+    ASSERT_TRUE(DecodeParamListFast(encoded, &decoded)) << encoded;
+    ASSERT_EQ(decoded, params) << encoded;
+  }
+}
+
+TEST(DecodeParamListFast, AgreesWithTheGeneralPathForEveryByteAnywhere) {
+  for (const std::string& base :
+       {std::string("To%3D%252B15551234567%26CallerId%3Dclient%253Aalice"),
+        std::string("a%3D1%26b%3D%2525%2b+x=y%26c%3d"),
+        std::string("k=v&k2%3D%26%3D")}) {
+    ExpectAgreement(base);
+    for (size_t position = 0; position < base.size(); ++position) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string encoded = base;
+        encoded[position] = static_cast<char>(byte);
+        ExpectAgreement(encoded);
+        if (::testing::Test::HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+TEST(DecodeParamListFast, AgreesWithTheGeneralPathOnRandomText) {
+  // The bytes that mean something at either level, and some that do not.
+  constexpr absl::string_view kAlphabet = "%%%%2356ABDFabdf+=&&=xZ0 \x80\xC3";
+  std::mt19937 random(11282026);
+  for (int trial = 0; trial < 200000; ++trial) {
+    std::string encoded(random() % 40, ' ');
+    for (char& c : encoded) c = kAlphabet[random() % kAlphabet.size()];
+    ExpectAgreement(encoded);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+TEST(DecodeParamListFast, DeclinesWhatItDoesNotHandle) {
+  for (absl::string_view encoded : {
+           "a%3D%C3%A9",      // non-ASCII
+           "a%3D%25C3%25A9",  // non-ASCII, inner level
+           "a%3D%25%34%31",   // inner escape with escaped digits
+           "a%3D1%26",        // empty last pair
+           "%3D1",            // empty key
+           "novalue",         // no '='
+           "a%3D%ZZ",         // bad escape
+           "a%3D%252",        // bad inner escape
+       }) {
+    ExpectAgreement(encoded);
+    std::vector<Param> params;
+    EXPECT_FALSE(DecodeParamListFast(encoded, &params)) << encoded;
+  }
+  std::vector<Param> params;
+  EXPECT_FALSE(DecodeParamListFast(
+      std::string(scope_claim_internal::kMaxFastParamListSize - 1, 'a') + "=b",
+      &params));
+  std::string many = "a=1";
+  for (size_t i = 0; i < kMaxFastParams; ++i) many += "&a=1";
+  EXPECT_FALSE(DecodeParamListFast(many, &params));
+  ExpectAgreement(many);
+}
+
+TEST(ParseScopeClaim, ReadsLongParamListsTheGeneralWay) {
+  std::vector<Param> many;
+  for (size_t i = 0; i < 2 * kMaxFastParams; ++i) {
+    many.push_back({absl::StrCat("key", i), absl::StrCat("value ", i)});
+  }
+  for (const std::vector<CapabilityScope>& scopes :
+       std::vector<std::vector<CapabilityScope>>{{Outgoing(many)},
+                                                 {EventStreamScope{many}}}) {
+    for (const std::string& claim : {Node(scopes), Python(scopes)}) {
+      ASSERT_OK_AND_ASSIGN(std::vector<CapabilityScope> parsed,
+                           ParseScopeClaim(claim));
+      EXPECT_EQ(parsed, scopes);
+    }
   }
 }
 
