@@ -87,8 +87,10 @@ account_a=AC0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a
 account_b=AC0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b
 account_c=AC0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c
 secret() { od -An -tx1 -N16 /dev/urandom | tr -d ' \n'; }
-export SOAK_AUTH_TOKEN_A SOAK_AUTH_TOKEN_C
+api_key_a=SK0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a
+export SOAK_AUTH_TOKEN_A SOAK_AUTH_TOKEN_C SOAK_API_KEY_SECRET_A
 SOAK_AUTH_TOKEN_A=$(secret)
+SOAK_API_KEY_SECRET_A=$(secret)
 SOAK_AUTH_TOKEN_C=$(secret)
 b_old=$(secret)     # the secondary before the rotation
 b_current=$(secret) # the primary before, the secondary after
@@ -104,6 +106,10 @@ secret_watch_interval { seconds: 0 }
 accounts {
   account_sid: "$account_a"
   auth_token { env: "SOAK_AUTH_TOKEN_A" }
+  api_keys {
+    sid: "$api_key_a"
+    secret { env: "SOAK_API_KEY_SECRET_A" }
+  }
 }
 accounts {
   account_sid: "$account_b"
@@ -170,6 +176,7 @@ started=$(date +%s.%N)
 soak_rc=0
 "$work/soak" --server="127.0.0.1:$port" \
   --accounts="$account_a,$account_b" --verify_only_accounts="$account_c" \
+  --access_account="$account_a" \
   --requests="$requests" --threads="$threads" \
   --reload_pid="$server_pid" --reload_at=0.5 --reload_hook="$work/rotate.sh" \
   --sample_tokens_file="$work/sample_tokens.jsonl" "$@" \
@@ -221,7 +228,7 @@ if grep -q '"event":"reload_failed"' "$work/server.log"; then
 fi
 grep -q '"event":"stopped"' "$work/server.log" ||
   problems+=("the server did not log that it stopped")
-for s in "$SOAK_AUTH_TOKEN_A" "$SOAK_AUTH_TOKEN_C" "$b_old" "$b_current" "$b_next"; do
+for s in "$SOAK_AUTH_TOKEN_A" "$SOAK_API_KEY_SECRET_A" "$SOAK_AUTH_TOKEN_C" "$b_old" "$b_current" "$b_next"; do
   if grep -q -F "$s" "$work/server.log"; then
     problems+=("a secret appears in the server's log")
     break

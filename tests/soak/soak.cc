@@ -69,6 +69,9 @@ ABSL_FLAG(std::vector<std::string>, accounts, {},
 ABSL_FLAG(std::vector<std::string>, verify_only_accounts, {},
           "comma-separated verify_only account SIDs (minting must be "
           "PERMISSION_DENIED)");
+ABSL_FLAG(std::string, access_account, "",
+          "an account of --accounts with an API key, for Access Tokens; "
+          "empty: no Access Tokens");
 ABSL_FLAG(std::string, default_profile, "python",
           "the server's default profile (python or node): what a request "
           "with PROFILE_UNSPECIFIED must come back with");
@@ -110,6 +113,7 @@ constexpr char kUsage[] =
 Usage:
   soak --server=127.0.0.1:PORT --accounts=AC...,AC... [--requests=200000]
        [--threads=8] [--seed=1] [--verify_only_accounts=AC...]
+       [--access_account=AC...]
        [--reload_pid=PID --reload_at=0.5 --reload_hook='sh command']
        [--server_pid=PID] [--sample_tokens_file=PATH]
 
@@ -194,6 +198,11 @@ enum class Kind {
   kMintNoScopes,
   kMintMaxScopes,
   kMintExpireTime,
+  // Valid mints of the other kinds, and batches mixing valid and refused
+  // requests of every kind.
+  kMintTaskRouter,
+  kMintAccess,
+  kBatchMixed,
   // Valid verifications.
   kVerifyOwn,       // a token this thread minted recently
   kVerifyArchived,  // a long-lived token minted before the reload
@@ -217,6 +226,8 @@ enum class Kind {
   kInvalidScopeWithoutKind,
   kInvalidPythonNameMismatch,
   kInvalidVerifyEmptyToken,
+  kInvalidTaskRouterChannel,
+  kInvalidAccessNoIdentity,
   // PERMISSION_DENIED.
   kDeniedUnknownAccount,
   kDeniedVerifyOnlyAccount,
@@ -232,14 +243,17 @@ struct KindInfo {
 };
 
 constexpr KindInfo kKinds[] = {
-    {Kind::kMintIncoming, "mint_incoming", 110, Expect::kOk},
-    {Kind::kMintOutgoing, "mint_outgoing", 110, Expect::kOk},
-    {Kind::kMintEventStream, "mint_event_stream", 90, Expect::kOk},
-    {Kind::kMintAllKinds, "mint_all_kinds", 90, Expect::kOk},
+    {Kind::kMintIncoming, "mint_incoming", 80, Expect::kOk},
+    {Kind::kMintOutgoing, "mint_outgoing", 80, Expect::kOk},
+    {Kind::kMintEventStream, "mint_event_stream", 70, Expect::kOk},
+    {Kind::kMintAllKinds, "mint_all_kinds", 80, Expect::kOk},
     {Kind::kMintNoScopes, "mint_no_scopes", 20, Expect::kOk},
     {Kind::kMintMaxScopes, "mint_max_scopes", 20, Expect::kOk},
     {Kind::kMintExpireTime, "mint_expire_time", 40, Expect::kOk},
-    {Kind::kVerifyOwn, "verify_own_token", 120, Expect::kOk},
+    {Kind::kMintTaskRouter, "mint_taskrouter", 30, Expect::kOk},
+    {Kind::kMintAccess, "mint_access", 30, Expect::kOk},
+    {Kind::kBatchMixed, "batch_mint_mixed", 30, Expect::kOk},
+    {Kind::kVerifyOwn, "verify_own_token", 110, Expect::kOk},
     {Kind::kVerifyArchived, "verify_archived_token", 40, Expect::kOk},
     {Kind::kVerifyTamperedSignature, "verify_tampered_signature", 40,
      Expect::kNotValid},
@@ -247,7 +261,7 @@ constexpr KindInfo kKinds[] = {
      Expect::kNotValid},
     {Kind::kVerifyTruncated, "verify_truncated", 10, Expect::kNotValid},
     {Kind::kVerifyWrongAccount, "verify_wrong_account", 15, Expect::kNotValid},
-    {Kind::kInvalidAccountSid, "invalid_account_sid", 25,
+    {Kind::kInvalidAccountSid, "invalid_account_sid", 15,
      Expect::kInvalidArgument},
     {Kind::kInvalidTtlZero, "invalid_ttl_zero", 20, Expect::kInvalidArgument},
     {Kind::kInvalidTtlNegative, "invalid_ttl_negative", 10,
@@ -273,6 +287,10 @@ constexpr KindInfo kKinds[] = {
     {Kind::kInvalidPythonNameMismatch, "invalid_python_name_mismatch", 10,
      Expect::kInvalidArgument},
     {Kind::kInvalidVerifyEmptyToken, "invalid_verify_empty_token", 10,
+     Expect::kInvalidArgument},
+    {Kind::kInvalidTaskRouterChannel, "invalid_taskrouter_channel", 10,
+     Expect::kInvalidArgument},
+    {Kind::kInvalidAccessNoIdentity, "invalid_access_no_identity", 10,
      Expect::kInvalidArgument},
     {Kind::kDeniedUnknownAccount, "denied_unknown_account", 35,
      Expect::kPermissionDenied},
@@ -313,6 +331,7 @@ struct Config {
   uint64_t seed = 1;
   std::vector<std::string> accounts;
   std::vector<std::string> verify_only_accounts;
+  std::string access_account;  // empty: no Access Tokens
   v1::Profile default_profile = v1::PROFILE_TWILIO_PYTHON;
   int64_t default_ttl_seconds = 3600;
   int64_t max_ttl_seconds = 86400;
@@ -400,24 +419,23 @@ struct Lifetime {
   int64_t seconds = 0;  // ttl, or expire_time's Unix seconds
 };
 
-Problem CheckMinted(const absl::StatusOr<v1::TokenResponse>& response,
-                    const v1::CapabilityRequest& request,
-                    const Lifetime& lifetime, const Config& config) {
-  if (!response.ok()) return DescribeStatus(response.status());
-  const std::string& token = response->token();
+// Checks a minted token of any kind against what was asked: its profile
+// (`requested`, or the server's default) and its lifetime.
+Problem CheckToken(const v1::TokenResponse& response, v1::Profile requested,
+                   const Lifetime& lifetime, const Config& config) {
+  const std::string& token = response.token();
   if (Segments(token).size() != 3) return "token is not a compact JWT";
   const v1::Profile expected_profile =
-      request.profile() == v1::PROFILE_UNSPECIFIED ? config.default_profile
-                                                   : request.profile();
-  if (response->profile() != expected_profile) {
-    return absl::StrCat("profile ", v1::Profile_Name(response->profile()),
+      requested == v1::PROFILE_UNSPECIFIED ? config.default_profile : requested;
+  if (response.profile() != expected_profile) {
+    return absl::StrCat("profile ", v1::Profile_Name(response.profile()),
                         ", want ", v1::Profile_Name(expected_profile));
   }
-  if (response->token_fingerprint() != Sha256Prefix16(token)) {
+  if (response.token_fingerprint() != Sha256Prefix16(token)) {
     return "token_fingerprint is not the token's SHA-256 prefix";
   }
-  const int64_t issued = response->issue_time().seconds();
-  const int64_t expires = response->expire_time().seconds();
+  const int64_t issued = response.issue_time().seconds();
+  const int64_t expires = response.expire_time().seconds();
   switch (lifetime.mode) {
     case Lifetime::kDefault:
       if (expires - issued != config.default_ttl_seconds) {
@@ -443,6 +461,14 @@ Problem CheckMinted(const absl::StatusOr<v1::TokenResponse>& response,
     return "issue_time is not about now";
   }
   return "";
+}
+
+template <typename Request>
+Problem CheckMinted(const absl::StatusOr<v1::TokenResponse>& response,
+                    const Request& request, const Lifetime& lifetime,
+                    const Config& config) {
+  if (!response.ok()) return DescribeStatus(response.status());
+  return CheckToken(*response, request.profile(), lifetime, config);
 }
 
 Problem CheckVerifiedValid(
@@ -629,6 +655,72 @@ v1::CapabilityRequest ValidMint(Kind kind, Rng& rng, const Config& config,
   return request;
 }
 
+// An explicit TTL for the other kinds (whose defaults and caps the soak
+// does not mirror), at least 10 minutes like the capability tokens'.
+template <typename Request>
+Lifetime SetTtl(Request* request, Rng& rng) {
+  static const std::vector<int64_t> kTtls = {600, 3600, 7200};
+  Lifetime lifetime;
+  lifetime.mode = Lifetime::kTtl;
+  lifetime.seconds = rng.Pick(kTtls);
+  request->mutable_ttl()->set_seconds(lifetime.seconds);
+  return lifetime;
+}
+
+// A valid TaskRouter request: a worker's, a task queue's or the
+// workspace's channel, with a standard policy set or two and a policy.
+v1::TaskRouterRequest ValidTaskRouter(Rng& rng, const Config& config,
+                                      Lifetime* lifetime) {
+  v1::TaskRouterRequest request;
+  request.set_account_sid(rng.Pick(config.accounts));
+  request.set_profile(RandomProfile(rng));
+  request.set_workspace_sid("WS" + Hex(rng, 32));
+  switch (rng.Below(3)) {
+    case 0:
+      request.set_channel_id("WK" + Hex(rng, 32));
+      request.add_policy_sets(v1::TASK_ROUTER_POLICY_SET_PYTHON_DEFAULTS);
+      break;
+    case 1:
+      request.set_channel_id("WQ" + Hex(rng, 32));
+      request.add_policy_sets(v1::TASK_ROUTER_POLICY_SET_EVENT_BRIDGE);
+      break;
+    default:
+      request.set_channel_id(request.workspace_sid());
+      request.add_policy_sets(v1::TASK_ROUTER_POLICY_SET_EVENT_BRIDGE);
+      request.add_policy_sets(v1::TASK_ROUTER_POLICY_SET_FETCH_SUBRESOURCES);
+      break;
+  }
+  if (rng.Chance(50)) request.set_friendly_name(ClientName(rng));
+  v1::TaskRouterPolicy* policy = request.add_policies();
+  policy->set_url(absl::StrCat("https://taskrouter.twilio.com/v1/Workspaces/",
+                               request.workspace_sid(), "/Activities"));
+  policy->set_method(rng.Chance(50) ? "GET" : "POST");
+  *lifetime = SetTtl(&request, rng);
+  return request;
+}
+
+// A valid Access Token request for the account with an API key, with one
+// to three grants.
+v1::AccessTokenRequest ValidAccess(Rng& rng, const Config& config,
+                                   Lifetime* lifetime) {
+  v1::AccessTokenRequest request;
+  request.set_account_sid(config.access_account);
+  request.set_profile(RandomProfile(rng));
+  request.set_identity(ClientName(rng));
+  request.add_grants()->mutable_video()->set_room(
+      absl::StrCat("room-", rng.Below(1000)));
+  if (rng.Chance(50)) {
+    v1::VoiceGrant* voice = request.add_grants()->mutable_voice();
+    voice->set_incoming_allow(true);
+    voice->set_outgoing_application_sid(ApplicationSid(rng));
+  }
+  if (rng.Chance(50)) {
+    request.add_grants()->mutable_sync()->set_service_sid("IS" + Hex(rng, 32));
+  }
+  *lifetime = SetTtl(&request, rng);
+  return request;
+}
+
 // A request that must be refused with INVALID_ARGUMENT (or, for unknown
 // accounts, PERMISSION_DENIED). Everything but the defect is valid.
 v1::CapabilityRequest RefusedMint(Kind kind, Rng& rng, const Config& config) {
@@ -727,6 +819,105 @@ v1::CapabilityRequest RefusedMint(Kind kind, Rng& rng, const Config& config) {
   return request;
 }
 
+// A TaskRouter request whose channel is neither a worker, a task queue nor
+// the workspace.
+v1::TaskRouterRequest InvalidTaskRouter(Rng& rng, const Config& config) {
+  Lifetime unused;
+  v1::TaskRouterRequest request = ValidTaskRouter(rng, config, &unused);
+  static const std::vector<std::string> kBad = {
+      "", "WK123", "CA0123456789abcdef0123456789abcdef",
+      "WKzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"};
+  request.set_channel_id(rng.Pick(kBad));
+  return request;
+}
+
+// One item of a mixed batch, and the code it must come back with.
+struct BatchItem {
+  absl::StatusCode want = absl::StatusCode::kOk;
+  v1::Profile requested = v1::PROFILE_UNSPECIFIED;
+  Lifetime lifetime;
+};
+
+// A batch of 2 to 8 requests of every kind, valid and refused mixed:
+// each item must come back as the single call would have.
+v1::BatchMintRequest MixedBatch(Rng& rng, const Config& config,
+                                std::vector<BatchItem>* items) {
+  v1::BatchMintRequest batch;
+  const int size = 2 + static_cast<int>(rng.Below(7));
+  for (int i = 0; i < size; ++i) {
+    v1::MintRequest* item = batch.add_requests();
+    BatchItem expected;
+    switch (rng.Below(6)) {
+      case 0:
+        *item->mutable_capability() = ValidMint(
+            rng.Chance(50) ? Kind::kMintIncoming : Kind::kMintAllKinds, rng,
+            config, &expected.lifetime);
+        expected.requested = item->capability().profile();
+        break;
+      case 1:
+        *item->mutable_taskrouter() =
+            ValidTaskRouter(rng, config, &expected.lifetime);
+        expected.requested = item->taskrouter().profile();
+        break;
+      case 2:
+        if (!config.access_account.empty()) {
+          *item->mutable_access() =
+              ValidAccess(rng, config, &expected.lifetime);
+          expected.requested = item->access().profile();
+          break;
+        }
+        [[fallthrough]];
+      case 3:
+        *item->mutable_capability() =
+            RefusedMint(Kind::kInvalidAccountSid, rng, config);
+        expected.want = absl::StatusCode::kInvalidArgument;
+        break;
+      case 4:
+        *item->mutable_capability() =
+            RefusedMint(Kind::kDeniedUnknownAccount, rng, config);
+        expected.want = absl::StatusCode::kPermissionDenied;
+        break;
+      default:
+        *item->mutable_taskrouter() = InvalidTaskRouter(rng, config);
+        expected.want = absl::StatusCode::kInvalidArgument;
+        break;
+    }
+    items->push_back(expected);
+  }
+  return batch;
+}
+
+Problem CheckBatch(const absl::StatusOr<v1::BatchMintResponse>& response,
+                   const std::vector<BatchItem>& items, const Config& config) {
+  if (!response.ok()) return DescribeStatus(response.status());
+  if (response->results_size() != static_cast<int>(items.size())) {
+    return absl::StrCat(response->results_size(), " results for ", items.size(),
+                        " requests");
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    const v1::MintResult& result = response->results(static_cast<int>(i));
+    const auto code = static_cast<absl::StatusCode>(result.code());
+    if (code != items[i].want) {
+      return absl::StrCat("item ", i, ": ", absl::StatusCodeToString(code),
+                          " (", result.message(), "), want ",
+                          absl::StatusCodeToString(items[i].want));
+    }
+    if (code != absl::StatusCode::kOk) {
+      if (result.message().empty()) {
+        return absl::StrCat("item ", i, ": refused without a message");
+      }
+      if (result.has_token()) {
+        return absl::StrCat("item ", i, ": refused but carries a token");
+      }
+      continue;
+    }
+    Problem problem = CheckToken(result.token(), items[i].requested,
+                                 items[i].lifetime, config);
+    if (!problem.empty()) return absl::StrCat("item ", i, ": ", problem);
+  }
+  return "";
+}
+
 // Replaces the character at `at` with another base64url character, so the
 // segment still decodes but to different bytes.
 std::string Tamper(absl::string_view token, size_t at) {
@@ -801,6 +992,11 @@ class Worker {
     if (kind >= Kind::kVerifyOwn && kind <= Kind::kVerifyWrongAccount &&
         ring_.empty()) {
       kind = Kind::kMintIncoming;
+    }
+    if ((kind == Kind::kMintAccess || kind == Kind::kInvalidAccessNoIdentity) &&
+        config_.access_account.empty()) {
+      kind = kind == Kind::kMintAccess ? Kind::kMintTaskRouter
+                                       : Kind::kInvalidTaskRouterChannel;
     }
     if (kind == Kind::kVerifyWrongAccount && config_.accounts.size() < 2) {
       kind = Kind::kVerifyTamperedSignature;
@@ -893,6 +1089,36 @@ class Worker {
                seconds);
         }
         return problem;
+      }
+      case Kind::kMintTaskRouter: {
+        Lifetime lifetime;
+        const v1::TaskRouterRequest request =
+            ValidTaskRouter(rng, config_, &lifetime);
+        return CheckMinted(client_->MintTaskRouterToken(request), request,
+                           lifetime, config_);
+      }
+      case Kind::kMintAccess: {
+        Lifetime lifetime;
+        const v1::AccessTokenRequest request =
+            ValidAccess(rng, config_, &lifetime);
+        return CheckMinted(client_->MintAccessToken(request), request, lifetime,
+                           config_);
+      }
+      case Kind::kBatchMixed: {
+        std::vector<BatchItem> items;
+        const v1::BatchMintRequest request = MixedBatch(rng, config_, &items);
+        return CheckBatch(client_->BatchMint(request), items, config_);
+      }
+      case Kind::kInvalidTaskRouterChannel:
+        return CheckCode(
+            client_->MintTaskRouterToken(InvalidTaskRouter(rng, config_)),
+            absl::StatusCode::kInvalidArgument);
+      case Kind::kInvalidAccessNoIdentity: {
+        Lifetime unused;
+        v1::AccessTokenRequest request = ValidAccess(rng, config_, &unused);
+        request.clear_identity();
+        return CheckCode(client_->MintAccessToken(request),
+                         absl::StatusCode::kInvalidArgument);
       }
       case Kind::kVerifyOwn:
       case Kind::kVerifyArchived: {
@@ -1200,6 +1426,7 @@ absl::StatusOr<Config> ConfigFromFlags() {
   config.seed = absl::GetFlag(FLAGS_seed);
   config.accounts = absl::GetFlag(FLAGS_accounts);
   config.verify_only_accounts = absl::GetFlag(FLAGS_verify_only_accounts);
+  config.access_account = absl::GetFlag(FLAGS_access_account);
   config.default_ttl_seconds = absl::GetFlag(FLAGS_default_ttl_seconds);
   config.max_ttl_seconds = absl::GetFlag(FLAGS_max_ttl_seconds);
   config.max_scopes = absl::GetFlag(FLAGS_max_scopes);
