@@ -98,8 +98,10 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
   reloads_.Add({{"outcome", "failed"}});
   for (absl::string_view kind : {"capability", "taskrouter", "access"}) {
     for (absl::string_view profile : {"twilio-python", "twilio-node"}) {
-      minted_.Add(
-          {{"kind", std::string(kind)}, {"profile", std::string(profile)}});
+      minted_series_.push_back(
+          {std::string(kind), std::string(profile),
+           &minted_.Add({{"kind", std::string(kind)},
+                         {"profile", std::string(profile)}})});
     }
   }
   for (absl::string_view method : kMethods) {
@@ -130,6 +132,12 @@ void ServerMetrics::RecordCall(absl::string_view method,
 
 void ServerMetrics::RecordMint(absl::string_view kind,
                                absl::string_view profile, int64_t count) {
+  for (const MintedSeries& series : minted_series_) {
+    if (series.kind == kind && series.profile == profile) {
+      series.counter->Increment(static_cast<double>(count));
+      return;
+    }
+  }
   minted_.Add({{"kind", std::string(kind)}, {"profile", std::string(profile)}})
       .Increment(static_cast<double>(count));
 }

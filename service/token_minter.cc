@@ -321,14 +321,6 @@ absl::Status TokenMinter::MintItem(const v1::MintRequest& request,
   }
 }
 
-absl::StatusOr<v1::BatchMintResponse> TokenMinter::BatchMint(
-    const v1::BatchMintRequest& request, const CallerIdentity& caller,
-    BatchAudit* audit) const {
-  v1::BatchMintResponse response;
-  CAPTOKEN_RETURN_IF_ERROR(BatchMint(request, caller, &response, audit));
-  return response;
-}
-
 absl::Status TokenMinter::BatchMint(const v1::BatchMintRequest& request,
                                     const CallerIdentity& caller,
                                     v1::BatchMintResponse* response,

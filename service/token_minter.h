@@ -161,13 +161,10 @@ class TokenMinter {
   // `max_batch_requests`, UNAUTHENTICATED for a caller without an identity
   // when policies are configured, and PERMISSION_DENIED (kAccountDenied)
   // for a caller no policy names.
-  absl::StatusOr<v1::BatchMintResponse> BatchMint(
-      const v1::BatchMintRequest& request, const CallerIdentity& caller,
-      BatchAudit* audit) const;
-
-  // BatchMint (this overload) writes the results into `response` (cleared
-  // first, and left empty if the call fails), so that a response on a
-  // protobuf arena is filled in place, with no copy.
+  //
+  // The results are written into `response` (cleared first, and left empty
+  // if the call fails), so that a response on a protobuf arena is filled in
+  // place, with no copy.
   absl::Status BatchMint(const v1::BatchMintRequest& request,
                          const CallerIdentity& caller,
                          v1::BatchMintResponse* response,

@@ -19,20 +19,17 @@ absl::Status Draining() {
   return absl::UnavailableError("server is shutting down; retry");
 }
 
-// BatchCounts adds up a batch's items for the metrics, so that each label
-// is updated once per batch. Batches usually hold one kind and profile.
-class BatchCounts {
+// BatchCodes adds up a batch's items by status code, so that each code's
+// series is updated once per batch rather than once per item (a label
+// lookup under the family's lock each).
+class BatchCodes {
  public:
-  void Add(absl::StatusCode code, const AuditRecord& item) {
-    ++codes_[static_cast<size_t>(code) % codes_.size()];
-    if (code == absl::StatusCode::kOk) {
-      for (Minted& minted : minted_) {
-        if (minted.kind == item.kind && minted.profile == item.profile) {
-          ++minted.count;
-          return;
-        }
-      }
-      minted_.push_back({item.kind, item.profile, 1});
+  void Add(absl::StatusCode code) {
+    const size_t index = static_cast<size_t>(code);
+    if (index < codes_.size()) {
+      ++codes_[index];
+    } else {
+      ++unknown_;  // Not an absl::StatusCode: counted as UNKNOWN.
     }
   }
 
@@ -43,23 +40,18 @@ class BatchCounts {
                                  codes_[code]);
       }
     }
+    if (unknown_ > 0) {
+      metrics->RecordBatchItem(absl::StatusCode::kUnknown, unknown_);
+    }
     const int64_t rate_limited =
         codes_[static_cast<size_t>(absl::StatusCode::kResourceExhausted)];
     if (rate_limited > 0) metrics->RecordRateLimited(rate_limited);
-    for (const Minted& minted : minted_) {
-      metrics->RecordMint(minted.kind, minted.profile, minted.count);
-    }
   }
 
  private:
-  struct Minted {
-    absl::string_view kind;
-    absl::string_view profile;
-    int64_t count;
-  };
   // Indexed by absl::StatusCode (0 to 16).
   std::array<int64_t, 17> codes_{};
-  std::vector<Minted> minted_;
+  int64_t unknown_ = 0;
 };
 
 }  // namespace
@@ -157,19 +149,22 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
   const size_t shared = line.size();
   LogBatch lines(LogLevel::kInfo);
   if (status.ok()) {
-    // Each item is counted as its own token would be, the counts added up
-    // per batch: one metrics update per distinct label, not per item.
-    BatchCounts counts;
+    // Each item is counted as its own token would be; the codes are added
+    // up per batch.
+    BatchCodes codes;
     for (int i = 0; i < response->results_size(); ++i) {
       const v1::MintResult& item = response->results(i);
       const AuditRecord& item_audit = audit.items[static_cast<size_t>(i)];
       const absl::StatusCode code = static_cast<absl::StatusCode>(item.code());
-      counts.Add(code, item_audit);
+      codes.Add(code);
+      if (code == absl::StatusCode::kOk) {
+        metrics_->RecordMint(item_audit.kind, item_audit.profile);
+      }
       line.Truncate(shared);
       AddAuditFields(item_audit, absl::Status(code, item.message()), &line);
       lines.Add(line);
     }
-    counts.Record(metrics_);
+    codes.Record(metrics_);
   }
   RecordCallMetrics(audit.call, status, started);
   line.Truncate(shared);
