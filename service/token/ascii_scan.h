@@ -6,7 +6,8 @@
 // reader: printable ASCII other than '"' and '\'. FormPlainRunLength does
 // the same for a form decoder. Both look at sixteen bytes at a time (SSE2,
 // which every x86-64 has) or else eight (SWAR), since token strings are long
-// runs of plain ASCII. FindByte finds one byte.
+// runs of plain ASCII. FindByte finds one byte; HexDigitValue reads one hex
+// digit.
 //
 // Example:
 //
@@ -16,6 +17,7 @@
 #ifndef CAPTOKEN_SERVICE_TOKEN_ASCII_SCAN_H_
 #define CAPTOKEN_SERVICE_TOKEN_ASCII_SCAN_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -147,6 +149,30 @@ inline size_t FindByte(absl::string_view text, char c, size_t from = 0) {
   return found == nullptr ? absl::string_view::npos
                           : static_cast<size_t>(
                                 static_cast<const char*>(found) - text.data());
+}
+
+namespace ascii_scan_internal {
+
+constexpr std::array<int8_t, 256> MakeHexDigitValues() {
+  std::array<int8_t, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    table[c] = c >= '0' && c <= '9'   ? static_cast<int8_t>(c - '0')
+               : c >= 'a' && c <= 'f' ? static_cast<int8_t>(c - 'a' + 10)
+               : c >= 'A' && c <= 'F' ? static_cast<int8_t>(c - 'A' + 10)
+                                      : int8_t{-1};
+  }
+  return table;
+}
+
+inline constexpr std::array<int8_t, 256> kHexDigitValues = MakeHexDigitValues();
+
+}  // namespace ascii_scan_internal
+
+// HexDigitValue is the value of the hex digit `c` (either case), or -1. A
+// table, since percent-escapes are decoded in every scope of every token
+// verified.
+inline int HexDigitValue(char c) {
+  return ascii_scan_internal::kHexDigitValues[static_cast<uint8_t>(c)];
 }
 
 }  // namespace captoken::token

@@ -167,65 +167,25 @@ absl::Status Malformed(absl::string_view problem) {
   return absl::InvalidArgumentError(absl::StrCat("scope claim: ", problem));
 }
 
-// Returns how many pieces splitting `text` on `separator` makes, to reserve
-// for them; memchr is much faster than a loop over every byte.
-size_t CountPieces(absl::string_view text, char separator) {
-  size_t pieces = 1;
-  for (size_t pos = FindByte(text, separator); pos != absl::string_view::npos;
-       pos = FindByte(text, separator, pos + 1)) {
-    ++pieces;
-  }
-  return pieces;
-}
-
-// Form-decodes `encoded` into `*out`, replacing its contents. Most values
-// have nothing to decode, and are copied without a call into the decoder
-// (whose first step is the same check).
+// Form-decodes `encoded` into `*out`, replacing its contents.
 absl::Status DecodeInto(absl::string_view encoded, std::string* out) {
-  if (FormPlainRunLength(encoded) == encoded.size()) {
-    out->assign(encoded.data(), encoded.size());
-    return absl::OkStatus();
-  }
   out->clear();
   return AppendFormDecoded(encoded, out);
 }
 
 // Reads the decoded parameters of appParams / params ("k=v&k2=v2") into
-// `params`, each side decoded once more (ForEachQueryPair's rules).
+// `params`, each side decoded once more: the reference path, taken when
+// DecodeParamListFast declines.
 absl::Status ParseParams(absl::string_view decoded,
                          std::vector<Param>* params) {
-  params->reserve(CountPieces(decoded, '&'));
-  RawQueryPairs pairs(decoded);
-  absl::string_view key, value;
-  while (pairs.Next(&key, &value)) {
-    Param& param = params->emplace_back();
-    if (absl::Status s = DecodeInto(key, &param.key); !s.ok()) {
-      return Malformed(s.message());
-    }
-    if (param.key.empty()) return Malformed("empty query key");
-    if (absl::Status s = DecodeInto(value, &param.value); !s.ok()) {
-      return Malformed(s.message());
-    }
-  }
-  if (!pairs.status().ok()) return Malformed(pairs.status().message());
-  return absl::OkStatus();
+  const absl::Status status = ForEachQueryPair(
+      decoded, [params](absl::string_view key, absl::string_view value) {
+        params->push_back(Param{std::string(key.data(), key.size()),
+                                std::string(value.data(), value.size())});
+        return absl::OkStatus();
+      });
+  return status.ok() ? status : Malformed(status.message());
 }
-
-// Each byte's value as a hex digit, or -1.
-constexpr std::array<int8_t, 256> MakeHexTable() {
-  std::array<int8_t, 256> table{};
-  for (int c = 0; c < 256; ++c) {
-    table[c] = c >= '0' && c <= '9'   ? static_cast<int8_t>(c - '0')
-               : c >= 'a' && c <= 'f' ? static_cast<int8_t>(c - 'a' + 10)
-               : c >= 'A' && c <= 'F' ? static_cast<int8_t>(c - 'A' + 10)
-                                      : int8_t{-1};
-  }
-  return table;
-}
-
-constexpr std::array<int8_t, 256> kHexValues = MakeHexTable();
-
-int HexValue(char c) { return kHexValues[static_cast<uint8_t>(c)]; }
 
 // The parameters a scope string may carry; each at most once.
 enum ScopeKey : uint32_t {
@@ -415,8 +375,8 @@ bool DecodeParamListFast(absl::string_view encoded,
     int byte = static_cast<uint8_t>(*p);
     if (byte == '%') {
       if (end - p < 3) return false;
-      const int high = HexValue(p[1]);
-      const int low = HexValue(p[2]);
+      const int high = HexDigitValue(p[1]);
+      const int low = HexDigitValue(p[2]);
       if ((high | low) < 0) return false;
       byte = high * 16 + low;
       p += 3;
@@ -430,8 +390,8 @@ bool DecodeParamListFast(absl::string_view encoded,
     // written plainly, not escaped themselves).
     if (byte == '%') {
       if (end - p < 2) return false;
-      const int high = HexValue(p[0]);
-      const int low = HexValue(p[1]);
+      const int high = HexDigitValue(p[0]);
+      const int low = HexDigitValue(p[1]);
       if ((high | low) < 0) return false;
       byte = high * 16 + low;
       if (byte >= 0x80) return false;

@@ -26,18 +26,6 @@ std::string SidClaim(const JsonValue& payload, absl::string_view name,
 
 }  // namespace
 
-absl::string_view TokenKindName(TokenKind kind) {
-  switch (kind) {
-    case TokenKind::kCapability:
-      return "capability";
-    case TokenKind::kTaskRouter:
-      return "taskrouter";
-    case TokenKind::kAccessToken:
-      return "access_token";
-  }
-  return "unknown";
-}
-
 absl::StatusOr<UnverifiedRouting> ReadUnverifiedRouting(
     absl::string_view token, size_t max_token_bytes) {
   CAPTOKEN_ASSIGN_OR_RETURN(JwtSegments segments,

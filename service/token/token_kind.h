@@ -38,9 +38,6 @@ enum class TokenKind {
   kAccessToken,
 };
 
-// TokenKindName returns "capability", "taskrouter" or "access_token".
-absl::string_view TokenKindName(TokenKind kind);
-
 // UnverifiedRouting is what a token says about itself before it is
 // verified.
 struct UnverifiedRouting {

@@ -102,12 +102,5 @@ TEST(ReadUnverifiedRouting, EachUnroutableTokenIsMalformed) {
   }
 }
 
-TEST(TokenKindName, NamesEachKind) {
-  EXPECT_EQ(TokenKindName(TokenKind::kCapability), "capability");
-  EXPECT_EQ(TokenKindName(TokenKind::kTaskRouter), "taskrouter");
-  EXPECT_EQ(TokenKindName(TokenKind::kAccessToken), "access_token");
-  EXPECT_EQ(TokenKindName(static_cast<TokenKind>(9)), "unknown");
-}
-
 }  // namespace
 }  // namespace captoken::token

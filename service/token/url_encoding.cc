@@ -100,23 +100,6 @@ void AppendEscaped(absl::string_view text, const EscapeTable& table,
   out->resize(start + size);
 }
 
-// Each byte's value as a hex digit, or -1: a table, since a form value's
-// escapes are decoded for every scope of every token verified.
-constexpr std::array<int8_t, 256> MakeHexTable() {
-  std::array<int8_t, 256> table{};
-  for (int c = 0; c < 256; ++c) {
-    table[c] = c >= '0' && c <= '9'   ? static_cast<int8_t>(c - '0')
-               : c >= 'a' && c <= 'f' ? static_cast<int8_t>(c - 'a' + 10)
-               : c >= 'A' && c <= 'F' ? static_cast<int8_t>(c - 'A' + 10)
-                                      : int8_t{-1};
-  }
-  return table;
-}
-
-constexpr std::array<int8_t, 256> kHexValues = MakeHexTable();
-
-int HexValue(char c) { return kHexValues[static_cast<uint8_t>(c)]; }
-
 }  // namespace
 
 void AppendUriComponent(absl::string_view text, std::string* out) {
@@ -158,8 +141,8 @@ absl::Status AppendFormDecoded(absl::string_view encoded, std::string* out) {
     uint8_t byte = static_cast<uint8_t>(encoded[i]);
     if (byte == '%') {
       const bool complete = i + 2 < encoded.size();
-      const int high = complete ? HexValue(encoded[i + 1]) : -1;
-      const int low = complete ? HexValue(encoded[i + 2]) : -1;
+      const int high = complete ? HexDigitValue(encoded[i + 1]) : -1;
+      const int low = complete ? HexDigitValue(encoded[i + 2]) : -1;
       if (high < 0 || low < 0) {
         out->resize(start + static_cast<size_t>(dest - begin));
         return absl::InvalidArgumentError("bad percent-escape");
