@@ -44,8 +44,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
@@ -56,6 +54,7 @@
 #include "captoken/v1/token_service.grpc.pb.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/grpcpp.h"
+#include "service/command_line.h"
 
 ABSL_FLAG(std::string, target, "", "the server, HOST:PORT (required)");
 ABSL_FLAG(std::string, method, "MintCapabilityToken",
@@ -536,7 +535,7 @@ int Main() {
 }  // namespace captoken::bench
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(captoken::bench::kUsage);
-  absl::ParseCommandLine(argc, argv);
+  captoken::service::ParseCommandLineOrHelp(argc, argv,
+                                            captoken::bench::kUsage);
   return captoken::bench::Main();
 }

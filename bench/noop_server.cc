@@ -19,12 +19,11 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/time/time.h"
 #include "captoken/v1/token_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "service/arena_message_allocator.h"
+#include "service/command_line.h"
 #include "service/server_config.h"
 #include "service/token/capability_signer.h"
 #include "service/token/capability_spec.h"
@@ -180,7 +179,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  absl::SetProgramUsageMessage(captoken::bench::kUsage);
-  absl::ParseCommandLine(argc, argv);
+  captoken::service::ParseCommandLineOrHelp(argc, argv,
+                                            captoken::bench::kUsage);
   return captoken::bench::Main();
 }

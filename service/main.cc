@@ -21,13 +21,12 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "prometheus/exposer.h"
 #include "service/account_keys.h"
+#include "service/command_line.h"
 #include "service/file_watcher.h"
 #include "service/log.h"
 #include "service/metrics.h"
@@ -70,7 +69,7 @@ Usage:
 Without --config it serves a development account (AC000...000, auth token
 "captoken-development-auth-token", API key SK000...000 with secret
 "captoken-development-api-key-secret") on 127.0.0.1:50051 only. With --config it
-reads a captoken.v1.ServerConfig in protobuf text format (docs/configuration.md).
+reads a captoken.v1.ServerConfig in protobuf text format (docs/server.md).
 
 Logs are JSON lines on standard error. SIGTERM or SIGINT drain and exit 0;
 SIGHUP, or a change to the config or a secret file, reloads the accounts,
@@ -334,14 +333,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h" || arg == "-help") {
-      std::cout << captoken::service::kUsage;
-      return 0;
-    }
-  }
-  absl::SetProgramUsageMessage(captoken::service::kUsage);
-  absl::ParseCommandLine(argc, argv);
+  captoken::service::ParseCommandLineOrHelp(argc, argv,
+                                            captoken::service::kUsage);
   return captoken::service::Run();
 }

@@ -39,8 +39,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
@@ -58,6 +56,7 @@
 #include "captoken/v1/token_service.pb.h"
 #include "client/cpp/token_client.h"
 #include "grpcpp/grpcpp.h"
+#include "service/command_line.h"
 
 ABSL_FLAG(std::string, server, "", "HOST:PORT of the captoken server");
 ABSL_FLAG(int, threads, 8, "concurrent callers, each with its own connection");
@@ -1652,7 +1651,6 @@ int Run() {
 }  // namespace captoken::soak
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(captoken::soak::kUsage);
-  absl::ParseCommandLine(argc, argv);
+  captoken::service::ParseCommandLineOrHelp(argc, argv, captoken::soak::kUsage);
   return captoken::soak::Run();
 }
