@@ -9,7 +9,8 @@
 #   collect_libs_test.sh SERVER CLI
 set -euo pipefail
 server=$1 cli=$2
-staging=${TEST_TMPDIR:-$(mktemp -d)}/staging
+work=${TEST_TMPDIR:-$(mktemp -d)}
+staging=$work/staging
 rm -rf "$staging"
 deploy/collect-libs.sh "$staging" "$server" "$cli" >"$staging.list"
 echo "collected $(wc -l <"$staging.list") libraries"
@@ -22,7 +23,7 @@ for binary in "$server" "$cli"; do
   # die of SIGPIPE, which pipefail turns into a failed test now and then.
   loader=$(ldd "$binary" | awk '$1 ~ /^\// && /ld-linux/ && !found {print $1; found = 1}')
   [[ -x $loader ]] || { echo "FAIL: no dynamic loader found for $binary"; exit 1; }
-  log=$TEST_TMPDIR/$(basename "$binary").ld.log
+  log=$work/$(basename "$binary").ld.log
   if ! LD_DEBUG=libs "$loader" --inhibit-cache --library-path "$libdirs" \
       "$binary" --help >/dev/null 2>"$log"; then
     echo "FAIL: $binary --help does not run with the collected libraries"

@@ -63,12 +63,11 @@ running() {
   [[ -n $state && $state != Z ]]
 }
 
-# --- Build. --config=asan alone writes to the same output paths as a normal
-# build (copts do not change them), so a normal build of //service:server
-# (by anyone sharing this workspace) would overwrite the sanitized binary:
-# --platform_suffix gives the ASan build a directory of its own
-# (bazel-out/k8-fastbuildasan). Each binary is copied out once built.
-asan_flags=(--config=asan --platform_suffix=asan)
+# --- Build. --config=asan has an output directory of its own (.bazelrc's
+# --platform_suffix), so this is the binary `bazel test --config=asan`
+# already built, and a normal build cannot overwrite it. Each binary is
+# copied out once built.
+asan_flags=(--config=asan)
 step "building the server with ${asan_flags[*]}"
 bazel build "${bazel_flags[@]}" "${asan_flags[@]}" //service:server
 bin=$(bazel info "${bazel_flags[@]}" "${asan_flags[@]}" bazel-bin 2>/dev/null)
