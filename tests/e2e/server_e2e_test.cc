@@ -10,15 +10,19 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
@@ -127,6 +131,23 @@ std::string SignWithCli(const std::string& json, int64_t issued_at,
              {{kSecretAVariable, kSecretA}});
   EXPECT_EQ(result.exit_code, 0) << result.stderr_text;
   return std::string(absl::StripSuffix(result.stdout_text, "\n"));
+}
+
+// The soft and hard limits on core files, as /proc/PID/limits writes them
+// ("0 0", or "0 unlimited").
+std::string CoreFileLimits(int pid) {
+  std::ifstream limits(absl::StrCat("/proc/", pid, "/limits"));
+  std::string line;
+  while (std::getline(limits, line)) {
+    if (absl::StartsWith(line, "Max core file size")) {
+      std::vector<std::string> words =
+          absl::StrSplit(line.substr(sizeof("Max core file size") - 1), ' ',
+                         absl::SkipEmpty());
+      if (words.size() < 2) return "";
+      return absl::StrCat(words[0], " ", words[1]);
+    }
+  }
+  return "";
 }
 
 class ServerE2eTest : public ::testing::Test {
@@ -440,6 +461,78 @@ TEST_F(ServerE2eTest, CliReportsServerErrorsOnStderrWithExitStatus1) {
       RunCli({"verify", absl::StrCat("--server=", server_->target()), "a.b.c"});
   EXPECT_EQ(verified_remotely.exit_code, 1);
   EXPECT_THAT(verified_remotely.stdout_text, HasSubstr("\"valid\":false"));
+}
+
+TEST_F(ServerE2eTest, CliDecodeSaysItDidNotVerify) {
+  ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
+                       Mint(SampleRequests()[0].second));
+  RememberToken(response.token());
+  ProcessResult by_argument = RunCli({"decode", response.token()});
+  ASSERT_EQ(by_argument.exit_code, 0) << by_argument.stderr_text;
+  EXPECT_TRUE(absl::StartsWith(by_argument.stdout_text,
+                               R"({"verified":false,"header":{)"))
+      << by_argument.stdout_text;
+  EXPECT_THAT(by_argument.stdout_text, HasSubstr(kAccountA));
+  EXPECT_THAT(by_argument.stderr_text, HasSubstr("WITHOUT checking"));
+  // "-" reads the token from standard input, with the same result.
+  ProcessResult by_stdin =
+      RunCli({"decode", "-"}, {}, absl::StrCat(response.token(), "\n"));
+  ASSERT_EQ(by_stdin.exit_code, 0) << by_stdin.stderr_text;
+  EXPECT_EQ(by_stdin.stdout_text, by_argument.stdout_text);
+  // Anything that is not a JWT is an error, not a decoding.
+  ProcessResult garbage = RunCli({"decode", "not-a-token"});
+  EXPECT_NE(garbage.exit_code, 0);
+  EXPECT_EQ(garbage.stdout_text, "");
+}
+
+TEST_F(ServerE2eTest, CliLocalErrorsExitNonZeroWithoutTheSecret) {
+  const std::string json = SampleRequests()[0].second;
+  const testing::EnvironmentVariables env = {{kSecretAVariable, kSecretA}};
+  const std::vector<std::vector<std::string>> failing = {
+      // The named variable is not set.
+      {"sign", "capability", absl::StrCat("--request=", json),
+       "--auth-token-env=CAPTOKEN_E2E_NOT_SET"},
+      // No such file.
+      {"sign", "capability", absl::StrCat("--request=", json),
+       "--auth-token-file=/nonexistent/captoken-secret"},
+      // Not JSON, and a field the request does not have.
+      {"sign", "capability", "--request={not json",
+       absl::StrCat("--auth-token-env=", kSecretAVariable)},
+      {"sign", "capability", R"(--request={"no_such_field":1})",
+       absl::StrCat("--auth-token-env=", kSecretAVariable)},
+      // A bad --issued-at, and a flag that does not exist.
+      {"sign", "capability", absl::StrCat("--request=", json),
+       absl::StrCat("--auth-token-env=", kSecretAVariable),
+       "--issued-at=yesterday"},
+      {"sign", "capability", absl::StrCat("--request=", json),
+       absl::StrCat("--auth-token-env=", kSecretAVariable), "--no_such_flag"},
+      // A token signed with the secret, verified with another.
+      {"verify", "--auth-token-env=CAPTOKEN_E2E_OTHER",
+       SignWithCli(json, 1700000000, kAccountA)},
+  };
+  for (const std::vector<std::string>& args : failing) {
+    testing::EnvironmentVariables with_other = env;
+    with_other.push_back({"CAPTOKEN_E2E_OTHER", "another-secret"});
+    ProcessResult result = RunCli(args, with_other);
+    const std::string command = absl::StrJoin(args, " ");
+    EXPECT_NE(result.exit_code, 0) << command;
+    EXPECT_NE(result.stderr_text, "") << command;
+    // A failed sign prints no token; verify prints its verdict.
+    if (args[0] == "sign") {
+      EXPECT_EQ(result.stdout_text, "") << command;
+    }
+    EXPECT_THAT(result.stdout_text, Not(HasSubstr(kSecretA))) << command;
+    EXPECT_THAT(result.stderr_text, Not(HasSubstr(kSecretA))) << command;
+    EXPECT_THAT(result.stderr_text, Not(HasSubstr("another-secret")))
+        << command;
+  }
+}
+
+TEST_F(ServerE2eTest, ProductionServerRefusesCoreDumps) {
+  // A server with a config holds real secrets: it sets its core size limit
+  // to zero, soft and hard (with PR_SET_DUMPABLE 0, which /proc does not
+  // show to a root test).
+  EXPECT_EQ(CoreFileLimits(server_->process().pid()), "0 0");
 }
 
 TEST_F(ServerE2eTest, CliDeadlineBoundsAServerThatDoesNotAnswer) {
