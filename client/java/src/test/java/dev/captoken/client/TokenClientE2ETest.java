@@ -17,33 +17,20 @@ import dev.captoken.v1.VerifyTokenResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Rule;
@@ -63,16 +50,10 @@ public class TokenClientE2ETest {
   private static final String OTHER_ACCOUNT = "ACfedcba9876543210fedcba9876543210";
   private static final String APP = "AP89abcdef0123456789abcdef01234567";
   private static final String AUTH_TOKEN_ENV = "JAVA_E2E_AUTH_TOKEN";
-  private static final Pattern PORT = Pattern.compile("\"port\":(\\d+)");
-
-  private static String serverPath;
-  private static String cliPath;
   /** A fresh random auth token per run: no token can be hard-coded. */
   private static String authToken;
 
-  private static Path workDir;
-  private static Process server;
-  private static final List<String> serverLog = new CopyOnWriteArrayList<>();
+  private static TestServer server;
   private static String target;
   private static TokenClient client;
 
@@ -80,57 +61,14 @@ public class TokenClientE2ETest {
 
   @BeforeClass
   public static void startServer() throws Exception {
-    serverPath = env("CAPTOKEN_SERVER", "/work/main/bazel-bin/service/server");
-    cliPath = env("CAPTOKEN_CLI", "/work/main/bazel-bin/client/cli/captoken");
-    for (String binary : new String[] {serverPath, cliPath}) {
-      assertTrue(binary + " is not an executable (build it with bazel build "
-              + "//service:server //client/cli:captoken)",
-          Files.isExecutable(Paths.get(binary)));
-    }
     byte[] secret = new byte[16];
     new SecureRandom().nextBytes(secret);
     authToken = "java-e2e-" + hex(secret);
-
-    workDir = Files.createTempDirectory("captoken-java-e2e");
-    Path config = workDir.resolve("server.textproto");
-    Files.write(config, Arrays.asList(
-        "listen_address: \"127.0.0.1:0\"",
-        "accounts { account_sid: \"" + ACCOUNT + "\" auth_token { env: \"" + AUTH_TOKEN_ENV
-            + "\" } }"), StandardCharsets.UTF_8);
-
-    ProcessBuilder builder = new ProcessBuilder(serverPath, "--config=" + config);
-    builder.environment().put(AUTH_TOKEN_ENV, authToken);
-    builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    server = builder.start();
-
-    // Read standard error until the `listening` line, then keep draining it.
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(
-          new InputStreamReader(server.getErrorStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = lines.readLine()) != null) {
-          serverLog.add(line);
-          if (!port.isDone() && line.contains("\"event\":\"listening\"")) {
-            Matcher m = PORT.matcher(line);
-            if (m.find()) {
-              port.complete(Integer.parseInt(m.group(1)));
-            }
-          }
-        }
-      } catch (IOException e) {
-        port.completeExceptionally(e);
-      }
-      port.completeExceptionally(new IllegalStateException("server exited before listening"));
-    }, "captoken-server-stderr");
-    reader.setDaemon(true);
-    reader.start();
-    try {
-      target = "127.0.0.1:" + port.get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      server.destroyForcibly();
-      throw new AssertionError("server did not report `listening`: " + e + "\n" + log(), e);
-    }
+    server = new TestServer(
+        List.of("accounts { account_sid: \"" + ACCOUNT + "\" auth_token { env: \""
+            + AUTH_TOKEN_ENV + "\" } }"),
+        Map.of(AUTH_TOKEN_ENV, authToken));
+    target = server.target;
     client = TokenClient.builder(target).deadline(Duration.ofSeconds(10)).build();
   }
 
@@ -140,19 +78,7 @@ public class TokenClientE2ETest {
       client.close();
     }
     if (server != null) {
-      // SIGTERM: the server drains and exits 0. Through the ProcessHandle, because
-      // Process.destroy() also closes our end of its stderr pipe at once, and the server's
-      // `draining` line would then die of SIGPIPE.
-      server.toHandle().destroy();
-      assertTrue("server did not stop after SIGTERM\n" + log(),
-          server.waitFor(30, TimeUnit.SECONDS));
-      assertEquals("server exit status after SIGTERM\n" + log(), 0, server.exitValue());
-      server.destroy(); // closes the pipes
-    }
-    if (workDir != null) {
-      try (var files = Files.walk(workDir)) {
-        files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-      }
+      server.close(); // SIGTERM: the server drains and must exit 0.
     }
   }
 
@@ -406,41 +332,8 @@ public class TokenClientE2ETest {
 
   /** `captoken sign capability` of the JSON request, at the given second. */
   private static String cliSign(String json, long issuedAt) throws Exception {
-    // Through a UTF-8 file: a command-line argument would depend on the JVM's locale.
-    Path request = Files.createTempFile(workDir, "request", ".json");
-    Files.write(request, json.getBytes(StandardCharsets.UTF_8));
-    ProcessBuilder builder = new ProcessBuilder(cliPath, "sign", "capability",
-        "--request=@" + request, "--auth-token-env=" + AUTH_TOKEN_ENV,
-        "--issued-at=" + issuedAt);
-    builder.environment().put(AUTH_TOKEN_ENV, authToken);
-    Process cli = builder.start();
-    cli.getOutputStream().close();
-    CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(cli.getErrorStream()));
-    byte[] out = readAll(cli.getInputStream());
-    if (!cli.waitFor(30, TimeUnit.SECONDS)) {
-      cli.destroyForcibly();
-      throw new TimeoutException("captoken sign did not finish");
-    }
-    String stderr = new String(err.get(), StandardCharsets.UTF_8);
-    assertEquals("captoken sign failed: " + stderr, 0, cli.exitValue());
-    String token = new String(out, StandardCharsets.UTF_8);
-    assertTrue("captoken sign printed no line: " + token, token.endsWith("\n"));
-    return token.substring(0, token.length() - 1);
-  }
-
-  private static byte[] readAll(InputStream in) {
-    try (in) {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      in.transferTo(buf);
-      return buf.toByteArray();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static String env(String name, String fallback) {
-    String value = System.getenv(name);
-    return value == null || value.isEmpty() ? fallback : value;
+    return server.cliSign(
+        "capability", json, "--auth-token-env", AUTH_TOKEN_ENV, authToken, issuedAt);
   }
 
   private static String hex(byte[] bytes) {
@@ -449,9 +342,5 @@ public class TokenClientE2ETest {
       s.append(String.format("%02x", b));
     }
     return s.toString();
-  }
-
-  private static String log() {
-    return "server log:\n" + String.join("\n", serverLog);
   }
 }
