@@ -11,6 +11,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
+# listening_port: the port from the server's "listening" log line.
+source "$repo/tests/testing/listening_port.sh"
 server=${CAPTOKEN_SERVER:-$repo/bazel-bin/service/server}
 cli=${CAPTOKEN_CLI:-$repo/bazel-bin/client/cli/captoken}
 
@@ -29,14 +31,7 @@ trap cleanup EXIT
 # is in the "listening" log line.
 "$server" --listen=127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p' \
-    "$work/server.err")
-  [[ -n $port ]] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.1
-done
+port=$(listening_port "$work/server.err" "$server_pid") || port=
 if [[ -z $port ]]; then
   echo "examples_test: the development server did not start:" >&2
   cat "$work/server.err" >&2

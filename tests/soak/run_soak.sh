@@ -55,13 +55,8 @@ fail() {
   exit 1
 }
 step() { printf '=== %s\n' "$*" >&2; }
-# Whether a child is running (an exited child stays a zombie until waited
-# for, and kill -0 would still succeed).
-running() {
-  local state
-  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-  [[ -n $state && $state != Z ]]
-}
+# process_running and listening_port.
+source tests/testing/listening_port.sh
 
 # --- Build. --config=asan has an output directory of its own (.bazelrc's
 # --platform_suffix), so this is the binary `bazel test --config=asan`
@@ -156,13 +151,7 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$work/ubsan"
 server_pid=$!
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
-port=
-for _ in $(seq 300); do
-  port=$(sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p' "$work/server.log" | head -n1)
-  [[ -n $port ]] && break
-  running "$server_pid" || break
-  sleep 0.1
-done
+port=$(listening_port "$work/server.log" "$server_pid") || port=
 if [[ -z $port ]]; then
   cat "$work/server.log" >&2
   fail "the server did not log that it is listening"
@@ -186,10 +175,10 @@ soak_done=$(date +%s.%N)
 step "stopping the server (SIGTERM)"
 kill -TERM "$server_pid"
 for _ in $(seq 1200); do
-  running "$server_pid" || break
+  process_running "$server_pid" || break
   sleep 0.1
 done
-if running "$server_pid"; then
+if process_running "$server_pid"; then
   echo "soak: the server did not exit within 120 s of SIGTERM; killing it" >&2
   kill -KILL "$server_pid"
 fi
