@@ -1035,7 +1035,20 @@ class Worker {
     return shared_->archive[rng.Below(shared_->archive.size())];
   }
 
-  void Keep(const MintedToken& minted, int64_t lifetime_seconds) {
+  template <typename Request>
+  void KeepMinted(const v1::TokenResponse& response, const Request& request,
+                  bool before_reload, bool sample = true) {
+    Keep({response.token(), request.account_sid(),
+          response.expire_time().seconds(), absl::Now(), before_reload},
+         response.expire_time().seconds() - response.issue_time().seconds(),
+         sample);
+  }
+
+  // Keeps `minted` for later verification (and, if `sample`, as its
+  // account's first or last token, which run_soak.sh checks against the
+  // account's auth tokens: not for Access Tokens, signed with an API key).
+  void Keep(const MintedToken& minted, int64_t lifetime_seconds,
+            bool sample = true) {
     if (ring_.size() < kRingSize) {
       ring_.push_back(minted);
     } else {
@@ -1045,7 +1058,7 @@ class Worker {
         std::find(config_.accounts.begin(), config_.accounts.end(),
                   minted.account_sid) -
         config_.accounts.begin());
-    if (account < first_.size()) {
+    if (sample && account < first_.size()) {
       if (first_[account].token.empty()) first_[account] = minted;
       last_[account] = minted;
     }
@@ -1080,28 +1093,34 @@ class Worker {
         const absl::StatusOr<v1::TokenResponse> response =
             client_->MintCapabilityToken(request);
         Problem problem = CheckMinted(response, request, lifetime, config_);
-        if (problem.empty()) {
-          const int64_t seconds = response->expire_time().seconds() -
-                                  response->issue_time().seconds();
-          Keep({response->token(), request.account_sid(),
-                response->expire_time().seconds(), absl::Now(), before_reload},
-               seconds);
-        }
+        if (problem.empty()) KeepMinted(*response, request, before_reload);
         return problem;
       }
       case Kind::kMintTaskRouter: {
         Lifetime lifetime;
         const v1::TaskRouterRequest request =
             ValidTaskRouter(rng, config_, &lifetime);
-        return CheckMinted(client_->MintTaskRouterToken(request), request,
-                           lifetime, config_);
+        const bool before_reload = !shared_->reload_sent.load();
+        const absl::StatusOr<v1::TokenResponse> response =
+            client_->MintTaskRouterToken(request);
+        Problem problem = CheckMinted(response, request, lifetime, config_);
+        // Kept like a capability token: verified, tampered with and (if
+        // long-lived) re-verified after the rotation, by the same checks.
+        if (problem.empty()) KeepMinted(*response, request, before_reload);
+        return problem;
       }
       case Kind::kMintAccess: {
         Lifetime lifetime;
         const v1::AccessTokenRequest request =
             ValidAccess(rng, config_, &lifetime);
-        return CheckMinted(client_->MintAccessToken(request), request, lifetime,
-                           config_);
+        const bool before_reload = !shared_->reload_sent.load();
+        const absl::StatusOr<v1::TokenResponse> response =
+            client_->MintAccessToken(request);
+        Problem problem = CheckMinted(response, request, lifetime, config_);
+        if (problem.empty()) {
+          KeepMinted(*response, request, before_reload, /*sample=*/false);
+        }
+        return problem;
       }
       case Kind::kBatchMixed: {
         std::vector<BatchItem> items;
