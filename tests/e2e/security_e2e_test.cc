@@ -379,6 +379,44 @@ TEST(TlsReload, ARenewedServerCertificateIsServedWithoutARestart) {
               IsOk());
 }
 
+TEST(TlsReload, AClientCaAddedToItsFileIsTrustedWithoutARestart) {
+  // The CA file is a copy, so the test can add the other CA to it.
+  const std::string client_ca = testing::TempPath("client-ca.pem");
+  ASSERT_THAT(testing::WriteFile(client_ca, ReadPkiFile("ca.pem")), IsOk());
+  ServerOptions options = TlsServerOptions();
+  options.config = absl::StrCat(
+      "transport { tls { certificate_file: \"", PkiFile("server.pem"),
+      "\" private_key_file: \"", PkiFile("server.key"), "\" client_ca_file: \"",
+      client_ca, "\" refresh_interval { seconds: 1 } } }\n", kAccounts,
+      kCallers);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ServerProcess> server,
+                       ServerProcess::Start(options));
+  // "stranger" has the frontend's identity from another CA: refused.
+  EXPECT_THAT(TlsClient(server->target(), "stranger")
+                  ->MintCapabilityToken(IncomingFor(kAccountA)),
+              StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
+
+  ASSERT_THAT(
+      testing::WriteFile(client_ca, absl::StrCat(ReadPkiFile("ca.pem"),
+                                                 ReadPkiFile("other-ca.pem"))),
+      IsOk());
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  absl::Status minted;
+  while (absl::Now() < deadline) {
+    // A new channel each time: a refused handshake is not retried at once.
+    minted = TlsClient(server->target(), "stranger")
+                 ->MintCapabilityToken(IncomingFor(kAccountA))
+                 .status();
+    if (minted.ok()) break;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  EXPECT_THAT(minted, IsOk());
+  // The first CA's callers are still trusted.
+  EXPECT_THAT(TlsClient(server->target(), "frontend")
+                  ->MintCapabilityToken(IncomingFor(kAccountA)),
+              IsOk());
+}
+
 TEST(MeshSidecar, TheForwardedClientCertificateNamesTheCallerFromLoopback) {
   ServerOptions options;
   options.config = absl::StrCat(
