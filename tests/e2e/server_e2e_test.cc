@@ -150,6 +150,55 @@ std::string CoreFileLimits(int pid) {
   return "";
 }
 
+// The SETTINGS_MAX_CONCURRENT_STREAMS the server announces on a new HTTP/2
+// connection to `port` (its first SETTINGS frame), or -1.
+int64_t AnnouncedMaxConcurrentStreams(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in address = {};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout = {5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  int64_t announced = -1;
+  // The client preface, then an empty SETTINGS frame.
+  const std::string preface = std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") +
+                              std::string("\0\0\0\x04\0\0\0\0\0", 9);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) ==
+          0 &&
+      write(fd, preface.data(), preface.size()) ==
+          static_cast<ssize_t>(preface.size())) {
+    std::string received;
+    char buffer[4096];
+    while (announced < 0) {
+      const ssize_t n = read(fd, buffer, sizeof(buffer));
+      if (n <= 0) break;
+      received.append(buffer, static_cast<size_t>(n));
+      // Frames: 3 bytes length, type, flags, 4 bytes stream id, payload.
+      size_t at = 0;
+      while (announced < 0 && received.size() >= at + 9) {
+        const auto byte = [&](size_t i) {
+          return static_cast<uint8_t>(received[i]);
+        };
+        const size_t length = (size_t{byte(at)} << 16) |
+                              (size_t{byte(at + 1)} << 8) | byte(at + 2);
+        if (received.size() < at + 9 + length) break;
+        const bool settings = byte(at + 3) == 0x4 && (byte(at + 4) & 1) == 0;
+        for (size_t p = at + 9; settings && p + 6 <= at + 9 + length; p += 6) {
+          if (((byte(p) << 8) | byte(p + 1)) == 0x3) {
+            announced = (int64_t{byte(p + 2)} << 24) | (byte(p + 3) << 16) |
+                        (byte(p + 4) << 8) | byte(p + 5);
+          }
+        }
+        at += 9 + length;
+      }
+    }
+  }
+  close(fd);
+  return announced;
+}
+
 class ServerE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -659,6 +708,19 @@ TEST(ServerLifecycle, ConfigProblemsAreRefusedAtStartupByName) {
     EXPECT_THAT(result->stderr_text, HasSubstr(c.expected));
     EXPECT_THAT(result->stderr_text, Not(HasSubstr(kSecretA)));
   }
+}
+
+TEST(ServerLifecycle, ConcurrentStreamsPerConnectionAreCapped) {
+  // gRPC enforces the cap; the server must hand it the configured value
+  // (default 100), which every client learns from the server's SETTINGS.
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ServerProcess> by_default,
+                       ServerProcess::Start(TestServerOptions()));
+  EXPECT_EQ(AnnouncedMaxConcurrentStreams(by_default->port()), 100);
+  ServerOptions options = TestServerOptions();
+  options.config += "limits { max_concurrent_streams: 7 }\n";
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ServerProcess> capped,
+                       ServerProcess::Start(options));
+  EXPECT_EQ(AnnouncedMaxConcurrentStreams(capped->port()), 7);
 }
 
 TEST(ServerLifecycle, PlaintextBeyondLoopbackNeedsAMeshSidecar) {
