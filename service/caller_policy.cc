@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/convert/access_grant.h"
 #include "service/kind_names.h"
+#include "service/refusal_reason.h"
 #include "service/token/field_validation.h"
 
 namespace captoken::service {
@@ -31,8 +32,8 @@ absl::StatusOr<std::unique_ptr<RE2>> CompilePattern(const std::string& pattern,
   return compiled;
 }
 
-absl::Status Denied(absl::string_view problem) {
-  return absl::PermissionDeniedError(problem);
+absl::Status Denied(RefusalReason reason, absl::string_view problem) {
+  return WithRefusalReason(reason, absl::PermissionDeniedError(problem));
 }
 
 bool FullMatch(absl::string_view text, const RE2& pattern) {
@@ -80,18 +81,19 @@ absl::Status CallerPolicy::AuthorizeAccount(
   if (all_accounts_ || accounts_.contains(account_sid)) {
     return absl::OkStatus();
   }
-  return Denied(kAccountDenied);
+  return Denied(RefusalReason::kAccount, kAccountDenied);
 }
 
 absl::Status CallerPolicy::AuthorizeKind(token::TokenKind kind) const {
   if (token_kinds_[AllowedKindOf(kind)]) return absl::OkStatus();
-  return Denied(
-      absl::StrCat("this caller may not use ", KindLabel(kind), " tokens"));
+  return Denied(RefusalReason::kKind, absl::StrCat("this caller may not use ",
+                                                   KindLabel(kind), " tokens"));
 }
 
 absl::Status CallerPolicy::AuthorizeLifetime(absl::Duration lifetime) const {
   if (max_ttl_.has_value() && lifetime > *max_ttl_) {
-    return Denied(absl::StrCat("ttl: longer than this caller's maximum of ",
+    return Denied(RefusalReason::kTtl,
+                  absl::StrCat("ttl: longer than this caller's maximum of ",
                                absl::ToInt64Seconds(*max_ttl_), " s"));
   }
   return absl::OkStatus();
@@ -121,14 +123,16 @@ absl::Status CallerPolicy::AuthorizeAccessToken(
   for (size_t i = 0; i < spec.grants.size(); ++i) {
     const v1::GrantKind kind = convert::GrantKindOf(spec.grants[i]);
     if (!grant_kinds_[kind]) {
-      return Denied(absl::StrCat("grants[", i,
-                                 "]: this caller may not request ",
-                                 GrantKindLabel(kind), " grants"));
+      return Denied(
+          RefusalReason::kGrant,
+          absl::StrCat("grants[", i, "]: this caller may not request ",
+                       GrantKindLabel(kind), " grants"));
     }
   }
   if (access_identity_pattern_ != nullptr &&
       !FullMatch(spec.identity, *access_identity_pattern_)) {
-    return Denied("identity: not allowed for this caller");
+    return Denied(RefusalReason::kIdentity,
+                  "identity: not allowed for this caller");
   }
   return AuthorizeLifetime(lifetime);
 }
@@ -149,9 +153,10 @@ absl::Status CallerPolicy::AuthorizeMint(const token::CapabilitySpec& spec,
         : std::holds_alternative<token::ClientOutgoingScope>(scope) ? outgoing_
                                                                     : events_;
     if (!allowed) {
-      return Denied(absl::StrCat("scopes[", i,
-                                 "]: this caller may not request ",
-                                 token::ScopeKindName(scope), " scopes"));
+      return Denied(
+          RefusalReason::kScope,
+          absl::StrCat("scopes[", i, "]: this caller may not request ",
+                       token::ScopeKindName(scope), " scopes"));
     }
     if (client_name_pattern_ == nullptr) continue;
     absl::string_view name;
@@ -166,9 +171,10 @@ absl::Status CallerPolicy::AuthorizeMint(const token::CapabilitySpec& spec,
       continue;
     }
     if (!FullMatch(name, *client_name_pattern_)) {
-      return Denied(absl::StrCat("scopes[", i, "].",
-                                 token::ScopeKindName(scope),
-                                 ".client_name: not allowed for this caller"));
+      return Denied(
+          RefusalReason::kClientName,
+          absl::StrCat("scopes[", i, "].", token::ScopeKindName(scope),
+                       ".client_name: not allowed for this caller"));
     }
   }
   return AuthorizeLifetime(lifetime);

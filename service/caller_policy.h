@@ -49,7 +49,8 @@ namespace captoken::service {
 inline constexpr absl::string_view kAccountDenied =
     "not permitted for this account, or the account does not exist";
 
-// CallerPolicy is one compiled policy.
+// CallerPolicy is one compiled policy. Each refusal carries the
+// RefusalReason (refusal_reason.h) of the rule that refused.
 class CallerPolicy {
  public:
   // The policy as configured (for GetCallerPolicy).

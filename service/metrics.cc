@@ -76,7 +76,7 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
                   .Register(*registry_)),
       refusals_(prometheus::BuildCounter()
                     .Name("captoken_refusals_total")
-                    .Help("Calls refused, by the status code returned.")
+                    .Help("Calls and batch items refused, by reason.")
                     .Register(*registry_)),
       batch_items_(prometheus::BuildCounter()
                        .Name("captoken_batch_items_total")
@@ -95,6 +95,12 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
                    .Register(*registry_)) {
   // Every series a dashboard expects exists from the start, at zero.
   reloads_.Add({{"outcome", "ok"}});
+  for (RefusalReason reason : kAllRefusalReasons) {
+    const size_t index = static_cast<size_t>(reason);
+    if (refusal_series_.size() <= index) refusal_series_.resize(index + 1);
+    refusal_series_[index] =
+        &refusals_.Add({{"reason", std::string(RefusalReasonLabel(reason))}});
+  }
   reloads_.Add({{"outcome", "failed"}});
   for (absl::string_view kind : {"capability", "taskrouter", "access"}) {
     for (absl::string_view profile : {"twilio-python", "twilio-node"}) {
@@ -115,7 +121,7 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
 
 void ServerMetrics::RecordCall(absl::string_view method,
                                const absl::Status& status,
-                               absl::Duration latency) {
+                               RefusalReason refusal, absl::Duration latency) {
   auto known = methods_.find(method);
   if (status.ok() && known != methods_.end()) {
     known->second.ok_calls->Increment();
@@ -127,7 +133,7 @@ void ServerMetrics::RecordCall(absl::string_view method,
   calls_.Add({{"method", method_name}, {"code", code}}).Increment();
   latency_.Add({{"method", method_name}}, LatencyBuckets())
       .Observe(absl::ToDoubleSeconds(latency));
-  if (!status.ok()) refusals_.Add({{"reason", code}}).Increment();
+  RecordRefusal(refusal);
 }
 
 void ServerMetrics::RecordMint(absl::string_view kind,
@@ -147,8 +153,17 @@ void ServerMetrics::RecordBatchItem(absl::StatusCode code, int64_t count) {
       .Increment(static_cast<double>(count));
 }
 
-void ServerMetrics::RecordRateLimited(int64_t count) {
-  rate_limited_.Increment(static_cast<double>(count));
+void ServerMetrics::RecordRefusal(RefusalReason reason, int64_t count) {
+  if (reason == RefusalReason::kNone) return;
+  const size_t index = static_cast<size_t>(reason);
+  prometheus::Counter* series =
+      index < refusal_series_.size() ? refusal_series_[index] : nullptr;
+  if (series == nullptr)
+    series = refusal_series_[static_cast<size_t>(RefusalReason::kOther)];
+  series->Increment(static_cast<double>(count));
+  if (reason == RefusalReason::kRateLimited) {
+    rate_limited_.Increment(static_cast<double>(count));
+  }
 }
 
 void ServerMetrics::RecordReload(bool ok) {

@@ -11,12 +11,15 @@
 //                                                   included; kind is
 //                                                   "capability", "taskrouter"
 //                                                   or "access"
-//   captoken_refusals_total{reason}                 calls refused (any non-OK
-//                                                   status), by status code
+//   captoken_refusals_total{reason}                 calls and batch items
+//                                                   refused, by RefusalReason
+//                                                   ("ttl_denied",
+//                                                   refusal_reason.h)
 //   captoken_batch_items_total{code}                BatchMint items, by the
 //                                                   item's status code
 //   captoken_rate_limited_total                     calls and batch items
-//                                                   refused for rate
+//                                                   refused for rate (the
+//                                                   "rate_limited" refusals)
 //   captoken_secret_reloads_total{outcome}          reloads, "ok" or "failed"
 //   captoken_secret_age_seconds{secret}             seconds since each secret
 //                                                   was loaded; `secret` is its
@@ -29,7 +32,8 @@
 // Example:
 //
 //   ServerMetrics metrics;
-//   metrics.RecordCall("MintCapabilityToken", status, latency);
+//   metrics.RecordCall("MintCapabilityToken", status, RefusalReasonOf(status),
+//                      latency);
 //   prometheus::Exposer exposer("127.0.0.1:9090");
 //   exposer.RegisterCollectable(metrics.registry());
 
@@ -52,6 +56,7 @@
 #include "prometheus/family.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "service/refusal_reason.h"
 #include "service/token/clock.h"
 
 namespace captoken::service {
@@ -65,9 +70,10 @@ class ServerMetrics {
   ServerMetrics& operator=(const ServerMetrics&) = delete;
 
   // RecordCall counts one call of `method` that ended with `status` after
-  // `latency`. A non-OK status also counts as a refusal for its code.
+  // `latency`. A call that was refused (`refusal` is not kNone) is also
+  // counted by RecordRefusal.
   void RecordCall(absl::string_view method, const absl::Status& status,
-                  absl::Duration latency);
+                  RefusalReason refusal, absl::Duration latency);
 
   // RecordMint counts `count` signed tokens of `kind` ("capability",
   // "taskrouter" or "access") and `profile` ("twilio-node").
@@ -77,9 +83,10 @@ class ServerMetrics {
   // RecordBatchItem counts `count` BatchMint items that ended with `code`.
   void RecordBatchItem(absl::StatusCode code, int64_t count = 1);
 
-  // RecordRateLimited counts `count` calls (or batch items) refused for
-  // their caller's rate.
-  void RecordRateLimited(int64_t count = 1);
+  // RecordRefusal counts `count` calls (or batch items) refused for
+  // `reason`; kRateLimited ones also count as rate-limited. kNone is
+  // ignored.
+  void RecordRefusal(RefusalReason reason, int64_t count = 1);
 
   // RecordReload counts a reload and its outcome.
   void RecordReload(bool ok);
@@ -115,6 +122,9 @@ class ServerMetrics {
   prometheus::Family<prometheus::Histogram>& latency_;
   prometheus::Family<prometheus::Counter>& minted_;
   prometheus::Family<prometheus::Counter>& refusals_;
+  // One series per reason, made up front (the set is fixed), indexed by
+  // RefusalReason.
+  std::vector<prometheus::Counter*> refusal_series_;
   prometheus::Family<prometheus::Counter>& batch_items_;
   prometheus::Counter& rate_limited_;
   prometheus::Family<prometheus::Counter>& reloads_;

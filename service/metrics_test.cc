@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "prometheus/text_serializer.h"
+#include "service/refusal_reason.h"
 #include "service/token/clock.h"
 
 namespace captoken::service {
@@ -31,12 +32,12 @@ std::string Scrape(const ServerMetrics& metrics) {
 TEST(ServerMetrics, CountsCallsByMethodAndCode) {
   ServerMetrics metrics;
   metrics.RecordCall("MintCapabilityToken", absl::OkStatus(),
-                     absl::Microseconds(40));
+                     RefusalReason::kNone, absl::Microseconds(40));
   metrics.RecordCall("MintCapabilityToken", absl::OkStatus(),
-                     absl::Microseconds(40));
+                     RefusalReason::kNone, absl::Microseconds(40));
   metrics.RecordCall("MintCapabilityToken",
                      absl::InvalidArgumentError("ttl: must be positive"),
-                     absl::Microseconds(10));
+                     RefusalReason::kInvalidRequest, absl::Microseconds(10));
   const std::string text = Scrape(metrics);
   EXPECT_THAT(text, HasSubstr("captoken_rpc_calls_total{code=\"OK\",method="
                               "\"MintCapabilityToken\"} 2"));
@@ -44,7 +45,7 @@ TEST(ServerMetrics, CountsCallsByMethodAndCode) {
               HasSubstr("captoken_rpc_calls_total{code=\"INVALID_ARGUMENT\","
                         "method=\"MintCapabilityToken\"} 1"));
   EXPECT_THAT(text, HasSubstr("captoken_refusals_total{reason="
-                              "\"INVALID_ARGUMENT\"} 1"));
+                              "\"invalid_request\"} 1"));
   EXPECT_THAT(text, HasSubstr("captoken_rpc_latency_seconds_count{method="
                               "\"MintCapabilityToken\"} 3"));
   // Error messages never become labels.
@@ -53,7 +54,8 @@ TEST(ServerMetrics, CountsCallsByMethodAndCode) {
 
 TEST(ServerMetrics, AnUnlistedMethodIsCountedToo) {
   ServerMetrics metrics;
-  metrics.RecordCall("SomethingNew", absl::OkStatus(), absl::Microseconds(1));
+  metrics.RecordCall("SomethingNew", absl::OkStatus(), RefusalReason::kNone,
+                     absl::Microseconds(1));
   EXPECT_THAT(Scrape(metrics),
               HasSubstr("captoken_rpc_calls_total{code=\"OK\",method="
                         "\"SomethingNew\"} 1"));
@@ -97,8 +99,13 @@ TEST(ServerMetrics, CountsBatchItemsByCode) {
   EXPECT_THAT(text, HasSubstr("captoken_batch_items_total{code=\"OK\"} 2"));
   EXPECT_THAT(text, HasSubstr("captoken_batch_items_total{code="
                               "\"RESOURCE_EXHAUSTED\"} 1"));
-  // An item is not a call: the call counters are untouched.
-  EXPECT_THAT(text, Not(HasSubstr("captoken_refusals_total{reason=")));
+  // An item is not a call, and its refusal is counted apart
+  // (RecordRefusal): the call and refusal counters are untouched.
+  EXPECT_THAT(text, HasSubstr("captoken_rpc_calls_total{code=\"OK\",method="
+                              "\"BatchMint\"} 0"));
+  EXPECT_THAT(text,
+              HasSubstr("captoken_refusals_total{reason=\"rate_limited\"} 0"));
+  EXPECT_THAT(text, HasSubstr("captoken_rate_limited_total 0"));
 }
 
 TEST(ServerMetrics, CountsManyAtOnceAsOneByOne) {
@@ -107,12 +114,35 @@ TEST(ServerMetrics, CountsManyAtOnceAsOneByOne) {
   metrics.RecordBatchItem(absl::StatusCode::kOk);
   metrics.RecordMint("capability", "twilio-node", 99);
   metrics.RecordMint("capability", "twilio-node");
-  metrics.RecordRateLimited(3);
+  metrics.RecordRefusal(RefusalReason::kRateLimited, 3);
   const std::string text = Scrape(metrics);
   EXPECT_THAT(text, HasSubstr("captoken_batch_items_total{code=\"OK\"} 100"));
   EXPECT_THAT(text, HasSubstr("captoken_tokens_minted_total{kind=\"capability"
                               "\",profile=\"twilio-node\"} 100"));
   EXPECT_THAT(text, HasSubstr("captoken_rate_limited_total 3"));
+  EXPECT_THAT(text,
+              HasSubstr("captoken_refusals_total{reason=\"rate_limited\"} 3"));
+}
+
+TEST(ServerMetrics, CountsRefusalsByReasonEachFromZero) {
+  ServerMetrics metrics;
+  metrics.RecordCall("MintAccessToken",
+                     absl::PermissionDeniedError("not permitted"),
+                     RefusalReason::kGrant, absl::Microseconds(5));
+  metrics.RecordRefusal(RefusalReason::kTtl, 2);
+  metrics.RecordRefusal(RefusalReason::kNone);  // Not a refusal.
+  const std::string text = Scrape(metrics);
+  for (RefusalReason reason : kAllRefusalReasons) {
+    const int expected = reason == RefusalReason::kGrant ? 1
+                         : reason == RefusalReason::kTtl ? 2
+                                                         : 0;
+    EXPECT_THAT(text, HasSubstr(absl::StrCat(
+                          "captoken_refusals_total{reason=\"",
+                          RefusalReasonLabel(reason), "\"} ", expected)));
+  }
+  EXPECT_THAT(text, Not(HasSubstr("reason=\"none\"")));
+  // Only rate refusals count as rate-limited.
+  EXPECT_THAT(text, HasSubstr("captoken_rate_limited_total 0"));
 }
 
 TEST(ServerMetrics, ReloadsAndRateLimitsStartAtZero) {
@@ -126,7 +156,7 @@ TEST(ServerMetrics, ReloadsAndRateLimitsStartAtZero) {
   metrics.RecordReload(true);
   metrics.RecordReload(false);
   metrics.RecordReload(false);
-  metrics.RecordRateLimited();
+  metrics.RecordRefusal(RefusalReason::kRateLimited);
   text = Scrape(metrics);
   EXPECT_THAT(text,
               HasSubstr("captoken_secret_reloads_total{outcome=\"ok\"} 1"));

@@ -33,7 +33,8 @@ constexpr absl::string_view kRetryDelayPayload =
     "type.captoken.dev/captoken.service.RetryDelayMillis";
 
 absl::Status AccountDenied() {
-  return absl::PermissionDeniedError(kAccountDenied);
+  return WithRefusalReason(RefusalReason::kAccount,
+                           absl::PermissionDeniedError(kAccountDenied));
 }
 
 absl::Status RateLimited(absl::Duration wait) {
@@ -95,8 +96,12 @@ absl::StatusOr<const CallerPolicy*> TokenMinter::PolicyFor(
         "no caller identity: present a client certificate");
   }
   const CallerPolicy* policy = state.callers->Match(caller.identity);
-  // Default deny, phrased like any other refused account.
-  if (policy == nullptr) return AccountDenied();
+  // Default deny, phrased like any other refused account (but counted
+  // apart: an operator needs to see callers nobody configured).
+  if (policy == nullptr) {
+    return WithRefusalReason(RefusalReason::kUnknownCaller,
+                             absl::PermissionDeniedError(kAccountDenied));
+  }
   return policy;
 }
 
@@ -291,7 +296,8 @@ absl::Status TokenMinter::MintAccess(const v1::AccessTokenRequest& request,
     // promises looks like an unknown account.
     return request.api_key_sid().empty()
                ? AccountDenied()
-               : absl::PermissionDeniedError(kApiKeyDenied);
+               : WithRefusalReason(RefusalReason::kApiKey,
+                                   absl::PermissionDeniedError(kApiKeyDenied));
   }
   audit->api_key_sid = api_key->sid();
   CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
@@ -355,6 +361,7 @@ absl::Status TokenMinter::BatchMint(const v1::BatchMintRequest& request,
     item_audit.batch_item = i;
     result->set_code(static_cast<int32_t>(minted.code()));
     if (minted.ok()) continue;
+    item_audit.refusal = RefusalReasonOf(minted);
     result->clear_token();
     result->set_message(std::string(minted.message()));
     if (!audit->retry_delay.has_value()) {

@@ -20,6 +20,8 @@
 //                       not allow;
 //   RESOURCE_EXHAUSTED  over the caller's rate; RetryDelay() says how long
 //                       to wait.
+// Each refusal also carries its RefusalReason (refusal_reason.h), which
+// tells apart what one code and one message cover.
 //
 // It never blocks: secrets and policies are in memory, read through a
 // Snapshot that reloads swap atomically.
@@ -52,6 +54,7 @@
 #include "service/caller_identity.h"
 #include "service/caller_policy.h"
 #include "service/rate_limiter.h"
+#include "service/refusal_reason.h"
 #include "service/snapshot.h"
 #include "service/token/capability_scope.h"
 #include "service/token/capability_spec.h"
@@ -98,6 +101,10 @@ struct AuditRecord {
   std::string token_fingerprint;
   // Set by VerifyToken: "valid" or the failure name.
   std::string verdict;
+  // Why the call (or item) was refused; kNone if it was not. Set by the
+  // minter for batch items, whose statuses it turns into codes and
+  // messages, and by the gRPC layer for whole calls.
+  RefusalReason refusal = RefusalReason::kNone;
 };
 
 // BatchAudit is what a BatchMint leaves behind: a record for the call, one

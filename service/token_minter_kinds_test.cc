@@ -374,10 +374,11 @@ TEST_F(TokenMinterKindsTest, AVerifyOnlyUnknownOrOthersKeyNeverSigns) {
   for (const char* key : {kRetiredKey, kUnknownKey, kOnlyRetiredKey}) {
     v1::AccessTokenRequest request = AccessRequest();
     request.set_api_key_sid(key);
-    EXPECT_THAT(MintAccess(*minter, request),
-                StatusIs(absl::StatusCode::kPermissionDenied,
-                         Eq(std::string(kApiKeyDenied))))
+    const absl::Status refused = MintAccess(*minter, request).status();
+    EXPECT_THAT(refused, StatusIs(absl::StatusCode::kPermissionDenied,
+                                  Eq(std::string(kApiKeyDenied))))
         << key;
+    EXPECT_EQ(RefusalReasonOf(refused), RefusalReason::kApiKey) << key;
   }
 }
 
@@ -511,9 +512,12 @@ TEST_F(TokenMinterKindsTest, EachCallerMintsOnlyTheKindsItIsAllowed) {
   v1::AccessTokenRequest access = AccessRequest();
   access.mutable_ttl()->set_seconds(600);
   EXPECT_THAT(MintAccess(*minter, access, kVoiceApp), IsOk());
-  EXPECT_THAT(MintTaskRouter(*minter, WorkerRequest(), kVoiceApp),
+  const absl::Status wrong_kind =
+      MintTaskRouter(*minter, WorkerRequest(), kVoiceApp).status();
+  EXPECT_THAT(wrong_kind,
               StatusIs(absl::StatusCode::kPermissionDenied,
                        Eq("this caller may not use taskrouter tokens")));
+  EXPECT_EQ(RefusalReasonOf(wrong_kind), RefusalReason::kKind);
   EXPECT_THAT(MintTaskRouter(*minter, WorkerRequest(), kWorkers), IsOk());
   EXPECT_THAT(MintAccess(*minter, access, kWorkers),
               StatusIs(absl::StatusCode::kPermissionDenied,
@@ -535,16 +539,24 @@ TEST_F(TokenMinterKindsTest, GrantKindsIdentitiesAndLifetimesAreChecked) {
               StatusIs(absl::StatusCode::kPermissionDenied,
                        Eq("grants[2]: this caller may not request chat "
                           "grants")));
+  EXPECT_EQ(RefusalReasonOf(MintAccess(*minter, chat, kVoiceApp).status()),
+            RefusalReason::kGrant);
   v1::AccessTokenRequest odd_identity = AccessRequest();
   odd_identity.set_identity("alice@example.com");
   EXPECT_THAT(MintAccess(*minter, odd_identity, kVoiceApp),
               StatusIs(absl::StatusCode::kPermissionDenied,
                        AllOf(Eq("identity: not allowed for this caller"),
                              Not(HasSubstr("example.com")))));
+  EXPECT_EQ(
+      RefusalReasonOf(MintAccess(*minter, odd_identity, kVoiceApp).status()),
+      RefusalReason::kIdentity);
   v1::AccessTokenRequest long_lived = AccessRequest();
   long_lived.mutable_ttl()->set_seconds(601);
   EXPECT_THAT(MintAccess(*minter, long_lived, kVoiceApp),
               StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("ttl")));
+  EXPECT_EQ(
+      RefusalReasonOf(MintAccess(*minter, long_lived, kVoiceApp).status()),
+      RefusalReason::kTtl);
   // Without a lifetime the default is shortened to the policy's maximum.
   ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
                        MintAccess(*minter, AccessRequest(), kVoiceApp));
@@ -648,6 +660,14 @@ TEST_F(TokenMinterKindsTest, BatchAnswersEachItemInOrderAsItsSingleCall) {
   }
   EXPECT_EQ(items[2].token_fingerprint,
             response.results(2).token().token_fingerprint());
+  // Each refused item says why, as its single call's status would.
+  std::vector<RefusalReason> refusals;
+  for (const AuditRecord& item : items) refusals.push_back(item.refusal);
+  EXPECT_THAT(
+      refusals,
+      ElementsAre(RefusalReason::kNone, RefusalReason::kInvalidRequest,
+                  RefusalReason::kNone, RefusalReason::kAccount,
+                  RefusalReason::kInvalidRequest, RefusalReason::kNone));
 }
 
 TEST_F(TokenMinterKindsTest, BatchInPlaceFillsAnArenaResponseLikeACopy) {
@@ -747,6 +767,8 @@ TEST_F(TokenMinterKindsTest, EachBatchItemCountsAgainstTheRate) {
   EXPECT_GT(*audit.retry_delay, absl::ZeroDuration());
   EXPECT_LE(*audit.retry_delay, absl::Seconds(1));
   EXPECT_EQ(audit.items[4].token_fingerprint, "");
+  EXPECT_EQ(audit.items[4].refusal, RefusalReason::kRateLimited);
+  EXPECT_EQ(audit.items[5].refusal, RefusalReason::kRateLimited);
   // The single calls share the bucket the batch emptied.
   EXPECT_THAT(MintTaskRouter(*minter, WorkerRequest(), kBatchJob),
               StatusIs(absl::StatusCode::kResourceExhausted, ::testing::_));

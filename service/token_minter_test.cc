@@ -1079,8 +1079,11 @@ TEST_F(CallerPolicyTest, OpenAccessAppliesNoRate) {
 TEST_F(CallerPolicyTest, WithPoliciesAnAnonymousCallerIsUnauthenticated) {
   std::unique_ptr<TokenMinter> minter = PolicyMinter();
   AuditRecord audit;
-  EXPECT_THAT(minter->MintCapabilityToken(FullRequest(), kAnonymous, &audit),
+  const absl::Status anonymous =
+      minter->MintCapabilityToken(FullRequest(), kAnonymous, &audit).status();
+  EXPECT_THAT(anonymous,
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("")));
+  EXPECT_EQ(RefusalReasonOf(anonymous), RefusalReason::kUnauthenticated);
   EXPECT_EQ(audit.method, "MintCapabilityToken");
   EXPECT_EQ(audit.token_fingerprint, "");
 
@@ -1106,11 +1109,20 @@ TEST_F(CallerPolicyTest, UnknownCallerIsDeniedExactlyLikeAnUnknownAccount) {
   const absl::Status verify_only =
       Mint(*minter, IncomingRequest(kVerifyOnlySid), kIncomingOnlyCaller);
 
-  EXPECT_THAT(stranger, StatusIs(absl::StatusCode::kPermissionDenied,
+  // The caller sees the same code and message for all four...
+  for (const absl::Status& status :
+       {stranger, unknown_account, forbidden_account, verify_only}) {
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kPermissionDenied,
                                  Eq(std::string(kAccountDenied))));
-  EXPECT_EQ(stranger, unknown_account);
-  EXPECT_EQ(stranger, forbidden_account);
-  EXPECT_EQ(stranger, verify_only);
+    EXPECT_EQ(status.ToString(absl::StatusToStringMode::kWithNoExtraData),
+              stranger.ToString(absl::StatusToStringMode::kWithNoExtraData));
+  }
+  // ...while the operator's metrics tell a caller nobody configured apart.
+  EXPECT_EQ(RefusalReasonOf(stranger), RefusalReason::kUnknownCaller);
+  for (const absl::Status& status :
+       {unknown_account, forbidden_account, verify_only}) {
+    EXPECT_EQ(RefusalReasonOf(status), RefusalReason::kAccount);
+  }
   // The same caller may use the account it is given.
   EXPECT_THAT(Mint(*minter, IncomingRequest(kSid), kFrontendCaller), IsOk());
 }
@@ -1127,6 +1139,9 @@ TEST_F(CallerPolicyTest, ForbiddenScopeKindIsDenied) {
   EXPECT_THAT(
       Mint(*minter, IncomingRequest(), kNightlyCaller),
       StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("scopes[0]")));
+  EXPECT_EQ(
+      RefusalReasonOf(Mint(*minter, EventsRequest(), kIncomingOnlyCaller)),
+      RefusalReason::kScope);
 }
 
 TEST_F(CallerPolicyTest, ClientNameNotMatchingThePatternIsDenied) {
@@ -1138,6 +1153,7 @@ TEST_F(CallerPolicyTest, ClientNameNotMatchingThePatternIsDenied) {
   EXPECT_THAT(incoming, StatusIs(absl::StatusCode::kPermissionDenied,
                                  HasSubstr("client_name")));
   EXPECT_THAT(std::string(incoming.message()), Not(HasSubstr("Alice-1")));
+  EXPECT_EQ(RefusalReasonOf(incoming), RefusalReason::kClientName);
 
   v1::CapabilityRequest outgoing = FullRequest();
   outgoing.mutable_scopes(1)->mutable_client_outgoing()->set_client_name(
@@ -1153,8 +1169,10 @@ TEST_F(CallerPolicyTest, TtlOverThePolicysMaximumIsDenied) {
   request.mutable_ttl()->set_seconds(600);
   EXPECT_THAT(Mint(*minter, request, kFrontendCaller), IsOk());
   request.mutable_ttl()->set_seconds(601);
-  EXPECT_THAT(Mint(*minter, request, kFrontendCaller),
+  const absl::Status too_long = Mint(*minter, request, kFrontendCaller);
+  EXPECT_THAT(too_long,
               StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("ttl")));
+  EXPECT_EQ(RefusalReasonOf(too_long), RefusalReason::kTtl);
 
   request.clear_ttl();
   request.mutable_expire_time()->set_seconds(absl::ToUnixSeconds(kNow) + 601);
@@ -1200,6 +1218,7 @@ TEST_F(CallerPolicyTest, RateLimitRefusesBeyondTheBurstWithARetryDelay) {
           .status();
   EXPECT_THAT(limited,
               StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("")));
+  EXPECT_EQ(RefusalReasonOf(limited), RefusalReason::kRateLimited);
   EXPECT_EQ(audit.token_fingerprint, "");
   const absl::optional<absl::Duration> delay = RetryDelay(limited);
   ASSERT_TRUE(delay.has_value()) << limited;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "service/grpc_status.h"
+#include "service/refusal_reason.h"
 #include "service/token/field_validation.h"
 
 namespace captoken::service {
@@ -19,18 +20,22 @@ absl::Status Draining() {
   return absl::UnavailableError("server is shutting down; retry");
 }
 
-// BatchCodes adds up a batch's items by status code, so that each code's
-// series is updated once per batch rather than once per item (a label
-// lookup under the family's lock each).
-class BatchCodes {
+// BatchTally adds up a batch's items by status code and by refusal reason,
+// so that each series is updated once per batch rather than once per item
+// (a label lookup under the family's lock each, for codes).
+class BatchTally {
  public:
-  void Add(absl::StatusCode code) {
+  void Add(absl::StatusCode code, RefusalReason refusal) {
     const size_t index = static_cast<size_t>(code);
     if (index < codes_.size()) {
       ++codes_[index];
     } else {
       ++unknown_;  // Not an absl::StatusCode: counted as UNKNOWN.
     }
+    const size_t reason = static_cast<size_t>(refusal);
+    ++refusals_[reason < refusals_.size()
+                    ? reason
+                    : static_cast<size_t>(RefusalReason::kOther)];
   }
 
   void Record(ServerMetrics* metrics) const {
@@ -43,15 +48,19 @@ class BatchCodes {
     if (unknown_ > 0) {
       metrics->RecordBatchItem(absl::StatusCode::kUnknown, unknown_);
     }
-    const int64_t rate_limited =
-        codes_[static_cast<size_t>(absl::StatusCode::kResourceExhausted)];
-    if (rate_limited > 0) metrics->RecordRateLimited(rate_limited);
+    for (RefusalReason reason : kAllRefusalReasons) {
+      const int64_t count = refusals_[static_cast<size_t>(reason)];
+      if (count > 0) metrics->RecordRefusal(reason, count);
+    }
   }
 
  private:
   // Indexed by absl::StatusCode (0 to 16).
   std::array<int64_t, 17> codes_{};
   int64_t unknown_ = 0;
+  // Indexed by RefusalReason.
+  std::array<int64_t, static_cast<size_t>(RefusalReason::kOther) + 1>
+      refusals_{};
 };
 
 }  // namespace
@@ -103,6 +112,7 @@ grpc::ServerUnaryReactor* TokenService::Mint(
     *response = *std::move(result);
     metrics_->RecordMint(audit.kind, audit.profile);
   }
+  audit.refusal = RefusalReasonOf(result.status());
   Record(*context, audit, result.status(), started);
   return Finish(context, result.status());
 }
@@ -139,6 +149,7 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
       Admit() ? minter_->BatchMint(*request, Caller(*context), response, &audit)
               : Draining();
   audit.call.batch_size = request->requests_size();
+  audit.call.refusal = RefusalReasonOf(status);
   // One audit line per item, then one for the call. Every line of the call
   // shares its method, peer, caller and time (the items' records carry the
   // call's method and caller), so those fields are written once and each
@@ -151,12 +162,12 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
   if (status.ok()) {
     // Each item is counted as its own token would be; the codes are added
     // up per batch.
-    BatchCodes codes;
+    BatchTally tally;
     for (int i = 0; i < response->results_size(); ++i) {
       const v1::MintResult& item = response->results(i);
       const AuditRecord& item_audit = audit.items[static_cast<size_t>(i)];
       const absl::StatusCode code = static_cast<absl::StatusCode>(item.code());
-      codes.Add(code);
+      tally.Add(code, item_audit.refusal);
       if (code == absl::StatusCode::kOk) {
         metrics_->RecordMint(item_audit.kind, item_audit.profile);
       }
@@ -164,7 +175,7 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
       AddAuditFields(item_audit, absl::Status(code, item.message()), &line);
       lines.Add(line);
     }
-    codes.Record(metrics_);
+    tally.Record(metrics_);
   }
   RecordCallMetrics(audit.call, status, started);
   line.Truncate(shared);
@@ -184,6 +195,7 @@ grpc::ServerUnaryReactor* TokenService::VerifyToken(
       Admit() ? minter_->VerifyToken(*request, Caller(*context), &audit)
               : Draining();
   if (result.ok()) *response = *std::move(result);
+  audit.refusal = RefusalReasonOf(result.status());
   Record(*context, audit, result.status(), started);
   return Finish(context, result.status());
 }
@@ -195,7 +207,8 @@ grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
   const absl::Time started = absl::Now();
   const absl::Status status = Admit() ? absl::OkStatus() : Draining();
   if (status.ok()) *response = minter_->GetCallerPolicy(Caller(*context));
-  metrics_->RecordCall("GetCallerPolicy", status, absl::Now() - started);
+  metrics_->RecordCall("GetCallerPolicy", status, RefusalReasonOf(status),
+                       absl::Now() - started);
   return Finish(context, status);
 }
 
@@ -212,8 +225,8 @@ void TokenService::Record(const grpc::CallbackServerContext& context,
 void TokenService::RecordCallMetrics(const AuditRecord& record,
                                      const absl::Status& status,
                                      absl::Time started) {
-  metrics_->RecordCall(record.method, status, absl::Now() - started);
-  if (RetryDelay(status).has_value()) metrics_->RecordRateLimited();
+  metrics_->RecordCall(record.method, status, record.refusal,
+                       absl::Now() - started);
 }
 
 LogLine TokenService::AuditLineStart(absl::string_view method,
@@ -247,6 +260,9 @@ void TokenService::AddAuditFields(const AuditRecord& record,
       .Add("ttl_s", record.ttl_seconds)
       .Add("outcome", absl::StatusCodeToString(status.code()));
   if (!status.ok()) line->Add("reason", status.message());
+  if (record.refusal != RefusalReason::kNone) {
+    line->Add("refusal", RefusalReasonLabel(record.refusal));
+  }
   if (!record.verdict.empty()) line->Add("verdict", record.verdict);
   if (!record.token_fingerprint.empty()) {
     line->Add("token_fingerprint", record.token_fingerprint);

@@ -101,7 +101,7 @@ class TokenService final : public v1::TokenService::CallbackService {
   void Record(const grpc::CallbackServerContext& context,
               const AuditRecord& record, const absl::Status& status,
               absl::Time started);
-  // Updates the call's metrics (calls, latency, rate refusals).
+  // Updates the call's metrics (calls, latency, refusals).
   void RecordCallMetrics(const AuditRecord& record, const absl::Status& status,
                          absl::Time started);
   // Starts an audit line with the fields every line of one call shares.

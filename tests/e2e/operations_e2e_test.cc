@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -23,12 +24,15 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "captoken/v1/token_service.grpc.pb.h"
 #include "client/cpp/token_client.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
 #include "tests/testing/server_process.h"
+#include "tests/testing/sidecar_call.h"
 #include "tests/testing/subprocess.h"
 
 namespace captoken {
@@ -163,11 +167,9 @@ TEST(Metrics, CountKnownTrafficExactly) {
                    "profile=\"twilio-python\"}"),
             3);
   EXPECT_EQ(
-      Sample(scrape, "captoken_refusals_total{reason=\"INVALID_ARGUMENT\"}"),
-      2);
+      Sample(scrape, "captoken_refusals_total{reason=\"invalid_request\"}"), 2);
   EXPECT_EQ(
-      Sample(scrape, "captoken_refusals_total{reason=\"PERMISSION_DENIED\"}"),
-      1);
+      Sample(scrape, "captoken_refusals_total{reason=\"account_denied\"}"), 1);
   EXPECT_EQ(Sample(scrape, "captoken_rate_limited_total"), 0);
   EXPECT_EQ(Sample(scrape, "captoken_secret_reloads_total{outcome=\"ok\"}"), 1);
   EXPECT_EQ(Sample(scrape, "captoken_secret_reloads_total{outcome=\"failed\"}"),
@@ -186,6 +188,180 @@ TEST(Metrics, CountKnownTrafficExactly) {
   for (const std::string& token : tokens) {
     EXPECT_THAT(scrape, Not(HasSubstr(token.substr(token.rfind('.') + 1))));
   }
+}
+
+// Waits (up to 10 s) until the server has logged `event` `count` times.
+bool WaitForEvents(const ServerProcess& server, absl::string_view event,
+                   int count) {
+  const std::string needle = absl::StrCat("\"event\":\"", event, "\"");
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    const std::string output = server.Output();
+    int seen = 0;
+    for (size_t at = output.find(needle); at != std::string::npos;
+         at = output.find(needle, at + 1)) {
+      ++seen;
+    }
+    if (seen >= count) return true;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return false;
+}
+
+constexpr char kApp[] = "spiffe://ops-e2e.test/ns/web/sa/app";
+
+// Each refusal reason the caller's policy can give, and the rate, behind a
+// sidecar that names the caller; then a reload that fails and one that
+// succeeds. Every count is exact.
+TEST(Metrics, CountRefusalsByReasonAndReloadsByOutcome) {
+  const std::string secret_file = testing::TempPath("ops-e2e-auth-token");
+  ASSERT_THAT(testing::WriteFile(secret_file, kSecret), IsOk());
+  ServerOptions options;
+  options.config = absl::StrCat(
+      "transport { mesh_sidecar { trust_forwarded_client_cert: true } }\n"
+      "secret_watch_interval { seconds: 0 }\n"
+      "accounts { account_sid: \"",
+      kAccount, "\" auth_token { file: \"", secret_file,
+      "\" } }\n"
+      "callers {\n  identity: \"",
+      kApp, "\"\n  accounts: \"", kAccount,
+      "\"\n  scope_kinds: SCOPE_KIND_CLIENT_INCOMING\n"
+      "  client_name_pattern: \"[a-z]+\"\n  max_ttl { seconds: 600 }\n"
+      "  rate { per_second: 0.001 burst: 3 }\n}\n");
+  options.args = {"--metrics_listen=127.0.0.1:0"};
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ServerProcess> server,
+                       ServerProcess::Start(options));
+  const std::string target = server->target();
+  auto mint = [&](absl::string_view caller, const std::string& json,
+                  std::string* retry_after_ms = nullptr) {
+    v1::TokenResponse response;
+    return testing::CallAs(target, caller,
+                           &v1::TokenService::Stub::MintCapabilityToken,
+                           Request(json), &response, retry_after_ms)
+        .error_code();
+  };
+  const std::string incoming = absl::StrCat(
+      R"({"account_sid":")", kAccount,
+      R"(","scopes":[{"client_incoming":{"client_name":"alice"}}]})");
+  const std::string events = absl::StrCat(
+      R"({"account_sid":")", kAccount, R"(","scopes":[{"event_stream":{}}]})");
+  const std::string odd_name = absl::StrCat(
+      R"({"account_sid":")", kAccount,
+      R"(","scopes":[{"client_incoming":{"client_name":"Bob1"}}]})");
+  const std::string long_lived = absl::StrCat(
+      R"({"account_sid":")", kAccount, R"(","ttl":"601s",)",
+      R"("scopes":[{"client_incoming":{"client_name":"alice"}}]})");
+  const std::string other_account =
+      R"({"account_sid":"AC22222222222222222222222222222222",)"
+      R"("scopes":[{"client_incoming":{"client_name":"alice"}}]})";
+
+  using grpc::StatusCode;
+  EXPECT_EQ(mint("", incoming), StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(mint("spiffe://ops-e2e.test/ns/web/sa/stranger", incoming),
+            StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(mint(kApp, other_account), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(mint(kApp, events), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(mint(kApp, odd_name), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(mint(kApp, long_lived), StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(mint(kApp, R"({"account_sid":"AC1"})"),
+            StatusCode::INVALID_ARGUMENT);
+  {
+    // Only capability tokens are this caller's.
+    v1::AccessTokenRequest access;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
+                    absl::StrCat(R"({"account_sid":")", kAccount,
+                                 R"(","identity":"alice",)"
+                                 R"("grants":[{"video":{}}]})"),
+                    &access)
+                    .ok());
+    v1::TokenResponse response;
+    EXPECT_EQ(
+        testing::CallAs(target, kApp, &v1::TokenService::Stub::MintAccessToken,
+                        access, &response)
+            .error_code(),
+        StatusCode::PERMISSION_DENIED);
+  }
+  // None of the refusals took from the rate: three mints fill the bucket.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(mint(kApp, incoming), StatusCode::OK);
+  std::string retry_after_ms;
+  EXPECT_EQ(mint(kApp, incoming, &retry_after_ms),
+            StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(retry_after_ms, "");
+  {
+    // A batch whose items are refused for the rate, a scope and a lifetime.
+    v1::BatchMintRequest batch;
+    for (const std::string* json : {&incoming, &events, &long_lived}) {
+      *batch.add_requests()->mutable_capability() = Request(*json);
+    }
+    v1::BatchMintResponse response;
+    ASSERT_TRUE(testing::CallAs(target, kApp,
+                                &v1::TokenService::Stub::BatchMint, batch,
+                                &response)
+                    .ok());
+    ASSERT_EQ(response.results_size(), 3);
+    EXPECT_EQ(response.results(0).code(),
+              static_cast<int>(StatusCode::RESOURCE_EXHAUSTED));
+    EXPECT_EQ(response.results(1).code(),
+              static_cast<int>(StatusCode::PERMISSION_DENIED));
+    EXPECT_EQ(response.results(2).code(),
+              static_cast<int>(StatusCode::PERMISSION_DENIED));
+  }
+
+  std::string scrape = Scrape(*server);
+  const std::vector<std::pair<absl::string_view, int>> expected = {
+      {"invalid_request", 1}, {"unauthenticated", 1},
+      {"unknown_caller", 1},  {"account_denied", 1},
+      {"api_key_denied", 0},  {"kind_denied", 1},
+      {"scope_denied", 2},    {"client_name_denied", 1},
+      {"grant_denied", 0},    {"identity_denied", 0},
+      {"ttl_denied", 2},      {"rate_limited", 2},
+      {"draining", 0},        {"other", 0},
+  };
+  for (const auto& [reason, count] : expected) {
+    EXPECT_EQ(Sample(scrape, absl::StrCat("captoken_refusals_total{reason=\"",
+                                          reason, "\"}")),
+              count)
+        << reason;
+  }
+  EXPECT_EQ(Sample(scrape, "captoken_rate_limited_total"), 2);
+  EXPECT_EQ(
+      Sample(scrape, "captoken_batch_items_total{code=\"PERMISSION_DENIED\"}"),
+      2);
+  EXPECT_EQ(Sample(scrape,
+                   "captoken_tokens_minted_total{kind=\"capability\","
+                   "profile=\"twilio-python\"}"),
+            3);
+  // The audit lines name the same reasons.
+  for (absl::string_view reason : {"unknown_caller", "ttl_denied"}) {
+    EXPECT_THAT(server->Output(),
+                HasSubstr(absl::StrCat("\"refusal\":\"", reason, "\"")));
+  }
+  const absl::string_view age_series =
+      "captoken_secret_age_seconds{secret=\"accounts[0].auth_token\"}";
+  const double age_at_start = Sample(scrape, age_series);
+  EXPECT_GE(age_at_start, 0);
+
+  // A reload that fails (an emptied secret file) keeps the old secret, and
+  // its age; one that succeeds loads the new secret and restarts the age.
+  ASSERT_THAT(testing::WriteFile(secret_file, ""), IsOk());
+  server->process().Signal(SIGHUP);
+  ASSERT_TRUE(WaitForEvents(*server, "reload_failed", 1)) << server->Output();
+  scrape = Scrape(*server);
+  EXPECT_EQ(Sample(scrape, "captoken_secret_reloads_total{outcome=\"failed\"}"),
+            1);
+  EXPECT_EQ(Sample(scrape, "captoken_secret_reloads_total{outcome=\"ok\"}"), 0);
+  const double age_after_failure = Sample(scrape, age_series);
+  EXPECT_GE(age_after_failure, age_at_start);
+
+  ASSERT_THAT(testing::WriteFile(secret_file, "ops-e2e-rotated-secret-71c2"),
+              IsOk());
+  server->process().Signal(SIGHUP);
+  ASSERT_TRUE(WaitForEvents(*server, "reloaded", 1)) << server->Output();
+  scrape = Scrape(*server);
+  EXPECT_EQ(Sample(scrape, "captoken_secret_reloads_total{outcome=\"failed\"}"),
+            1);
+  EXPECT_EQ(Sample(scrape, "captoken_secret_reloads_total{outcome=\"ok\"}"), 1);
+  EXPECT_LT(Sample(scrape, age_series), age_after_failure);
 }
 
 // A port that is free now, for a replica that must come back on it.
