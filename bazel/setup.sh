@@ -14,6 +14,8 @@ build_packages=(
   bazel-bootstrap bazel-rules-java bazel-platforms
   g++ libabsl-dev libssl-dev libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc libre2-dev
+  # The server's metrics (//service:metrics).
+  prometheus-cpp-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
