@@ -16,6 +16,8 @@ build_packages=(
   libgrpc++-dev protobuf-compiler-grpc libre2-dev
   # The server's metrics (//service:metrics).
   prometheus-cpp-dev
+  # The servers' allocator (//bazel:malloc).
+  libtcmalloc-minimal4
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
