@@ -54,11 +54,17 @@ absl::StatusOr<JsonValue> ParseObject(absl::string_view json,
 // The MAC check itself: the signature segment must be the base64url of the
 // MAC, compared in constant time (a stack buffer: no allocation per token).
 bool MacMatches(const JwtSegments& segments, const HmacSha256Key& key) {
-  const HmacSha256Key::Mac mac = key.Compute(segments.signing_input);
+  HmacSha256Key::Mac mac = key.Compute(segments.signing_input);
   char expected[kEncodedMacSize];
   WriteBase64Url(MacBytes(mac), expected);
-  return ConstantTimeEquals(absl::string_view(expected, sizeof(expected)),
-                            segments.signature);
+  const bool matches = ConstantTimeEquals(
+      absl::string_view(expected, sizeof(expected)), segments.signature);
+  // The expected MAC is a valid signature for whatever input arrived, a
+  // forged token's included: it must not outlive the comparison in memory
+  // that anything else could read.
+  WipeMemory(mac.data(), mac.size());
+  WipeMemory(expected, sizeof(expected));
+  return matches;
 }
 
 }  // namespace
