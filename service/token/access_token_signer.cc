@@ -230,11 +230,8 @@ absl::StatusOr<SignedToken> SignCheckedAccessToken(
       .issue_time = checked.issue_time(),
       .expire_time = checked.expire_time(),
   };
-  if (signed_token.token.size() > limits.max_token_bytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("grants: the token would be longer than ",
-                     limits.max_token_bytes, " bytes"));
-  }
+  CAPTOKEN_RETURN_IF_ERROR(
+      CheckTokenSize(signed_token.token, "grants", limits));
   return signed_token;
 }
 

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/token/jwt.h"
 #include "service/token/scope_claim.h"
+#include "service/token/signing_limits.h"
 #include "service/token/status_macros.h"
 
 namespace captoken::token {
@@ -24,8 +25,9 @@ absl::StatusOr<CheckedCapability> CheckCapability(const CapabilitySpec& spec,
                                                   absl::Time now,
                                                   const SigningLimits& limits) {
   CAPTOKEN_RETURN_IF_ERROR(ValidateCapabilitySpec(spec, limits));
-  CAPTOKEN_ASSIGN_OR_RETURN(absl::Time expire_time,
-                            ResolveExpiry(spec, now, limits));
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      absl::Time expire_time,
+      ResolveLifetime(spec.ttl, spec.expire_time, now, limits));
   return CheckedCapability(
       &spec, absl::FromUnixSeconds(absl::ToUnixSeconds(now)), expire_time);
 }
@@ -67,11 +69,8 @@ absl::StatusOr<SignedToken> SignCheckedCapability(
       .issue_time = issue_time,
       .expire_time = expire_time,
   };
-  if (signed_token.token.size() > limits.max_token_bytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("scopes: the token would be longer than ",
-                     limits.max_token_bytes, " bytes"));
-  }
+  CAPTOKEN_RETURN_IF_ERROR(
+      CheckTokenSize(signed_token.token, "scopes", limits));
   return signed_token;
 }
 

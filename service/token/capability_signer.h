@@ -55,7 +55,7 @@ class CheckedCapability {
 };
 
 // CheckCapability validates `spec` against `limits` (ValidateCapabilitySpec)
-// and resolves its lifetime as of `now` (ResolveExpiry).
+// and resolves its lifetime as of `now` (ResolveLifetime).
 //
 // Fails with INVALID_ARGUMENT naming the offending field.
 absl::StatusOr<CheckedCapability> CheckCapability(const CapabilitySpec& spec,

@@ -93,10 +93,4 @@ absl::Status ValidateCapabilitySpec(const CapabilitySpec& spec,
   return CheckLifetimeSetAtMostOnce(spec.ttl, spec.expire_time);
 }
 
-absl::StatusOr<absl::Time> ResolveExpiry(const CapabilitySpec& spec,
-                                         absl::Time now,
-                                         const SigningLimits& limits) {
-  return ResolveLifetime(spec.ttl, spec.expire_time, now, limits);
-}
-
 }  // namespace captoken::token

@@ -44,22 +44,11 @@ struct CapabilitySpec {
 // ValidateCapabilitySpec checks every field of `spec` against `limits`:
 // SIDs, texts (see field_validation.h), counts, unique parameter keys, and
 // that the lifetime is set at most one way. Lifetime bounds need a clock and
-// are checked by ResolveExpiry.
+// are checked by ResolveLifetime (signing_limits.h).
 //
 // Fails with INVALID_ARGUMENT naming the first offending field.
 absl::Status ValidateCapabilitySpec(const CapabilitySpec& spec,
                                     const SigningLimits& limits);
-
-// ResolveExpiry returns when a token signed at `now` expires: `now` plus the
-// ttl (or the default), or the requested expire_time. Times are whole
-// seconds, truncated as the SDKs truncate them.
-//
-// Fails with INVALID_ARGUMENT if both ttl and expire_time are set, or if the
-// lifetime is not a whole number of seconds, is not positive, or exceeds
-// `limits.max_ttl`.
-absl::StatusOr<absl::Time> ResolveExpiry(const CapabilitySpec& spec,
-                                         absl::Time now,
-                                         const SigningLimits& limits);
 
 }  // namespace captoken::token
 

@@ -50,4 +50,12 @@ absl::StatusOr<absl::Time> ResolveLifetime(
   return issued_at + lifetime;
 }
 
+absl::Status CheckTokenSize(absl::string_view token, absl::string_view field,
+                            const SigningLimits& limits) {
+  if (token.size() <= limits.max_token_bytes) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": the token would be longer than ",
+                   limits.max_token_bytes, " bytes"));
+}
+
 }  // namespace captoken::token

@@ -19,7 +19,9 @@
 #include <cstddef>
 #include <optional>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace captoken::token {
@@ -71,6 +73,12 @@ absl::StatusOr<absl::Time> ResolveLifetime(
 absl::Status CheckLifetimeSetAtMostOnce(
     const std::optional<absl::Duration>& ttl,
     const std::optional<absl::Time>& expire_time);
+
+// CheckTokenSize fails with INVALID_ARGUMENT if the finished `token` is
+// longer than `limits.max_token_bytes`. The message names `field`, the part
+// of the request that made it long ("scopes", "grants", "policies").
+absl::Status CheckTokenSize(absl::string_view token, absl::string_view field,
+                            const SigningLimits& limits);
 
 }  // namespace captoken::token
 

@@ -154,11 +154,8 @@ absl::StatusOr<SignedToken> SignCheckedTaskRouter(
       .issue_time = checked.issue_time(),
       .expire_time = checked.expire_time(),
   };
-  if (signed_token.token.size() > limits.max_token_bytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("policies: the token would be longer than ",
-                     limits.max_token_bytes, " bytes"));
-  }
+  CAPTOKEN_RETURN_IF_ERROR(
+      CheckTokenSize(signed_token.token, "policies", limits));
   return signed_token;
 }
 
