@@ -10,6 +10,7 @@
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
+#include "service/allocator.h"
 
 namespace captoken::service {
 namespace {
@@ -54,6 +55,8 @@ void ConfigureServingProcess() {
   // (docs/performance.md), and it is a debugging aid that release builds of
   // Abseil leave off, so serving processes turn it off. Tests keep it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // Resident memory that settles after warm-up (allocator.h).
+  ConfigureAllocator();
 }
 
 void ConfigureServerBuilder(const ServerSettings& settings,

@@ -39,9 +39,9 @@ void ConfigureServerBuilder(const ServerSettings& settings,
                             grpc::ServerBuilder* builder);
 
 // ConfigureServingProcess applies the process-wide settings of a serving
-// binary; main() calls it once, before starting the server (tests that run
-// a server in-process do not, and keep Abseil's debug checks). The no-op
-// benchmark server calls it too.
+// binary (Abseil's mutexes, the allocator's caches); main() calls it once,
+// before starting the server (tests that run a server in-process do not, and
+// keep Abseil's debug checks). The no-op benchmark server calls it too.
 void ConfigureServingProcess();
 
 class TokenServer {
