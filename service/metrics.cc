@@ -96,9 +96,7 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
   // Every series a dashboard expects exists from the start, at zero.
   reloads_.Add({{"outcome", "ok"}});
   for (RefusalReason reason : kAllRefusalReasons) {
-    const size_t index = static_cast<size_t>(reason);
-    if (refusal_series_.size() <= index) refusal_series_.resize(index + 1);
-    refusal_series_[index] =
+    refusal_series_[static_cast<size_t>(reason)] =
         &refusals_.Add({{"reason", std::string(RefusalReasonLabel(reason))}});
   }
   reloads_.Add({{"outcome", "failed"}});
@@ -155,12 +153,12 @@ void ServerMetrics::RecordBatchItem(absl::StatusCode code, int64_t count) {
 
 void ServerMetrics::RecordRefusal(RefusalReason reason, int64_t count) {
   if (reason == RefusalReason::kNone) return;
-  const size_t index = static_cast<size_t>(reason);
-  prometheus::Counter* series =
-      index < refusal_series_.size() ? refusal_series_[index] : nullptr;
-  if (series == nullptr)
-    series = refusal_series_[static_cast<size_t>(RefusalReason::kOther)];
-  series->Increment(static_cast<double>(count));
+  size_t index = static_cast<size_t>(reason);
+  // Not a RefusalReason (an int cast to one): counted as "other".
+  if (index >= kRefusalReasonCount) {
+    index = static_cast<size_t>(RefusalReason::kOther);
+  }
+  refusal_series_[index]->Increment(static_cast<double>(count));
   if (reason == RefusalReason::kRateLimited) {
     rate_limited_.Increment(static_cast<double>(count));
   }

@@ -40,6 +40,7 @@
 #ifndef CAPTOKEN_SERVICE_METRICS_H_
 #define CAPTOKEN_SERVICE_METRICS_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -123,8 +124,8 @@ class ServerMetrics {
   prometheus::Family<prometheus::Counter>& minted_;
   prometheus::Family<prometheus::Counter>& refusals_;
   // One series per reason, made up front (the set is fixed), indexed by
-  // RefusalReason.
-  std::vector<prometheus::Counter*> refusal_series_;
+  // RefusalReason; kNone's is null.
+  std::array<prometheus::Counter*, kRefusalReasonCount> refusal_series_{};
   prometheus::Family<prometheus::Counter>& batch_items_;
   prometheus::Counter& rate_limited_;
   prometheus::Family<prometheus::Counter>& reloads_;

@@ -1,5 +1,6 @@
 #include "service/refusal_reason.h"
 
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -50,6 +51,11 @@ RefusalReason ReasonOfCode(absl::StatusCode code) {
       return RefusalReason::kOther;
   }
 }
+
+static_assert(std::size(kEntries) == kRefusalReasonCount &&
+                  std::size(kAllRefusalReasons) == kRefusalReasonCount - 1,
+              "every RefusalReason needs a label and a place in "
+              "kAllRefusalReasons");
 
 }  // namespace
 

@@ -23,6 +23,8 @@
 #ifndef CAPTOKEN_SERVICE_REFUSAL_REASON_H_
 #define CAPTOKEN_SERVICE_REFUSAL_REASON_H_
 
+#include <cstddef>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
@@ -54,9 +56,15 @@ enum class RefusalReason {
   kRateLimited,
   // UNAVAILABLE: the server is draining.
   kDraining,
-  // Any other status (an internal failure).
+  // Any other status (an internal failure). Stays last (see
+  // kRefusalReasonCount).
   kOther,
 };
+
+// How many reasons there are, kNone included: a size for arrays indexed by
+// RefusalReason.
+inline constexpr size_t kRefusalReasonCount =
+    static_cast<size_t>(RefusalReason::kOther) + 1;
 
 // Every reason but kNone, for code that makes one series per reason.
 inline constexpr RefusalReason kAllRefusalReasons[] = {

@@ -33,7 +33,7 @@ class BatchTally {
       ++unknown_;  // Not an absl::StatusCode: counted as UNKNOWN.
     }
     const size_t reason = static_cast<size_t>(refusal);
-    ++refusals_[reason < refusals_.size()
+    ++refusals_[reason < kRefusalReasonCount
                     ? reason
                     : static_cast<size_t>(RefusalReason::kOther)];
   }
@@ -59,8 +59,7 @@ class BatchTally {
   std::array<int64_t, 17> codes_{};
   int64_t unknown_ = 0;
   // Indexed by RefusalReason.
-  std::array<int64_t, static_cast<size_t>(RefusalReason::kOther) + 1>
-      refusals_{};
+  std::array<int64_t, kRefusalReasonCount> refusals_{};
 };
 
 }  // namespace
