@@ -132,6 +132,19 @@ def _matches(frame, pattern):
     return frame == pattern or frame.startswith(pattern + "[")
 
 
+# Leaf functions that are the allocator's own work: glibc's malloc, or
+# TCMalloc's (the servers link it; //bazel:malloc).
+_GLIBC_ALLOCATOR = ("malloc", "_int_malloc", "free", "_int_free", "cfree",
+                    "malloc_consolidate", "unlink_chunk.constprop.0")
+_TCMALLOC_PREFIXES = ("tc_", "tcmalloc::", "operator new", "operator delete")
+
+
+def _is_allocator(symbol):
+    return (symbol.split("@")[0] in _GLIBC_ALLOCATOR or
+            symbol.startswith(_TCMALLOC_PREFIXES) or
+            "do_free" in symbol or "do_malloc" in symbol)
+
+
 def summarize(perf_data, parts=PARTS, top=12):
     total = 0
     inclusive = collections.Counter()
@@ -146,10 +159,7 @@ def summarize(perf_data, parts=PARTS, top=12):
         leaf[stack[0]] += 1
         if stack[0].startswith("[kernel]"):
             kernel += 1
-        if stack[0].split("@")[0] in ("malloc", "_int_malloc", "free",
-                                      "_int_free", "cfree",
-                                      "malloc_consolidate",
-                                      "unlink_chunk.constprop.0"):
+        if _is_allocator(stack[0]):
             malloc += 1
     if total == 0:
         return {"samples": 0}
