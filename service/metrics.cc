@@ -95,11 +95,11 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
                    .Register(*registry_)) {
   // Every series a dashboard expects exists from the start, at zero.
   reloads_.Add({{"outcome", "ok"}});
+  reloads_.Add({{"outcome", "failed"}});
   for (RefusalReason reason : kAllRefusalReasons) {
     refusal_series_[static_cast<size_t>(reason)] =
         &refusals_.Add({{"reason", std::string(RefusalReasonLabel(reason))}});
   }
-  reloads_.Add({{"outcome", "failed"}});
   for (absl::string_view kind : {"capability", "taskrouter", "access"}) {
     for (absl::string_view profile : {"twilio-python", "twilio-node"}) {
       minted_series_.push_back(
