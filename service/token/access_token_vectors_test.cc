@@ -31,16 +31,23 @@
 #include "service/token/clock.h"
 #include "service/token/json_value.h"
 #include "service/token/verification_failure.h"
+#include "testing/sdk_cases.h"
 #include "testing/status_matchers.h"
 #include "testing/vectors.h"
 
 namespace captoken::token {
 namespace {
 
+using ::captoken::testing::Deviation;
+using ::captoken::testing::ExpectSameAsSdk;
+using ::captoken::testing::FindSdkCaseException;
+using ::captoken::testing::IsNotExpressible;
 using ::captoken::testing::IsOk;
 using ::captoken::testing::ListVectorIds;
 using ::captoken::testing::Member;
 using ::captoken::testing::ReadVector;
+using ::captoken::testing::SdkCaseException;
+using ::captoken::testing::SdkCaseExceptions;
 using ::captoken::testing::StatusIs;
 using ::testing::_;
 
@@ -50,23 +57,8 @@ constexpr absl::string_view kKeySid = "SK00112233445566778899aabbccddeeff";
 constexpr absl::string_view kSecret = "sEcReT0123456789sEcReT0123456789";
 constexpr absl::string_view kAppSid = "AP89abcdef0123456789abcdef01234567";
 
-// What we do with a case, when it is not "produce the SDK's exact bytes"
-// (for cases the SDK signed) or "refuse it" (for cases the SDK refused).
-enum class Deviation {
-  // The SDK accepted the input; we refuse it on purpose.
-  kWeRefuse,
-  // The input cannot be expressed through a typed C++ or proto request.
-  kNotExpressible,
-};
-
-struct Exception {
-  Deviation deviation;
-  absl::string_view reason;
-};
-
-const absl::flat_hash_map<absl::string_view, Exception>& Exceptions() {
-  static const auto* const kExceptions = new absl::flat_hash_map<
-      absl::string_view, Exception>({
+const SdkCaseExceptions& Exceptions() {
+  static const auto* const kExceptions = new SdkCaseExceptions({
       {"at17_hs384",
        {Deviation::kWeRefuse,
         "we sign HS256 only: Twilio documents HS256 for Access Tokens"}},
@@ -105,9 +97,8 @@ const absl::flat_hash_map<absl::string_view, Exception>& Exceptions() {
   return *kExceptions;
 }
 
-const Exception* FindException(absl::string_view id) {
-  auto it = Exceptions().find(id);
-  return it == Exceptions().end() ? nullptr : &it->second;
+const SdkCaseException* FindException(absl::string_view id) {
+  return FindSdkCaseException(Exceptions(), id);
 }
 
 // A JavaScript number from a vector as a time: whole seconds exactly, a
@@ -244,28 +235,6 @@ absl::Time PythonNow(const JsonValue& vector) {
   return absl::FromUnixSeconds(seconds);
 }
 
-// Checks our result for one signing case against the SDK's.
-void ExpectSameAsSdk(const JsonValue& vector,
-                     const absl::StatusOr<std::string>& ours) {
-  const std::string& id = Member(vector, "id").text();
-  const bool sdk_signed = Member(vector, "result").text() == "ok";
-  const Exception* exception = FindException(id);
-  if (exception != nullptr && exception->deviation == Deviation::kWeRefuse) {
-    EXPECT_THAT(ours, StatusIs(absl::StatusCode::kInvalidArgument, _))
-        << "we refuse this input on purpose: " << exception->reason;
-    return;
-  }
-  if (sdk_signed) {
-    ASSERT_THAT(ours, IsOk());
-    EXPECT_EQ(*ours, Member(vector, "token").text())
-        << "SDK header: " << Member(vector, "header_json").text()
-        << "\nSDK payload: " << Member(vector, "payload_json").text();
-  } else {
-    EXPECT_THAT(ours, StatusIs(absl::StatusCode::kInvalidArgument, _))
-        << "the SDK refused this input";
-  }
-}
-
 std::string CaseName(const ::testing::TestParamInfo<std::string>& info) {
   return info.param;
 }
@@ -275,12 +244,11 @@ class NodeAccessTokenVectorTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(NodeAccessTokenVectorTest, MatchesTwilioNode) {
   ASSERT_OK_AND_ASSIGN(JsonValue vector, ReadVector("node", GetParam()));
-  if (const Exception* exception = FindException(GetParam());
-      exception != nullptr &&
-      exception->deviation == Deviation::kNotExpressible) {
+  if (const SdkCaseException* exception = FindException(GetParam());
+      IsNotExpressible(exception)) {
     GTEST_SKIP() << exception->reason;
   }
-  ExpectSameAsSdk(vector, SignNodeCase(vector));
+  ExpectSameAsSdk(vector, SignNodeCase(vector), FindException(GetParam()));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCases, NodeAccessTokenVectorTest,
@@ -297,7 +265,7 @@ TEST_P(Python5AccessTokenVectorTest, MatchesTwilioPython5) {
       << "no replay for this case: add one to PythonReplays() from its "
          "description, header_json and payload_json";
   FixedClock clock(PythonNow(vector));
-  ExpectSameAsSdk(vector, replay->second(clock));
+  ExpectSameAsSdk(vector, replay->second(clock), FindException(GetParam()));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCases, Python5AccessTokenVectorTest,

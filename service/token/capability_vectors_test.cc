@@ -23,36 +23,28 @@
 #include "service/token/jwt_verifier.h"
 #include "service/token/twilio_capability.h"
 #include "service/token/verification_failure.h"
+#include "testing/sdk_cases.h"
 #include "testing/status_matchers.h"
 #include "testing/vectors.h"
 
 namespace captoken::token {
 namespace {
 
+using ::captoken::testing::Deviation;
+using ::captoken::testing::ExpectSameAsSdk;
+using ::captoken::testing::FindSdkCaseException;
+using ::captoken::testing::IsNotExpressible;
 using ::captoken::testing::IsOk;
 using ::captoken::testing::ListVectorIds;
 using ::captoken::testing::Member;
 using ::captoken::testing::ReadVector;
+using ::captoken::testing::SdkCaseException;
+using ::captoken::testing::SdkCaseExceptions;
 using ::captoken::testing::StatusIs;
 using ::testing::_;
 
-// What we do with a case, when it is not "produce the SDK's exact bytes"
-// (for cases the SDK signed) or "refuse it" (for cases the SDK refused).
-enum class Deviation {
-  // The SDK accepted the input; we refuse it on purpose.
-  kWeRefuse,
-  // The input cannot be expressed through a typed C++ or proto request.
-  kNotExpressible,
-};
-
-struct Exception {
-  Deviation deviation;
-  absl::string_view reason;
-};
-
-const absl::flat_hash_map<absl::string_view, Exception>& Exceptions() {
-  static const auto* const kExceptions = new absl::flat_hash_map<
-      absl::string_view, Exception>({
+const SdkCaseExceptions& Exceptions() {
+  static const auto* const kExceptions = new SdkCaseExceptions({
       {"cc07_outgoing_params_non_string_values",
        {Deviation::kNotExpressible,
         "parameter values are strings; the SDK stringified numbers, "
@@ -85,9 +77,8 @@ const absl::flat_hash_map<absl::string_view, Exception>& Exceptions() {
   return *kExceptions;
 }
 
-const Exception* FindException(absl::string_view id) {
-  auto it = Exceptions().find(id);
-  return it == Exceptions().end() ? nullptr : &it->second;
+const SdkCaseException* FindException(absl::string_view id) {
+  return FindSdkCaseException(Exceptions(), id);
 }
 
 // Parameters as a JSON object in the SDK's iteration order.
@@ -166,39 +157,16 @@ absl::StatusOr<std::string> SignPythonCase(const JsonValue& vector) {
   return capability->Generate(absl::Seconds(*expires));
 }
 
-// Checks our result for one signing case against the SDK's.
-void ExpectSameAsSdk(const JsonValue& vector,
-                     const absl::StatusOr<std::string>& ours) {
-  const std::string& id = Member(vector, "id").text();
-  const bool sdk_signed = Member(vector, "result").text() == "ok";
-  const Exception* exception = FindException(id);
-  if (exception != nullptr && exception->deviation == Deviation::kWeRefuse) {
-    EXPECT_THAT(ours, StatusIs(absl::StatusCode::kInvalidArgument, _))
-        << "we refuse this input on purpose: " << exception->reason;
-    return;
-  }
-  if (sdk_signed) {
-    ASSERT_THAT(ours, IsOk());
-    EXPECT_EQ(*ours, Member(vector, "token").text())
-        << "SDK header: " << Member(vector, "header_json").text()
-        << "\nSDK payload: " << Member(vector, "payload_json").text();
-  } else {
-    EXPECT_THAT(ours, StatusIs(absl::StatusCode::kInvalidArgument, _))
-        << "the SDK refused this input";
-  }
-}
-
 class NodeCapabilityVectorTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(NodeCapabilityVectorTest, MatchesTwilioNode) {
   ASSERT_OK_AND_ASSIGN(JsonValue vector, ReadVector("node", GetParam()));
-  if (const Exception* exception = FindException(GetParam());
-      exception != nullptr &&
-      exception->deviation == Deviation::kNotExpressible) {
+  if (const SdkCaseException* exception = FindException(GetParam());
+      IsNotExpressible(exception)) {
     GTEST_SKIP() << exception->reason;
   }
-  ExpectSameAsSdk(vector, SignNodeCase(vector));
+  ExpectSameAsSdk(vector, SignNodeCase(vector), FindException(GetParam()));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCases, NodeCapabilityVectorTest,
@@ -212,7 +180,7 @@ class PythonCapabilityVectorTest
 
 TEST_P(PythonCapabilityVectorTest, MatchesTwilioPython5) {
   ASSERT_OK_AND_ASSIGN(JsonValue vector, ReadVector("python", GetParam()));
-  ExpectSameAsSdk(vector, SignPythonCase(vector));
+  ExpectSameAsSdk(vector, SignPythonCase(vector), FindException(GetParam()));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCases, PythonCapabilityVectorTest,

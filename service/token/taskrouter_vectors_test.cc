@@ -29,16 +29,23 @@
 #include "service/token/taskrouter_signer.h"
 #include "service/token/taskrouter_spec.h"
 #include "service/token/taskrouter_verifier.h"
+#include "testing/sdk_cases.h"
 #include "testing/status_matchers.h"
 #include "testing/vectors.h"
 
 namespace captoken::token {
 namespace {
 
+using ::captoken::testing::Deviation;
+using ::captoken::testing::ExpectSameAsSdk;
+using ::captoken::testing::FindSdkCaseException;
+using ::captoken::testing::IsNotExpressible;
 using ::captoken::testing::IsOk;
 using ::captoken::testing::ListVectorIds;
 using ::captoken::testing::Member;
 using ::captoken::testing::ReadVector;
+using ::captoken::testing::SdkCaseException;
+using ::captoken::testing::SdkCaseExceptions;
 using ::captoken::testing::StatusIs;
 using ::testing::_;
 
@@ -51,41 +58,24 @@ constexpr absl::string_view kWorkerSid = "WK0123456789abcdef0123456789abcdef";
 constexpr absl::string_view kTaskQueueSid =
     "WQ0123456789abcdef0123456789abcdef";
 
-// What we do with a case, when it is not "produce the SDK's exact bytes"
-// (for cases the SDK signed) or "refuse it" (for cases the SDK refused).
-enum class Deviation {
-  // The SDK accepted the input; we refuse it on purpose.
-  kWeRefuse,
-  // The input cannot be expressed through a typed C++ or proto request.
-  kNotExpressible,
-};
-
-struct Exception {
-  Deviation deviation;
-  absl::string_view reason;
-};
-
 // Keyed by case id, or by the id's short form ("tr06") for cases held back
 // from the vectors whose full names we do not know.
-const absl::flat_hash_map<absl::string_view, Exception>& Exceptions() {
-  static const auto* const kExceptions =
-      new absl::flat_hash_map<absl::string_view, Exception>({
-          {"tr06",
-           {Deviation::kWeRefuse,
-            "node writes \"allow\":true for a deny policy (its `allow || "
-            "true` bug); our node profile refuses a deny it cannot express"}},
-          {"tr08_policy_defaults",
-           {Deviation::kWeRefuse,
-            "a policy needs a URL; node wrote \"url\":\"\", which matches "
-            "nothing"}},
-      });
+const SdkCaseExceptions& Exceptions() {
+  static const auto* const kExceptions = new SdkCaseExceptions({
+      {"tr06",
+       {Deviation::kWeRefuse,
+        "node writes \"allow\":true for a deny policy (its `allow || "
+        "true` bug); our node profile refuses a deny it cannot express"}},
+      {"tr08_policy_defaults",
+       {Deviation::kWeRefuse,
+        "a policy needs a URL; node wrote \"url\":\"\", which matches "
+        "nothing"}},
+  });
   return *kExceptions;
 }
 
-const Exception* FindException(absl::string_view id) {
-  auto it = Exceptions().find(id);
-  if (it == Exceptions().end()) it = Exceptions().find(id.substr(0, 4));
-  return it == Exceptions().end() ? nullptr : &it->second;
+const SdkCaseException* FindException(absl::string_view id) {
+  return FindSdkCaseException(Exceptions(), id, /*short_id_length=*/4);
 }
 
 absl::StatusOr<HmacSha256Key> KeyFor(const JsonValue& secret) {
@@ -218,28 +208,6 @@ absl::StatusOr<std::string> SignPython5Case(const JsonValue& vector) {
   return signed_token->token;
 }
 
-// Checks our result for one signing case against the SDK's.
-void ExpectSameAsSdk(const JsonValue& vector,
-                     const absl::StatusOr<std::string>& ours) {
-  const std::string& id = Member(vector, "id").text();
-  const bool sdk_signed = Member(vector, "result").text() == "ok";
-  const Exception* exception = FindException(id);
-  if (exception != nullptr && exception->deviation == Deviation::kWeRefuse) {
-    EXPECT_THAT(ours, StatusIs(absl::StatusCode::kInvalidArgument, _))
-        << "we refuse this input on purpose: " << exception->reason;
-    return;
-  }
-  if (sdk_signed) {
-    ASSERT_THAT(ours, IsOk());
-    EXPECT_EQ(*ours, Member(vector, "token").text())
-        << "SDK header: " << Member(vector, "header_json").text()
-        << "\nSDK payload: " << Member(vector, "payload_json").text();
-  } else {
-    EXPECT_THAT(ours, StatusIs(absl::StatusCode::kInvalidArgument, _))
-        << "the SDK refused this input";
-  }
-}
-
 std::string CaseName(const ::testing::TestParamInfo<std::string>& info) {
   return info.param;
 }
@@ -249,12 +217,11 @@ class NodeTaskRouterVectorTest : public ::testing::TestWithParam<std::string> {
 
 TEST_P(NodeTaskRouterVectorTest, MatchesTwilioNode) {
   ASSERT_OK_AND_ASSIGN(JsonValue vector, ReadVector("node", GetParam()));
-  if (const Exception* exception = FindException(GetParam());
-      exception != nullptr &&
-      exception->deviation == Deviation::kNotExpressible) {
+  if (const SdkCaseException* exception = FindException(GetParam());
+      IsNotExpressible(exception)) {
     GTEST_SKIP() << exception->reason;
   }
-  ExpectSameAsSdk(vector, SignNodeCase(vector));
+  ExpectSameAsSdk(vector, SignNodeCase(vector), FindException(GetParam()));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCases, NodeTaskRouterVectorTest,
@@ -266,7 +233,7 @@ class Python5TaskRouterVectorTest
 
 TEST_P(Python5TaskRouterVectorTest, MatchesTwilioPython5) {
   ASSERT_OK_AND_ASSIGN(JsonValue vector, ReadVector("python", GetParam()));
-  ExpectSameAsSdk(vector, SignPython5Case(vector));
+  ExpectSameAsSdk(vector, SignPython5Case(vector), FindException(GetParam()));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCases, Python5TaskRouterVectorTest,
