@@ -1,5 +1,7 @@
 #include "service/token/access_token_verifier.h"
 
+#include <initializer_list>
+#include <string>
 #include <utility>
 
 #include "service/token/field_validation.h"
@@ -82,71 +84,57 @@ absl::StatusOr<VoiceGrant> ReadVoice(const JsonValue& object) {
   return grant;
 }
 
-absl::StatusOr<ChatGrant> ReadChat(const JsonValue& object) {
-  ChatGrant grant;
-  CAPTOKEN_RETURN_IF_ERROR(
-      ReadMembers(object,
-                  [&grant](const std::string& name,
-                           const JsonValue& value) -> absl::StatusOr<bool> {
-                    if (name == "service_sid")
-                      return Text(value, &grant.service_sid);
-                    if (name == "endpoint_id")
-                      return Text(value, &grant.endpoint_id);
-                    if (name == "deployment_role_sid") {
-                      return Text(value, &grant.deployment_role_sid);
-                    }
-                    if (name == "push_credential_sid") {
-                      return Text(value, &grant.push_credential_sid);
-                    }
-                    return false;
-                  }));
+// A grant member that holds text, and the grant field it fills.
+template <typename Grant>
+struct TextMember {
+  absl::string_view name;
+  std::string Grant::*field;
+};
+
+// Reads a grant whose members are all text (chat, video, data_sync,
+// task_router): each member must be one of `members`.
+template <typename Grant>
+absl::StatusOr<Grant> ReadTextGrant(
+    const JsonValue& object, std::initializer_list<TextMember<Grant>> members) {
+  Grant grant;
+  CAPTOKEN_RETURN_IF_ERROR(ReadMembers(
+      object,
+      [&grant, members](const std::string& name,
+                        const JsonValue& value) -> absl::StatusOr<bool> {
+        for (const TextMember<Grant>& member : members) {
+          if (name == member.name) return Text(value, &(grant.*member.field));
+        }
+        return false;
+      }));
   return grant;
+}
+
+absl::StatusOr<ChatGrant> ReadChat(const JsonValue& object) {
+  return ReadTextGrant<ChatGrant>(
+      object, {{"service_sid", &ChatGrant::service_sid},
+               {"endpoint_id", &ChatGrant::endpoint_id},
+               {"deployment_role_sid", &ChatGrant::deployment_role_sid},
+               {"push_credential_sid", &ChatGrant::push_credential_sid}});
 }
 
 absl::StatusOr<VideoGrant> ReadVideo(const JsonValue& object) {
-  VideoGrant grant;
-  CAPTOKEN_RETURN_IF_ERROR(
-      ReadMembers(object,
-                  [&grant](const std::string& name,
-                           const JsonValue& value) -> absl::StatusOr<bool> {
-                    if (name == "room") return Text(value, &grant.room);
-                    if (name == "configuration_profile_sid") {
-                      return Text(value, &grant.configuration_profile_sid);
-                    }
-                    return false;
-                  }));
-  return grant;
+  return ReadTextGrant<VideoGrant>(
+      object,
+      {{"room", &VideoGrant::room},
+       {"configuration_profile_sid", &VideoGrant::configuration_profile_sid}});
 }
 
 absl::StatusOr<SyncGrant> ReadSync(const JsonValue& object) {
-  SyncGrant grant;
-  CAPTOKEN_RETURN_IF_ERROR(
-      ReadMembers(object,
-                  [&grant](const std::string& name,
-                           const JsonValue& value) -> absl::StatusOr<bool> {
-                    if (name == "service_sid")
-                      return Text(value, &grant.service_sid);
-                    if (name == "endpoint_id")
-                      return Text(value, &grant.endpoint_id);
-                    return false;
-                  }));
-  return grant;
+  return ReadTextGrant<SyncGrant>(object,
+                                  {{"service_sid", &SyncGrant::service_sid},
+                                   {"endpoint_id", &SyncGrant::endpoint_id}});
 }
 
 absl::StatusOr<TaskRouterGrant> ReadTaskRouter(const JsonValue& object) {
-  TaskRouterGrant grant;
-  CAPTOKEN_RETURN_IF_ERROR(
-      ReadMembers(object,
-                  [&grant](const std::string& name,
-                           const JsonValue& value) -> absl::StatusOr<bool> {
-                    if (name == "workspace_sid")
-                      return Text(value, &grant.workspace_sid);
-                    if (name == "worker_sid")
-                      return Text(value, &grant.worker_sid);
-                    if (name == "role") return Text(value, &grant.role);
-                    return false;
-                  }));
-  return grant;
+  return ReadTextGrant<TaskRouterGrant>(
+      object, {{"workspace_sid", &TaskRouterGrant::workspace_sid},
+               {"worker_sid", &TaskRouterGrant::worker_sid},
+               {"role", &TaskRouterGrant::role}});
 }
 
 absl::Status ReadGrants(const JsonValue& grants, AccessTokenClaims* claims) {
