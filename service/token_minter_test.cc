@@ -167,6 +167,17 @@ class TokenMinterTest : public ::testing::Test {
     return response.ok() ? response->token() : "";
   }
 
+  // Verifies `token` through the minter as an anonymous caller, naming
+  // `account_sid` in the request unless it is empty.
+  static absl::StatusOr<v1::VerifyTokenResponse> VerifyThrough(
+      const TokenMinter& minter, absl::string_view token,
+      absl::string_view account_sid, AuditRecord* audit) {
+    v1::VerifyTokenRequest request;
+    request.set_token(std::string(token));
+    request.set_account_sid(std::string(account_sid));
+    return minter.VerifyToken(request, kAnonymous, audit);
+  }
+
   token::FixedClock clock_{kNow};
 };
 
@@ -576,11 +587,9 @@ TEST_F(TokenMinterTest, VerifiesAValidToken) {
   for (v1::Profile profile :
        {v1::PROFILE_TWILIO_PYTHON, v1::PROFILE_TWILIO_NODE}) {
     const std::string token = MintFull(*minter, profile);
-    v1::VerifyTokenRequest request;
-    request.set_token(token);
     AuditRecord audit;
     ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                         minter->VerifyToken(request, kAnonymous, &audit));
+                         VerifyThrough(*minter, token, "", &audit));
     EXPECT_TRUE(response.valid());
     EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_UNSPECIFIED);
     EXPECT_EQ(response.account_sid(), kSid);
@@ -602,12 +611,9 @@ TEST_F(TokenMinterTest, VerifiesAValidToken) {
 
 TEST_F(TokenMinterTest, VerifiesAValidTokenForTheRequestedAccount) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
-  v1::VerifyTokenRequest request;
-  request.set_token(MintFull(*minter));
-  request.set_account_sid(kSid);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, kAnonymous, &audit));
+                       VerifyThrough(*minter, MintFull(*minter), kSid, &audit));
   EXPECT_TRUE(response.valid());
   EXPECT_EQ(response.account_sid(), kSid);
   EXPECT_EQ(audit.account_sid, kSid);
@@ -615,12 +621,11 @@ TEST_F(TokenMinterTest, VerifiesAValidTokenForTheRequestedAccount) {
 
 TEST_F(TokenMinterTest, ExpiredTokenIsInvalidButKeepsItsClaims) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
-  v1::VerifyTokenRequest request;
-  request.set_token(MintFull(*minter));
+  const std::string token = MintFull(*minter);
   clock_.Advance(absl::Seconds(600));  // exp == now is expired
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, kAnonymous, &audit));
+                       VerifyThrough(*minter, token, "", &audit));
   EXPECT_FALSE(response.valid());
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_EXPIRED);
   EXPECT_EQ(response.account_sid(), kSid);
@@ -631,12 +636,11 @@ TEST_F(TokenMinterTest, ExpiredTokenIsInvalidButKeepsItsClaims) {
 
 TEST_F(TokenMinterTest, TokenIsValidUntilTheSecondBeforeExpiry) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
-  v1::VerifyTokenRequest request;
-  request.set_token(MintFull(*minter));
+  const std::string token = MintFull(*minter);
   clock_.Advance(absl::Seconds(599));
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, kAnonymous, &audit));
+                       VerifyThrough(*minter, token, "", &audit));
   EXPECT_TRUE(response.valid());
 }
 
@@ -660,11 +664,9 @@ TEST_F(TokenMinterTest, TamperedTokenHasABadSignatureAndNoClaims) {
   ASSERT_NE(tampered, other.token());
   ASSERT_NE(tampered, original);
 
-  v1::VerifyTokenRequest request;
-  request.set_token(tampered);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, kAnonymous, &audit));
+                       VerifyThrough(*minter, tampered, "", &audit));
   EXPECT_FALSE(response.valid());
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_BAD_SIGNATURE);
   EXPECT_EQ(response.account_sid(), "");
@@ -686,12 +688,9 @@ TEST_F(TokenMinterTest, TokenOfAnotherAccountIsTheWrongAccount) {
       v1::TokenResponse minted,
       minter->MintCapabilityToken(mint, kAnonymous, &mint_audit));
 
-  v1::VerifyTokenRequest request;
-  request.set_token(minted.token());
-  request.set_account_sid(kSid);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, kAnonymous, &audit));
+                       VerifyThrough(*minter, minted.token(), kSid, &audit));
   EXPECT_FALSE(response.valid());
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_WRONG_ACCOUNT);
   EXPECT_EQ(audit.verdict, "wrong_account");
@@ -714,12 +713,9 @@ TEST_F(TokenMinterTest, TokenOfAnAccountWithAnotherKeyHasABadSignature) {
       v1::TokenResponse minted,
       minter->MintCapabilityToken(mint, kAnonymous, &mint_audit));
 
-  v1::VerifyTokenRequest request;
-  request.set_token(minted.token());
-  request.set_account_sid(kSid);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, kAnonymous, &audit));
+                       VerifyThrough(*minter, minted.token(), kSid, &audit));
   EXPECT_FALSE(response.valid());
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_BAD_SIGNATURE);
   EXPECT_EQ(response.account_sid(), "");
@@ -744,11 +740,9 @@ TEST_F(TokenMinterTest, VerifyOnlyAccountsTokensStillVerify) {
   EXPECT_THAT(minter->MintCapabilityToken(mint, kAnonymous, &denied_audit),
               StatusIs(absl::StatusCode::kPermissionDenied,
                        Eq(std::string(kAccountDenied))));
-  v1::VerifyTokenRequest request;
-  request.set_token(minted.token());
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, kAnonymous, &audit));
+                       VerifyThrough(*minter, minted.token(), "", &audit));
   EXPECT_TRUE(response.valid());
   EXPECT_EQ(response.account_sid(), kVerifyOnlySid);
 }
@@ -804,11 +798,9 @@ TEST_F(TokenMinterTest, TokenThatNamesNoAccountIsMalformed) {
            UnsignedToken("[\"AC0123456789abcdef0123456789abcdef\"]"),
            UnsignedToken("not json"),
        }) {
-    v1::VerifyTokenRequest request;
-    request.set_token(token);
     AuditRecord audit;
     ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                         minter->VerifyToken(request, kAnonymous, &audit));
+                         VerifyThrough(*minter, token, "", &audit));
     EXPECT_FALSE(response.valid()) << token;
     EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_MALFORMED) << token;
     EXPECT_EQ(response.account_sid(), "") << token;
@@ -821,11 +813,9 @@ TEST_F(TokenMinterTest, GarbageIsMalformed) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
   for (const char* token :
        {"garbage", "a.b", "a.b.c", "..", "a..c", "a.b.c.d", "!!!.???.***"}) {
-    v1::VerifyTokenRequest request;
-    request.set_token(token);
     AuditRecord audit;
     ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                         minter->VerifyToken(request, kAnonymous, &audit));
+                         VerifyThrough(*minter, token, "", &audit));
     EXPECT_FALSE(response.valid()) << token;
     EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_MALFORMED) << token;
     EXPECT_EQ(audit.verdict, "malformed") << token;
@@ -834,12 +824,9 @@ TEST_F(TokenMinterTest, GarbageIsMalformed) {
 
 TEST_F(TokenMinterTest, GarbageForARequestedAccountIsMalformed) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
-  v1::VerifyTokenRequest request;
-  request.set_token("garbage");
-  request.set_account_sid(kSid);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, kAnonymous, &audit));
+                       VerifyThrough(*minter, "garbage", kSid, &audit));
   EXPECT_FALSE(response.valid());
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_MALFORMED);
 }
@@ -848,12 +835,9 @@ TEST_F(TokenMinterTest, OversizeTokenIsTooLarge) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
   const std::string token(16 * 1024 + 1, 'a');
   for (const char* account_sid : {"", kSid}) {
-    v1::VerifyTokenRequest request;
-    request.set_token(token);
-    request.set_account_sid(account_sid);
     AuditRecord audit;
     ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                         minter->VerifyToken(request, kAnonymous, &audit));
+                         VerifyThrough(*minter, token, account_sid, &audit));
     EXPECT_FALSE(response.valid()) << account_sid;
     EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_TOO_LARGE)
         << account_sid;
@@ -863,11 +847,10 @@ TEST_F(TokenMinterTest, OversizeTokenIsTooLarge) {
 
 TEST_F(TokenMinterTest, TokenAtTheSizeLimitIsExamined) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
-  v1::VerifyTokenRequest request;
-  request.set_token(std::string(16 * 1024, 'a'));
   AuditRecord audit;
-  ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, kAnonymous, &audit));
+  ASSERT_OK_AND_ASSIGN(
+      v1::VerifyTokenResponse response,
+      VerifyThrough(*minter, std::string(16 * 1024, 'a'), "", &audit));
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_MALFORMED);
 }
 
@@ -1375,11 +1358,9 @@ TEST_F(TokenMinterTest, SecondaryAuthTokenVerifiesButNeverSigns) {
   EXPECT_THAT(LibraryVerify(after, kSecret), Not(IsOk()));
 
   for (const std::string& token : {before, after}) {
-    v1::VerifyTokenRequest request;
-    request.set_token(token);
     AuditRecord audit;
     ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                         minter->VerifyToken(request, kAnonymous, &audit));
+                         VerifyThrough(*minter, token, "", &audit));
     EXPECT_TRUE(response.valid()) << token;
     EXPECT_EQ(response.account_sid(), kSid);
     EXPECT_EQ(audit.verdict, "valid");
@@ -1391,11 +1372,9 @@ TEST_F(TokenMinterTest, SecondaryAuthTokenVerifiesButNeverSigns) {
   const std::string forged =
       MintFull(*NewMinter(token::Profile::kTwilioPython,
                           AccountKeys::FromAccounts(std::move(elsewhere))));
-  v1::VerifyTokenRequest request;
-  request.set_token(forged);
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
-                       minter->VerifyToken(request, kAnonymous, &audit));
+                       VerifyThrough(*minter, forged, "", &audit));
   EXPECT_FALSE(response.valid());
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_BAD_SIGNATURE);
 }
