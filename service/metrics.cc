@@ -119,7 +119,7 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
 
 void ServerMetrics::RecordCall(absl::string_view method,
                                const absl::Status& status,
-                               RefusalReason refusal, absl::Duration latency) {
+                               absl::Duration latency) {
   auto known = methods_.find(method);
   if (status.ok() && known != methods_.end()) {
     known->second.ok_calls->Increment();
@@ -131,7 +131,7 @@ void ServerMetrics::RecordCall(absl::string_view method,
   calls_.Add({{"method", method_name}, {"code", code}}).Increment();
   latency_.Add({{"method", method_name}}, LatencyBuckets())
       .Observe(absl::ToDoubleSeconds(latency));
-  RecordRefusal(refusal);
+  RecordRefusal(RefusalReasonOf(status));
 }
 
 void ServerMetrics::RecordMint(absl::string_view kind,

@@ -32,8 +32,7 @@
 // Example:
 //
 //   ServerMetrics metrics;
-//   metrics.RecordCall("MintCapabilityToken", status, RefusalReasonOf(status),
-//                      latency);
+//   metrics.RecordCall("MintCapabilityToken", status, latency);
 //   prometheus::Exposer exposer("127.0.0.1:9090");
 //   exposer.RegisterCollectable(metrics.registry());
 
@@ -71,10 +70,9 @@ class ServerMetrics {
   ServerMetrics& operator=(const ServerMetrics&) = delete;
 
   // RecordCall counts one call of `method` that ended with `status` after
-  // `latency`. A call that was refused (`refusal` is not kNone) is also
-  // counted by RecordRefusal.
+  // `latency`. A refused call is also counted by its RefusalReasonOf(status).
   void RecordCall(absl::string_view method, const absl::Status& status,
-                  RefusalReason refusal, absl::Duration latency);
+                  absl::Duration latency);
 
   // RecordMint counts `count` signed tokens of `kind` ("capability",
   // "taskrouter" or "access") and `profile` ("twilio-node").

@@ -32,12 +32,12 @@ std::string Scrape(const ServerMetrics& metrics) {
 TEST(ServerMetrics, CountsCallsByMethodAndCode) {
   ServerMetrics metrics;
   metrics.RecordCall("MintCapabilityToken", absl::OkStatus(),
-                     RefusalReason::kNone, absl::Microseconds(40));
+                     absl::Microseconds(40));
   metrics.RecordCall("MintCapabilityToken", absl::OkStatus(),
-                     RefusalReason::kNone, absl::Microseconds(40));
+                     absl::Microseconds(40));
   metrics.RecordCall("MintCapabilityToken",
                      absl::InvalidArgumentError("ttl: must be positive"),
-                     RefusalReason::kInvalidRequest, absl::Microseconds(10));
+                     absl::Microseconds(10));
   const std::string text = Scrape(metrics);
   EXPECT_THAT(text, HasSubstr("captoken_rpc_calls_total{code=\"OK\",method="
                               "\"MintCapabilityToken\"} 2"));
@@ -54,8 +54,7 @@ TEST(ServerMetrics, CountsCallsByMethodAndCode) {
 
 TEST(ServerMetrics, AnUnlistedMethodIsCountedToo) {
   ServerMetrics metrics;
-  metrics.RecordCall("SomethingNew", absl::OkStatus(), RefusalReason::kNone,
-                     absl::Microseconds(1));
+  metrics.RecordCall("SomethingNew", absl::OkStatus(), absl::Microseconds(1));
   EXPECT_THAT(Scrape(metrics),
               HasSubstr("captoken_rpc_calls_total{code=\"OK\",method="
                         "\"SomethingNew\"} 1"));
@@ -126,9 +125,11 @@ TEST(ServerMetrics, CountsManyAtOnceAsOneByOne) {
 
 TEST(ServerMetrics, CountsRefusalsByReasonEachFromZero) {
   ServerMetrics metrics;
+  // A call counts by the reason its status carries.
   metrics.RecordCall("MintAccessToken",
-                     absl::PermissionDeniedError("not permitted"),
-                     RefusalReason::kGrant, absl::Microseconds(5));
+                     WithRefusalReason(RefusalReason::kGrant,
+                                       absl::PermissionDeniedError("no")),
+                     absl::Microseconds(5));
   metrics.RecordRefusal(RefusalReason::kTtl, 2);
   metrics.RecordRefusal(RefusalReason::kNone);  // Not a refusal.
   const std::string text = Scrape(metrics);

@@ -111,8 +111,7 @@ grpc::ServerUnaryReactor* TokenService::Mint(
     *response = *std::move(result);
     metrics_->RecordMint(audit.kind, audit.profile);
   }
-  audit.refusal = RefusalReasonOf(result.status());
-  Record(*context, audit, result.status(), started);
+  Record(*context, &audit, result.status(), started);
   return Finish(context, result.status());
 }
 
@@ -176,7 +175,7 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
     }
     tally.Record(metrics_);
   }
-  RecordCallMetrics(audit.call, status, started);
+  metrics_->RecordCall(audit.call.method, status, absl::Now() - started);
   line.Truncate(shared);
   AddAuditFields(audit.call, status, &line);
   lines.Add(line);
@@ -194,8 +193,7 @@ grpc::ServerUnaryReactor* TokenService::VerifyToken(
       Admit() ? minter_->VerifyToken(*request, Caller(*context), &audit)
               : Draining();
   if (result.ok()) *response = *std::move(result);
-  audit.refusal = RefusalReasonOf(result.status());
-  Record(*context, audit, result.status(), started);
+  Record(*context, &audit, result.status(), started);
   return Finish(context, result.status());
 }
 
@@ -206,26 +204,19 @@ grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
   const absl::Time started = absl::Now();
   const absl::Status status = Admit() ? absl::OkStatus() : Draining();
   if (status.ok()) *response = minter_->GetCallerPolicy(Caller(*context));
-  metrics_->RecordCall("GetCallerPolicy", status, RefusalReasonOf(status),
-                       absl::Now() - started);
+  metrics_->RecordCall("GetCallerPolicy", status, absl::Now() - started);
   return Finish(context, status);
 }
 
 void TokenService::Record(const grpc::CallbackServerContext& context,
-                          const AuditRecord& record, const absl::Status& status,
+                          AuditRecord* record, const absl::Status& status,
                           absl::Time started) {
-  RecordCallMetrics(record, status, started);
-  LogLine line =
-      AuditLineStart(record.method, context.peer(), record.caller, absl::Now());
-  AddAuditFields(record, status, &line);
+  metrics_->RecordCall(record->method, status, absl::Now() - started);
+  record->refusal = RefusalReasonOf(status);
+  LogLine line = AuditLineStart(record->method, context.peer(), record->caller,
+                                absl::Now());
+  AddAuditFields(*record, status, &line);
   logger_->Write(std::move(line));
-}
-
-void TokenService::RecordCallMetrics(const AuditRecord& record,
-                                     const absl::Status& status,
-                                     absl::Time started) {
-  metrics_->RecordCall(record.method, status, record.refusal,
-                       absl::Now() - started);
 }
 
 LogLine TokenService::AuditLineStart(absl::string_view method,

@@ -97,13 +97,10 @@ class TokenService final : public v1::TokenService::CallbackService {
       v1::TokenResponse* response, absl::string_view method,
       absl::StatusOr<v1::TokenResponse> (TokenMinter::*mint)(
           const Request&, const CallerIdentity&, AuditRecord*) const);
-  // Writes the call's audit line and updates the metrics.
-  void Record(const grpc::CallbackServerContext& context,
-              const AuditRecord& record, const absl::Status& status,
-              absl::Time started);
-  // Updates the call's metrics (calls, latency, refusals).
-  void RecordCallMetrics(const AuditRecord& record, const absl::Status& status,
-                         absl::Time started);
+  // Updates the call's metrics, completes `record` with the refusal reason
+  // of `status` and writes its audit line.
+  void Record(const grpc::CallbackServerContext& context, AuditRecord* record,
+              const absl::Status& status, absl::Time started);
   // Starts an audit line with the fields every line of one call shares.
   static LogLine AuditLineStart(absl::string_view method,
                                 absl::string_view peer,

@@ -762,12 +762,7 @@ TEST(ServerLifecycle, SighupReloadsAnAuthTokenFromItsFile) {
   ASSERT_THAT(testing::WriteFile(secret_file, "e2e-rotation-secret-new"),
               IsOk());
   (*server)->process().Signal(SIGHUP);
-  // Wait for the reload's log line rather than for a fixed time.
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!absl::StrContains((*server)->Output(), "\"event\":\"reloaded\"") &&
-         absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
+  ASSERT_TRUE((*server)->WaitForLogEvent("reloaded")) << (*server)->Output();
   ASSERT_OK_AND_ASSIGN(v1::TokenResponse after,
                        client->MintCapabilityToken(request));
   EXPECT_TRUE(verifies_with(after.token(), "e2e-rotation-secret-new"));
@@ -776,10 +771,8 @@ TEST(ServerLifecycle, SighupReloadsAnAuthTokenFromItsFile) {
   // A reload that fails keeps the accounts it had.
   ASSERT_THAT(testing::WriteFile(secret_file, ""), IsOk());
   (*server)->process().Signal(SIGHUP);
-  while (!absl::StrContains((*server)->Output(), "reload_failed") &&
-         absl::Now() < deadline + absl::Seconds(10)) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
+  ASSERT_TRUE((*server)->WaitForLogEvent("reload_failed"))
+      << (*server)->Output();
   ASSERT_OK_AND_ASSIGN(v1::TokenResponse kept,
                        client->MintCapabilityToken(request));
   EXPECT_TRUE(verifies_with(kept.token(), "e2e-rotation-secret-new"));

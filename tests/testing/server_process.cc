@@ -93,6 +93,23 @@ ServerProcess::~ServerProcess() {
   Record(process_->Output());
 }
 
+bool ServerProcess::WaitForLogEvent(absl::string_view event, int count,
+                                    absl::Duration timeout) const {
+  const std::string needle = absl::StrCat("\"event\":\"", event, "\"");
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    const std::string output = Output();
+    int seen = 0;
+    for (size_t at = output.find(needle); at != std::string::npos;
+         at = output.find(needle, at + needle.size())) {
+      ++seen;
+    }
+    if (seen >= count) return true;
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+}
+
 std::string ServerProcess::target() const {
   return absl::StrCat("127.0.0.1:", port_);
 }

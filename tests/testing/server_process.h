@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "tests/testing/subprocess.h"
 
@@ -59,6 +60,10 @@ class ServerProcess {
   absl::Duration startup_time() const { return startup_time_; }
   ChildProcess& process() { return *process_; }
   std::string Output() const { return process_->Output(); }
+  // WaitForLogEvent waits (up to `timeout`) until the server has logged
+  // {"event":"<event>"} at least `count` times; false if it has not.
+  bool WaitForLogEvent(absl::string_view event, int count = 1,
+                       absl::Duration timeout = absl::Seconds(10)) const;
 
  private:
   ServerProcess(std::unique_ptr<ChildProcess> process, int port,
