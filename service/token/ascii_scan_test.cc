@@ -84,5 +84,33 @@ TEST(FindByte, FindsTheFirstFromAPosition) {
   EXPECT_EQ(FindByte("", 'a'), absl::string_view::npos);
 }
 
+TEST(HexDigitValue, IsEachHexDigitsValueAndMinusOneForAnythingElse) {
+  for (int byte = 0; byte < 256; ++byte) {
+    const char c = static_cast<char>(byte);
+    int want = -1;
+    if (byte >= '0' && byte <= '9') want = byte - '0';
+    if (byte >= 'a' && byte <= 'f') want = byte - 'a' + 10;
+    if (byte >= 'A' && byte <= 'F') want = byte - 'A' + 10;
+    EXPECT_EQ(HexDigitValue(c), want) << byte;
+  }
+}
+
+TEST(HexRunLength, AgreesWithTheByteAtATimeDefinition) {
+  // Lengths around the 16-byte blocks, every byte at every position.
+  for (int byte = 0; byte < 256; ++byte) {
+    for (size_t length : {7, 16, 32, 45}) {
+      for (size_t position = 0; position < length; ++position) {
+        std::string text(length, 'F');
+        for (size_t i = 0; i < length; ++i) text[i] = "0a9fA5"[i % 6];
+        text[position] = static_cast<char>(byte);
+        const bool stops = HexDigitValue(static_cast<char>(byte)) < 0;
+        ASSERT_EQ(HexRunLength(text), stops ? position : text.size())
+            << "byte " << byte << " at " << position << " of " << length;
+      }
+    }
+  }
+  EXPECT_EQ(HexRunLength(""), 0u);
+}
+
 }  // namespace
 }  // namespace captoken::token

@@ -113,6 +113,7 @@ HmacSha256Key::Mac HmacSha256Key::Compute(absl::string_view message) const {
   SHA256_Update(&ctx, inner_digest, sizeof(inner_digest));
   SHA256_Final(mac.data(), &ctx);
   WipeMemory(&ctx, sizeof(ctx));
+  WipeMemory(inner_digest, sizeof(inner_digest));
   return mac;
 }
 

@@ -1,46 +1,13 @@
 #include "service/token/field_validation.h"
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "service/token/ascii_scan.h"
 #include "service/token/utf8.h"
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace captoken::token {
 namespace {
 
 bool IsControl(char32_t c) { return c < 0x20 || (c >= 0x7F && c <= 0x9F); }
-
-// Whether every byte of `text` is a hex digit. Verifying a token checks its
-// iss this way: sixteen at a time with SSE2 (every x86-64), the byte loop
-// having cost as much as splitting the token.
-bool AllHexDigits(absl::string_view text) {
-  size_t pos = 0;
-#if defined(__SSE2__)
-  auto in_range = [](__m128i bytes, char low, char high) {
-    return _mm_and_si128(_mm_cmpgt_epi8(bytes, _mm_set1_epi8(low - 1)),
-                         _mm_cmplt_epi8(bytes, _mm_set1_epi8(high + 1)));
-  };
-  for (; pos + 16 <= text.size(); pos += 16) {
-    const __m128i bytes =
-        _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + pos));
-    // Setting bit 5 maps 'A'-'F' onto 'a'-'f' and nothing else there; bytes
-    // of 0x80 and above stay negative, in no range.
-    const __m128i hex = _mm_or_si128(
-        in_range(bytes, '0', '9'),
-        in_range(_mm_or_si128(bytes, _mm_set1_epi8(0x20)), 'a', 'f'));
-    if (_mm_movemask_epi8(hex) != 0xFFFF) return false;
-  }
-#endif
-  for (; pos < text.size(); ++pos) {
-    if (!absl::ascii_isxdigit(static_cast<unsigned char>(text[pos]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -48,7 +15,8 @@ bool IsSid(absl::string_view prefix, absl::string_view value) {
   constexpr size_t kHexDigits = 32;
   if (value.size() != prefix.size() + kHexDigits) return false;
   if (value.substr(0, prefix.size()) != prefix) return false;
-  return AllHexDigits(value.substr(prefix.size()));
+  const absl::string_view digits = value.substr(prefix.size());
+  return HexRunLength(digits) == digits.size();
 }
 
 absl::Status CheckSid(absl::string_view prefix, absl::string_view value) {

@@ -258,17 +258,9 @@ class JsonParser {
     if (text_.size() - pos_ < 4) return false;
     char32_t value = 0;
     for (int i = 0; i < 4; ++i) {
-      const char c = text_[pos_ + i];
-      value <<= 4;
-      if (c >= '0' && c <= '9') {
-        value |= c - '0';
-      } else if (c >= 'a' && c <= 'f') {
-        value |= c - 'a' + 10;
-      } else if (c >= 'A' && c <= 'F') {
-        value |= c - 'A' + 10;
-      } else {
-        return false;
-      }
+      const int digit = HexDigitValue(text_[pos_ + i]);
+      if (digit < 0) return false;
+      value = (value << 4) | static_cast<char32_t>(digit);
     }
     pos_ += 4;
     *unit = value;

@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "absl/strings/str_cat.h"
 #include "service/token/json_writer.h"
 #include "service/token/jwt.h"
 #include "service/token/status_macros.h"
