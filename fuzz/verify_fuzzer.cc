@@ -1,11 +1,14 @@
 // Fuzzes token decoding and verification: the input as a token, and the
 // input signed with the test key (so the parsers behind the MAC check are
-// reached too). Nothing may crash, leak or trip a sanitizer, and whatever
-// verifies must come back with claims that parse.
+// reached too). Nothing may crash, leak or trip a sanitizer, whatever
+// verifies must come back with claims that parse, and the scope claim's
+// one-pass parameter decoder must agree with the general path it stands in
+// for.
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -16,6 +19,7 @@
 #include "service/token/jwt.h"
 #include "service/token/jwt_verifier.h"
 #include "service/token/scope_claim.h"
+#include "service/token/url_encoding.h"
 
 namespace {
 
@@ -58,6 +62,26 @@ void Check(absl::string_view token) {
   if (segments.ok()) (void)captoken::token::DecodeJwt(*segments);
 }
 
+// Whatever DecodeParamListFast accepts, the general path (decode the whole
+// list, split it, each side already decoded by ForEachQueryPair) reads to
+// the same parameters.
+void CheckFastParamList(absl::string_view encoded) {
+  std::vector<captoken::token::Param> fast;
+  if (!captoken::token::scope_claim_internal::DecodeParamListFast(encoded,
+                                                                  &fast)) {
+    return;
+  }
+  absl::StatusOr<std::string> list = captoken::token::FormDecode(encoded);
+  if (!list.ok()) __builtin_trap();
+  std::vector<captoken::token::Param> general;
+  const absl::Status status = captoken::token::ForEachQueryPair(
+      *list, [&general](absl::string_view key, absl::string_view value) {
+        general.push_back({std::string(key), std::string(value)});
+        return absl::OkStatus();
+      });
+  if (!status.ok() || !(general == fast)) __builtin_trap();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -72,7 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       absl::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()),
       &token);
   Check(token);
-  // And the input as a scope claim on its own.
+  // And the input as a scope claim on its own, and as a parameter list.
   (void)captoken::token::ParseScopeClaim(input);
+  CheckFastParamList(input);
   return 0;
 }
