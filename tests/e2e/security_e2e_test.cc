@@ -103,13 +103,24 @@ v1::CapabilityRequest IncomingFor(absl::string_view account,
       R"(","scopes":[{"client_incoming":{"client_name":")", name, R"("}}]})"));
 }
 
-std::string TlsTransport(absl::string_view server_cert = "server") {
+// The files of the server's TLS transport; the defaults are the test PKI's.
+// An empty crl_directory is left out.
+struct TlsFiles {
+  std::string certificate = PkiFile("server.pem");
+  std::string private_key = PkiFile("server.key");
+  std::string client_ca = PkiFile("ca.pem");
+  std::string crl_directory = PkiFile("crls");
+};
+
+std::string TlsTransport(const TlsFiles& files = {}) {
   return absl::StrCat(
-      "transport { tls {\n  certificate_file: \"",
-      PkiFile(absl::StrCat(server_cert, ".pem")), "\"\n  private_key_file: \"",
-      PkiFile(absl::StrCat(server_cert, ".key")), "\"\n  client_ca_file: \"",
-      PkiFile("ca.pem"), "\"\n  crl_directory: \"", PkiFile("crls"),
-      "\"\n  refresh_interval { seconds: 1 }\n} }\n");
+      "transport { tls {\n  certificate_file: \"", files.certificate,
+      "\"\n  private_key_file: \"", files.private_key,
+      "\"\n  client_ca_file: \"", files.client_ca, "\"\n",
+      files.crl_directory.empty()
+          ? ""
+          : absl::StrCat("  crl_directory: \"", files.crl_directory, "\"\n"),
+      "  refresh_interval { seconds: 1 }\n} }\n");
 }
 
 constexpr char kAccounts[] = R"(
@@ -355,9 +366,9 @@ TEST(TlsReload, ARenewedServerCertificateIsServedWithoutARestart) {
   ASSERT_THAT(testing::WriteFile(key, ReadPkiFile("server.key")), IsOk());
   ServerOptions options = TlsServerOptions();
   options.config = absl::StrCat(
-      "transport { tls { certificate_file: \"", cert, "\" private_key_file: \"",
-      key, "\" client_ca_file: \"", PkiFile("ca.pem"),
-      "\" refresh_interval { seconds: 1 } } }\n", kAccounts, kCallers);
+      TlsTransport(
+          {.certificate = cert, .private_key = key, .crl_directory = ""}),
+      kAccounts, kCallers);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ServerProcess> server,
                        ServerProcess::Start(options));
   EXPECT_THAT(PresentedServerName(server->port()),
@@ -384,11 +395,11 @@ TEST(TlsReload, AClientCaAddedToItsFileIsTrustedWithoutARestart) {
   const std::string client_ca = testing::TempPath("client-ca.pem");
   ASSERT_THAT(testing::WriteFile(client_ca, ReadPkiFile("ca.pem")), IsOk());
   ServerOptions options = TlsServerOptions();
-  options.config = absl::StrCat(
-      "transport { tls { certificate_file: \"", PkiFile("server.pem"),
-      "\" private_key_file: \"", PkiFile("server.key"), "\" client_ca_file: \"",
-      client_ca, "\" refresh_interval { seconds: 1 } } }\n", kAccounts,
-      kCallers);
+  // No CRL directory: it holds the test CA's list only, and the CA added
+  // below has none.
+  options.config =
+      absl::StrCat(TlsTransport({.client_ca = client_ca, .crl_directory = ""}),
+                   kAccounts, kCallers);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<ServerProcess> server,
                        ServerProcess::Start(options));
   // "stranger" has the frontend's identity from another CA: refused.

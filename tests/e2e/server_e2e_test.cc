@@ -12,13 +12,11 @@
 #include <atomic>
 #include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -559,11 +557,14 @@ TEST_F(ServerE2eTest, CliLocalErrorsExitNonZeroWithoutTheSecret) {
       {"verify", "--auth-token-env=CAPTOKEN_E2E_OTHER",
        SignWithCli(json, 1700000000, kAccountA)},
   };
-  for (const std::vector<std::string>& args : failing) {
+  for (size_t i = 0; i < failing.size(); ++i) {
+    const std::vector<std::string>& args = failing[i];
     testing::EnvironmentVariables with_other = env;
     with_other.push_back({"CAPTOKEN_E2E_OTHER", "another-secret"});
     ProcessResult result = RunCli(args, with_other);
-    const std::string command = absl::StrJoin(args, " ");
+    // Named by its place and subcommand: the arguments may hold a token.
+    const std::string command =
+        absl::StrCat("case ", i, " (", args[0], " ", args[1], ")");
     EXPECT_NE(result.exit_code, 0) << command;
     EXPECT_NE(result.stderr_text, "") << command;
     // A failed sign prints no token; verify prints its verdict.

@@ -217,8 +217,9 @@ fi
 grep -q '"event":"stopped"' "$work/server.log" ||
   problems+=("the server did not log that it stopped")
 for s in "$SOAK_AUTH_TOKEN_A" "$SOAK_API_KEY_SECRET_A" "$SOAK_AUTH_TOKEN_C" "$b_old" "$b_current" "$b_next"; do
-  if grep -q -F "$s" "$work/server.log"; then
-    problems+=("a secret appears in the server's log")
+  # The summary carries the server's messages too.
+  if grep -q -F "$s" "$work/server.log" "$work/summary.json"; then
+    problems+=("a secret appears in the server's log or the soak's summary")
     break
   fi
 done
@@ -270,6 +271,15 @@ for s in samples:
     seen.add((account, which))
 if len(seen) < 4:
     problems.append(f"sample tokens for {len(seen)} account/which pairs, want 4")
+
+# Every kind of call was made: the soak substitutes another kind when it is
+# not configured for one (no Access Token account, say), which must not
+# pass unnoticed here.
+for name, category in summary.get("categories", {}).items():
+    if category.get("sent", 0) == 0:
+        problems.append(f"no {name} calls were made")
+if not summary.get("categories"):
+    problems.append("the summary has no categories")
 
 rss = summary.get("rss", {})
 ratio = rss.get("end_over_warmup")

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -84,9 +85,18 @@ std::string TempPath(absl::string_view name) {
 }
 
 absl::Status WriteFile(const std::string& path, absl::string_view contents) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-  if (!file) return absl::InternalError(absl::StrCat("cannot write ", path));
+  const std::string temporary = absl::StrCat(path, ".writing");
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    file.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    file.close();
+    if (!file) {
+      return absl::InternalError(absl::StrCat("cannot write ", temporary));
+    }
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("cannot rename to ", path));
+  }
   return absl::OkStatus();
 }
 

@@ -37,7 +37,10 @@ std::string RunfilePath(absl::string_view path);
 // TempPath returns a fresh path under the test's temporary directory.
 std::string TempPath(absl::string_view name);
 
-// WriteFile writes `contents` to `path`.
+// WriteFile replaces `path` with a file holding `contents`, atomically (a
+// temporary file renamed over it): a server that re-reads the file while a
+// test rewrites it (certificates, secrets, configs) sees the old contents
+// or the new, never half of them.
 absl::Status WriteFile(const std::string& path, absl::string_view contents);
 
 // ReadFile returns the contents of `path`.
