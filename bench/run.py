@@ -37,6 +37,7 @@ Needs Debian's python3-matplotlib, python3-jwt and linux-perf, and npm:
 
 import argparse
 import datetime
+import fcntl
 import json
 import os
 import platform
@@ -55,6 +56,9 @@ DOCS = os.path.join(REPO, "docs")
 sys.path.insert(0, os.path.join(REPO, "bench"))
 
 CONCURRENCIES = (1, 16, 256)
+# The server log pipe's size, and its reader's buffer (Linux's default
+# /proc/sys/fs/pipe-max-size).
+PIPE_BYTES = 1 << 20
 LOADS = (0.5, 0.9)
 BATCH_SIZE = 100
 BATCH_TARGET = 500000  # tokens per second over BatchMint, 100-token batches
@@ -228,6 +232,29 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def count_marker(fd, marker, add, buffer_bytes=PIPE_BYTES):
+    """Reads `fd` to its end, calling `add` with the number of times
+    `marker` appears in what each read brought (a marker split between two
+    reads counts once, in the second). Reads into one buffer and counts in
+    place: under BatchMint the server logs ~100 MB/s, and a reader that
+    copied every chunk (and counted its lines too) took a seventh of the
+    machine's CPU away from the server it measures."""
+    if buffer_bytes <= len(marker):
+        raise ValueError("the buffer must be longer than the marker")
+    buffer = bytearray(buffer_bytes)
+    view = memoryview(buffer)
+    kept = 0  # the previous read's last bytes, which may begin a marker
+    while True:
+        n = os.readv(fd, [view[kept:]])
+        if not n:
+            return
+        end = kept + n
+        add(buffer.count(marker, 0, end))
+        # Fewer bytes than the marker, so none is counted twice.
+        kept = min(len(marker) - 1, end)
+        buffer[:kept] = buffer[end - kept:end]
+
+
 class Server:
     """A server process on a free loopback port. Its standard error (the
     log, one audit line per call for the real server) is read and counted
@@ -238,6 +265,11 @@ class Server:
         self.proc = subprocess.Popen(argv, cwd=REPO,
                                      stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
+        try:  # a larger pipe: fewer wake-ups of the reader and the writer
+            fcntl.fcntl(self.proc.stderr.fileno(), fcntl.F_SETPIPE_SZ,
+                        PIPE_BYTES)
+        except OSError:
+            pass  # over /proc/sys/fs/pipe-max-size: keep the default
         self.port = None
         buffered = b""
         while self.port is None:
@@ -250,23 +282,14 @@ class Server:
             if m:
                 self.port = int(m.group(1))
         self.audit_lines = 0
-        self.log_lines = 0
         self._drain = threading.Thread(target=self._drain_log, daemon=True)
         self._drain.start()
         self.pid = self.proc.pid
 
     def _drain_log(self):
-        fd = self.proc.stderr.fileno()
-        tail = b""
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                return
-            data = tail + chunk
-            cut = data.rfind(b"\n") + 1
-            self.log_lines += data.count(b"\n", 0, cut)
-            self.audit_lines += data.count(b'"event":"audit"', 0, cut)
-            tail = data[cut:]
+        def add(n):
+            self.audit_lines += n
+        count_marker(self.proc.stderr.fileno(), b'"event":"audit"', add)
 
     def rss(self):
         return rss_kib(self.pid)
@@ -334,12 +357,17 @@ def loadgen(server, concurrency, rate=0.0, duration=2.0, warmup=0.5,
     else:
         argv += ["--rate=%f" % rate, "--duration=%fs" % duration,
                  "--warmup=%fs" % warmup]
-    cpu_before = server.cpu()
+    cpu_before, ours_before = server.cpu(), os.times()
     out = subprocess.run(argv, check=True, capture_output=True, text=True)
-    cpu_after = server.cpu()
+    cpu_after, ours_after = server.cpu(), os.times()
     result = json.loads(out.stdout)
-    result["server_cpu_us"] = (1e6 * (cpu_after - cpu_before) /
-                               max(1, result["calls"]))
+    calls = max(1, result["calls"])
+    result["server_cpu_us"] = 1e6 * (cpu_after - cpu_before) / calls
+    # This script's own CPU meanwhile: its threads read the server's log
+    # (and sample memory) on the same cores.
+    result["reader_cpu_us"] = 1e6 * (
+        ours_after.user - ours_before.user +
+        ours_after.system - ours_before.system) / calls
     if result["failed"]:
         log("%s: %d calls failed (%d batch items): %s" % (
             server.name, result["failed"], result.get("items_failed", 0),
@@ -371,6 +399,7 @@ def grpc_suite(quick):
     peak = {n: {} for n in servers}
     peak_ratio = {}
     peak_ratio_range = {}
+    peak_runs = {n: {} for n in servers}
     cpu_us = {n: [] for n in servers}
     client_cpu_us = {n: [] for n in servers}
     for c in CONCURRENCIES:
@@ -388,11 +417,13 @@ def grpc_suite(quick):
             ratios.append(pair["real"] / pair["noop"])
         for name in servers:
             peak[name][c] = median([r["throughput"] for r in runs[name]])
+            peak_runs[name][c] = runs[name]
         peak_ratio[c] = median(ratios)
         peak_ratio_range[c] = (min(ratios), max(ratios))
     result["peak"] = peak
     result["peak_ratio"] = peak_ratio
     result["peak_ratio_range"] = peak_ratio_range
+    result["peak_cpu"] = cpu_at_peak(peak_runs, peak)
 
     # CPU per call, both servers under the same load: 16 in flight, open
     # loop at half the no-op server's peak there (CPU per call depends on
@@ -493,6 +524,7 @@ def batch_suite(servers, quick):
     peak = {n: {} for n in servers}
     peak_calls = {n: {} for n in servers}
     ratio, ratio_range = {}, {}
+    peak_runs = {n: {} for n in servers}
     for c in CONCURRENCIES:
         runs = {n: [] for n in servers}
         ratios = []
@@ -511,12 +543,14 @@ def batch_suite(servers, quick):
                                     for r in runs[name]])
             peak_calls[name][c] = median([r["throughput"]
                                           for r in runs[name]])
+            peak_runs[name][c] = runs[name]
         ratio[c] = median(ratios)
         ratio_range[c] = (min(ratios), max(ratios))
     result["peak"] = peak
     result["peak_calls"] = peak_calls
     result["peak_ratio"] = ratio
     result["peak_ratio_range"] = ratio_range
+    result["peak_cpu"] = cpu_at_peak(peak_runs, peak, per=BATCH_SIZE)
 
     # CPU per token, both servers at the same load: 16 in flight, half the
     # no-op server's peak there.
@@ -1110,7 +1144,6 @@ def grpc_section(grpc, quick):
                 "1 run" if quick else "7 runs each"))
     cpu = grpc["cpu_us_per_call"]
     client = grpc["client_cpu_us_per_call"]
-    estimate = cpu_bound_estimate(grpc)
     lines.append("| CPU per call | no-op server | captoken server |")
     lines.append("|---|---|---|")
     lines.append("| server process | %.1f µs | %.1f µs |" % (cpu["noop"],
@@ -1119,15 +1152,12 @@ def grpc_section(grpc, quick):
         client["noop"], client["real"]))
     lines.append("")
     lines.append(
-        "So the server's own work costs about %.1f µs of CPU per call, "
-        "%.0f%% on top of what gRPC costs the no-op server. With the load "
-        "generator on the same cores, a machine whose CPU is the limit "
-        "would serve captoken at %.0f%% of the no-op rate (the ratio of "
-        "the two servers' total CPU per call, client included): the "
-        "CPU-bound estimate of the ratio above.\n" % (
+        "So at equal load the server's own work costs about %.1f µs of CPU "
+        "per call, %.0f%% on top of what gRPC costs the no-op server.\n" % (
             cpu["real"] - cpu["noop"],
-            100 * (cpu["real"] - cpu["noop"]) / cpu["noop"],
-            100 * estimate))
+            100 * (cpu["real"] - cpu["noop"]) / cpu["noop"]))
+    if (text := peak_cpu_text(grpc, "call", "calls")):
+        lines.append(text)
 
     lines.append("### Latency at 50% and 90% of peak (open loop)\n")
     lines.append(
@@ -1234,6 +1264,8 @@ def batch_section(batch, quick):
             cpu["real"] - cpu["noop"], os.cpu_count(),
             fmt_tokens(batch_cpu_cap(batch, "real")),
             fmt_tokens(batch_cpu_cap(batch, "noop"))))
+    if (text := peak_cpu_text(batch, "token", "batches")):
+        lines.append(text)
 
     lines.append("### Latency per call at 50% and 90% of peak (open "
                  "loop)\n")
@@ -1355,11 +1387,85 @@ def batch_cpu_cap(batch, name):
     return os.cpu_count() * 1e6 / per_token if per_token else float("nan")
 
 
+def cpu_at_peak(runs, peak, per=1):
+    """Each server's CPU in its closed-loop rounds at its best concurrency
+    (`runs[name][concurrency]`, `peak[name][concurrency]`): the server's
+    and the load generator's CPU per call (per token, with `per` tokens a
+    call), medians, and how busy the two kept the machine's cores. CPU per
+    call falls as load rises (more calls share each system call), so the
+    peak is explained by the CPU spent at the peak, not at half load."""
+    out = {}
+    for name in runs:
+        best = max(peak[name], key=peak[name].get)
+        rounds = runs[name][best]
+        out[name] = {
+            "concurrency": best,
+            "server": median([r["server_cpu_us"] / per for r in rounds]),
+            "client": median([r["client_cpu_us"] / per for r in rounds]),
+            "reader": median([r["reader_cpu_us"] / per for r in rounds]),
+            "busy": median([(r["server_cpu_us"] + r["client_cpu_us"]) *
+                            r["throughput"] / (1e6 * os.cpu_count())
+                            for r in rounds]),
+        }
+    return out
+
+
 def cpu_bound_estimate(grpc):
-    """noop / real total CPU per call (server + load generator)."""
+    """noop / real total CPU per call (server + load generator), at each
+    server's peak where the run measured it (older results: at half
+    load)."""
+    at_peak = grpc.get("peak_cpu")
+    if at_peak:
+        total = {n: v["server"] + v["client"] for n, v in at_peak.items()}
+        return total["noop"] / total["real"]
     cpu = grpc["cpu_us_per_call"]
     client = grpc["client_cpu_us_per_call"]
     return (cpu["noop"] + client["noop"]) / (cpu["real"] + client["real"])
+
+
+def peak_cpu_text(suite, unit, units):
+    """The CPU table of the closed-loop rounds at each server's peak, and
+    what it predicts for the peak ratio; "" for results without it."""
+    at_peak = suite.get("peak_cpu")
+    if not at_peak:
+        return ""
+    noop, real = at_peak["noop"], at_peak["real"]
+    total = {n: v["server"] + v["client"] for n, v in at_peak.items()}
+    digits = 1 if unit == "call" else 2
+    us = lambda v: "%.*f µs" % (digits, v)
+    lines = [
+        "At the peak itself (the closed-loop rounds above at each server's "
+        "best concurrency: %d %s in flight for the no-op server, %d for "
+        "captoken; medians) each %s costs less CPU than at half load, "
+        "because more %s share each system call and wake-up, and the "
+        "server's own work weighs more:\n" % (
+            noop["concurrency"], units, real["concurrency"], unit, units),
+        "| CPU per %s, at peak | no-op server | captoken server |" % unit,
+        "|---|---|---|",
+        "| server process | %s | %s |" % (us(noop["server"]),
+                                          us(real["server"])),
+        "| load generator process | %s | %s |" % (us(noop["client"]),
+                                                  us(real["client"])),
+        "| server and load generator | %s | %s |" % (us(total["noop"]),
+                                                     us(total["real"])),
+        "| the %d cores busy with the two | %.0f%% | %.0f%% |" % (
+            os.cpu_count(), 100 * noop["busy"], 100 * real["busy"]),
+        "| and run.py, reading the server's log | %s | %s |" % (
+            us(noop.get("reader", 0)), us(real.get("reader", 0))),
+        "",
+        "With the load generator on the same cores, throughput is cores × "
+        "busy ÷ CPU per %s: the server's and the load generator's CPU per "
+        "%s alone put captoken at %.0f%% of the no-op rate (the CPU-bound "
+        "estimate), and how busy each run kept the cores at %.0f%% of that "
+        "again, %.0f%% together. Part of the cores' idle time in the "
+        "captoken runs is the log reader's: what a log collector costs the "
+        "machine (the no-op server writes no audit lines).\n" % (
+            unit, unit, 100 * total["noop"] / total["real"],
+            100 * real["busy"] / noop["busy"],
+            100 * total["noop"] / total["real"] * real["busy"] /
+            noop["busy"]),
+    ]
+    return "\n".join(lines)
 
 
 def memory_section(memory, quick):
@@ -1580,8 +1686,10 @@ def verdict_section(lib_verdicts, peer_ratios, grpc, growth, profile, quick,
             "identity %.1f%%) and %.1f%% in the log writer thread, "
             "about %.0f%% in all, which is the share the no-op server does "
             "not spend; measured by CPU time at equal load, the server's "
-            "own work is %.1f µs per call and the CPU-bound estimate of the "
-            "ratio is %.0f%%. gRPC and the kernel's loopback TCP take the "
+            "own work is %.1f µs per call, and %s the CPU per call "
+            "(server and load generator) alone puts captoken at %.0f%% of "
+            "the no-op rate (see the CPU tables below the peak table). "
+            "gRPC and the kernel's loopback TCP take the "
             "rest, in both servers alike. What is left of the server's own "
             "work is the work itself: signing (the product), the audit line "
             "and the fingerprint (both documented features), and a few "
@@ -1598,6 +1706,7 @@ def verdict_section(lib_verdicts, peer_ratios, grpc, growth, profile, quick,
                handler + writer,
                grpc["cpu_us_per_call"]["real"] -
                grpc["cpu_us_per_call"]["noop"],
+               "at the peak" if grpc.get("peak_cpu") else "at half load",
                100 * cpu_bound_estimate(grpc)))
     if any(label.startswith("Server: BatchMint") for label in missed):
         lines.append(batch_miss_text(batch))
@@ -1651,6 +1760,23 @@ def batch_miss_text(batch):
              "against captoken." % (
                  100 * real_peak / noop_peak, cpu["real"], cpu["noop"],
                  client["real"], fmt_tokens(batch_cpu_cap(batch, "real"))))
+    at_peak = batch.get("peak_cpu")
+    if at_peak:
+        total = {n: v["server"] + v["client"] for n, v in at_peak.items()}
+        text += (" At the peak, where each token is cheapest, %s tokens/s "
+                 "on %d cores leaves at most %.2f µs of CPU per token for "
+                 "the server and the load generator together; they spent "
+                 "%.2f µs against captoken (server %.2f, load generator "
+                 "%.2f) and %.2f µs against the no-op server, so the "
+                 "target needs captoken's own work per token cut to %.2f "
+                 "µs, from %.2f." % (
+                     "{:,}".format(BATCH_TARGET), os.cpu_count(),
+                     os.cpu_count() * 1e6 / BATCH_TARGET, total["real"],
+                     at_peak["real"]["server"], at_peak["real"]["client"],
+                     total["noop"],
+                     max(0.0, os.cpu_count() * 1e6 / BATCH_TARGET -
+                         total["noop"]),
+                     total["real"] - total["noop"]))
     parts = batch_parts(batch.get("profile"))
     if parts:
         text += (

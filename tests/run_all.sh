@@ -18,6 +18,9 @@ else
   echo "no proto/buf.yaml at $base: nothing to compare with"
 fi
 
+step "the benchmark script's own arithmetic (bench/run_test.py)"
+/usr/bin/python3 bench/run_test.py
+
 step "C++ formatting (clang-format, Google style, .clang-format at the root)"
 git ls-files -z '*.cc' '*.h' | xargs -0 clang-format --dry-run -Werror
 
