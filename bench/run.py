@@ -255,14 +255,48 @@ def count_marker(fd, marker, add, buffer_bytes=PIPE_BYTES):
         buffer[:kept] = buffer[end - kept:end]
 
 
+def on_cpus(cpus):
+    """The argv prefix that runs a command on `cpus` only (taskset execs it,
+    so the pid stays the command's); [] for anywhere."""
+    if not cpus:
+        return []
+    return ["taskset", "--cpu-list", ",".join(str(c) for c in sorted(cpus))]
+
+
+class PinnedHere:
+    """While active, every thread of this script (and each thread it
+    starts, which inherits its creator's) runs on `cpus` only."""
+
+    def __init__(self, cpus):
+        self.cpus = cpus
+        self.saved = None
+
+    @staticmethod
+    def _pin(cpus):
+        for task in os.listdir("/proc/self/task"):
+            try:
+                os.sched_setaffinity(int(task), cpus)
+            except OSError:
+                pass  # a thread that ended meanwhile
+
+    def __enter__(self):
+        self.saved = os.sched_getaffinity(0)
+        self._pin(self.cpus)
+        return self
+
+    def __exit__(self, *exc):
+        self._pin(self.saved)
+        return False
+
+
 class Server:
     """A server process on a free loopback port. Its standard error (the
     log, one audit line per call for the real server) is read and counted
     by a thread, as a log collector would."""
 
-    def __init__(self, name, argv):
+    def __init__(self, name, argv, cpus=None):
         self.name = name
-        self.proc = subprocess.Popen(argv, cwd=REPO,
+        self.proc = subprocess.Popen(on_cpus(cpus) + argv, cwd=REPO,
                                      stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE)
         try:  # a larger pipe: fewer wake-ups of the reader and the writer
@@ -340,12 +374,12 @@ def channels_for(concurrency):
 
 
 def loadgen(server, concurrency, rate=0.0, duration=2.0, warmup=0.5,
-            requests=0, batch=0):
+            requests=0, batch=0, cpus=None):
     """Runs the load generator against `server`; returns its JSON, plus the
     server's CPU seconds per call over the run (`server_cpu_us`). With
     `batch`, it calls BatchMint with batches of that many requests (`rate`
-    and `requests` count calls, not tokens)."""
-    argv = [os.path.join(BIN, "bench/loadgen"),
+    and `requests` count calls, not tokens); with `cpus`, only on those."""
+    argv = on_cpus(cpus) + [os.path.join(BIN, "bench/loadgen"),
             "--target=127.0.0.1:%d" % server.port,
             "--concurrency=%d" % concurrency,
             "--channels=%d" % channels_for(concurrency),
@@ -358,9 +392,12 @@ def loadgen(server, concurrency, rate=0.0, duration=2.0, warmup=0.5,
         argv += ["--rate=%f" % rate, "--duration=%fs" % duration,
                  "--warmup=%fs" % warmup]
     cpu_before, ours_before = server.cpu(), os.times()
+    started = time.monotonic()
     out = subprocess.run(argv, check=True, capture_output=True, text=True)
     cpu_after, ours_after = server.cpu(), os.times()
     result = json.loads(out.stdout)
+    result["wall_s"] = time.monotonic() - started
+    result["server_cpu_s"] = cpu_after - cpu_before
     calls = max(1, result["calls"])
     result["server_cpu_us"] = 1e6 * (cpu_after - cpu_before) / calls
     # This script's own CPU meanwhile: its threads read the server's log
@@ -645,6 +682,61 @@ def profile_server(server, quick, batch=0):
             summary = None
         gen.join()
     return summary, out[0] if out else None
+
+
+def pinned_suite(quick):
+    """Each server on a core of its own, the load generator and this script
+    on the rest: how much one core of server does, which the shared runs
+    cannot show (there the load generator takes its share of every core).
+    None with fewer than two cores."""
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) < 2:
+        return None
+    server_cpus, client_cpus = {cores[0]}, set(cores[1:])
+    rounds, duration, warmup = (1, 1.0, 0.3) if quick else (5, 1.5, 0.5)
+    result = {"server_cpu": cores[0], "client_cpus": sorted(client_cpus),
+              "cases": [], "failed": 0}
+    with PinnedHere(client_cpus):
+        servers = {
+            "noop": Server("noop", [os.path.join(BIN, "bench/noop_server"),
+                                    "--listen=127.0.0.1:0"], server_cpus),
+            "real": Server("real", [os.path.join(BIN, "service/server"),
+                                    "--listen=127.0.0.1:0"], server_cpus),
+        }
+        time.sleep(1.0)
+        # BatchMint only: single calls at this rate need more than one core
+        # of load generator, which would measure the load generator.
+        for method, concurrency, batch in (("BatchMint", 16, BATCH_SIZE),):
+            runs = {n: [] for n in servers}
+            for i in range(rounds):
+                for name in (["noop", "real"] if i % 2 == 0 else
+                             ["real", "noop"]):
+                    log("pinned: %s, %s, %d in flight, round %d" % (
+                        name, method, concurrency, i + 1))
+                    r = loadgen(servers[name], concurrency, duration=duration,
+                                warmup=warmup, batch=batch, cpus=client_cpus)
+                    result["failed"] += r["failed"]
+                    runs[name].append(r)
+            case = {"method": method, "concurrency": concurrency,
+                    "batch": batch}
+            for name, rs in runs.items():
+                rate, done = (("tokens_throughput", "tokens") if batch else
+                              ("throughput", "calls"))
+                case[name] = {
+                    "throughput": median([r[rate] for r in rs]),
+                    # The server's CPU seconds per second of the whole run.
+                    "busy": median([r["server_cpu_s"] / r["wall_s"]
+                                    for r in rs]),
+                    # Calls (tokens) over the whole run, warm-up included,
+                    # per second of the server's CPU.
+                    "per_cpu_second": median([
+                        r[done] / r["server_cpu_s"] if r["server_cpu_s"]
+                        else float("nan") for r in rs]),
+                }
+            result["cases"].append(case)
+        for server in servers.values():
+            server.stop()
+    return result
 
 
 def memory_suite(quick):
@@ -1468,6 +1560,45 @@ def peak_cpu_text(suite, unit, units):
     return "\n".join(lines)
 
 
+def pinned_section(pinned, quick):
+    """The one-core-for-the-server table; "" for results without it."""
+    if not pinned:
+        return ""
+    lines = ["## One core for the server\n"]
+    lines.append(
+        "The shared runs above measure the whole machine, load generator "
+        "included. Here each server runs alone on core %d and the load "
+        "generator and `run.py` (the log reader) on core%s %s, so the "
+        "server's own capacity shows: %s, the servers alternating; the "
+        "median.\n" % (
+            pinned["server_cpu"],
+            "s" if len(pinned["client_cpus"]) > 1 else "",
+            ", ".join(str(c) for c in pinned["client_cpus"]),
+            "1 round of 1 s" if quick else "5 rounds of 1.5 s"))
+    lines.append("| load | server | throughput | its core busy | per second "
+                 "of server CPU |")
+    lines.append("|---|---|---|---|---|")
+    for case in pinned["cases"]:
+        fmt = fmt_tokens if case["batch"] else fmt_rate
+        load = ("`BatchMint`, %d batches of %d in flight" % (
+            case["concurrency"], case["batch"]) if case["batch"] else
+                "`%s`, %d calls in flight" % (case["method"],
+                                              case["concurrency"]))
+        for name, label in (("noop", "no-op"), ("real", "captoken")):
+            row = case[name]
+            lines.append("| %s | %s | %s | %.0f%% | %s |" % (
+                load, label, fmt(row["throughput"]), 100 * row["busy"],
+                fmt(row["per_cpu_second"])))
+    lines.append("")
+    lines.append(
+        "Where a server's core is well short of busy, the load generator on "
+        "its own core was the limit, not that server. The last column is "
+        "what one core of that server does at this load; how it would "
+        "scale to more cores is not measured here (this machine has %d).\n"
+        % os.cpu_count())
+    return "\n".join(lines)
+
+
 def memory_section(memory, quick):
     points = dict(memory["points"])
     base = points.get(10000, 0)
@@ -1586,7 +1717,7 @@ def points_short(points):
 
 
 def verdict_section(lib_verdicts, peer_ratios, grpc, growth, profile, quick,
-                    growth_n, signing_profile=None):
+                    growth_n, signing_profile=None, pinned=None):
     rows = []
     typical = [v for v in lib_verdicts[:2]]
     worst = min(s for _, s, _ in typical)
@@ -1717,7 +1848,7 @@ def verdict_section(lib_verdicts, peer_ratios, grpc, growth, profile, quick,
                "at the peak" if grpc.get("peak_cpu") else "at half load",
                100 * cpu_bound_estimate(grpc)))
     if any(label.startswith("Server: BatchMint") for label in missed):
-        lines.append(batch_miss_text(batch))
+        lines.append(batch_miss_text(batch, pinned))
     if any(label.startswith("Server: p99") for label in missed):
         case = lkey(16, 0.5)
         noop = grpc["latency"]["noop"][case]
@@ -1743,7 +1874,7 @@ def verdict_section(lib_verdicts, peer_ratios, grpc, growth, profile, quick,
     return "\n".join(lines)
 
 
-def batch_miss_text(batch):
+def batch_miss_text(batch, pinned=None):
     """Why BatchMint misses its target: the baseline, the CPU and the
     profile."""
     noop_peak = max(batch["peak"]["noop"].values())
@@ -1785,6 +1916,18 @@ def batch_miss_text(batch):
                      max(0.0, os.cpu_count() * 1e6 / BATCH_TARGET -
                          total["noop"]),
                      total["real"] - total["noop"]))
+    pinned_batch = [c for c in (pinned or {}).get("cases", [])
+                    if c["batch"]]
+    if pinned_batch:
+        real = pinned_batch[0]["real"]
+        text += (" On a core of its own, with the load generator on the "
+                 "other (\"One core for the server\", below), captoken "
+                 "served %s with that core %.0f%% busy, %s per second of "
+                 "its CPU: the target needs about %.1f such cores, and this "
+                 "machine has %d in all, the load generator's included." % (
+                     fmt_tokens(real["throughput"]), 100 * real["busy"],
+                     fmt_tokens(real["per_cpu_second"]),
+                     BATCH_TARGET / real["per_cpu_second"], os.cpu_count()))
     parts = batch_parts(batch.get("profile"))
     if parts:
         text += (
@@ -1839,6 +1982,8 @@ def measure(quick):
     log("server start-up")
     results["startup_s"], results["idle_rss"] = server_startup(quick)
     results["grpc"] = grpc_suite(quick)
+    log("one core for the server")
+    results["pinned"] = pinned_suite(quick)
     results["memory"] = memory_suite(quick)
     results["elapsed_s"] = time.monotonic() - started
     return results
@@ -1872,7 +2017,7 @@ def render(results, output):
     out_dir = os.path.dirname(os.path.abspath(output))
     files = plots(results["rates"], results["peers"], sum(ours) / len(ours),
                   grpc, memory, out_dir)
-    report = "\n".join([
+    report = "\n".join(part for part in [
         "# Performance\n",
         "Written by `bench/run.py` (run it to refresh this page, its plots "
         "and the raw numbers in `performance.json`; `--quick` for a smoke "
@@ -1888,7 +2033,8 @@ def render(results, output):
             results["elapsed_s"], " (`--quick`)" if quick else ""),
         verdict_section(lib_verdicts, peer_ratios, grpc, growth,
                         grpc["profile"], quick, memory["points"][-1][0],
-                        results.get("signing_profile")),
+                        results.get("signing_profile"),
+                        results.get("pinned")),
         lib_text,
         peer_text,
         grpc_section(grpc, quick),
@@ -1896,8 +2042,9 @@ def render(results, output):
         profile_section(grpc["profile"]),
         TUNING,
         batch_section(batch, quick) if batch else "",
+        pinned_section(results.get("pinned"), quick),
         server_section(results["startup_s"], results["idle_rss"]),
-    ])
+    ] if part)
     with open(output, "w") as f:
         f.write(report)
     print("wrote", os.path.relpath(output), "and",
@@ -1932,6 +2079,7 @@ def main():
     results = json.loads(json.dumps(results))  # render what was saved
     render(results, args.output)
     failed = (results["grpc"]["failed"] + results["memory"]["failed"] +
+              (results.get("pinned") or {}).get("failed", 0) +
               results["grpc"].get("batch", {}).get("failed", 0))
     if failed:
         print("run.py: %d gRPC calls failed (see the report)" % failed,

@@ -116,5 +116,57 @@ class CpuAtPeakTest(unittest.TestCase):
         self.assertEqual(run.peak_cpu_text(old, "call", "calls"), "")
 
 
+class PinningTest(unittest.TestCase):
+
+    def test_on_cpus(self):
+        self.assertEqual(run.on_cpus(None), [])
+        self.assertEqual(run.on_cpus({1, 0}),
+                         ["taskset", "--cpu-list", "0,1"])
+
+    def test_pins_every_thread_and_those_started_meanwhile_then_restores(self):
+        before = os.sched_getaffinity(0)
+        one = {min(before)}
+        seen = []
+        with run.PinnedHere(one):
+            self.assertEqual(os.sched_getaffinity(0), one)
+            thread = threading.Thread(
+                target=lambda: seen.append(os.sched_getaffinity(0)))
+            thread.start()
+            thread.join()
+        self.assertEqual(seen, [one])
+        self.assertEqual(os.sched_getaffinity(0), before)
+
+
+class PinnedSectionTest(unittest.TestCase):
+
+    def test_rows_and_the_rate_per_second_of_server_cpu(self):
+        pinned = {"server_cpu": 0, "client_cpus": [1], "failed": 0,
+                  "cases": [{"method": "BatchMint", "concurrency": 16,
+                             "batch": 100,
+                             "noop": {"throughput": 800000, "busy": 0.8,
+                                      "per_cpu_second": 1e6},
+                             "real": {"throughput": 300000, "busy": 1.0,
+                                      "per_cpu_second": 3e5}}]}
+        text = run.pinned_section(pinned, quick=False)
+        self.assertIn("| no-op | 800 k tokens/s | 80% | 1.00 M tokens/s |",
+                      text)
+        self.assertIn("| captoken | 300 k tokens/s | 100% | 300 k tokens/s |",
+                      text)
+        self.assertEqual(run.pinned_section(None, quick=False), "")
+
+    def test_the_batch_verdict_counts_the_cores_the_target_needs(self):
+        batch = {"peak": {"noop": {16: 900000}, "real": {16: 350000}},
+                 "cpu_us_per_token": {"noop": 2.0, "real": 4.0},
+                 "client_cpu_us_per_token": {"noop": 1.5, "real": 1.5},
+                 "profile": None}
+        pinned = {"cases": [{"batch": 100, "real": {
+            "throughput": 262000, "busy": 0.98, "per_cpu_second": 268000}}]}
+        text = run.batch_miss_text(batch, pinned)
+        self.assertIn("captoken served 262 k tokens/s with that core 98% "
+                      "busy, 268 k tokens/s per second of its CPU: the "
+                      "target needs about 1.9 such cores", text)
+        self.assertNotIn("such cores", run.batch_miss_text(batch))
+
+
 if __name__ == "__main__":
     unittest.main()
