@@ -1192,8 +1192,8 @@ def grpc_section(grpc, quick):
     lines.append(
         "`bench/loadgen.cc` (C++, callback API) against the real server "
         "(`//service:server` in development mode: plaintext on 127.0.0.1, "
-        "audit log on a pipe that `run.py` reads, as a log collector "
-        "would) and against `bench/noop_server.cc`, the baseline: the same "
+        "audit log on a pipe that `run.py` reads and counts, as a log "
+        "collector would; its CPU is shown beside the servers') and against `bench/noop_server.cc`, the baseline: the same "
         "gRPC libraries, callback API and server settings "
         "(`service::ConfigureServerBuilder`), answering "
         "`MintCapabilityToken` at once with a canned response of the same "
