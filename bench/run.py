@@ -1945,6 +1945,21 @@ def batch_miss_text(batch, pinned=None):
                 parts.get("metrics", 0), parts.get("writer", 0),
                 parts.get("parse", 0), parts.get("serialize", 0),
                 parts.get("free", 0), batch["profile"]["kernel_pct"]))
+        at_peak = batch.get("peak_cpu")
+        if at_peak:
+            server = at_peak["real"]["server"]
+            features = sum(parts.get(k, 0) for k in (
+                "signing", "fingerprint", "audit", "writer", "spec")) / 100
+            text += (
+                " By those shares, the features themselves (signing, the "
+                "fingerprint, the audit line and its writing, turning the "
+                "request into a spec) cost about %.2f µs of the server's %.2f µs per "
+                "token at the peak, against the %.2f µs of own work the "
+                "target leaves." % (
+                    features * server, server,
+                    max(0.0, os.cpu_count() * 1e6 / BATCH_TARGET -
+                        at_peak["noop"]["server"] -
+                        at_peak["noop"]["client"])))
     return text + "\n"
 
 
