@@ -373,6 +373,25 @@ def channels_for(concurrency):
     return 1 if concurrency == 1 else (4 if concurrency <= 16 else 8)
 
 
+def pair_order(round_index):
+    """Which server goes first in a round: they alternate, so neither
+    always runs in the machine's quieter or busier moment."""
+    return ["noop", "real"] if round_index % 2 == 0 else ["real", "noop"]
+
+
+def start_servers(cpus=None):
+    """The no-op baseline and the real server, each on a free port (on
+    `cpus` only, if given)."""
+    servers = {
+        "noop": Server("noop", [os.path.join(BIN, "bench/noop_server"),
+                                "--listen=127.0.0.1:0"], cpus),
+        "real": Server("real", [os.path.join(BIN, "service/server"),
+                                "--listen=127.0.0.1:0"], cpus),
+    }
+    time.sleep(1.0)
+    return servers
+
+
 def loadgen(server, concurrency, rate=0.0, duration=2.0, warmup=0.5,
             requests=0, batch=0, cpus=None):
     """Runs the load generator against `server`; returns its JSON, plus the
@@ -414,13 +433,7 @@ def loadgen(server, concurrency, rate=0.0, duration=2.0, warmup=0.5,
 
 def grpc_suite(quick):
     """Peak throughput and latency of both servers, alternating."""
-    servers = {
-        "noop": Server("noop", [os.path.join(BIN, "bench/noop_server"),
-                                "--listen=127.0.0.1:0"]),
-        "real": Server("real", [os.path.join(BIN, "service/server"),
-                                "--listen=127.0.0.1:0"]),
-    }
-    time.sleep(1.0)
+    servers = start_servers()
     result = {"rss_before": {n: s.rss() for n, s in servers.items()},
               "failed": 0, "calls": 0}
     samplers = {n: RssSampler(s.pid) for n, s in servers.items()}
@@ -443,9 +456,8 @@ def grpc_suite(quick):
         runs = {n: [] for n in servers}
         ratios = []
         for i in range(pairs):
-            order = ["noop", "real"] if i % 2 == 0 else ["real", "noop"]
             pair = {}
-            for name in order:
+            for name in pair_order(i):
                 log("peak: %s, %d in flight, round %d" % (name, c, i + 1))
                 r = count(loadgen(servers[name], c, duration=duration,
                                   warmup=warmup))
@@ -467,7 +479,7 @@ def grpc_suite(quick):
     # the load, through how many calls share a system call).
     same_rate = 0.5 * peak["noop"][16]
     for i in range(pairs):
-        for name in (["noop", "real"] if i % 2 == 0 else ["real", "noop"]):
+        for name in pair_order(i):
             log("CPU per call: %s at %.0f/s" % (name, same_rate))
             r = count(loadgen(servers[name], 16, rate=same_rate,
                               duration=duration, warmup=warmup))
@@ -489,8 +501,7 @@ def grpc_suite(quick):
             runs = {n: [] for n in servers}
             rates = {n: [] for n in servers}
             for i in range(reps):
-                order = ["noop", "real"] if i % 2 == 0 else ["real", "noop"]
-                for name in order:
+                for name in pair_order(i):
                     probe = count(loadgen(servers[name], c, duration=1.0,
                                           warmup=0.3))["throughput"]
                     rate = load * probe
@@ -567,7 +578,7 @@ def batch_suite(servers, quick):
         ratios = []
         for i in range(pairs):
             pair = {}
-            for name in ["noop", "real"] if i % 2 == 0 else ["real", "noop"]:
+            for name in pair_order(i):
                 log("batch peak: %s, %d in flight, round %d" % (name, c,
                                                                  i + 1))
                 r = batch(name, c, duration=duration, warmup=warmup)
@@ -595,7 +606,7 @@ def batch_suite(servers, quick):
     cpu_us = {n: [] for n in servers}
     client_cpu_us = {n: [] for n in servers}
     for i in range(pairs):
-        for name in (["noop", "real"] if i % 2 == 0 else ["real", "noop"]):
+        for name in pair_order(i):
             log("batch CPU per token: %s at %.0f calls/s" % (name, same_rate))
             r = batch(name, 16, rate=same_rate, duration=duration,
                       warmup=warmup)
@@ -615,8 +626,7 @@ def batch_suite(servers, quick):
             runs = {n: [] for n in servers}
             rates = {n: [] for n in servers}
             for i in range(reps):
-                for name in (["noop", "real"] if i % 2 == 0
-                             else ["real", "noop"]):
+                for name in pair_order(i):
                     probe = batch(name, c, duration=1.0,
                                   warmup=0.3)["throughput"]
                     rate = load * probe
@@ -685,57 +695,46 @@ def profile_server(server, quick, batch=0):
 
 
 def pinned_suite(quick):
-    """Each server on a core of its own, the load generator and this script
-    on the rest: how much one core of server does, which the shared runs
-    cannot show (there the load generator takes its share of every core).
-    None with fewer than two cores."""
+    """BatchMint with each server on a core of its own and the load
+    generator and this script on the rest: how much one core of server
+    does, which the shared runs cannot show (there the load generator takes
+    its share of every core). Single calls are left out: at their rates the
+    load generator needs more than one core, so they would measure it. None
+    with fewer than two cores."""
     cores = sorted(os.sched_getaffinity(0))
     if len(cores) < 2:
         return None
     server_cpus, client_cpus = {cores[0]}, set(cores[1:])
     rounds, duration, warmup = (1, 1.0, 0.3) if quick else (5, 1.5, 0.5)
+    concurrency = 16
     result = {"server_cpu": cores[0], "client_cpus": sorted(client_cpus),
-              "cases": [], "failed": 0}
+              "concurrency": concurrency, "batch_size": BATCH_SIZE,
+              "failed": 0}
+    runs = {"noop": [], "real": []}
     with PinnedHere(client_cpus):
-        servers = {
-            "noop": Server("noop", [os.path.join(BIN, "bench/noop_server"),
-                                    "--listen=127.0.0.1:0"], server_cpus),
-            "real": Server("real", [os.path.join(BIN, "service/server"),
-                                    "--listen=127.0.0.1:0"], server_cpus),
-        }
-        time.sleep(1.0)
-        # BatchMint only: single calls at this rate need more than one core
-        # of load generator, which would measure the load generator.
-        for method, concurrency, batch in (("BatchMint", 16, BATCH_SIZE),):
-            runs = {n: [] for n in servers}
+        servers = start_servers(server_cpus)
+        try:
             for i in range(rounds):
-                for name in (["noop", "real"] if i % 2 == 0 else
-                             ["real", "noop"]):
-                    log("pinned: %s, %s, %d in flight, round %d" % (
-                        name, method, concurrency, i + 1))
+                for name in pair_order(i):
+                    log("pinned: %s, BatchMint, round %d" % (name, i + 1))
                     r = loadgen(servers[name], concurrency, duration=duration,
-                                warmup=warmup, batch=batch, cpus=client_cpus)
+                                warmup=warmup, batch=BATCH_SIZE,
+                                cpus=client_cpus)
                     result["failed"] += r["failed"]
                     runs[name].append(r)
-            case = {"method": method, "concurrency": concurrency,
-                    "batch": batch}
-            for name, rs in runs.items():
-                rate, done = (("tokens_throughput", "tokens") if batch else
-                              ("throughput", "calls"))
-                case[name] = {
-                    "throughput": median([r[rate] for r in rs]),
-                    # The server's CPU seconds per second of the whole run.
-                    "busy": median([r["server_cpu_s"] / r["wall_s"]
-                                    for r in rs]),
-                    # Calls (tokens) over the whole run, warm-up included,
-                    # per second of the server's CPU.
-                    "per_cpu_second": median([
-                        r[done] / r["server_cpu_s"] if r["server_cpu_s"]
-                        else float("nan") for r in rs]),
-                }
-            result["cases"].append(case)
-        for server in servers.values():
-            server.stop()
+        finally:
+            for server in servers.values():
+                server.stop()
+    for name, rs in runs.items():
+        result[name] = {
+            "tokens_per_s": median([r["tokens_throughput"] for r in rs]),
+            # The server's CPU seconds per second of the whole run.
+            "busy": median([r["server_cpu_s"] / r["wall_s"] for r in rs]),
+            # Tokens over the whole run, warm-up included, per second of
+            # the server's CPU.
+            "per_cpu_second": median([r["tokens"] / r["server_cpu_s"]
+                                      for r in rs if r["server_cpu_s"]]),
+        }
     return result
 
 
@@ -1193,7 +1192,8 @@ def grpc_section(grpc, quick):
         "`bench/loadgen.cc` (C++, callback API) against the real server "
         "(`//service:server` in development mode: plaintext on 127.0.0.1, "
         "audit log on a pipe that `run.py` reads and counts, as a log "
-        "collector would; its CPU is shown beside the servers') and against `bench/noop_server.cc`, the baseline: the same "
+        "collector would; its CPU is shown beside the servers') and "
+        "against `bench/noop_server.cc`, the baseline: the same "
         "gRPC libraries, callback API and server settings "
         "(`service::ConfigureServerBuilder`), answering "
         "`MintCapabilityToken` at once with a canned response of the same "
@@ -1495,11 +1495,24 @@ def cpu_at_peak(runs, peak, per=1):
             "server": median([r["server_cpu_us"] / per for r in rounds]),
             "client": median([r["client_cpu_us"] / per for r in rounds]),
             "reader": median([r["reader_cpu_us"] / per for r in rounds]),
-            "busy": median([(r["server_cpu_us"] + r["client_cpu_us"]) *
-                            r["throughput"] / (1e6 * os.cpu_count())
-                            for r in rounds]),
+            # CPU seconds of both processes per second of the whole run,
+            # over the cores.
+            "busy": median([(r["server_cpu_s"] +
+                             r["client_cpu_us"] * r["calls"] / 1e6) /
+                            (r["wall_s"] * os.cpu_count()) for r in rounds]),
         }
     return out
+
+
+def peak_totals(at_peak):
+    """Server plus load generator CPU per call (or token), by server."""
+    return {n: v["server"] + v["client"] for n, v in at_peak.items()}
+
+
+def batch_budget_us():
+    """The CPU per token, server and load generator together, that the
+    BatchMint target allows on this machine's cores."""
+    return os.cpu_count() * 1e6 / BATCH_TARGET
 
 
 def cpu_bound_estimate(grpc):
@@ -1508,7 +1521,7 @@ def cpu_bound_estimate(grpc):
     load)."""
     at_peak = grpc.get("peak_cpu")
     if at_peak:
-        total = {n: v["server"] + v["client"] for n, v in at_peak.items()}
+        total = peak_totals(at_peak)
         return total["noop"] / total["real"]
     cpu = grpc["cpu_us_per_call"]
     client = grpc["client_cpu_us_per_call"]
@@ -1522,7 +1535,7 @@ def peak_cpu_text(suite, unit, units):
     if not at_peak:
         return ""
     noop, real = at_peak["noop"], at_peak["real"]
-    total = {n: v["server"] + v["client"] for n, v in at_peak.items()}
+    total = peak_totals(at_peak)
     digits = 1 if unit == "call" else 2
     us = lambda v: "%.*f µs" % (digits, v)
     lines = [
@@ -1549,9 +1562,9 @@ def peak_cpu_text(suite, unit, units):
         "busy ÷ CPU per %s: the server's and the load generator's CPU per "
         "%s alone put captoken at %.0f%% of the no-op rate (the CPU-bound "
         "estimate), and how busy each run kept the cores at %.0f%% of that "
-        "again, %.0f%% together. Part of the cores' idle time in the "
-        "captoken runs is the log reader's: what a log collector costs the "
-        "machine (the no-op server writes no audit lines).\n" % (
+        "again, %.0f%% together. The log reader (last row) shares the "
+        "cores too: what a log collector costs the machine, which the no-op "
+        "server, writing no audit lines, does not.\n" % (
             unit, unit, 100 * total["noop"] / total["real"],
             100 * real["busy"] / noop["busy"],
             100 * total["noop"] / total["real"] * real["busy"] /
@@ -1569,26 +1582,21 @@ def pinned_section(pinned, quick):
         "The shared runs above measure the whole machine, load generator "
         "included. Here each server runs alone on core %d and the load "
         "generator and `run.py` (the log reader) on core%s %s, so the "
-        "server's own capacity shows: %s, the servers alternating; the "
-        "median.\n" % (
+        "server's own capacity shows: `BatchMint`, %d batches of %d in "
+        "flight, %s, the servers alternating; the median.\n" % (
             pinned["server_cpu"],
             "s" if len(pinned["client_cpus"]) > 1 else "",
             ", ".join(str(c) for c in pinned["client_cpus"]),
+            pinned["concurrency"], pinned["batch_size"],
             "1 round of 1 s" if quick else "5 rounds of 1.5 s"))
-    lines.append("| load | server | throughput | its core busy | per second "
+    lines.append("| server | tokens/s | its core busy | tokens per second "
                  "of server CPU |")
-    lines.append("|---|---|---|---|---|")
-    for case in pinned["cases"]:
-        fmt = fmt_tokens if case["batch"] else fmt_rate
-        load = ("`BatchMint`, %d batches of %d in flight" % (
-            case["concurrency"], case["batch"]) if case["batch"] else
-                "`%s`, %d calls in flight" % (case["method"],
-                                              case["concurrency"]))
-        for name, label in (("noop", "no-op"), ("real", "captoken")):
-            row = case[name]
-            lines.append("| %s | %s | %s | %.0f%% | %s |" % (
-                load, label, fmt(row["throughput"]), 100 * row["busy"],
-                fmt(row["per_cpu_second"])))
+    lines.append("|---|---|---|---|")
+    for name, label in (("noop", "no-op"), ("real", "captoken")):
+        row = pinned[name]
+        lines.append("| %s | %s | %.0f%% | %s |" % (
+            label, fmt_tokens(row["tokens_per_s"]), 100 * row["busy"],
+            fmt_tokens(row["per_cpu_second"])))
     lines.append("")
     lines.append(
         "Where a server's core is well short of busy, the load generator on "
@@ -1901,7 +1909,8 @@ def batch_miss_text(batch, pinned=None):
                  client["real"], fmt_tokens(batch_cpu_cap(batch, "real"))))
     at_peak = batch.get("peak_cpu")
     if at_peak:
-        total = {n: v["server"] + v["client"] for n, v in at_peak.items()}
+        total = peak_totals(at_peak)
+        own_budget = max(0.0, batch_budget_us() - total["noop"])
         text += (" At the peak, where each token is cheapest, %s tokens/s "
                  "on %d cores leaves at most %.2f µs of CPU per token for "
                  "the server and the load generator together; they spent "
@@ -1910,22 +1919,18 @@ def batch_miss_text(batch, pinned=None):
                  "target needs captoken's own work per token cut to %.2f "
                  "µs, from %.2f." % (
                      "{:,}".format(BATCH_TARGET), os.cpu_count(),
-                     os.cpu_count() * 1e6 / BATCH_TARGET, total["real"],
+                     batch_budget_us(), total["real"],
                      at_peak["real"]["server"], at_peak["real"]["client"],
-                     total["noop"],
-                     max(0.0, os.cpu_count() * 1e6 / BATCH_TARGET -
-                         total["noop"]),
+                     total["noop"], own_budget,
                      total["real"] - total["noop"]))
-    pinned_batch = [c for c in (pinned or {}).get("cases", [])
-                    if c["batch"]]
-    if pinned_batch:
-        real = pinned_batch[0]["real"]
+    if pinned:
+        real = pinned["real"]
         text += (" On a core of its own, with the load generator on the "
                  "other (\"One core for the server\", below), captoken "
                  "served %s with that core %.0f%% busy, %s per second of "
                  "its CPU: the target needs about %.1f such cores, and this "
                  "machine has %d in all, the load generator's included." % (
-                     fmt_tokens(real["throughput"]), 100 * real["busy"],
+                     fmt_tokens(real["tokens_per_s"]), 100 * real["busy"],
                      fmt_tokens(real["per_cpu_second"]),
                      BATCH_TARGET / real["per_cpu_second"], os.cpu_count()))
     parts = batch_parts(batch.get("profile"))
@@ -1945,7 +1950,6 @@ def batch_miss_text(batch, pinned=None):
                 parts.get("metrics", 0), parts.get("writer", 0),
                 parts.get("parse", 0), parts.get("serialize", 0),
                 parts.get("free", 0), batch["profile"]["kernel_pct"]))
-        at_peak = batch.get("peak_cpu")
         if at_peak:
             server = at_peak["real"]["server"]
             features = sum(parts.get(k, 0) for k in (
@@ -1953,13 +1957,10 @@ def batch_miss_text(batch, pinned=None):
             text += (
                 " By those shares, the features themselves (signing, the "
                 "fingerprint, the audit line and its writing, turning the "
-                "request into a spec) cost about %.2f µs of the server's %.2f µs per "
-                "token at the peak, against the %.2f µs of own work the "
-                "target leaves." % (
-                    features * server, server,
-                    max(0.0, os.cpu_count() * 1e6 / BATCH_TARGET -
-                        at_peak["noop"]["server"] -
-                        at_peak["noop"]["client"])))
+                "request into a spec) cost about %.2f µs of the server's "
+                "%.2f µs per token at the peak, against the %.2f µs of own "
+                "work the target leaves." % (
+                    features * server, server, own_budget))
     return text + "\n"
 
 

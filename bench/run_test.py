@@ -75,8 +75,12 @@ class CountMarkerTest(unittest.TestCase):
 
 class CpuAtPeakTest(unittest.TestCase):
 
-    def round(self, throughput, server, client, reader=0.0):
-        return {"throughput": throughput, "server_cpu_us": server,
+    def round(self, throughput, server, client, reader=0.0, wall_s=2.0):
+        """A load generator run of `wall_s` seconds at `throughput` calls
+        a second, with the given CPU per call (µs)."""
+        calls = throughput * wall_s
+        return {"throughput": throughput, "calls": calls, "wall_s": wall_s,
+                "server_cpu_us": server, "server_cpu_s": server * calls / 1e6,
                 "client_cpu_us": client, "reader_cpu_us": reader}
 
     def test_uses_each_servers_best_concurrency(self):
@@ -141,12 +145,11 @@ class PinnedSectionTest(unittest.TestCase):
 
     def test_rows_and_the_rate_per_second_of_server_cpu(self):
         pinned = {"server_cpu": 0, "client_cpus": [1], "failed": 0,
-                  "cases": [{"method": "BatchMint", "concurrency": 16,
-                             "batch": 100,
-                             "noop": {"throughput": 800000, "busy": 0.8,
-                                      "per_cpu_second": 1e6},
-                             "real": {"throughput": 300000, "busy": 1.0,
-                                      "per_cpu_second": 3e5}}]}
+                  "concurrency": 16, "batch_size": 100,
+                  "noop": {"tokens_per_s": 800000, "busy": 0.8,
+                           "per_cpu_second": 1e6},
+                  "real": {"tokens_per_s": 300000, "busy": 1.0,
+                           "per_cpu_second": 3e5}}
         text = run.pinned_section(pinned, quick=False)
         self.assertIn("| no-op | 800 k tokens/s | 80% | 1.00 M tokens/s |",
                       text)
@@ -159,13 +162,25 @@ class PinnedSectionTest(unittest.TestCase):
                  "cpu_us_per_token": {"noop": 2.0, "real": 4.0},
                  "client_cpu_us_per_token": {"noop": 1.5, "real": 1.5},
                  "profile": None}
-        pinned = {"cases": [{"batch": 100, "real": {
-            "throughput": 262000, "busy": 0.98, "per_cpu_second": 268000}}]}
+        pinned = {"real": {"tokens_per_s": 262000, "busy": 0.98,
+                           "per_cpu_second": 268000}}
         text = run.batch_miss_text(batch, pinned)
         self.assertIn("captoken served 262 k tokens/s with that core 98% "
                       "busy, 268 k tokens/s per second of its CPU: the "
                       "target needs about 1.9 such cores", text)
         self.assertNotIn("such cores", run.batch_miss_text(batch))
+
+    def test_the_batch_verdict_sets_own_work_against_the_budget(self):
+        batch = {"peak": {"noop": {16: 900000}, "real": {16: 350000}},
+                 "cpu_us_per_token": {"noop": 2.0, "real": 4.0},
+                 "client_cpu_us_per_token": {"noop": 1.5, "real": 1.5},
+                 "profile": None,
+                 "peak_cpu": {"noop": {"server": 1.0, "client": 1.0},
+                              "real": {"server": 3.5, "client": 1.5}}}
+        budget = os.cpu_count() * 1e6 / run.BATCH_TARGET
+        self.assertIn("needs captoken's own work per token cut to %.2f µs, "
+                      "from 3.00." % (budget - 2.0),
+                      run.batch_miss_text(batch))
 
 
 if __name__ == "__main__":
