@@ -27,6 +27,11 @@ git ls-files -z '*.cc' '*.h' | xargs -0 clang-format --dry-run -Werror
 step "unit, known-answer and end-to-end tests (bazel test //...)"
 bazel test "${flags[@]}" //...
 
+# Before any other configuration repoints bazel-bin: it uses the binaries
+# `bazel test //...` just built.
+step "the benchmark's load generator and servers, briefly (bench/smoke_test.py)"
+/usr/bin/python3 bench/smoke_test.py
+
 step "the token library against BoringSSL (bazel test --config=boringssl)"
 bazel test "${flags[@]}" --config=boringssl //service/token/...
 

@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""A short run of the benchmark's own machinery against the built binaries:
+the load generator (single calls and BatchMint), the no-op baseline server,
+the real server in development mode, and run.py's log counting and CPU
+pinning, as `bench/run.py` uses them. It checks what the benchmark relies
+on (every call counted and OK, every token and audit line accounted for),
+not how fast anything is. Needs `bazel build //bench:loadgen
+//bench:noop_server //service:server` first; tests/run_all.sh runs it
+after `bazel test //...`, which builds them."""
+
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run  # noqa: E402  bench/run.py
+
+CALLS = 300
+BATCHES = 20
+
+
+class LoadGeneratorSmokeTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        for binary in ("bench/loadgen", "bench/noop_server", "service/server"):
+            path = os.path.join(run.BIN, binary)
+            if not os.access(path, os.X_OK):
+                raise RuntimeError("%s is not built: run bazel build first"
+                                   % path)
+
+    def exercise(self, servers, cpus=None):
+        for name, server in servers.items():
+            with self.subTest(server=name):
+                single = run.loadgen(server, 8, requests=CALLS, cpus=cpus)
+                self.assertEqual((single["calls"], single["ok"],
+                                  single["failed"]), (CALLS, CALLS, 0))
+                self.assertEqual(single["tokens"], CALLS)
+                self.assertGreater(single["server_cpu_s"], 0)
+                batch = run.loadgen(server, 4, requests=BATCHES,
+                                    batch=run.BATCH_SIZE, cpus=cpus)
+                self.assertEqual((batch["calls"], batch["failed"],
+                                  batch["items_failed"]), (BATCHES, 0, 0))
+                self.assertEqual(batch["tokens"], BATCHES * run.BATCH_SIZE)
+
+    def test_both_servers_answer_every_call_and_the_real_one_audits_each(self):
+        servers = run.start_servers()
+        try:
+            self.exercise(servers)
+        finally:
+            for server in servers.values():
+                server.stop()  # flushes the log, read to its end
+        # One line per single call; one per batch item and one per batch.
+        self.assertEqual(servers["real"].audit_lines,
+                         CALLS + BATCHES * (run.BATCH_SIZE + 1))
+        self.assertEqual(servers["noop"].audit_lines, 0)
+
+    def test_pinned_servers_and_load_generator(self):
+        cores = sorted(os.sched_getaffinity(0))
+        if len(cores) < 2:
+            self.skipTest("one core: nothing to pin apart")
+        with run.PinnedHere(set(cores[1:])):
+            servers = run.start_servers({cores[0]})
+            try:
+                for server in servers.values():
+                    with open("/proc/%d/status" % server.pid) as f:
+                        allowed = [line.split()[1] for line in f
+                                   if line.startswith("Cpus_allowed_list")]
+                    self.assertEqual(allowed, [str(cores[0])])
+                self.exercise(servers, cpus=set(cores[1:]))
+            finally:
+                for server in servers.values():
+                    server.stop()
+
+
+if __name__ == "__main__":
+    unittest.main()
