@@ -339,6 +339,7 @@ class Server:
             self.proc.kill()
             self.proc.wait()
         self._drain.join(timeout=5)
+        self.proc.stderr.close()
 
 
 class RssSampler:
