@@ -25,6 +25,12 @@ test_packages=(
   clang libclang-rt-14-dev
   # tests/run_all.sh checks that C++ is clang-formatted (.clang-format).
   clang-format
+  # What a minimal Debian 12 root lacks and the suite calls: git
+  # (tests/run_all.sh lists the tracked sources), the openssl command (the
+  # TLS tests' throw-away PKI, tests/testing/make_test_pki.sh) and the CA
+  # certificates npm needs to reach its registry.
+  git openssl ca-certificates
+  # buf (tools/buf), the Node client and its example come from npm.
   nodejs python3
   # deploy/check_manifests.py (bazel test //deploy/...).
   python3-yaml
@@ -36,13 +42,16 @@ test_packages=(
   libprotobuf-java libnetty-java libperfmark-java libguava-java
   libgeronimo-annotation-1.3-spec-java junit4 libhamcrest-java
   libgoogle-gson-java
+  # A fuzzer's stack in the CI log, symbolized (tests/run_all.sh).
+  llvm-14
 )
+# Debian's nodejs does not include npm; some machines' Node.js builds do.
+command -v npm >/dev/null || test_packages+=(npm)
 
 # bench/run.py: plots, the PyJWT peer (python3-jwt, what twilio-python
-# uses), the server profile (perf) and npm for the twilio-node peer. npm
-# comes with some builds of nodejs; Debian's own nodejs needs the package.
+# uses) and the server profile (perf). The twilio-node peer uses npm, which
+# the test packages already bring.
 bench_packages=(python3-matplotlib python3-jwt linux-perf)
-command -v npm >/dev/null || bench_packages+=(npm)
 
 case "${1:-build}" in
   build) packages=("${build_packages[@]}") ;;
