@@ -11,6 +11,7 @@
 #include "service/convert/access_token_request.h"
 #include "service/convert/capability_request.h"
 #include "service/convert/fields.h"
+#include "service/convert/request_counts.h"
 #include "service/convert/taskrouter_policy.h"
 #include "service/convert/taskrouter_request.h"
 #include "service/convert/verify_response.h"
@@ -150,9 +151,11 @@ void TokenMinter::FillResponse(token::SignedToken signed_token,
 // ---- Minting
 // -----------------------------------------------------------------
 //
-// Each kind runs the same steps: convert, validate, authorize, find the
-// key, take the rate, sign. A malformed request is told so whoever sends
-// it, authorization sees checked values, and only a request that would be
+// Each kind runs the same steps: identify the caller, count what the
+// request names against the limits, convert, validate, authorize, find the
+// key, take the rate, sign. Nothing is expanded or converted for a caller
+// with no identity or no policy, or for a request over a count limit;
+// authorization sees checked values, and only a request that would be
 // signed takes a unit of the caller's rate.
 
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapabilityToken(
@@ -169,6 +172,10 @@ absl::Status TokenMinter::MintCapability(const v1::CapabilityRequest& request,
                                          v1::TokenResponse* response) const {
   StartAudit("MintCapabilityToken", token::TokenKind::kCapability, call.caller,
              request.account_sid(), audit);
+  // Who is asking, and how much the request names, before any work.
+  CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy, call.policy);
+  CAPTOKEN_RETURN_IF_ERROR(
+      convert::CheckRequestCounts(request, options_.signing_limits));
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::CapabilitySpec spec,
       convert::CapabilitySpecFromProto(request, options_.default_profile));
@@ -178,7 +185,6 @@ absl::Status TokenMinter::MintCapability(const v1::CapabilityRequest& request,
   }
   audit->profile = std::string(token::ProfileName(spec.profile));
 
-  CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy, call.policy);
   const token::SigningLimits limits = LimitsFor(policy);
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::CheckedCapability checked,
@@ -211,6 +217,10 @@ absl::Status TokenMinter::MintTaskRouter(const v1::TaskRouterRequest& request,
                                          v1::TokenResponse* response) const {
   StartAudit("MintTaskRouterToken", token::TokenKind::kTaskRouter, call.caller,
              request.account_sid(), audit);
+  // Who is asking, and how much the request names, before any work.
+  CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy, call.policy);
+  CAPTOKEN_RETURN_IF_ERROR(
+      convert::CheckRequestCounts(request, options_.signing_limits));
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::TaskRouterSpec spec,
       convert::TaskRouterSpecFromProto(request, options_.default_profile));
@@ -223,7 +233,6 @@ absl::Status TokenMinter::MintTaskRouter(const v1::TaskRouterRequest& request,
   }
   audit->profile = std::string(token::ProfileName(spec.profile));
 
-  CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy, call.policy);
   const token::SigningLimits limits = LimitsFor(policy);
   absl::StatusOr<token::CheckedTaskRouter> checked =
       token::CheckTaskRouter(spec, options_.clock->Now(), limits);
@@ -260,6 +269,10 @@ absl::Status TokenMinter::MintAccess(const v1::AccessTokenRequest& request,
                                      v1::TokenResponse* response) const {
   StartAudit("MintAccessToken", token::TokenKind::kAccessToken, call.caller,
              request.account_sid(), audit);
+  // Who is asking, and how much the request names, before any work.
+  CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy, call.policy);
+  CAPTOKEN_RETURN_IF_ERROR(
+      convert::CheckRequestCounts(request, options_.signing_limits));
   CAPTOKEN_ASSIGN_OR_RETURN(
       token::AccessTokenSpec spec,
       convert::AccessTokenSpecFromProto(request, options_.default_profile));
@@ -269,7 +282,6 @@ absl::Status TokenMinter::MintAccess(const v1::AccessTokenRequest& request,
   }
   audit->profile = std::string(token::ProfileName(spec.profile));
 
-  CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy, call.policy);
   const token::SigningLimits limits = LimitsFor(policy);
   absl::StatusOr<token::CheckedAccessToken> checked =
       token::CheckAccessToken(spec, options_.clock->Now(), limits);

@@ -531,6 +531,38 @@ TEST_F(TokenMinterKindsTest, EachCallerMintsOnlyTheKindsItIsAllowed) {
       StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("access")));
 }
 
+// Issue 17, item 1: 60,000 repeated policy sets (60 KB) used to be expanded
+// into policies (about 100 MB) before the 64-policy limit refused them, and
+// before the caller was identified. Counts now come first, and callers are
+// identified before any conversion.
+TEST_F(TokenMinterKindsTest, PolicySetsAreCountedBeforeAnyIsExpanded) {
+  v1::TaskRouterRequest flood = WorkerRequest();
+  flood.clear_policy_sets();
+  for (int i = 0; i < 60000; ++i) {
+    flood.add_policy_sets(v1::TASK_ROUTER_POLICY_SET_EVENT_BRIDGE);
+  }
+  std::unique_ptr<TokenMinter> open = NewMinter();
+  EXPECT_THAT(MintTaskRouter(*open, flood),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("each of policy_sets adds at least one")));
+
+  // With caller policies, an unidentified caller is refused before the
+  // request is even counted.
+  std::unique_ptr<TokenMinter> closed = NewMinter(Policies(kPolicies));
+  EXPECT_THAT(MintTaskRouter(*closed, flood),
+              StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
+  v1::MintRequest item;
+  *item.mutable_taskrouter() = flood;
+  v1::BatchMintRequest batch;
+  *batch.add_requests() = item;
+  BatchAudit audit;
+  absl::StatusOr<v1::BatchMintResponse> response =
+      MintBatch(*open, batch, kAnonymous, &audit);
+  ASSERT_THAT(response, IsOk());
+  EXPECT_EQ(response->results(0).code(),
+            static_cast<int>(absl::StatusCode::kInvalidArgument));
+}
+
 TEST_F(TokenMinterKindsTest, GrantKindsIdentitiesAndLifetimesAreChecked) {
   std::unique_ptr<TokenMinter> minter = NewMinter(Policies(kPolicies));
   v1::AccessTokenRequest chat = AccessRequest();
