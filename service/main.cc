@@ -16,13 +16,17 @@
 
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "prometheus/exposer.h"
 #include "service/account_keys.h"
@@ -212,6 +216,75 @@ void Reload(const std::string& config_path, TokenMinter* minter,
   logger->Write(LogLine(LogLevel::kInfo, "reloaded").Add("accounts", count));
 }
 
+// Reloader runs reloads on a thread of its own, so the signal loop is never
+// held up by one: a secret file on a hung mount, or anything else a reload
+// waits on, cannot keep SIGTERM from draining the server. Requests that
+// arrive while a reload runs are folded into one more reload after it.
+class Reloader {
+ public:
+  explicit Reloader(std::function<void()> reload)
+      : reload_(std::move(reload)), thread_([this] { Loop(); }) {}
+
+  Reloader(const Reloader&) = delete;
+  Reloader& operator=(const Reloader&) = delete;
+
+  // Waits up to `timeout` for a reload in progress, then lets the thread go:
+  // the process is about to exit, and a reload stuck in a read must not
+  // hold that up either.
+  ~Reloader() { Stop(absl::Seconds(1)); }
+
+  // Request asks for a reload, without waiting for it.
+  void Request() {
+    absl::MutexLock lock(&mutex_);
+    pending_ = true;
+  }
+
+  // Stop returns false if a reload was still running after `timeout` (the
+  // thread is then let go, still inside the reload).
+  bool Stop(absl::Duration timeout) {
+    {
+      absl::MutexLock lock(&mutex_);
+      if (!thread_.joinable()) return true;
+      stopping_ = true;
+      auto idle = [this]()
+                      ABSL_SHARED_LOCKS_REQUIRED(mutex_) { return !running_; };
+      mutex_.AwaitWithTimeout(absl::Condition(&idle), timeout);
+      if (running_) {
+        thread_.detach();
+        return false;
+      }
+    }
+    thread_.join();
+    return true;
+  }
+
+ private:
+  void Loop() {
+    while (true) {
+      {
+        absl::MutexLock lock(&mutex_);
+        auto wake = [this]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+          return pending_ || stopping_;
+        };
+        mutex_.Await(absl::Condition(&wake));
+        if (stopping_) return;
+        pending_ = false;
+        running_ = true;
+      }
+      reload_();
+      absl::MutexLock lock(&mutex_);
+      running_ = false;
+    }
+  }
+
+  const std::function<void()> reload_;
+  absl::Mutex mutex_;
+  bool pending_ ABSL_GUARDED_BY(mutex_) = false;
+  bool running_ ABSL_GUARDED_BY(mutex_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::thread thread_;
+};
+
 int Run() {
   absl::StatusOr<LogLevel> level =
       ParseLogLevel(absl::GetFlag(FLAGS_log_level));
@@ -297,6 +370,8 @@ int Run() {
     watcher->SetFiles(WatchedFiles(config_path, loaded->settings));
   }
 
+  Reloader reloader(
+      [&] { Reload(config_path, &minter, watcher.get(), &metrics, &logger); });
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -306,7 +381,7 @@ int Run() {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
     if (signal_number == SIGHUP) {
-      Reload(config_path, &minter, watcher.get(), &metrics, &logger);
+      reloader.Request();
       continue;
     }
     logger.Write(
@@ -314,8 +389,12 @@ int Run() {
             .Add("signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"));
     (*server)->Drain(absl::GetFlag(FLAGS_drain_grace),
                      absl::GetFlag(FLAGS_drain_timeout));
+    const bool reload_finished = reloader.Stop(absl::Seconds(1));
     logger.Write(LogLine(LogLevel::kInfo, "stopped"));
     logger.Flush();
+    // A reload stuck in a read still uses the minter and the watcher:
+    // leave without destroying them under it.
+    if (!reload_finished) std::_Exit(0);
     return 0;
   }
 }

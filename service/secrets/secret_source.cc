@@ -1,6 +1,7 @@
 #include "service/secrets/secret_source.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -47,8 +48,19 @@ absl::StatusOr<token::Secret> ReadSecretFromEnv(absl::string_view name) {
 
 absl::StatusOr<token::Secret> ReadSecretFromFile(absl::string_view path) {
   const std::string file_name(path);
-  const int fd = ::open(file_name.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO nobody writes would otherwise block the
+  // reload (and, before reloads ran apart from the signal loop, SIGTERM)
+  // until someone wrote to it. Only a regular file is read; a symlink to
+  // one (a Kubernetes secret mount) is followed.
+  const int fd =
+      ::open(file_name.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return OpenError(errno, path);
+  struct stat info;
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return absl::FailedPreconditionError(
+        absl::StrCat("secret file ", path, " is not a regular file"));
+  }
 
   // One byte more than allowed, to tell "full" from "too big"; read into a
   // fixed buffer so no reallocation leaves a copy behind.

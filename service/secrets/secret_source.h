@@ -29,6 +29,8 @@ absl::StatusOr<token::Secret> ReadSecretFromEnv(absl::string_view name);
 // ("\n" or "\r\n") is dropped, since `echo token > file` adds one.
 //
 // Fails with NOT_FOUND or PERMISSION_DENIED if the file cannot be opened,
+// FAILED_PRECONDITION if it is not a regular file (a FIFO, a device, a
+// directory: opened without blocking and refused, never read), and
 // INVALID_ARGUMENT if it is empty or larger than 4 KiB (no auth token is
 // that long; a bigger file is the wrong file).
 absl::StatusOr<token::Secret> ReadSecretFromFile(absl::string_view path);

@@ -228,6 +228,53 @@ TEST(ReadSecretFromFile,
       << "expected PERMISSION_DENIED naming the path, without the secret";
 }
 
+// A FIFO nobody writes used to block the read (and with it every reload and
+// SIGTERM). Run in a child with an alarm, so a regression fails the test
+// instead of hanging it.
+TEST(ReadSecretFromFile, FifoIsRefusedWithoutBlocking) {
+  const std::string path = TempPath("fifo");
+  ::unlink(path.c_str());
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::alarm(5);
+    const absl::Status status = ReadSecretFromFile(path).status();
+    const bool good = status.code() == absl::StatusCode::kFailedPrecondition &&
+                      absl::StrContains(status.message(), "not a regular file");
+    ::_exit(good ? 0 : 1);
+  }
+  int wstatus = 0;
+  ASSERT_EQ(::waitpid(child, &wstatus, 0), child);
+  ::unlink(path.c_str());
+  ASSERT_TRUE(WIFEXITED(wstatus)) << "the read blocked (killed by SIGALRM)";
+  EXPECT_EQ(WEXITSTATUS(wstatus), 0)
+      << "expected FAILED_PRECONDITION: not a regular file";
+}
+
+TEST(ReadSecretFromFile, DirectoryAndDeviceAreRefused) {
+  const std::string dir = TempPath("a_directory");
+  ::mkdir(dir.c_str(), 0700);
+  EXPECT_THAT(ReadSecretFromFile(dir),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("not a regular file")));
+  // /dev/zero would otherwise read as 4 KiB of zeros.
+  EXPECT_THAT(ReadSecretFromFile("/dev/zero"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("not a regular file")));
+}
+
+TEST(ReadSecretFromFile, SymlinkToARegularFileIsRead) {
+  // How Kubernetes mounts a Secret: ..data/<key> behind a symlink.
+  const std::string target = WriteFile("symlink_target", kAuthToken);
+  const std::string link = TempPath("symlink");
+  ::unlink(link.c_str());
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  absl::StatusOr<token::Secret> secret = ReadSecretFromFile(link);
+  ASSERT_THAT(secret, IsOk());
+  EXPECT_EQ(Revealed(secret), kAuthToken);
+}
+
 // ---- no secret in errors ------------------------------------------------
 
 TEST(SecretSource, NoErrorMessageContainsTheSecret) {

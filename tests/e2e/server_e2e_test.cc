@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -781,6 +782,57 @@ TEST(ServerLifecycle, SighupReloadsAnAuthTokenFromItsFile) {
     RememberToken(response->token());
   }
   EXPECT_THAT((*server)->Output(), Not(HasSubstr("e2e-rotation-secret")));
+}
+
+// A secret path that becomes a FIFO nobody writes used to block the reload,
+// and with it the signal loop: SIGHUP and SIGTERM went unanswered. The
+// secret is now refused without blocking; and a reload that does block (a
+// FIFO for the config itself stands in for a hung mount) no longer holds up
+// SIGTERM.
+TEST(ServerLifecycle, AReloadThatBlocksNeverHoldsUpSigterm) {
+  const std::string secret_file = testing::TempPath("fifo-auth-token");
+  ASSERT_THAT(testing::WriteFile(secret_file, "e2e-fifo-secret"), IsOk());
+  // The test writes the config itself, to replace it with a FIFO later.
+  const std::string config_file = testing::TempPath("fifo.textproto");
+  ASSERT_THAT(
+      testing::WriteFile(
+          config_file,
+          absl::StrCat("accounts { account_sid: \"", kAccountB,
+                       "\" auth_token { file: \"", secret_file, "\" } }\n")),
+      IsOk());
+  ServerOptions options;
+  options.args = {absl::StrCat("--config=", config_file)};
+  absl::StatusOr<std::unique_ptr<ServerProcess>> server =
+      ServerProcess::Start(options);
+  ASSERT_THAT(server, IsOk());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<client::TokenClient> client,
+                       client::TokenClient::Create((*server)->target()));
+  const v1::CapabilityRequest request =
+      RequestFromJson(absl::StrCat(R"({"account_sid":")", kAccountB, R"("})"));
+
+  ASSERT_EQ(::unlink(secret_file.c_str()), 0);
+  ASSERT_EQ(::mkfifo(secret_file.c_str(), 0600), 0);
+  (*server)->process().Signal(SIGHUP);
+  ASSERT_TRUE((*server)->WaitForLogEvent("reload_failed"))
+      << (*server)->Output();
+  EXPECT_THAT((*server)->Output(), HasSubstr("not a regular file"));
+  EXPECT_THAT(client->MintCapabilityToken(request), IsOk());
+
+  // The config itself a FIFO: whatever the reload does with it, SIGTERM
+  // drains and the server exits 0.
+  ASSERT_EQ(::unlink(config_file.c_str()), 0);
+  ASSERT_EQ(::mkfifo(config_file.c_str(), 0600), 0);
+  (*server)->process().Signal(SIGHUP);
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_THAT(client->MintCapabilityToken(request), IsOk());
+  (*server)->process().Signal(SIGTERM);
+  absl::StatusOr<int> exit_code =
+      (*server)->process().WaitForExit(absl::Seconds(15));
+  ::unlink(config_file.c_str());
+  ::unlink(secret_file.c_str());
+  ASSERT_THAT(exit_code, IsOk()) << (*server)->Output();
+  EXPECT_EQ(*exit_code, 0) << (*server)->Output();
+  EXPECT_THAT((*server)->Output(), HasSubstr(R"("event":"stopped")"));
 }
 
 TEST(ServerLifecycle, DevelopmentModeServesTheDevelopmentAccountOnLoopback) {
