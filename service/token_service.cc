@@ -202,9 +202,16 @@ grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
     const v1::GetCallerPolicyRequest* request,
     v1::GetCallerPolicyResponse* response) {
   const absl::Time started = absl::Now();
+  AuditRecord audit;
+  audit.method = "GetCallerPolicy";
   const absl::Status status = Admit() ? absl::OkStatus() : Draining();
-  if (status.ok()) *response = minter_->GetCallerPolicy(Caller(*context));
-  metrics_->RecordCall("GetCallerPolicy", status, absl::Now() - started);
+  if (status.ok()) {
+    const CallerIdentity caller = Caller(*context);
+    audit.caller = caller.identity;
+    *response = minter_->GetCallerPolicy(caller);
+  }
+  // Every call is audited, including who asked what they may do.
+  Record(*context, &audit, status, started);
   return Finish(context, status);
 }
 

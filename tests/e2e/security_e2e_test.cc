@@ -10,12 +10,15 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -160,6 +163,23 @@ ServerOptions TlsServerOptions() {
   return options;
 }
 
+// Whether the server writes (within 10 s) one log line holding every part.
+bool HasLogLine(const ServerProcess& server,
+                const std::vector<std::string>& parts) {
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    for (absl::string_view line :
+         absl::StrSplit(server.Output(), '\n', absl::SkipEmpty())) {
+      bool all = true;
+      for (const std::string& part : parts) {
+        all = all && absl::StrContains(line, part);
+      }
+      if (all) return true;
+    }
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  return false;
+}
+
 class MutualTlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -204,6 +224,16 @@ TEST_F(MutualTlsTest, WhoAmITellsTheCallerItsIdentityAndPolicy) {
   EXPECT_EQ(old.identity(), "legacy-service");
   EXPECT_EQ(old.identity_source(), "tls_common_name");
   EXPECT_TRUE(old.matched());
+
+  // Each call is audited like any other, naming who asked.
+  for (const char* caller : {kFrontend, "legacy-service"}) {
+    EXPECT_TRUE(HasLogLine(
+        *server_,
+        {R"("method":"GetCallerPolicy")",
+         absl::StrCat(R"("caller":")", caller, R"(")"), R"("outcome":"OK")"}))
+        << caller << "\n"
+        << server_->Output();
+  }
 }
 
 TEST_F(MutualTlsTest, ACommonNameIdentifiesACertificateWithoutSpiffeId) {
@@ -504,6 +534,15 @@ TEST(Rotation, AnAuthTokenRotatedDuringLoadLosesNoRequest) {
   std::vector<std::string> failures;
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
+  // Stops and joins the workers however the test leaves: an ASSERT below
+  // returns early, and a std::thread destroyed while running aborts the
+  // whole test binary instead of failing this one test.
+  absl::Cleanup join_workers = [&] {
+    stop.store(true);
+    for (std::thread& thread : threads) {
+      if (thread.joinable()) thread.join();
+    }
+  };
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       auto client = TlsClient(target, "frontend");
@@ -527,8 +566,7 @@ TEST(Rotation, AnAuthTokenRotatedDuringLoadLosesNoRequest) {
   ASSERT_THAT(write_config(true), IsOk());
   ASSERT_THAT(testing::WriteFile(primary, new_secret), IsOk());
   absl::SleepFor(absl::Seconds(10));
-  stop.store(true);
-  for (std::thread& thread : threads) thread.join();
+  std::move(join_workers).Invoke();
 
   EXPECT_THAT(failures, ::testing::IsEmpty());
   EXPECT_THAT(process->Output(), HasSubstr("\"event\":\"reloaded\""));
