@@ -9,7 +9,9 @@ not how fast anything is. Needs `bazel build //bench:loadgen
 after `bazel test //...`, which builds them."""
 
 import os
+import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -36,12 +38,29 @@ class LoadGeneratorSmokeTest(unittest.TestCase):
                 self.assertEqual((single["calls"], single["ok"],
                                   single["failed"]), (CALLS, CALLS, 0))
                 self.assertEqual(single["tokens"], CALLS)
-                self.assertGreater(single["server_cpu_s"], 0)
+                # 300 calls to the no-op server can take less than one
+                # clock tick of CPU, so only the sign is checked here;
+                # test_cpu_seconds_counts_a_busy_process checks the reading.
+                self.assertGreaterEqual(single["server_cpu_s"], 0)
                 batch = run.loadgen(server, 4, requests=BATCHES,
                                     batch=run.BATCH_SIZE, cpus=cpus)
                 self.assertEqual((batch["calls"], batch["failed"],
                                   batch["items_failed"]), (BATCHES, 0, 0))
                 self.assertEqual(batch["tokens"], BATCHES * run.BATCH_SIZE)
+
+    def test_cpu_seconds_counts_a_busy_process(self):
+        # A child spends 0.3 s of CPU, says so, and waits to be let go.
+        child = subprocess.Popen(
+            [sys.executable, "-c",
+             "import time\nend = time.process_time() + 0.3\n"
+             "while time.process_time() < end: pass\n"
+             "print('spun', flush=True)\ninput()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(child.stdout.readline().strip(), "spun")
+            self.assertGreaterEqual(run.cpu_seconds(child.pid), 0.25)
+        finally:
+            child.communicate("\n", timeout=10)
 
     def test_both_servers_answer_every_call_and_the_real_one_audits_each(self):
         servers = run.start_servers()
