@@ -35,6 +35,7 @@
 #include "service/log.h"
 #include "service/metrics.h"
 #include "service/server_config.h"
+#include "service/tls_files.h"
 #include "service/token/api_key.h"
 #include "service/token/status_macros.h"
 #include "service/token_minter.h"
@@ -207,6 +208,14 @@ void Reload(const std::string& config_path, TokenMinter* minter,
                       .Add("kept", "the previous accounts"));
     return;
   }
+  if (loaded->settings.tls.has_value()) {
+    // gRPC re-reads the TLS files itself; say so when what it will find
+    // does not load.
+    if (absl::Status tls = CheckTlsFiles(*loaded->settings.tls); !tls.ok()) {
+      logger->Write(LogLine(LogLevel::kError, "tls_files_unusable")
+                        .Add("reason", tls.message()));
+    }
+  }
   const int64_t count = static_cast<int64_t>(loaded->state->accounts->size());
   metrics->SetSecretsLoaded(SecretNames(*loaded), absl::Now());
   minter->SetState(std::move(loaded->state));
@@ -296,6 +305,13 @@ int Run() {
   Logger logger(*level);
   const std::string config_path = absl::GetFlag(FLAGS_config);
   absl::StatusOr<Loaded> loaded = LoadConfiguration(config_path);
+  if (loaded.ok() && loaded->settings.tls.has_value()) {
+    // A certificate or key that does not load would otherwise be found by
+    // every client's failed handshake, on a server that looks healthy.
+    if (absl::Status tls = CheckTlsFiles(*loaded->settings.tls); !tls.ok()) {
+      loaded = tls;
+    }
+  }
   if (!loaded.ok()) {
     logger.Write(LogLine(LogLevel::kError, "startup_failed")
                      .Add("reason", loaded.status().message()));

@@ -14,6 +14,8 @@
 #ifndef CAPTOKEN_SERVICE_SECRETS_SECRET_SOURCE_H_
 #define CAPTOKEN_SERVICE_SECRETS_SECRET_SOURCE_H_
 
+#include <cstddef>
+
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "service/token/secret.h"
@@ -34,6 +36,16 @@ absl::StatusOr<token::Secret> ReadSecretFromEnv(absl::string_view name);
 // INVALID_ARGUMENT if it is empty or larger than 4 KiB (no auth token is
 // that long; a bigger file is the wrong file).
 absl::StatusOr<token::Secret> ReadSecretFromFile(absl::string_view path);
+
+// ReadSensitiveFile reads a whole file that holds key material (a TLS
+// private key, say) into wiped memory, the way ReadSecretFromFile does but
+// without dropping a line ending. `what` names the file in errors ("TLS
+// private key"); the content never appears in one.
+//
+// Fails like ReadSecretFromFile, with `max_bytes` as the size limit.
+absl::StatusOr<token::Secret> ReadSensitiveFile(absl::string_view path,
+                                                absl::string_view what,
+                                                size_t max_bytes);
 
 }  // namespace captoken::secrets
 

@@ -420,6 +420,38 @@ TEST(TlsReload, ARenewedServerCertificateIsServedWithoutARestart) {
               IsOk());
 }
 
+// A certificate, key or client CA that does not load used to be logged and
+// then served on a port that refused every handshake. The server now
+// refuses to start, naming the file.
+TEST(TlsStartup, UnusableTlsFilesAreRefusedAtStartupByName) {
+  const std::string garbage = testing::TempPath("garbage.pem");
+  ASSERT_THAT(testing::WriteFile(garbage, "not a PEM file\n"), IsOk());
+  struct Case {
+    TlsFiles files;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {{.certificate = garbage}, "transport.tls.certificate_file"},
+      {{.private_key = garbage}, "transport.tls.private_key_file"},
+      {{.private_key = PkiFile("frontend.key")},
+       "does not match the certificate"},
+      {{.client_ca = garbage}, "transport.tls.client_ca_file"},
+      {{.certificate = "/dev/null"}, "not a regular file"},
+  };
+  for (const Case& bad : cases) {
+    SCOPED_TRACE(bad.expected);
+    ServerOptions options = TlsServerOptions();
+    options.config = absl::StrCat(TlsTransport(bad.files), kAccounts, kCallers);
+    absl::StatusOr<std::unique_ptr<ServerProcess>> server =
+        ServerProcess::Start(options);
+    ASSERT_FALSE(server.ok()) << "the server started";
+    EXPECT_THAT(server.status().message(), HasSubstr("startup_failed"));
+    EXPECT_THAT(server.status().message(), HasSubstr(bad.expected));
+    // The file's content is never echoed.
+    EXPECT_THAT(server.status().message(), Not(HasSubstr("not a PEM file")));
+  }
+}
+
 TEST(TlsReload, AClientCaAddedToItsFileIsTrustedWithoutARestart) {
   // The CA file is a copy, so the test can add the other CA to it.
   const std::string client_ca = testing::TempPath("client-ca.pem");
