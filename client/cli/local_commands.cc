@@ -150,14 +150,22 @@ int RunVerifyLocally(const std::vector<std::string>& args) {
   absl::StatusOr<token::UnverifiedRouting> routing =
       token::ReadUnverifiedRouting(*token, 64 * 1024);
   if (!routing.ok()) {
-    PrintJson(convert::UnreadableTokenResponseFor(routing.status()));
+    if (absl::Status printed =
+            PrintJson(convert::UnreadableTokenResponseFor(routing.status()));
+        !printed.ok()) {
+      return Fail(printed);
+    }
     return Fail(routing.status());
   }
   const token::FixedClock clock(TimeFromFlag(absl::GetFlag(FLAGS_at)));
   absl::StatusOr<convert::TokenVerification> verification =
       VerifyWithFlagSecrets(*token, *routing, clock);
   if (!verification.ok()) return Fail(verification.status());
-  PrintJson(verification->response);
+  // A verdict that cannot be printed is a failure, even a valid one: exit
+  // status 0 always comes with the verdict on standard output.
+  if (absl::Status printed = PrintJson(verification->response); !printed.ok()) {
+    return Fail(printed);
+  }
   if (!verification->status.ok()) return Fail(verification->status);
   return 0;
 }

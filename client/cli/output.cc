@@ -19,7 +19,7 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-void PrintJson(const google::protobuf::Message& message) {
+absl::Status PrintJson(const google::protobuf::Message& message) {
   std::string json;
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
@@ -28,10 +28,13 @@ void PrintJson(const google::protobuf::Message& message) {
   const auto status =
       google::protobuf::util::MessageToJsonString(message, &json, options);
   if (!status.ok()) {
-    Fail("cannot print the result as JSON");
-    return;
+    // The converter's message may quote the message's contents (claims read
+    // from a token): say only that nothing was printed.
+    return absl::InternalError(
+        "cannot print the result as JSON, so none was printed");
   }
   std::cout << json << "\n";
+  return absl::OkStatus();
 }
 
 }  // namespace captoken::cli

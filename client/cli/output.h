@@ -7,6 +7,7 @@
 #ifndef CAPTOKEN_CLIENT_CLI_OUTPUT_H_
 #define CAPTOKEN_CLIENT_CLI_OUTPUT_H_
 
+#include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
@@ -21,7 +22,12 @@ int Fail(const absl::Status& status);
 
 // PrintJson prints `message` as one line of proto3 JSON (field names as in
 // the .proto files, defaults included) to standard output.
-void PrintJson(const google::protobuf::Message& message);
+//
+// Fails with INTERNAL, having printed nothing, if the message has no JSON
+// form (a time outside 0001-9999, say). Callers must then exit non-zero:
+// a command that prints no result must not look as if it succeeded.
+ABSL_MUST_USE_RESULT absl::Status PrintJson(
+    const google::protobuf::Message& message);
 
 }  // namespace captoken::cli
 

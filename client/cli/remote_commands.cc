@@ -108,7 +108,9 @@ int RunMintBatch(const std::vector<std::string>& args) {
   if (!response.ok()) return Fail(response.status());
   // Items succeed or fail one by one: print them all, then say how many
   // failed.
-  PrintJson(*response);
+  if (absl::Status printed = PrintJson(*response); !printed.ok()) {
+    return Fail(printed);
+  }
   int failed = 0;
   for (const v1::MintResult& result : response->results()) {
     if (result.code() != 0) ++failed;
@@ -133,7 +135,11 @@ int RunVerifyRemotely(const std::vector<std::string>& args) {
   absl::StatusOr<v1::VerifyTokenResponse> response =
       (*client)->VerifyToken(request);
   if (!response.ok()) return Fail(response.status());
-  PrintJson(*response);
+  // A verdict that cannot be printed is a failure, even a valid one: exit
+  // status 0 always comes with the verdict on standard output.
+  if (absl::Status printed = PrintJson(*response); !printed.ok()) {
+    return Fail(printed);
+  }
   if (!response->valid()) {
     return Fail(
         absl::StrCat("token is not valid: ",
@@ -150,7 +156,9 @@ int RunWhoAmI(const std::vector<std::string>& args) {
   absl::StatusOr<v1::GetCallerPolicyResponse> response =
       (*client)->GetCallerPolicy();
   if (!response.ok()) return Fail(response.status());
-  PrintJson(*response);
+  if (absl::Status printed = PrintJson(*response); !printed.ok()) {
+    return Fail(printed);
+  }
   return 0;
 }
 

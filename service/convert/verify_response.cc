@@ -1,12 +1,22 @@
 #include "service/convert/verify_response.h"
 
+#include "google/protobuf/util/time_util.h"
 #include "service/convert/access_grant.h"
 #include "service/convert/capability_request.h"
 #include "service/convert/fields.h"
 #include "service/convert/taskrouter_policy.h"
+#include "service/token/time_claims.h"
 
 namespace captoken::convert {
 namespace {
+
+// The verifiers refuse any time outside this range as malformed, so every
+// time a response carries has a protobuf Timestamp form and the response
+// can be sent and printed as JSON.
+static_assert(token::kMinTimeClaimSeconds ==
+              google::protobuf::util::TimeUtil::kTimestampMinSeconds);
+static_assert(token::kMaxTimeClaimSeconds ==
+              google::protobuf::util::TimeUtil::kTimestampMaxSeconds);
 
 // The verdict, shared by every kind.
 v1::VerifyTokenResponse Verdict(const absl::Status& status) {

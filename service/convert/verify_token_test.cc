@@ -1,21 +1,29 @@
 // Tests for verify_token.h: a token of each kind signed by the library
 // verifies with its own keys and reports its kind and claims; a wrong key,
 // an unknown API key, another account and an expired token each give the
-// right verdict, with claims only once the MAC verified.
+// right verdict, with claims only once the MAC verified; a correctly signed
+// token with a time protobuf cannot hold is malformed, with a verdict that
+// prints.
 
 #include "service/convert/verify_token.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "captoken/v1/token_service.pb.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "service/token/access_grant.h"
 #include "service/token/access_token_signer.h"
 #include "service/token/api_key.h"
+#include "service/token/base64url.h"
 #include "service/token/capability_signer.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
@@ -36,6 +44,47 @@ constexpr char kApiKeySid[] = "SK0123456789abcdef0123456789abcdef";
 constexpr char kWorkspaceSid[] = "WS0123456789abcdef0123456789abcdef";
 constexpr char kWorkerSid[] = "WK0123456789abcdef0123456789abcdef";
 const absl::Time kNow = absl::FromUnixSeconds(1700000000);
+
+// Returns `token` with the integer value of its `claim` replaced by
+// `value` and a fresh MAC from `key`: a token the key really signed, as
+// whoever holds the secret could write it.
+std::string WithClaim(const std::string& token, absl::string_view claim,
+                      absl::string_view value,
+                      const token::HmacSha256Key& key) {
+  const std::vector<std::string> segments = absl::StrSplit(token, '.');
+  EXPECT_EQ(segments.size(), 3u);
+  if (segments.size() != 3) return "";
+  absl::StatusOr<std::string> payload =
+      token::StrictBase64UrlDecode(segments[1]);
+  EXPECT_THAT(payload, IsOk());
+  if (!payload.ok()) return "";
+  const std::string name = absl::StrCat("\"", claim, "\":");
+  size_t start = payload->find(name);
+  EXPECT_NE(start, std::string::npos) << claim;
+  if (start == std::string::npos) return "";
+  start += name.size();
+  while (start < payload->size() && (*payload)[start] == ' ') ++start;
+  size_t end = start;
+  while (end < payload->size() &&
+         (absl::ascii_isdigit((*payload)[end]) || (*payload)[end] == '-')) {
+    ++end;
+  }
+  payload->replace(start, end - start, std::string(value));
+  std::string input = absl::StrCat(segments[0], ".");
+  token::AppendBase64Url(*payload, &input);
+  const token::HmacSha256Key::Mac mac = key.Compute(input);
+  std::string signed_token = absl::StrCat(input, ".");
+  token::AppendBase64Url(
+      absl::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()),
+      &signed_token);
+  return signed_token;
+}
+
+// Whether `response` has a JSON form, as the CLI prints it.
+bool PrintsAsJson(const v1::VerifyTokenResponse& response) {
+  std::string json;
+  return google::protobuf::util::MessageToJsonString(response, &json).ok();
+}
 
 class VerifyTokenOfKindTest : public ::testing::Test {
  protected:
@@ -185,6 +234,43 @@ TEST_F(VerifyTokenOfKindTest, AnExpiredTokenKeepsItsClaims) {
                                     later, "", {.api_key = &api_key_});
   EXPECT_EQ(access.response.failure(), v1::VERIFICATION_FAILURE_EXPIRED);
   EXPECT_TRUE(access.response.has_access());
+}
+
+TEST_F(VerifyTokenOfKindTest, AnExpBeyondTheYear9999IsMalformedAndPrints) {
+  // Before the library refused them, these verified as valid and the
+  // response (expire_time a protobuf Timestamp) had no JSON form: the CLI
+  // printed nothing and the RPC could not be answered.
+  for (absl::string_view exp : {"9223372036854775807", "253402300800"}) {
+    SCOPED_TRACE(exp);
+    // The unchanged tokens stay valid, so each fails for its exp alone.
+    TokenVerification capability =
+        Verify(WithClaim(Capability(), "exp", exp, auth_token_),
+               token::TokenKind::kCapability, kNow, "", AuthTokens());
+    TokenVerification taskrouter =
+        Verify(WithClaim(TaskRouter(), "exp", exp, auth_token_),
+               token::TokenKind::kTaskRouter, kNow, "", AuthTokens());
+    TokenVerification access = Verify(
+        WithClaim(Access(), "exp", exp, api_key_.hmac_key()),
+        token::TokenKind::kAccessToken, kNow, "", {.api_key = &api_key_});
+    for (const TokenVerification* verification :
+         {&capability, &taskrouter, &access}) {
+      EXPECT_THAT(verification->status,
+                  StatusIs(absl::StatusCode::kInvalidArgument,
+                           ::testing::HasSubstr("exp is out of range")));
+      EXPECT_FALSE(verification->response.valid());
+      EXPECT_EQ(verification->response.failure(),
+                v1::VERIFICATION_FAILURE_MALFORMED);
+      EXPECT_FALSE(verification->response.has_expire_time());
+      EXPECT_TRUE(PrintsAsJson(verification->response));
+    }
+  }
+  // The last second protobuf holds is still a valid token, and prints.
+  TokenVerification last =
+      Verify(WithClaim(Capability(), "exp", "253402300799", auth_token_),
+             token::TokenKind::kCapability, kNow, "", AuthTokens());
+  EXPECT_TRUE(last.response.valid());
+  EXPECT_EQ(last.response.expire_time().seconds(), 253402300799);
+  EXPECT_TRUE(PrintsAsJson(last.response));
 }
 
 TEST_F(VerifyTokenOfKindTest, ATokenOfAnotherKindIsNotValid) {

@@ -62,6 +62,10 @@ bool ReadUsualClaims(absl::string_view payload_json, CapabilityClaims* claims) {
       !IsSid("AC", iss->text)) {
     return false;
   }
+  // A time protobuf cannot hold is malformed; ReadTimeClaims says so.
+  for (const SimpleJsonMember* time : {exp, iat, nbf}) {
+    if (time != nullptr && !IsTimeClaimInRange(time->integer)) return false;
+  }
   claims->scope_claim.assign(scope->text.data(), scope->text.size());
   claims->account_sid.assign(iss->text.data(), iss->text.size());
   claims->expire_time = absl::FromUnixSeconds(exp->integer);

@@ -31,6 +31,7 @@
 #include "service/token/capability_spec.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
+#include "service/token/time_claims.h"
 #include "service/token/verification_failure.h"
 #include "testing/status_matchers.h"
 
@@ -413,6 +414,23 @@ std::vector<BadToken> NegativeCorpus(const HmacSha256Key& key,
        "exp is not an integer"},
       {"exp beyond int64", with_exp_value("9223372036854775808"), F::kMalformed,
        "exp is not an integer"},
+      // Signed, integers, but outside what a protobuf Timestamp (and so a
+      // verdict) can hold: malformed, not valid and unprintable.
+      {"exp int64 max", with_exp_value("9223372036854775807"), F::kMalformed,
+       "exp is out of range"},
+      {"exp in the year 10000", with_exp_value("253402300800"), F::kMalformed,
+       "exp is out of range"},
+      {"exp before the year 1", with_exp_value("-62135596801"), F::kMalformed,
+       "exp is out of range"},
+      {"iat in the year 10000",
+       Craft(kNodeHeader,
+             ReplaceFirst(ValidClaims(), absl::StrCat(kNow), "253402300800"),
+             key),
+       F::kMalformed, "iat is out of range"},
+      {"nbf int64 min",
+       Craft(kNodeHeader, Claims(kNow + 3600, R"(,"nbf":-9223372036854775808)"),
+             key),
+       F::kMalformed, "nbf is out of range"},
       {"iat 1.5",
        Craft(kNodeHeader,
              ReplaceFirst(ValidClaims(), absl::StrCat(kNow), "1.5"), key),
@@ -614,6 +632,29 @@ TEST_F(CapabilityVerifierTest, TokenWithExpOneSecondAfterNowIsAccepted) {
   ASSERT_OK_AND_ASSIGN(VerifiedCapabilityToken verified,
                        Verify(Craft(kNodeHeader, Claims(kNow + 1), key_)));
   EXPECT_EQ(verified.claims().expire_time, absl::FromUnixSeconds(kNow + 1));
+}
+
+TEST_F(CapabilityVerifierTest, TokenWithExpBeyondTheYear9999IsMalformed) {
+  // Correctly signed, so before the range check it verified, and its verdict
+  // (expire_time, a protobuf Timestamp) could not be printed.
+  for (int64_t exp : {int64_t{9223372036854775807}, kMaxTimeClaimSeconds + 1}) {
+    SCOPED_TRACE(exp);
+    CapabilityClaims claims;
+    absl::StatusOr<VerifiedCapabilityToken> verified =
+        Verify(Craft(kNodeHeader, Claims(exp), key_), &claims);
+    EXPECT_THAT(verified, StatusIs(absl::StatusCode::kInvalidArgument,
+                                   HasSubstr("exp is out of range")));
+    EXPECT_EQ(VerificationFailureOf(verified.status()),
+              VerificationFailure::kMalformed);
+    // No claims come back, so no response carries the time.
+    EXPECT_EQ(claims.account_sid, "");
+  }
+  // The last second protobuf can hold still verifies.
+  ASSERT_OK_AND_ASSIGN(
+      VerifiedCapabilityToken last,
+      Verify(Craft(kNodeHeader, Claims(kMaxTimeClaimSeconds), key_)));
+  EXPECT_EQ(last.claims().expire_time,
+            absl::FromUnixSeconds(kMaxTimeClaimSeconds));
 }
 
 TEST_F(CapabilityVerifierTest, TokenWithNbfEqualToNowIsAccepted) {

@@ -4,7 +4,10 @@
 // The registered time claims of a JWT (RFC 7519 §4.1.4-4.1.6) and the checks
 // every verifier applies to them. Boundaries follow twilio-python 9 (PyJWT 2)
 // and jsonwebtoken: a token is expired when exp <= now, and not yet valid
-// when nbf > now, each widened by the leeway.
+// when nbf > now, each widened by the leeway. A time outside the range a
+// protobuf Timestamp can hold (0001-01-01 to 9999-12-31 UTC) is malformed:
+// no token we or an SDK sign carries one, and a verdict that carries it
+// could not be sent or printed (the VerifyToken RPC, `captoken verify`).
 //
 // Example:
 //
@@ -14,6 +17,7 @@
 #ifndef CAPTOKEN_SERVICE_TOKEN_TIME_CLAIMS_H_
 #define CAPTOKEN_SERVICE_TOKEN_TIME_CLAIMS_H_
 
+#include <cstdint>
 #include <optional>
 
 #include "absl/status/status.h"
@@ -30,13 +34,28 @@ struct TimeClaims {
   std::optional<absl::Time> not_before;  // nbf
 };
 
+// The earliest and latest time claims accepted, in Unix seconds: the range
+// of google.protobuf.Timestamp, 0001-01-01T00:00:00Z to
+// 9999-12-31T23:59:59Z.
+inline constexpr int64_t kMinTimeClaimSeconds = -62135596800;
+inline constexpr int64_t kMaxTimeClaimSeconds = 253402300799;
+
+// IsTimeClaimInRange reports whether `unix_seconds` lies in
+// [kMinTimeClaimSeconds, kMaxTimeClaimSeconds].
+constexpr bool IsTimeClaimInRange(int64_t unix_seconds) {
+  return unix_seconds >= kMinTimeClaimSeconds &&
+         unix_seconds <= kMaxTimeClaimSeconds;
+}
+
 // IsTimeClaim reports whether `name` is exp, iat or nbf.
 bool IsTimeClaim(absl::string_view name);
 
 // ReadTimeClaims reads exp (required), iat and nbf from a payload object.
-// Each must be a JSON integer (no fraction, no exponent).
+// Each must be a JSON integer (no fraction, no exponent) within
+// IsTimeClaimInRange.
 //
-// Fails with kMalformed.
+// Fails with kMalformed ("exp is not an integer", "exp is out of range",
+// and the same for iat and nbf; "no exp claim").
 absl::StatusOr<TimeClaims> ReadTimeClaims(const JsonValue& payload);
 
 // CheckTimeClaims fails with kExpired if exp <= now - leeway, and with

@@ -114,6 +114,52 @@ TEST(ReadTimeClaims, NonIntegerTimesAreMalformed) {
   }
 }
 
+TEST(ReadTimeClaims, TimesOutsideTheProtobufTimestampRangeAreMalformed) {
+  // A verdict carries its times as google.protobuf.Timestamp, which holds
+  // 0001-01-01 to 9999-12-31 only: a correctly signed token outside that
+  // range would otherwise verify and then have no JSON form to print.
+  for (absl::string_view value :
+       {"9223372036854775807", "253402300800" /* 10000-01-01 */,
+        "-62135596801" /* 0000-12-31T23:59:59 */, "-9223372036854775808"}) {
+    for (absl::string_view claim : {"exp", "iat", "nbf"}) {
+      SCOPED_TRACE(absl::StrCat(claim, ": ", value));
+      const std::string payload =
+          claim == "exp" ? absl::StrCat(R"({"exp":)", value, "}")
+                         : absl::StrCat(R"({"exp":1700003600,")", claim,
+                                        R"(":)", value, "}");
+      absl::StatusOr<TimeClaims> times = Read(payload);
+      EXPECT_THAT(times,
+                  StatusIs(absl::StatusCode::kInvalidArgument,
+                           HasSubstr(absl::StrCat(claim, " is out of range"))));
+      EXPECT_EQ(VerificationFailureOf(times.status()),
+                VerificationFailure::kMalformed);
+      EXPECT_THAT(std::string(times.status().message()),
+                  ::testing::Not(HasSubstr(value)));
+    }
+  }
+}
+
+TEST(ReadTimeClaims, TheEndsOfTheProtobufTimestampRangeAreAccepted) {
+  for (int64_t seconds : {kMinTimeClaimSeconds, kMaxTimeClaimSeconds}) {
+    SCOPED_TRACE(seconds);
+    ASSERT_OK_AND_ASSIGN(
+        TimeClaims times,
+        Read(absl::StrCat(R"({"exp":)", seconds, R"(,"iat":)", seconds,
+                          R"(,"nbf":)", seconds, "}")));
+    EXPECT_EQ(times.expire_time, absl::FromUnixSeconds(seconds));
+    EXPECT_THAT(times.issue_time, Optional(absl::FromUnixSeconds(seconds)));
+    EXPECT_THAT(times.not_before, Optional(absl::FromUnixSeconds(seconds)));
+  }
+  // The constants are the documented range: 0001-01-01T00:00:00Z and
+  // 9999-12-31T23:59:59Z.
+  EXPECT_EQ(absl::ToCivilSecond(absl::FromUnixSeconds(kMinTimeClaimSeconds),
+                                absl::UTCTimeZone()),
+            absl::CivilSecond(1, 1, 1, 0, 0, 0));
+  EXPECT_EQ(absl::ToCivilSecond(absl::FromUnixSeconds(kMaxTimeClaimSeconds),
+                                absl::UTCTimeZone()),
+            absl::CivilSecond(9999, 12, 31, 23, 59, 59));
+}
+
 TEST(ReadTimeClaims, MessagesNeverQuoteTheValue) {
   absl::StatusOr<TimeClaims> times = Read(R"({"exp":"31337313373"})");
   ASSERT_FALSE(times.ok());

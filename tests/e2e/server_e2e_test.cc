@@ -35,6 +35,8 @@
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "service/token/base64url.h"
+#include "service/token/crypto.h"
 #include "testing/status_matchers.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/subprocess.h"
@@ -130,6 +132,26 @@ std::string SignWithCli(const std::string& json, int64_t issued_at,
              {{kSecretAVariable, kSecretA}});
   EXPECT_EQ(result.exit_code, 0) << result.stderr_text;
   return std::string(absl::StripSuffix(result.stdout_text, "\n"));
+}
+
+// An HS256 JWT over `payload_json` with a MAC under `secret`, built by hand
+// so that it can carry what no signer writes.
+std::string SignByHand(absl::string_view payload_json,
+                       absl::string_view secret) {
+  std::string input;
+  token::AppendBase64Url(R"({"alg":"HS256","typ":"JWT"})", &input);
+  input += ".";
+  token::AppendBase64Url(payload_json, &input);
+  absl::StatusOr<token::HmacSha256Key> key =
+      token::HmacSha256Key::Create(secret);
+  EXPECT_THAT(key, IsOk());
+  if (!key.ok()) return "";
+  const token::HmacSha256Key::Mac mac = key->Compute(input);
+  std::string token = absl::StrCat(input, ".");
+  token::AppendBase64Url(
+      absl::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()),
+      &token);
+  return token;
 }
 
 // The soft and hard limits on core files, as /proc/PID/limits writes them
@@ -509,6 +531,35 @@ TEST_F(ServerE2eTest, CliReportsServerErrorsOnStderrWithExitStatus1) {
       RunCli({"verify", absl::StrCat("--server=", server_->target()), "a.b.c"});
   EXPECT_EQ(verified_remotely.exit_code, 1);
   EXPECT_THAT(verified_remotely.stdout_text, HasSubstr("\"valid\":false"));
+}
+
+TEST_F(ServerE2eTest, CliPrintsAVerdictForTimesProtobufCannotHold) {
+  // Correctly signed with account A's secret, expiring in the year 10000 or
+  // at the end of int64: such a token used to verify, and `verify` printed
+  // nothing and exited 0. It is malformed, with a verdict that prints.
+  for (absl::string_view exp : {"9223372036854775807", "253402300800"}) {
+    SCOPED_TRACE(exp);
+    const std::string token = SignByHand(
+        absl::StrCat(R"({"scope":"scope:client:incoming?clientName=alice",)",
+                     R"("iss":")", kAccountA, R"(","exp":)", exp, "}"),
+        kSecretA);
+    RememberToken(token);
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{
+              "verify", absl::StrCat("--auth-token-env=", kSecretAVariable),
+              token},
+          std::vector<std::string>{
+              "verify", absl::StrCat("--server=", server_->target()), token}}) {
+      SCOPED_TRACE(args[1]);
+      ProcessResult result = RunCli(args, {{kSecretAVariable, kSecretA}});
+      EXPECT_EQ(result.exit_code, 1);
+      EXPECT_THAT(result.stdout_text, HasSubstr(R"("valid":false)"));
+      EXPECT_THAT(result.stdout_text,
+                  HasSubstr("VERIFICATION_FAILURE_MALFORMED"));
+      EXPECT_THAT(result.stderr_text, Not(HasSubstr("cannot print")));
+      EXPECT_THAT(result.stderr_text, Not(HasSubstr(std::string(exp))));
+    }
+  }
 }
 
 TEST_F(ServerE2eTest, CliDecodeSaysItDidNotVerify) {
