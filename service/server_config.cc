@@ -13,30 +13,14 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "service/text_format_error.h"
 #include "service/token/field_validation.h"
 
 namespace captoken::service {
 namespace {
 
 constexpr absl::Duration kTwilioMaxTtl = absl::Hours(24);
-
-// Collects the text-format parser's first error with its position.
-class ErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    if (first_error_.empty()) {
-      first_error_ = absl::StrCat("line ", line + 1, " column ", column + 1,
-                                  ": ", message);
-    }
-  }
-  const std::string& first_error() const { return first_error_; }
-
- private:
-  std::string first_error_;
-};
 
 absl::Status ConfigError(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(
@@ -183,7 +167,9 @@ absl::StatusOr<v1::ServerConfig> ReadServerConfigFile(absl::string_view path) {
   text << file.rdbuf();
 
   v1::ServerConfig config;
-  ErrorCollector errors;
+  // Reports where and what, never the text: the parser's own messages quote
+  // the offending token, which may be a secret pasted in the wrong place.
+  TextFormatErrorCollector errors;
   google::protobuf::TextFormat::Parser parser;
   parser.RecordErrorsTo(&errors);
   if (!parser.ParseFromString(text.str(), &config)) {

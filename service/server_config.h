@@ -107,7 +107,9 @@ struct ServerSettings {
 // ReadServerConfigFile parses the text-format config at `path`.
 //
 // Fails with NOT_FOUND if the file cannot be read and INVALID_ARGUMENT if it
-// does not parse (an unknown field, a bad value), naming line and column.
+// does not parse (an unknown field, a bad value), naming the path, line and
+// column and what was wrong in a fixed phrase (TextFormatErrorPhrase), never
+// any text from the file.
 absl::StatusOr<v1::ServerConfig> ReadServerConfigFile(absl::string_view path);
 
 // ServerSettingsFromConfig checks `config` and applies the defaults.

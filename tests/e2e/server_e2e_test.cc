@@ -728,6 +728,7 @@ TEST(ServerLifecycle, ConfigProblemsAreRefusedAtStartupByName) {
   struct Case {
     std::string config;
     std::string expected;
+    std::string absent = "";  // Text of the config the error must not echo.
   };
   const std::vector<Case> cases = {
       {"accounts { account_sid: \"" + std::string(kAccountA) +
@@ -741,7 +742,9 @@ TEST(ServerLifecycle, ConfigProblemsAreRefusedAtStartupByName) {
            "\" } }\naccounts { account_sid: \"" + kAccountA +
            "\" auth_token { env: \"" + kSecretAVariable + "\" } }\n",
        "configured more than once"},
-      {"acounts { }\n", "acounts"},
+      // Where and what, never the text (which could be a pasted secret);
+      // line 1 is the harness's listen_address.
+      {"acounts { }\n", "line 2 column 9: unknown field name", "acounts"},
       {"", "no config"},  // Replaced below by a config with no accounts.
   };
   for (Case c : cases) {
@@ -760,6 +763,9 @@ TEST(ServerLifecycle, ConfigProblemsAreRefusedAtStartupByName) {
     EXPECT_THAT(result->stderr_text, HasSubstr("startup_failed"));
     EXPECT_THAT(result->stderr_text, HasSubstr(c.expected));
     EXPECT_THAT(result->stderr_text, Not(HasSubstr(kSecretA)));
+    if (!c.absent.empty()) {
+      EXPECT_THAT(result->stderr_text, Not(HasSubstr(c.absent)));
+    }
   }
 }
 
@@ -794,6 +800,7 @@ TEST(ServerLifecycle, SighupReloadsAnAuthTokenFromItsFile) {
   options.config =
       absl::StrCat("accounts { account_sid: \"", kAccountB,
                    "\" auth_token { file: \"", secret_file, "\" } }\n");
+  options.config_path = testing::TempPath("reloaded.textproto");
   absl::StatusOr<std::unique_ptr<ServerProcess>> server =
       ServerProcess::Start(options);
   ASSERT_THAT(server, IsOk());
@@ -829,6 +836,22 @@ TEST(ServerLifecycle, SighupReloadsAnAuthTokenFromItsFile) {
   ASSERT_OK_AND_ASSIGN(v1::TokenResponse kept,
                        client->MintCapabilityToken(request));
   EXPECT_TRUE(verifies_with(kept.token(), "e2e-rotation-secret-new"));
+
+  // A config that does not parse is refused on reload too, and the log line
+  // says where and what, not the text: here a secret pasted as a field
+  // name, on line 3 after the harness's listen_address and the account.
+  ASSERT_THAT(testing::WriteFile(
+                  options.config_path,
+                  absl::StrCat(
+                      "listen_address: \"127.0.0.1:", (*server)->port(), "\"\n",
+                      options.config, "e2e_pasted_config_secret_77 { }\n")),
+              IsOk());
+  (*server)->process().Signal(SIGHUP);
+  ASSERT_TRUE((*server)->WaitForLogEvent("reload_failed", 2))
+      << (*server)->Output();
+  EXPECT_THAT((*server)->Output(),
+              HasSubstr("line 3 column 29: unknown field name"));
+  EXPECT_THAT((*server)->Output(), Not(HasSubstr("pasted_config_secret")));
   for (const auto* response : {&before, &after, &kept}) {
     RememberToken(response->token());
   }

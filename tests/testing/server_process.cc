@@ -47,7 +47,9 @@ int ListeningField(const std::string& output, absl::string_view field) {
 std::vector<std::string> ServerArgv(const ServerOptions& options) {
   std::vector<std::string> argv = {RunfilePath("service/server")};
   if (!options.config.empty()) {
-    const std::string path = TempPath("server.textproto");
+    const std::string path = options.config_path.empty()
+                                 ? TempPath("server.textproto")
+                                 : options.config_path;
     const std::string config = absl::StrCat(
         "listen_address: \"", options.listen, "\"\n", options.config);
     (void)WriteFile(path, config);

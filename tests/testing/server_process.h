@@ -34,6 +34,9 @@ struct ServerOptions {
   // The captoken.v1.ServerConfig text, without listen_address (the harness
   // adds `listen`). Empty means no --config (development mode).
   std::string config;
+  // Where the config is written; empty means a fresh temporary path. A test
+  // that rewrites the config (to reload it) names the path here.
+  std::string config_path;
   // The address to listen on.
   std::string listen = "127.0.0.1:0";
   // Extra environment variables (auth tokens).
