@@ -2,7 +2,9 @@
 // value (a SPIFFE URI, else the subject's CN, of the last element), which
 // peers are loopback, and which source IdentityFromConnection believes: the
 // connection's own certificate first, the sidecar's header only when trusted,
-// from loopback, and when the connection has no certificate of its own.
+// from loopback, and when the connection has no certificate of its own; and
+// which presented identities are refused outright: several XFCC headers, a
+// SPIFFE ID among several URI SANs, a SPIFFE ID not in canonical form.
 
 #include "service/caller_identity.h"
 
@@ -10,7 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "gmock/gmock.h"
 #include "grpc/grpc_security_constants.h"
 #include "grpcpp/security/auth_context.h"
@@ -36,7 +40,21 @@ constexpr char kNobody[] = "<nobody>";
 
 // The identity ForwardedClientCertIdentity finds, or kNobody.
 std::string Named(absl::string_view xfcc) {
-  return ForwardedClientCertIdentity(xfcc).value_or(kNobody);
+  const CallerIdentity caller = ForwardedClientCertIdentity(xfcc);
+  EXPECT_EQ(caller.source, caller.identity.empty() && caller.rejection.empty()
+                               ? "none"
+                               : "forwarded_client_cert")
+      << xfcc;
+  return caller.identity.empty() ? kNobody : caller.identity;
+}
+
+// Why ForwardedClientCertIdentity refuses `xfcc` ("" if it does not).
+std::string Refusal(absl::string_view xfcc) {
+  const CallerIdentity caller = ForwardedClientCertIdentity(xfcc);
+  if (!caller.rejection.empty()) {
+    EXPECT_EQ(caller.identity, "") << xfcc;
+  }
+  return std::string(caller.rejection);
 }
 
 TEST(ForwardedClientCertIdentity, SpiffeUriWinsOverTheSubject) {
@@ -69,8 +87,9 @@ TEST(ForwardedClientCertIdentity, QuotedValueMayHoldEscapedQuotesAndCommas) {
   // subject is quoted for XFCC, so its inner quotes are escaped.
   EXPECT_EQ(Named("Hash=abc;Subject=\"CN=\\\"Doe, Jane\\\",OU=web\""),
             "Doe, Jane");
-  EXPECT_EQ(Named("URI=\"spiffe://example.org/a\\\"b\";Subject=\"CN=x\""),
-            "spiffe://example.org/a\"b");
+  // A quote is no SPIFFE ID character: unquoted, the URI is refused.
+  EXPECT_EQ(Refusal("URI=\"spiffe://example.org/a\\\"b\";Subject=\"CN=x\""),
+            kNonCanonicalSpiffeId);
 }
 
 TEST(ForwardedClientCertIdentity, SeparatorsInsideQuotesDoNotSplit) {
@@ -231,7 +250,7 @@ TEST(IdentityFromConnection, SpiffeIdIsPreferredOverTheCommonName) {
   context.With(GRPC_X509_CN_PROPERTY_NAME, "frontend")
       .With(GRPC_PEER_SPIFFE_ID_PROPERTY_NAME, kFrontend);
   const CallerIdentity caller =
-      IdentityFromConnection(context, kRemotePeer, "", false);
+      IdentityFromConnection(context, kRemotePeer, {}, false);
   EXPECT_EQ(caller.identity, kFrontend);
   EXPECT_EQ(caller.source, "tls_spiffe_id");
 }
@@ -240,7 +259,7 @@ TEST(IdentityFromConnection, CommonNameIsUsedWithoutASpiffeId) {
   FakeAuthContext context(/*authenticated=*/true);
   context.With(GRPC_X509_CN_PROPERTY_NAME, "frontend");
   const CallerIdentity caller =
-      IdentityFromConnection(context, kRemotePeer, "", false);
+      IdentityFromConnection(context, kRemotePeer, {}, false);
   EXPECT_EQ(caller.identity, "frontend");
   EXPECT_EQ(caller.source, "tls_common_name");
 }
@@ -250,7 +269,7 @@ TEST(IdentityFromConnection, UnauthenticatedPropertiesAreNotBelieved) {
   context.With(GRPC_X509_CN_PROPERTY_NAME, "frontend")
       .With(GRPC_PEER_SPIFFE_ID_PROPERTY_NAME, kFrontend);
   const CallerIdentity caller =
-      IdentityFromConnection(context, kRemotePeer, "", false);
+      IdentityFromConnection(context, kRemotePeer, {}, false);
   EXPECT_EQ(caller.identity, "");
   EXPECT_EQ(caller.source, "none");
 }
@@ -258,7 +277,7 @@ TEST(IdentityFromConnection, UnauthenticatedPropertiesAreNotBelieved) {
 TEST(IdentityFromConnection, NoCertificateAndNoHeaderIsAnonymous) {
   FakeAuthContext context(/*authenticated=*/false);
   const CallerIdentity caller =
-      IdentityFromConnection(context, kLoopbackPeer, "", true);
+      IdentityFromConnection(context, kLoopbackPeer, {}, true);
   EXPECT_EQ(caller.identity, "");
   EXPECT_EQ(caller.source, "none");
 }
@@ -267,7 +286,7 @@ TEST(IdentityFromConnection, TrustedHeaderFromLoopbackNamesTheCaller) {
   FakeAuthContext context(/*authenticated=*/false);
   for (const char* peer : {kLoopbackPeer, "ipv6:[::1]:40000"}) {
     const CallerIdentity caller =
-        IdentityFromConnection(context, peer, kFrontendXfcc, true);
+        IdentityFromConnection(context, peer, {kFrontendXfcc}, true);
     EXPECT_EQ(caller.identity, kFrontend) << peer;
     EXPECT_EQ(caller.source, "forwarded_client_cert") << peer;
   }
@@ -276,7 +295,7 @@ TEST(IdentityFromConnection, TrustedHeaderFromLoopbackNamesTheCaller) {
 TEST(IdentityFromConnection, MalformedTrustedHeaderIsAnonymous) {
   FakeAuthContext context(/*authenticated=*/false);
   const CallerIdentity caller =
-      IdentityFromConnection(context, kLoopbackPeer, "garbage", true);
+      IdentityFromConnection(context, kLoopbackPeer, {"garbage"}, true);
   EXPECT_EQ(caller.identity, "");
   EXPECT_EQ(caller.source, "none");
 }
@@ -284,7 +303,7 @@ TEST(IdentityFromConnection, MalformedTrustedHeaderIsAnonymous) {
 TEST(IdentityFromConnection, HeaderIsIgnoredWhenNotTrusted) {
   FakeAuthContext context(/*authenticated=*/false);
   const CallerIdentity caller =
-      IdentityFromConnection(context, kLoopbackPeer, kFrontendXfcc, false);
+      IdentityFromConnection(context, kLoopbackPeer, {kFrontendXfcc}, false);
   EXPECT_EQ(caller.identity, "");
   EXPECT_EQ(caller.source, "none");
 }
@@ -294,7 +313,7 @@ TEST(IdentityFromConnection, HeaderIsIgnoredFromANonLoopbackPeer) {
   for (const char* peer :
        {kRemotePeer, "ipv6:[2001:db8::1]:40000", "unix:/x", ""}) {
     const CallerIdentity caller =
-        IdentityFromConnection(context, peer, kFrontendXfcc, true);
+        IdentityFromConnection(context, peer, {kFrontendXfcc}, true);
     EXPECT_EQ(caller.identity, "") << peer;
     EXPECT_EQ(caller.source, "none") << peer;
   }
@@ -304,14 +323,14 @@ TEST(IdentityFromConnection, HeaderIsIgnoredWhenThePeerHasItsOwnIdentity) {
   FakeAuthContext spiffe(/*authenticated=*/true);
   spiffe.With(GRPC_PEER_SPIFFE_ID_PROPERTY_NAME, kSidecar);
   CallerIdentity caller =
-      IdentityFromConnection(spiffe, kLoopbackPeer, kFrontendXfcc, true);
+      IdentityFromConnection(spiffe, kLoopbackPeer, {kFrontendXfcc}, true);
   EXPECT_EQ(caller.identity, kSidecar);
   EXPECT_EQ(caller.source, "tls_spiffe_id");
 
   FakeAuthContext common_name(/*authenticated=*/true);
   common_name.With(GRPC_X509_CN_PROPERTY_NAME, "sidecar");
   caller =
-      IdentityFromConnection(common_name, kLoopbackPeer, kFrontendXfcc, true);
+      IdentityFromConnection(common_name, kLoopbackPeer, {kFrontendXfcc}, true);
   EXPECT_EQ(caller.identity, "sidecar");
   EXPECT_EQ(caller.source, "tls_common_name");
 }
@@ -325,9 +344,188 @@ TEST(IdentityFromConnection, HeaderIsIgnoredWhenThePeerHasACertificate) {
       .With("x509_subject_alternative_name", "spiffe://example.org/b");
   context.SetPeerIdentityPropertyName("x509_subject_alternative_name");
   const CallerIdentity caller =
-      IdentityFromConnection(context, kLoopbackPeer, kFrontendXfcc, true);
+      IdentityFromConnection(context, kLoopbackPeer, {kFrontendXfcc}, true);
   EXPECT_EQ(caller.identity, "");
   EXPECT_EQ(caller.source, "none");
+}
+
+// ---- Identities refused outright -------------------------------------------
+
+TEST(IsCanonicalSpiffeId, AcceptsTheStandardsForm) {
+  for (const std::string& id :
+       {std::string(kFrontend), std::string("spiffe://example.org"),
+        std::string("spiffe://a-b_c.9/A.b-C_9/x"),
+        std::string("spiffe://example.org/...") /* "..." is a name */,
+        absl::StrCat("spiffe://", std::string(255, 'a'), "/x"),
+        absl::StrCat("spiffe://example.org/", std::string(2048 - 21, 'a'))}) {
+    EXPECT_TRUE(IsCanonicalSpiffeId(id)) << id;
+  }
+}
+
+TEST(IsCanonicalSpiffeId, RefusesEverythingElse) {
+  for (const std::string& id : {
+           // Paths that are not normalised.
+           std::string("spiffe://example.org/"),
+           std::string("spiffe://example.org/ns/web/"),
+           std::string("spiffe://example.org//ns/web"),
+           std::string("spiffe://example.org/ns//web"),
+           std::string("spiffe://example.org/ns/../admin"),
+           std::string("spiffe://example.org/ns/web/.."),
+           std::string("spiffe://example.org/./ns/web"),
+           std::string("spiffe://example.org/ns/."),
+           // Characters outside [A-Za-z0-9._-] in the path.
+           std::string("spiffe://example.org/ns/we%62"),
+           std::string("spiffe://example.org/ns/web sa"),
+           std::string("spiffe://example.org/ns/web?x=1"),
+           std::string("spiffe://example.org/ns/web#x"),
+           std::string("spiffe://example.org/ns/w\xc3\xa9"
+                       "b"),
+           std::string("spiffe://example.org/ns/w\"b"),
+           std::string("spiffe://example.org/ns/web\n"),
+           std::string("spiffe://example.org/ns/we\0b", 28),
+           // Trust domains outside [a-z0-9._-], or none.
+           std::string("spiffe://Example.org/ns/web"),
+           std::string("spiffe://example.org:443/ns/web"),
+           std::string("spiffe://user@example.org/ns/web"),
+           std::string("spiffe:///ns/web"),
+           std::string("spiffe://"),
+           absl::StrCat("spiffe://", std::string(256, 'a'), "/x"),
+           absl::StrCat("spiffe://example.org/", std::string(2048 - 20, 'a')),
+           // Not the spiffe scheme as written.
+           std::string("SPIFFE://example.org/ns/web"),
+           std::string("Spiffe://example.org/ns/web"),
+           std::string("spiffe:example.org/ns/web"),
+           std::string("spiffe:/example.org/ns/web"),
+           std::string("https://example.org/ns/web"),
+           std::string(""),
+       }) {
+    EXPECT_FALSE(IsCanonicalSpiffeId(id)) << id;
+  }
+}
+
+TEST(ForwardedClientCertIdentity, NonCanonicalSpiffeIdIsRefused) {
+  for (const char* xfcc : {
+           "Hash=abc;URI=spiffe://example.org/ns/web/../../admin",
+           "Hash=abc;URI=spiffe://example.org/ns/web/sa/frontend/",
+           "Hash=abc;URI=spiffe://example.org/ns//web",
+           "Hash=abc;URI=spiffe://EXAMPLE.org/ns/web",
+           // Not a pass to the subject's CN either.
+           "Subject=\"CN=frontend\";URI=SPIFFE://example.org/ns/web",
+           "Subject=\"CN=frontend\";URI=spiffe://example.org/./ns/web",
+       }) {
+    EXPECT_EQ(Refusal(xfcc), kNonCanonicalSpiffeId) << xfcc;
+  }
+}
+
+TEST(ForwardedClientCertIdentity, SpiffeIdAmongSeveralUrisIsRefused) {
+  EXPECT_EQ(Refusal("Hash=abc;URI=spiffe://example.org/ns/web/sa/frontend;"
+                    "URI=https://client.example.org;Subject=\"CN=frontend\""),
+            kSeveralUrisWithSpiffeId);
+  EXPECT_EQ(Refusal("URI=spiffe://example.org/a;URI=spiffe://example.org/b"),
+            kSeveralUrisWithSpiffeId);
+  // Several URIs none of which is a SPIFFE ID leave the CN to decide.
+  EXPECT_EQ(Named("URI=https://a.example.org;URI=https://b.example.org;"
+                  "Subject=\"CN=frontend\""),
+            "frontend");
+}
+
+TEST(IdentityFromConnection, SeveralForwardedHeadersAreRefused) {
+  FakeAuthContext context(/*authenticated=*/false);
+  const absl::string_view twice[] = {kFrontendXfcc, kFrontendXfcc};
+  const absl::string_view forged_then_sidecar[] = {
+      "URI=spiffe://example.org/ns/admin/sa/root", kFrontendXfcc};
+  for (absl::Span<const absl::string_view> headers :
+       {absl::Span<const absl::string_view>(twice),
+        absl::Span<const absl::string_view>(forged_then_sidecar)}) {
+    const CallerIdentity caller =
+        IdentityFromConnection(context, kLoopbackPeer, headers, true);
+    EXPECT_EQ(caller.identity, "");
+    EXPECT_EQ(caller.source, "forwarded_client_cert");
+    EXPECT_EQ(caller.rejection, kSeveralForwardedHeaders);
+  }
+  // Headers the server does not read are not a reason to refuse.
+  const CallerIdentity untrusted =
+      IdentityFromConnection(context, kLoopbackPeer, twice, false);
+  EXPECT_EQ(untrusted.rejection, "");
+  EXPECT_EQ(untrusted.identity, "");
+}
+
+TEST(IdentityFromConnection, ANonCanonicalForwardedSpiffeIdIsRefused) {
+  FakeAuthContext context(/*authenticated=*/false);
+  const CallerIdentity caller = IdentityFromConnection(
+      context, kLoopbackPeer,
+      {"Hash=abc;URI=spiffe://example.org/ns/web/sa/../../batch/sa/job"}, true);
+  EXPECT_EQ(caller.identity, "");
+  EXPECT_EQ(caller.rejection, kNonCanonicalSpiffeId);
+}
+
+TEST(IdentityFromConnection, ASpiffeIdAmongSeveralUriSansIsRefused) {
+  // gRPC reports no SPIFFE ID for such a certificate; the CN must not stand
+  // in for it.
+  FakeAuthContext context(/*authenticated=*/true);
+  context.With(GRPC_PEER_URI_PROPERTY_NAME, kFrontend)
+      .With(GRPC_PEER_URI_PROPERTY_NAME, "https://client.example.org")
+      .With(GRPC_X509_CN_PROPERTY_NAME, "frontend");
+  const CallerIdentity caller =
+      IdentityFromConnection(context, kRemotePeer, {}, false);
+  EXPECT_EQ(caller.identity, "");
+  EXPECT_EQ(caller.source, "tls_spiffe_id");
+  EXPECT_EQ(caller.rejection, kSeveralUrisWithSpiffeId);
+
+  // Two SPIFFE IDs, in any case of the scheme, likewise.
+  FakeAuthContext two(/*authenticated=*/true);
+  two.With(GRPC_PEER_URI_PROPERTY_NAME, "https://client.example.org")
+      .With(GRPC_PEER_URI_PROPERTY_NAME, "SPIFFE://example.org/ns/web")
+      .With(GRPC_X509_CN_PROPERTY_NAME, "frontend");
+  EXPECT_EQ(IdentityFromConnection(two, kRemotePeer, {}, false).rejection,
+            kSeveralUrisWithSpiffeId);
+}
+
+TEST(IdentityFromConnection, SeveralUriSansWithoutASpiffeIdUseTheCommonName) {
+  FakeAuthContext context(/*authenticated=*/true);
+  context.With(GRPC_PEER_URI_PROPERTY_NAME, "https://a.example.org")
+      .With(GRPC_PEER_URI_PROPERTY_NAME, "https://b.example.org")
+      .With(GRPC_X509_CN_PROPERTY_NAME, "frontend");
+  const CallerIdentity caller =
+      IdentityFromConnection(context, kRemotePeer, {}, false);
+  EXPECT_EQ(caller.identity, "frontend");
+  EXPECT_EQ(caller.source, "tls_common_name");
+  EXPECT_EQ(caller.rejection, "");
+}
+
+TEST(IdentityFromConnection, ANonCanonicalTlsSpiffeIdIsRefused) {
+  // As gRPC reports it: the URI SAN, and the SPIFFE ID when it is the only
+  // one.
+  const std::string dotted = "spiffe://example.org/ns/web/../admin";
+  FakeAuthContext context(/*authenticated=*/true);
+  context.With(GRPC_PEER_URI_PROPERTY_NAME, dotted)
+      .With(GRPC_PEER_SPIFFE_ID_PROPERTY_NAME, dotted)
+      .With(GRPC_X509_CN_PROPERTY_NAME, "frontend");
+  CallerIdentity caller =
+      IdentityFromConnection(context, kRemotePeer, {}, false);
+  EXPECT_EQ(caller.identity, "");
+  EXPECT_EQ(caller.rejection, kNonCanonicalSpiffeId);
+
+  // A lone SPIFFE-scheme URI gRPC did not take for a SPIFFE ID is checked as
+  // one, not passed over for the CN.
+  FakeAuthContext declined(/*authenticated=*/true);
+  declined.With(GRPC_PEER_URI_PROPERTY_NAME, "SPIFFE://example.org/ns/web")
+      .With(GRPC_X509_CN_PROPERTY_NAME, "frontend");
+  caller = IdentityFromConnection(declined, kRemotePeer, {}, false);
+  EXPECT_EQ(caller.identity, "");
+  EXPECT_EQ(caller.rejection, kNonCanonicalSpiffeId);
+}
+
+TEST(IdentityFromConnection, ACanonicalTlsSpiffeIdAsGrpcReportsIt) {
+  FakeAuthContext context(/*authenticated=*/true);
+  context.With(GRPC_PEER_URI_PROPERTY_NAME, kFrontend)
+      .With(GRPC_PEER_SPIFFE_ID_PROPERTY_NAME, kFrontend)
+      .With(GRPC_X509_CN_PROPERTY_NAME, "frontend");
+  const CallerIdentity caller =
+      IdentityFromConnection(context, kRemotePeer, {}, false);
+  EXPECT_EQ(caller.identity, kFrontend);
+  EXPECT_EQ(caller.source, "tls_spiffe_id");
+  EXPECT_EQ(caller.rejection, "");
 }
 
 }  // namespace

@@ -55,6 +55,16 @@ void StartAudit(absl::string_view method, token::TokenKind kind,
   audit->account_sid = std::string(account_sid);
 }
 
+// A caller that presented an identity refused whatever the policies say
+// (caller_identity.h) is refused before anything else, even a malformed
+// request: the rejection is the first thing it needs to know, and no
+// policy, not even open access, may let it through.
+absl::Status RefuseRejected(const CallerIdentity& caller) {
+  if (caller.rejection.empty()) return absl::OkStatus();
+  return WithRefusalReason(RefusalReason::kUnauthenticated,
+                           absl::UnauthenticatedError(caller.rejection));
+}
+
 std::string VerdictOf(const absl::Status& status) {
   return status.ok() ? "valid"
                      : std::string(token::VerificationFailureName(
@@ -91,6 +101,7 @@ void TokenMinter::SetState(std::shared_ptr<const ServingState> state) {
 
 absl::StatusOr<const CallerPolicy*> TokenMinter::PolicyFor(
     const ServingState& state, const CallerIdentity& caller) const {
+  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(caller));
   if (state.callers->open()) return nullptr;
   if (caller.identity.empty()) {
     return absl::UnauthenticatedError(
@@ -172,6 +183,7 @@ absl::Status TokenMinter::MintCapability(const v1::CapabilityRequest& request,
                                          v1::TokenResponse* response) const {
   StartAudit("MintCapabilityToken", token::TokenKind::kCapability, call.caller,
              request.account_sid(), audit);
+  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(call.caller));
   // Who is asking, and how much the request names, before any work.
   CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy, call.policy);
   CAPTOKEN_RETURN_IF_ERROR(
@@ -217,6 +229,7 @@ absl::Status TokenMinter::MintTaskRouter(const v1::TaskRouterRequest& request,
                                          v1::TokenResponse* response) const {
   StartAudit("MintTaskRouterToken", token::TokenKind::kTaskRouter, call.caller,
              request.account_sid(), audit);
+  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(call.caller));
   // Who is asking, and how much the request names, before any work.
   CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy, call.policy);
   CAPTOKEN_RETURN_IF_ERROR(
@@ -269,6 +282,7 @@ absl::Status TokenMinter::MintAccess(const v1::AccessTokenRequest& request,
                                      v1::TokenResponse* response) const {
   StartAudit("MintAccessToken", token::TokenKind::kAccessToken, call.caller,
              request.account_sid(), audit);
+  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(call.caller));
   // Who is asking, and how much the request names, before any work.
   CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy, call.policy);
   CAPTOKEN_RETURN_IF_ERROR(
@@ -348,6 +362,7 @@ absl::Status TokenMinter::BatchMint(const v1::BatchMintRequest& request,
   audit->call.caller = caller.identity;
   audit->items.clear();
   audit->retry_delay.reset();
+  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(caller));
   if (request.requests().empty()) {
     return absl::InvalidArgumentError("requests: at least one is required");
   }
@@ -390,6 +405,7 @@ absl::StatusOr<v1::VerifyTokenResponse> TokenMinter::VerifyToken(
     AuditRecord* audit) const {
   audit->method = "VerifyToken";
   audit->caller = caller.identity;
+  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(caller));
   if (request.token().empty()) {
     return absl::InvalidArgumentError("token: required");
   }
@@ -454,8 +470,9 @@ absl::StatusOr<v1::VerifyTokenResponse> TokenMinter::VerifyToken(
   return std::move(verification.response);
 }
 
-v1::GetCallerPolicyResponse TokenMinter::GetCallerPolicy(
+absl::StatusOr<v1::GetCallerPolicyResponse> TokenMinter::GetCallerPolicy(
     const CallerIdentity& caller) const {
+  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(caller));
   v1::GetCallerPolicyResponse response;
   response.set_identity(caller.identity);
   response.set_identity_source(caller.source);

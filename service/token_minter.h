@@ -10,8 +10,11 @@
 // Every status it returns has a fixed, secret-free message and the code the
 // API documents:
 //   INVALID_ARGUMENT    a malformed request (the message names the field);
-//   UNAUTHENTICATED     caller policies are configured and the caller has no
-//                       identity;
+//   UNAUTHENTICATED     the caller presented an identity that is refused
+//                       whatever the policies (CallerIdentity::rejection;
+//                       the message is the rejection's fixed phrase), or
+//                       caller policies are configured and the caller has
+//                       no identity;
 //   PERMISSION_DENIED   an account that is unknown, verify-only or not the
 //                       caller's (all three alike: kAccountDenied), an API
 //                       key that is unknown or verify-only (kApiKeyDenied),
@@ -187,7 +190,10 @@ class TokenMinter {
       AuditRecord* audit) const;
 
   // GetCallerPolicy describes `caller` as the server sees it.
-  v1::GetCallerPolicyResponse GetCallerPolicy(
+  //
+  // Fails with UNAUTHENTICATED for a caller whose identity is refused
+  // (CallerIdentity::rejection).
+  absl::StatusOr<v1::GetCallerPolicyResponse> GetCallerPolicy(
       const CallerIdentity& caller) const;
 
   // SetState replaces the accounts and policies atomically (reload).
@@ -195,7 +201,8 @@ class TokenMinter {
 
  private:
   // The policy that governs `caller`: nullptr with OK for open access;
-  // UNAUTHENTICATED or PERMISSION_DENIED if the caller may do nothing.
+  // UNAUTHENTICATED (a refused identity first, even under open access) or
+  // PERMISSION_DENIED if the caller may do nothing.
   absl::StatusOr<const CallerPolicy*> PolicyFor(
       const ServingState& state, const CallerIdentity& caller) const;
 

@@ -602,8 +602,8 @@ TEST_F(TokenMinterKindsTest, GrantKindsIdentitiesAndLifetimesAreChecked) {
 
 TEST_F(TokenMinterKindsTest, GetCallerPolicyReportsKindsGrantsAndPattern) {
   std::unique_ptr<TokenMinter> minter = NewMinter(Policies(kPolicies));
-  const v1::GetCallerPolicyResponse response =
-      minter->GetCallerPolicy(kVoiceApp);
+  ASSERT_OK_AND_ASSIGN(const v1::GetCallerPolicyResponse response,
+                       minter->GetCallerPolicy(kVoiceApp));
   ASSERT_TRUE(response.matched());
   EXPECT_THAT(response.policy().token_kinds(),
               ElementsAre(v1::TOKEN_KIND_ALLOWED_ACCESS));

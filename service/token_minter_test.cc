@@ -1292,8 +1292,8 @@ TEST_F(CallerPolicyTest, AuditRecordsTheCaller) {
 
 TEST_F(CallerPolicyTest, GetCallerPolicyUnderOpenAccess) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
-  const v1::GetCallerPolicyResponse response =
-      minter->GetCallerPolicy(kFrontendCaller);
+  ASSERT_OK_AND_ASSIGN(const v1::GetCallerPolicyResponse response,
+                       minter->GetCallerPolicy(kFrontendCaller));
   EXPECT_EQ(response.identity(), kFrontend);
   EXPECT_EQ(response.identity_source(), "tls_spiffe_id");
   EXPECT_TRUE(response.open_access());
@@ -1307,8 +1307,8 @@ TEST_F(CallerPolicyTest, GetCallerPolicyReportsTheMatchingPolicy) {
   ASSERT_TRUE(
       google::protobuf::TextFormat::ParseFromString(kPolicies, &config));
 
-  v1::GetCallerPolicyResponse response =
-      minter->GetCallerPolicy(kFrontendCaller);
+  ASSERT_OK_AND_ASSIGN(v1::GetCallerPolicyResponse response,
+                       minter->GetCallerPolicy(kFrontendCaller));
   EXPECT_EQ(response.identity(), kFrontend);
   EXPECT_EQ(response.identity_source(), "tls_spiffe_id");
   EXPECT_FALSE(response.open_access());
@@ -1316,7 +1316,7 @@ TEST_F(CallerPolicyTest, GetCallerPolicyReportsTheMatchingPolicy) {
   EXPECT_EQ(response.policy().SerializeAsString(),
             config.callers(0).SerializeAsString());
 
-  response = minter->GetCallerPolicy(kNightlyCaller);
+  ASSERT_OK_AND_ASSIGN(response, minter->GetCallerPolicy(kNightlyCaller));
   EXPECT_EQ(response.identity(), kNightly);
   EXPECT_EQ(response.identity_source(), "forwarded_client_cert");
   EXPECT_TRUE(response.matched());
@@ -1326,19 +1326,73 @@ TEST_F(CallerPolicyTest, GetCallerPolicyReportsTheMatchingPolicy) {
 
 TEST_F(CallerPolicyTest, GetCallerPolicyOfAnUnknownOrAnonymousCaller) {
   std::unique_ptr<TokenMinter> minter = PolicyMinter();
-  v1::GetCallerPolicyResponse response =
-      minter->GetCallerPolicy(kStrangerCaller);
+  ASSERT_OK_AND_ASSIGN(v1::GetCallerPolicyResponse response,
+                       minter->GetCallerPolicy(kStrangerCaller));
   EXPECT_EQ(response.identity(), kStranger);
   EXPECT_FALSE(response.open_access());
   EXPECT_FALSE(response.matched());
   EXPECT_FALSE(response.has_policy());
 
-  response = minter->GetCallerPolicy(kAnonymous);
+  ASSERT_OK_AND_ASSIGN(response, minter->GetCallerPolicy(kAnonymous));
   EXPECT_EQ(response.identity(), "");
   EXPECT_EQ(response.identity_source(), "none");
   EXPECT_FALSE(response.open_access());
   EXPECT_FALSE(response.matched());
   EXPECT_FALSE(response.has_policy());
+}
+
+TEST_F(CallerPolicyTest, ARefusedIdentityIsUnauthenticatedWhateverThePolicy) {
+  // An identity refused at the connection (several XFCC headers, a SPIFFE ID
+  // among several URI SANs, a SPIFFE ID not in canonical form) is refused
+  // by every method, before the request is even read, under open access as
+  // under policies, with its fixed reason and counted as unauthenticated.
+  v1::VerifyTokenRequest verify;
+  verify.set_token(MintFull(*NewMinter()));
+  v1::BatchMintRequest batch;
+  *batch.add_requests()->mutable_capability() = FullRequest();
+  v1::CapabilityRequest malformed = FullRequest();
+  malformed.set_account_sid("not an account");
+
+  for (absl::string_view rejection :
+       {kSeveralForwardedHeaders, kSeveralUrisWithSpiffeId,
+        kNonCanonicalSpiffeId}) {
+    const CallerIdentity refused{"", "tls_spiffe_id", rejection};
+    std::unique_ptr<TokenMinter> open = NewMinter(State(DefaultAccounts()));
+    std::unique_ptr<TokenMinter> with_policies = PolicyMinter();
+    for (const TokenMinter* minter : {open.get(), with_policies.get()}) {
+      SCOPED_TRACE(absl::StrCat(
+          rejection, minter == open.get() ? " (open access)" : " (policies)"));
+      const auto is_refused = [&](const absl::Status& status) {
+        EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnauthenticated,
+                                     Eq(std::string(rejection))));
+        EXPECT_EQ(RefusalReasonOf(status), RefusalReason::kUnauthenticated);
+      };
+      AuditRecord audit;
+      is_refused(
+          minter->MintCapabilityToken(FullRequest(), refused, &audit).status());
+      EXPECT_EQ(audit.caller, "");
+      EXPECT_EQ(audit.token_fingerprint, "");
+      // First: a malformed request is not even read.
+      is_refused(
+          minter->MintCapabilityToken(malformed, refused, &audit).status());
+      is_refused(
+          minter->MintTaskRouterToken(v1::TaskRouterRequest(), refused, &audit)
+              .status());
+      is_refused(
+          minter->MintAccessToken(v1::AccessTokenRequest(), refused, &audit)
+              .status());
+      is_refused(minter->VerifyToken(verify, refused, &audit).status());
+      is_refused(minter->VerifyToken(v1::VerifyTokenRequest(), refused, &audit)
+                     .status());
+      v1::BatchMintResponse response;
+      BatchAudit batch_audit;
+      is_refused(minter->BatchMint(batch, refused, &response, &batch_audit));
+      EXPECT_EQ(response.results_size(), 0);
+      is_refused(minter->BatchMint(v1::BatchMintRequest(), refused, &response,
+                                   &batch_audit));
+      is_refused(minter->GetCallerPolicy(refused).status());
+    }
+  }
 }
 
 // ---- Secondary auth token ------------------------------------------------

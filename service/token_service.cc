@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "service/grpc_status.h"
@@ -66,11 +67,13 @@ class BatchTally {
 
 CallerIdentity TokenService::Caller(
     const grpc::CallbackServerContext& context) const {
-  absl::string_view forwarded;
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find("x-forwarded-client-cert");
-  if (it != metadata.end()) {
-    forwarded = absl::string_view(it->second.data(), it->second.size());
+  // Every XFCC header, not just the first: more than one is refused, since
+  // which one the sidecar appended to is then uncertain.
+  absl::InlinedVector<absl::string_view, 1> forwarded;
+  const auto [begin, end] =
+      context.client_metadata().equal_range("x-forwarded-client-cert");
+  for (auto it = begin; it != end; ++it) {
+    forwarded.emplace_back(it->second.data(), it->second.size());
   }
   return IdentityFromConnection(*context.auth_context(), context.peer(),
                                 forwarded, trust_forwarded_client_cert_);
@@ -204,11 +207,17 @@ grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
   const absl::Time started = absl::Now();
   AuditRecord audit;
   audit.method = "GetCallerPolicy";
-  const absl::Status status = Admit() ? absl::OkStatus() : Draining();
+  absl::Status status = Admit() ? absl::OkStatus() : Draining();
   if (status.ok()) {
     const CallerIdentity caller = Caller(*context);
     audit.caller = caller.identity;
-    *response = minter_->GetCallerPolicy(caller);
+    absl::StatusOr<v1::GetCallerPolicyResponse> described =
+        minter_->GetCallerPolicy(caller);
+    if (described.ok()) {
+      *response = *std::move(described);
+    } else {
+      status = described.status();
+    }
   }
   // Every call is audited, including who asked what they may do.
   Record(*context, &audit, status, started);

@@ -263,6 +263,45 @@ TEST_F(MutualTlsTest, ACertificateThatNamesNobodyIsUnauthenticated) {
               StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
 }
 
+TEST_F(MutualTlsTest, AmbiguousOrNonCanonicalSpiffeIdsAreUnauthenticated) {
+  // two-uris: the frontend's SPIFFE ID and an https URI, with CN
+  // legacy-service (a policy that may mint for any account). gRPC reports
+  // no SPIFFE ID for it; falling back to the CN would let it pass as
+  // legacy-service. dotted: a SPIFFE ID under ns/batch/ (which a policy's
+  // pattern matches) whose path climbs out of it with "..".
+  const v1::CapabilityRequest events_for_b =
+      Request(absl::StrCat(R"({"account_sid":")", kAccountB,
+                           R"(","scopes":[{"event_stream":{}}]})"));
+  struct Case {
+    const char* certificate;
+    v1::CapabilityRequest request;
+    const char* reason;
+  };
+  for (const Case& c :
+       {Case{"two-uris", IncomingFor(kAccountA),
+             "a client certificate with a SPIFFE ID must have exactly one "
+             "URI SAN"},
+        Case{"dotted", events_for_b,
+             "the SPIFFE ID is not in canonical form"}}) {
+    SCOPED_TRACE(c.certificate);
+    auto client = TlsClient(server_->target(), c.certificate);
+    EXPECT_THAT(
+        client->MintCapabilityToken(c.request),
+        StatusIs(absl::StatusCode::kUnauthenticated, ::testing::Eq(c.reason)));
+    EXPECT_THAT(
+        client->GetCallerPolicy(),
+        StatusIs(absl::StatusCode::kUnauthenticated, ::testing::Eq(c.reason)));
+  }
+  // The audit line gives the fixed reason and the refusal, never the
+  // identity the certificate claimed.
+  ASSERT_TRUE(server_->WaitForLogEvent("audit"));
+  const std::string output = server_->Output();
+  EXPECT_THAT(output,
+              HasSubstr("\"reason\":\"the SPIFFE ID is not in canonical "
+                        "form\",\"refusal\":\"unauthenticated\""));
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("sa/../../web")));
+}
+
 TEST_F(MutualTlsTest, AnotherCallersAccountLooksLikeAnUnknownOne) {
   auto frontend = TlsClient(server_->target(), "frontend");
   absl::StatusOr<v1::TokenResponse> others =
@@ -518,6 +557,32 @@ TEST(MeshSidecar, TheForwardedClientCertificateNamesTheCallerFromLoopback) {
   EXPECT_EQ(
       call("URI=spiffe://example.org/ns/web/sa/somebody-else").error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
+
+  // A SPIFFE ID that is not canonical is refused, even where a policy's
+  // pattern (spiffe://example\.org/ns/batch/.*) would match its text.
+  grpc::Status dotted =
+      call("Hash=abc;URI=spiffe://example.org/ns/batch/sa/../../web/sa/x");
+  EXPECT_EQ(dotted.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(dotted.error_message(), "the SPIFFE ID is not in canonical form");
+
+  // Two x-forwarded-client-cert headers: which one the sidecar appended to
+  // is uncertain, so the call is refused, whichever comes first.
+  for (bool forged_first : {true, false}) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    const std::string forged = "URI=spiffe://example.org/ns/batch/sa/job";
+    const std::string sidecar = absl::StrCat("Hash=abc;URI=", kFrontend);
+    context.AddMetadata("x-forwarded-client-cert",
+                        forged_first ? forged : sidecar);
+    context.AddMetadata("x-forwarded-client-cert",
+                        forged_first ? sidecar : forged);
+    v1::TokenResponse response;
+    grpc::Status status =
+        stub->MintCapabilityToken(&context, IncomingFor(kAccountA), &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    EXPECT_EQ(status.error_message(),
+              "more than one x-forwarded-client-cert header");
+  }
 }
 
 TEST(Rotation, AnAuthTokenRotatedDuringLoadLosesNoRequest) {

@@ -9,6 +9,11 @@
 #   batch.*                          SAN URI spiffe://example.org/ns/batch/sa/job
 #   legacy.*                         no SAN, CN=legacy-service
 #   nameless.*                       no SAN URI and no CN (O=captoken-test)
+#   two-uris.*                       CN=legacy-service (a policy's name) and
+#                                    two URI SANs, the frontend's SPIFFE ID
+#                                    and an https URI: refused, never the CN
+#   dotted.*                         SAN URI spiffe://example.org/ns/batch/sa/
+#                                    ../../web/sa/frontend (not canonical)
 #   revoked.*                        the frontend's identity, revoked in crls/
 #   expired.*                        the frontend's identity, expired in 2020
 #   stranger.*                       the frontend's identity from another CA
@@ -65,6 +70,9 @@ issue frontend /O=captoken-test "$frontend"
 issue batch /O=captoken-test URI:spiffe://example.org/ns/batch/sa/job
 issue legacy /CN=legacy-service ""
 issue nameless /O=captoken-test "DNS:nameless.example"
+issue two-uris /CN=legacy-service "$frontend,URI:https://client.example.org"
+issue dotted /O=captoken-test \
+  "URI:spiffe://example.org/ns/batch/sa/../../web/sa/frontend"
 issue revoked /O=captoken-test "$frontend"
 issue expired /O=captoken-test "$frontend" 20200101000000Z 20200102000000Z
 
