@@ -29,6 +29,7 @@
 #include "service/caller_policy.h"
 #include "service/token/capability_scope.h"
 #include "service/token/capability_spec.h"
+#include "service/token/jwt_verifier.h"
 
 namespace captoken::service {
 
@@ -99,7 +100,7 @@ struct ServerSettings {
   // clients balancing over DNS re-resolve and find new replicas.
   absl::Duration max_connection_age = absl::ZeroDuration();
   // Tokens longer than this are not examined by VerifyToken.
-  size_t max_verify_token_bytes = 16 * 1024;
+  size_t max_verify_token_bytes = token::kMaxVerifyTokenBytes;
   // Most requests in one BatchMint.
   size_t max_batch_requests = 100;
 };

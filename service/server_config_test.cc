@@ -26,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "service/token/capability_scope.h"
 #include "service/token/capability_spec.h"
+#include "service/token/jwt_verifier.h"
 #include "testing/status_matchers.h"
 
 namespace captoken::service {
@@ -316,7 +317,7 @@ TEST(ServerConfig, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(settings.signing_limits.max_token_bytes, defaults.max_token_bytes);
   EXPECT_EQ(settings.max_request_bytes, 64u * 1024);
   EXPECT_EQ(settings.max_concurrent_streams, 100);
-  EXPECT_EQ(settings.max_verify_token_bytes, 16u * 1024);
+  EXPECT_EQ(settings.max_verify_token_bytes, token::kMaxVerifyTokenBytes);
   EXPECT_EQ(settings.max_batch_requests, 100u);
   ASSERT_EQ(settings.accounts.size(), 1u);
   EXPECT_TRUE(settings.accounts[0].api_keys.empty());

@@ -62,6 +62,7 @@
 #include "service/token/capability_scope.h"
 #include "service/token/capability_spec.h"
 #include "service/token/clock.h"
+#include "service/token/jwt_verifier.h"
 #include "service/token/signed_token.h"
 
 namespace captoken::service {
@@ -132,7 +133,7 @@ class TokenMinter {
   struct Options {
     token::Profile default_profile = token::Profile::kTwilioPython;
     token::SigningLimits signing_limits;
-    size_t max_verify_token_bytes = 16 * 1024;
+    size_t max_verify_token_bytes = token::kMaxVerifyTokenBytes;
     size_t max_batch_requests = 100;
     // Must outlive the minter.
     const token::Clock* clock = &token::Clock::Real();

@@ -35,6 +35,7 @@
 #include "service/token/capability_verifier.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
+#include "service/token/jwt_verifier.h"
 #include "service/token_minter_test_util.h"
 #include "testing/status_matchers.h"
 
@@ -833,7 +834,7 @@ TEST_F(TokenMinterTest, GarbageForARequestedAccountIsMalformed) {
 
 TEST_F(TokenMinterTest, OversizeTokenIsTooLarge) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
-  const std::string token(16 * 1024 + 1, 'a');
+  const std::string token(token::kMaxVerifyTokenBytes + 1, 'a');
   for (const char* account_sid : {"", kSid}) {
     AuditRecord audit;
     ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,
@@ -850,7 +851,8 @@ TEST_F(TokenMinterTest, TokenAtTheSizeLimitIsExamined) {
   AuditRecord audit;
   ASSERT_OK_AND_ASSIGN(
       v1::VerifyTokenResponse response,
-      VerifyThrough(*minter, std::string(16 * 1024, 'a'), "", &audit));
+      VerifyThrough(*minter, std::string(token::kMaxVerifyTokenBytes, 'a'), "",
+                    &audit));
   EXPECT_EQ(response.failure(), v1::VERIFICATION_FAILURE_MALFORMED);
 }
 

@@ -24,6 +24,7 @@
 #include "service/token/clock.h"
 #include "service/token/field_validation.h"
 #include "service/token/jwt.h"
+#include "service/token/jwt_verifier.h"
 #include "service/token/status_macros.h"
 #include "service/token/taskrouter_signer.h"
 #include "service/token/token_kind.h"
@@ -114,7 +115,9 @@ absl::StatusOr<convert::TokenVerification> VerifyWithFlagSecrets(
     absl::string_view token, const token::UnverifiedRouting& routing,
     const token::Clock& clock) {
   const token::JwtVerifier::Options jwt = {
-      .clock = &clock, .leeway = absl::GetFlag(FLAGS_leeway)};
+      .clock = &clock,
+      .leeway = absl::GetFlag(FLAGS_leeway),
+      .max_token_bytes = token::kMaxVerifyTokenBytes};
   const std::string account_sid = absl::GetFlag(FLAGS_account_sid);
   if (routing.kind == token::TokenKind::kAccessToken) {
     CAPTOKEN_ASSIGN_OR_RETURN(token::ApiKey key,
@@ -147,8 +150,9 @@ int RunVerifyLocally(const std::vector<std::string>& args) {
   absl::StatusOr<std::string> token = ReadArgument(args[0]);
   if (!token.ok()) return Fail(token.status());
   // The kind, read unverified, only says which secret to check it with.
+  // The server's limit: a token one verifies, the other does too.
   absl::StatusOr<token::UnverifiedRouting> routing =
-      token::ReadUnverifiedRouting(*token, 64 * 1024);
+      token::ReadUnverifiedRouting(*token, token::kMaxVerifyTokenBytes);
   if (!routing.ok()) {
     if (absl::Status printed =
             PrintJson(convert::UnreadableTokenResponseFor(routing.status()));
@@ -174,8 +178,9 @@ int RunDecode(const std::vector<std::string>& args) {
   if (args.size() != 1) return Fail("decode takes one TOKEN (or - for stdin)");
   absl::StatusOr<std::string> token = ReadArgument(args[0]);
   if (!token.ok()) return Fail(token.status());
+  // Decodes what verify would read, no more.
   absl::StatusOr<token::JwtSegments> segments =
-      token::SplitCompactJwt(*token, 64 * 1024);
+      token::SplitCompactJwt(*token, token::kMaxVerifyTokenBytes);
   if (!segments.ok()) return Fail(segments.status());
   absl::StatusOr<token::DecodedJwt> jwt = token::DecodeJwt(*segments);
   if (!jwt.ok()) return Fail(jwt.status());

@@ -38,6 +38,14 @@ struct VerifiedJwt {
   TimeClaims times;
 };
 
+// kMaxVerifyTokenBytes is the longest token captoken verifies, wherever it
+// verifies: JwtVerifier's default, the server's VerifyToken (the config
+// cannot change it) and `captoken verify` and `decode`. One limit, so that
+// the CLI and the server never disagree about a token, and the length is
+// refused before any work. Signed tokens are at most 8 KiB
+// (SigningLimits::max_token_bytes); twice that leaves room for any SDK's.
+inline constexpr size_t kMaxVerifyTokenBytes = 16 * 1024;
+
 // The header members Twilio tokens may carry besides alg and typ: Access
 // Tokens' content type and region (spec §1.3).
 inline constexpr absl::string_view kTwilioHeaderExtras[] = {"cty", "twr"};
@@ -50,7 +58,7 @@ class JwtVerifier {
     // Tolerated clock skew for exp and nbf; 0 (the SDKs' value) to 10 min.
     absl::Duration leeway = absl::ZeroDuration();
     // Longest token accepted; longer ones fail before any work.
-    size_t max_token_bytes = 64 * 1024;
+    size_t max_token_bytes = kMaxVerifyTokenBytes;
   };
 
   // Create checks `options`.

@@ -87,6 +87,22 @@ class JwtVerifierTest : public ::testing::Test {
                  absl::StrCat(R"({"exp":)", kNow + exp_offset, "}"), key_);
   }
 
+  // A valid token exactly `length` bytes long, padded with a claim (every
+  // length from a hundred bytes or so can be written).
+  std::string TokenOfLength(size_t length) {
+    for (size_t pad = length * 3 / 4 - 100; pad < length; ++pad) {
+      std::string token =
+          Craft(kNodeHeader,
+                absl::StrCat(R"({"exp":)", kNow + 60, R"(,"pad":")",
+                             std::string(pad, 'a'), R"("})"),
+                key_);
+      if (token.size() == length) return token;
+      if (token.size() > length) break;
+    }
+    ADD_FAILURE() << "no token of " << length << " bytes";
+    return "";
+  }
+
   FixedClock clock_{absl::FromUnixSeconds(kNow)};
   const HmacSha256Key key_ = KeyFor(kAuthToken);
   const HmacSha256Key old_key_ = KeyFor("previous auth token");
@@ -102,7 +118,13 @@ TEST(JwtVerifierCreate, DefaultsMatchTheSdks) {
   const JwtVerifier::Options options;
   EXPECT_EQ(options.clock, &Clock::Real());
   EXPECT_EQ(options.leeway, absl::ZeroDuration());
-  EXPECT_EQ(options.max_token_bytes, 64u * 1024);
+  EXPECT_EQ(options.max_token_bytes, kMaxVerifyTokenBytes);
+}
+
+TEST(JwtVerifierCreate, TheOneVerifyLimitIs16KiB) {
+  // The server's VerifyToken and `captoken verify` both use it; a change is
+  // a change to what both accept.
+  EXPECT_EQ(kMaxVerifyTokenBytes, 16u * 1024);
 }
 
 TEST(JwtVerifierCreate, NullClockIsRefused) {
@@ -213,6 +235,17 @@ TEST_F(JwtVerifierTest, RefusesOtherHeaderMembers) {
             absl::StrCat(R"({"exp":)", kNow + 60, "}"), key_);
   EXPECT_EQ(VerificationFailureOf(Verify(token).status()),
             VerificationFailure::kUnsupportedHeader);
+}
+
+TEST_F(JwtVerifierTest, ByDefaultATokenOfTheOneVerifyLimitIsAccepted) {
+  const std::string at_limit = TokenOfLength(kMaxVerifyTokenBytes);
+  ASSERT_EQ(at_limit.size(), kMaxVerifyTokenBytes);
+  EXPECT_THAT(Verify(at_limit), IsOk());
+  const std::string over = TokenOfLength(kMaxVerifyTokenBytes + 1);
+  ASSERT_EQ(over.size(), kMaxVerifyTokenBytes + 1);
+  absl::StatusOr<VerifiedJwt> verified = Verify(over);
+  EXPECT_EQ(VerificationFailureOf(verified.status()),
+            VerificationFailure::kTooLarge);
 }
 
 TEST_F(JwtVerifierTest, RefusesATokenOverTheSizeLimit) {

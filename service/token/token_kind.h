@@ -14,8 +14,9 @@
 //
 // Example:
 //
-//   CAPTOKEN_ASSIGN_OR_RETURN(UnverifiedRouting routing,
-//                             ReadUnverifiedRouting(token, 16 * 1024));
+//   CAPTOKEN_ASSIGN_OR_RETURN(
+//       UnverifiedRouting routing,
+//       ReadUnverifiedRouting(token, kMaxVerifyTokenBytes));
 //   switch (routing.kind) {
 //     case TokenKind::kAccessToken:
 //       keys = accounts.ApiKeys(routing.account_sid, routing.api_key_sid);

@@ -37,6 +37,7 @@
 #include "gtest/gtest.h"
 #include "service/token/base64url.h"
 #include "service/token/crypto.h"
+#include "service/token/jwt_verifier.h"
 #include "testing/status_matchers.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/subprocess.h"
@@ -152,6 +153,24 @@ std::string SignByHand(absl::string_view payload_json,
       absl::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()),
       &token);
   return token;
+}
+
+// A capability token for account A, valid for an hour, exactly `length`
+// bytes long: the client name is padded to fit (any length from a few
+// hundred bytes can be written).
+std::string CapabilityTokenOfLength(size_t length) {
+  const int64_t exp = absl::ToUnixSeconds(absl::Now()) + 3600;
+  for (size_t pad = length * 3 / 4 - 200; pad < length; ++pad) {
+    std::string token = SignByHand(
+        absl::StrCat(R"({"scope":"scope:client:incoming?clientName=)",
+                     std::string(pad, 'a'), R"(","iss":")", kAccountA,
+                     R"(","exp":)", exp, "}"),
+        kSecretA);
+    if (token.size() == length) return token;
+    if (token.size() > length) break;
+  }
+  ADD_FAILURE() << "no token of " << length << " bytes";
+  return "";
 }
 
 // The soft and hard limits on core files, as /proc/PID/limits writes them
@@ -560,6 +579,39 @@ TEST_F(ServerE2eTest, CliPrintsAVerdictForTimesProtobufCannotHold) {
       EXPECT_THAT(result.stderr_text, Not(HasSubstr(std::string(exp))));
     }
   }
+}
+
+TEST_F(ServerE2eTest, CliAndServerVerifyUpToTheSameLimit) {
+  // One limit, token::kMaxVerifyTokenBytes, for `captoken verify` locally
+  // and through the server: a token at it verifies both ways, one byte more
+  // is too large both ways (the CLI used to accept up to 64 KiB, the server
+  // 16 KiB).
+  const std::string at_limit =
+      CapabilityTokenOfLength(token::kMaxVerifyTokenBytes);
+  const std::string over =
+      CapabilityTokenOfLength(token::kMaxVerifyTokenBytes + 1);
+  ASSERT_EQ(at_limit.size(), token::kMaxVerifyTokenBytes);
+  ASSERT_EQ(over.size(), token::kMaxVerifyTokenBytes + 1);
+  RememberToken(at_limit);
+  RememberToken(over);
+  for (const std::string& where :
+       {absl::StrCat("--auth-token-env=", kSecretAVariable),
+        absl::StrCat("--server=", server_->target())}) {
+    SCOPED_TRACE(where);
+    // Through standard input: the tokens are long for one argument.
+    ProcessResult accepted = RunCli({"verify", where, "-"},
+                                    {{kSecretAVariable, kSecretA}}, at_limit);
+    EXPECT_EQ(accepted.exit_code, 0) << accepted.stderr_text;
+    EXPECT_THAT(accepted.stdout_text, HasSubstr(R"("valid":true)"));
+    ProcessResult refused =
+        RunCli({"verify", where, "-"}, {{kSecretAVariable, kSecretA}}, over);
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_THAT(refused.stdout_text,
+                HasSubstr("VERIFICATION_FAILURE_TOO_LARGE"));
+  }
+  // decode reads no more than verify.
+  EXPECT_EQ(RunCli({"decode", "-"}, {}, at_limit).exit_code, 0);
+  EXPECT_NE(RunCli({"decode", "-"}, {}, over).exit_code, 0);
 }
 
 TEST_F(ServerE2eTest, CliDecodeSaysItDidNotVerify) {
