@@ -918,16 +918,13 @@ TEST(ServerLifecycle, SighupReloadsAnAuthTokenFromItsFile) {
 TEST(ServerLifecycle, AReloadThatBlocksNeverHoldsUpSigterm) {
   const std::string secret_file = testing::TempPath("fifo-auth-token");
   ASSERT_THAT(testing::WriteFile(secret_file, "e2e-fifo-secret"), IsOk());
-  // The test writes the config itself, to replace it with a FIFO later.
+  // A config path of the test's own, to replace with a FIFO later.
   const std::string config_file = testing::TempPath("fifo.textproto");
-  ASSERT_THAT(
-      testing::WriteFile(
-          config_file,
-          absl::StrCat("accounts { account_sid: \"", kAccountB,
-                       "\" auth_token { file: \"", secret_file, "\" } }\n")),
-      IsOk());
   ServerOptions options;
-  options.args = {absl::StrCat("--config=", config_file)};
+  options.config =
+      absl::StrCat("accounts { account_sid: \"", kAccountB,
+                   "\" auth_token { file: \"", secret_file, "\" } }\n");
+  options.config_path = config_file;
   absl::StatusOr<std::unique_ptr<ServerProcess>> server =
       ServerProcess::Start(options);
   ASSERT_THAT(server, IsOk());
