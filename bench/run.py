@@ -1712,9 +1712,9 @@ made. The table above is this run's.
   1.69, no effect distinguishable from the machine's noise, so none is
   applied. `GRPC_ARG_MAX_CONCURRENT_STREAMS` stays at
   the configured 100 per connection (the load generator spreads 256 calls
-  over 8 connections). Secrets and policies are already read through a
-  per-thread snapshot (`service/snapshot.h`: one atomic load per request) and
-  HMAC keys are prepared once; neither appears in the profile.
+  over 8 connections). Secrets and policies are read through a snapshot
+  (`service/snapshot.h`: a reader lock and a reference count per request)
+  and HMAC keys are prepared once.
 """
 
 

@@ -323,7 +323,11 @@ int Run() {
   options.signing_limits = loaded->settings.signing_limits;
   options.max_verify_token_bytes = loaded->settings.max_verify_token_bytes;
   options.max_batch_requests = loaded->settings.max_batch_requests;
-  TokenMinter minter(options, loaded->state);
+  const int64_t account_count =
+      static_cast<int64_t>(loaded->state->accounts->size());
+  // Moved, not copied: the minter must hold the only reference, so that a
+  // reload releases (and wipes) these keys once no call uses them.
+  TokenMinter minter(options, std::move(loaded->state));
 
   if (!loaded->development) {
     // A production process holds real secrets: no core dumps, and no
@@ -369,8 +373,7 @@ int Run() {
   logger.Write(LogLine(LogLevel::kInfo, "listening")
                    .Add("address", loaded->settings.listen_address)
                    .Add("port", static_cast<int64_t>((*server)->port()))
-                   .Add("accounts",
-                        static_cast<int64_t>(loaded->state->accounts->size()))
+                   .Add("accounts", account_count)
                    .Add("tls", loaded->settings.tls.has_value())
                    .Add("caller_policies", !loaded->settings.callers->open())
                    .Add("metrics_port", static_cast<int64_t>(metrics_port))

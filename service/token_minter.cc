@@ -118,13 +118,14 @@ absl::StatusOr<const CallerPolicy*> TokenMinter::PolicyFor(
 }
 
 TokenMinter::Call TokenMinter::NewCall(const CallerIdentity& caller) const {
-  const ServingState& state = state_.Get();
-  return {state, caller, PolicyFor(state, caller)};
+  std::shared_ptr<const ServingState> state = state_.Get();
+  absl::StatusOr<const CallerPolicy*> policy = PolicyFor(*state, caller);
+  return {std::move(state), caller, std::move(policy)};
 }
 
 absl::StatusOr<const AccountKeys::Account*> TokenMinter::SigningAccount(
     const Call& call, absl::string_view account_sid) {
-  const AccountKeys::Account* account = call.state.accounts->Find(account_sid);
+  const AccountKeys::Account* account = call.state->accounts->Find(account_sid);
   if (account == nullptr || account->verify_only) return AccountDenied();
   return account;
 }
@@ -415,7 +416,8 @@ absl::StatusOr<v1::VerifyTokenResponse> TokenMinter::VerifyToken(
       return token::InField("account_sid", s);
     }
   }
-  const ServingState& state = state_.Get();
+  const std::shared_ptr<const ServingState> held = state_.Get();
+  const ServingState& state = *held;
   CAPTOKEN_ASSIGN_OR_RETURN(const CallerPolicy* policy,
                             PolicyFor(state, caller));
   audit->token_fingerprint = TokenFingerprint(request.token());
@@ -476,7 +478,8 @@ absl::StatusOr<v1::GetCallerPolicyResponse> TokenMinter::GetCallerPolicy(
   v1::GetCallerPolicyResponse response;
   response.set_identity(caller.identity);
   response.set_identity_source(caller.source);
-  const ServingState& state = state_.Get();
+  const std::shared_ptr<const ServingState> held = state_.Get();
+  const ServingState& state = *held;
   response.set_open_access(state.callers->open());
   if (!state.callers->open() && !caller.identity.empty()) {
     if (const CallerPolicy* policy = state.callers->Match(caller.identity)) {

@@ -211,7 +211,9 @@ class TokenMinter {
   // sees the same accounts and policies. `policy` is PolicyFor's result,
   // reported only after the request has been validated.
   struct Call {
-    const ServingState& state;
+    // Held for the call only: a replaced state (and its keys) is released
+    // when the last call that read it is done.
+    std::shared_ptr<const ServingState> state;
     const CallerIdentity& caller;
     absl::StatusOr<const CallerPolicy*> policy;
   };
