@@ -166,25 +166,58 @@ Logger::~Logger() {
   writer_.join();
 }
 
-void Logger::Write(LogLine line) {
-  if (!Enabled(line.level())) return;
-  Enqueue(std::move(line).Finish(), 1);
+bool Logger::Write(LogLine line) {
+  if (!Enabled(line.level())) return true;
+  return Enqueue(std::move(line).Finish(), 1);
 }
 
-void Logger::Write(LogBatch batch) {
-  if (!Enabled(batch.level()) || batch.lines_ == 0) return;
-  Enqueue(std::move(batch.text_), batch.lines_);
+bool Logger::Write(LogBatch batch) {
+  if (!Enabled(batch.level()) || batch.lines_ == 0) return true;
+  return Enqueue(std::move(batch.text_), batch.lines_);
 }
 
-void Logger::Enqueue(std::string text, size_t lines) {
+bool Logger::WriteOrRefuse(LogBatch batch, absl::Duration wait) {
+  if (!Enabled(batch.level()) || batch.lines_ == 0) return true;
+  const size_t lines = batch.lines_;
+  absl::MutexLock lock(&mutex_);
+  auto room = [this, lines]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+    return queued_lines_ + lines <= max_queued_lines_ || stopping_;
+  };
+  // A batch larger than the whole queue can never fit: refuse at once.
+  if (lines > max_queued_lines_ ||
+      !mutex_.AwaitWithTimeout(absl::Condition(&room), wait) || stopping_) {
+    return false;
+  }
+  queue_.push_back({std::move(batch.text_), lines});
+  queued_lines_ += lines;
+  queued_total_ += lines;
+  return true;
+}
+
+bool Logger::Enqueue(std::string text, size_t lines) {
   absl::MutexLock lock(&mutex_);
   if (queued_lines_ + lines > max_queued_lines_) {
     dropped_ += lines;
-    return;
+    return false;
   }
   queue_.push_back({std::move(text), lines});
   queued_lines_ += lines;
   queued_total_ += lines;
+  return true;
+}
+
+std::string Logger::DropReport(bool now_or_never) {
+  const absl::Time now = absl::Now();
+  if (dropped_ == dropped_reported_ ||
+      (!now_or_never && now - last_drop_report_ < kDropReportInterval)) {
+    return "";
+  }
+  LogLine line(LogLevel::kWarning, "log_lines_dropped", now);
+  line.Add("count", static_cast<int64_t>(dropped_ - dropped_reported_))
+      .Add("total", static_cast<int64_t>(dropped_));
+  dropped_reported_ = dropped_;
+  last_drop_report_ = now;
+  return std::move(line).Finish();
 }
 
 void Logger::Flush() {
@@ -206,6 +239,7 @@ void Logger::WriterLoop() {
     std::deque<Entry> batch;
     size_t lines = 0;
     bool stop;
+    std::string report;
     {
       absl::MutexLock lock(&mutex_);
       auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
@@ -216,12 +250,15 @@ void Logger::WriterLoop() {
       lines = queued_lines_;
       queued_lines_ = 0;
       stop = stopping_;
+      report = DropReport(/*now_or_never=*/stop);
     }
-    // One write for the whole batch.
-    size_t bytes = 0;
+    // One write for the whole batch, after the report of what was lost
+    // before it.
+    size_t bytes = report.size();
     for (const Entry& entry : batch) bytes += entry.text.size();
     std::string text;
     text.reserve(bytes);
+    text.append(report);
     for (const Entry& entry : batch) text.append(entry.text);
     WriteAll(text);
     {

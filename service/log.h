@@ -127,18 +127,30 @@ class Logger {
   bool Enabled(LogLevel level) const { return level >= min_level_; }
 
   // Write queues `line` if its level is enabled. Never blocks on I/O.
-  void Write(LogLine line);
+  // Returns false if the line was dropped (counted) for want of room.
+  bool Write(LogLine line);
 
   // Write queues every line of `batch` if its level is enabled, taking the
   // lock once; if the queue has no room for all of them, they are all
-  // dropped (and counted). Never blocks on I/O.
-  void Write(LogBatch batch);
+  // dropped (and counted), and it returns false. Never blocks on I/O.
+  bool Write(LogBatch batch);
+
+  // WriteOrRefuse queues every line of `batch`, waiting up to `wait` for
+  // room in the queue. It returns false, and queues nothing, if there is
+  // still no room then: the caller must not act as if the lines were
+  // logged (an audit line that cannot be written is a token not issued).
+  // Refused lines are not counted as dropped; they were never accepted.
+  bool WriteOrRefuse(LogBatch batch, absl::Duration wait);
 
   // Flush returns once every line queued before the call is written.
   void Flush();
 
-  // dropped_lines counts lines lost to a full queue.
+  // dropped_lines counts lines lost to a full queue. The writer also says
+  // so in the log, at most every kDropReportInterval and once more when it
+  // stops: a {"event":"log_lines_dropped","count":N,"total":T} line.
   uint64_t dropped_lines() const;
+
+  static constexpr absl::Duration kDropReportInterval = absl::Seconds(5);
 
  private:
   // One queue entry: one line, or a LogBatch's lines.
@@ -148,7 +160,11 @@ class Logger {
   };
 
   // Queues `text`, `lines` lines, or drops it if there is no room.
-  void Enqueue(std::string text, size_t lines);
+  bool Enqueue(std::string text, size_t lines);
+  // The line reporting drops since the last report, if one is due (or, when
+  // the logger stops, if any drop is unreported).
+  std::string DropReport(bool now_or_never)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   void WriterLoop();
   void WriteAll(const std::string& text);
 
@@ -163,6 +179,8 @@ class Logger {
   uint64_t queued_total_ ABSL_GUARDED_BY(mutex_) = 0;
   uint64_t written_total_ ABSL_GUARDED_BY(mutex_) = 0;
   uint64_t dropped_ ABSL_GUARDED_BY(mutex_) = 0;
+  uint64_t dropped_reported_ ABSL_GUARDED_BY(mutex_) = 0;
+  absl::Time last_drop_report_ ABSL_GUARDED_BY(mutex_) = absl::InfinitePast();
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::thread writer_;
 };

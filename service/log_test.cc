@@ -415,6 +415,7 @@ TEST(Logger, FullQueueDropsAndCountsInsteadOfBlocking) {
 
   std::string received;
   uint64_t dropped = 0;
+  std::thread reader;
   {
     Logger logger(LogLevel::kInfo, write_fd, kMaxQueued);
     for (int i = 0; i < kLines; ++i) {
@@ -425,8 +426,9 @@ TEST(Logger, FullQueueDropsAndCountsInsteadOfBlocking) {
     EXPECT_GE(dropped, uint64_t{kLines - 2 * kMaxQueued});
     EXPECT_LT(dropped, uint64_t{kLines});
 
-    // Drain the pipe so the writer can finish; the destructor waits for it.
-    std::thread reader([read_fd, &received] {
+    // Drain the pipe so the writer can finish; the destructor waits for it
+    // (and writes the last report of the drops).
+    reader = std::thread([read_fd, &received] {
       char buffer[65536];
       while (true) {
         const ssize_t n = ::read(read_fd, buffer, sizeof(buffer));
@@ -437,15 +439,36 @@ TEST(Logger, FullQueueDropsAndCountsInsteadOfBlocking) {
     });
     logger.Flush();
     EXPECT_EQ(logger.dropped_lines(), dropped);  // Flush drops nothing
-    ::close(write_fd);  // the logger only writes to it; EOF for the reader
-    reader.join();
   }
+  ::close(write_fd);  // the logger only wrote to it; EOF for the reader
+  reader.join();
   ::close(read_fd);
 
-  // Every line that was not dropped arrived whole, in order.
+  // Every line that was not dropped arrived whole, in order; and the loss
+  // itself is logged, with its count.
   std::vector<std::string> lines = absl::StrSplit(received, '\n');
   ASSERT_EQ(lines.back(), "");
   lines.pop_back();
+  std::vector<std::string> reports;
+  for (auto it = lines.begin(); it != lines.end();) {
+    if (EventOf(*it) == "log_lines_dropped") {
+      reports.push_back(*it);
+      it = lines.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Reported as the writer gets to it, the rest when the logger stops.
+  ASSERT_FALSE(reports.empty()) << received;
+  int64_t reported = 0;
+  for (const std::string& report : reports) {
+    absl::StatusOr<JsonValue> json = token::ParseJson(report);
+    ASSERT_TRUE(json.ok()) << report;
+    reported += json->Find("count")->AsInt64().value();
+  }
+  EXPECT_EQ(reported, static_cast<int64_t>(dropped));
+  EXPECT_THAT(reports.back(),
+              HasSubstr(absl::StrCat(R"("total":)", dropped, "}")));
   EXPECT_EQ(lines.size() + dropped, size_t{kLines});
   int last = -1;
   for (const std::string& line : lines) {
@@ -457,6 +480,73 @@ TEST(Logger, FullQueueDropsAndCountsInsteadOfBlocking) {
   }
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(EventOf(lines.front()), "e0");  // the first line always fits
+}
+
+// An audit line must be accepted before its token is returned: with the
+// reader stalled and the queue full, WriteOrRefuse waits its bound, then
+// refuses (queueing nothing, dropping nothing); once the reader drains the
+// pipe, it is accepted, and every accepted line is written.
+TEST(Logger, WriteOrRefuseWaitsForRoomAndRefusesWhenThereIsNone) {
+  constexpr size_t kMaxQueued = 4;
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  const int read_fd = fds[0];
+  const int write_fd = fds[1];
+  const int pipe_bytes = ::fcntl(write_fd, F_GETPIPE_SZ);
+  ASSERT_GT(pipe_bytes, 0);
+  const std::string padding(2 * static_cast<size_t>(pipe_bytes), 'x');
+  auto batch_of = [&](absl::string_view event, int lines) {
+    LogBatch batch(LogLevel::kInfo);
+    for (int i = 0; i < lines; ++i) {
+      batch.Add(LogLine(LogLevel::kInfo, event, kTime).Add("pad", padding));
+    }
+    return batch;
+  };
+
+  std::string received;
+  {
+    Logger logger(LogLevel::kInfo, write_fd, kMaxQueued);
+    // The writer takes what is queued and blocks on the pipe; then the
+    // queue fills up behind it.
+    int accepted = 0;
+    while (
+        logger.WriteOrRefuse(batch_of("accepted", 1), absl::Milliseconds(50))) {
+      ++accepted;
+      ASSERT_LE(accepted, static_cast<int>(2 * kMaxQueued + 1));
+    }
+    EXPECT_GE(accepted, static_cast<int>(kMaxQueued));
+    EXPECT_EQ(logger.dropped_lines(), 0u);
+    // Larger than the whole queue: refused at once, whatever the wait.
+    EXPECT_FALSE(logger.WriteOrRefuse(batch_of("too-big", kMaxQueued + 1),
+                                      absl::Hours(1)));
+
+    std::thread reader([read_fd, &received] {
+      char buffer[65536];
+      while (true) {
+        const ssize_t n = ::read(read_fd, buffer, sizeof(buffer));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        received.append(buffer, static_cast<size_t>(n));
+      }
+    });
+    // With the reader back, a line waits for room and is accepted.
+    EXPECT_TRUE(logger.WriteOrRefuse(batch_of("after", 1), absl::Seconds(30)));
+    logger.Flush();
+    EXPECT_EQ(logger.dropped_lines(), 0u);
+    ::close(write_fd);
+    reader.join();
+
+    std::vector<std::string> events;
+    for (absl::string_view line :
+         absl::StrSplit(received, '\n', absl::SkipEmpty())) {
+      events.push_back(EventOf(std::string(line)));
+    }
+    std::vector<std::string> expected(static_cast<size_t>(accepted),
+                                      "accepted");
+    expected.push_back("after");
+    EXPECT_EQ(events, expected);
+  }
+  ::close(read_fd);
 }
 
 TEST(Logger, WritesABatchsLinesInOrderAfterEarlierLines) {

@@ -14,6 +14,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <functional>
@@ -55,6 +57,16 @@ ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(5),
           "close each client connection (gracefully, with GOAWAY) after this "
           "long, so clients balancing over DNS re-resolve and find new "
           "replicas; 0 keeps connections forever");
+ABSL_FLAG(std::string, audit, "fail_closed",
+          "when audit lines cannot be queued (a stalled log reader): "
+          "fail_closed withholds the call's tokens (UNAVAILABLE after "
+          "--audit_wait); drop returns them and counts the lost lines");
+ABSL_FLAG(absl::Duration, audit_wait, absl::Seconds(1),
+          "with --audit=fail_closed, how long a call waits for room in the "
+          "log queue before it fails with UNAVAILABLE");
+ABSL_FLAG(int64_t, log_queue_lines, 100000,
+          "log lines held in memory for a slow reader of standard error "
+          "(about 300 bytes each)");
 ABSL_FLAG(std::string, metrics_listen, "",
           "HOST:PORT to serve Prometheus metrics on at /metrics (plaintext; "
           "no secrets, no caller data); empty: no metrics endpoint");
@@ -70,13 +82,17 @@ Usage:
   captoken-server [--config=PATH] [--listen=HOST:PORT] [--log_level=info]
                   [--drain_grace=0s] [--drain_timeout=10s]
                   [--metrics_listen=HOST:PORT] [--max_connection_age=5m]
+                  [--audit=fail_closed|drop] [--audit_wait=1s]
+                  [--log_queue_lines=100000]
 
 Without --config it serves a development account (AC000...000, auth token
 "captoken-development-auth-token", API key SK000...000 with secret
 "captoken-development-api-key-secret") on 127.0.0.1:50051 only. With --config it
 reads a captoken.v1.ServerConfig in protobuf text format (docs/server.md).
 
-Logs are JSON lines on standard error. SIGTERM or SIGINT drain and exit 0;
+Logs are JSON lines on standard error. A call's tokens are returned only
+once its audit lines are queued for writing (--audit=fail_closed): if the
+log reader stalls, calls fail with UNAVAILABLE rather than go unaudited. SIGTERM or SIGINT drain and exit 0;
 SIGHUP, or a change to the config or a secret file, reloads the accounts,
 their auth tokens and the caller policies.
 )";
@@ -302,7 +318,17 @@ int Run() {
               << "\n";
     return 2;
   }
-  Logger logger(*level);
+  const std::string audit_mode = absl::GetFlag(FLAGS_audit);
+  if (audit_mode != "fail_closed" && audit_mode != "drop") {
+    std::cerr << "captoken-server: --audit: fail_closed or drop\n";
+    return 2;
+  }
+  const int64_t queue_lines = absl::GetFlag(FLAGS_log_queue_lines);
+  if (queue_lines < 1) {
+    std::cerr << "captoken-server: --log_queue_lines: at least 1\n";
+    return 2;
+  }
+  Logger logger(*level, /*fd=*/2, static_cast<size_t>(queue_lines));
   const std::string config_path = absl::GetFlag(FLAGS_config);
   absl::StatusOr<Loaded> loaded = LoadConfiguration(config_path);
   if (loaded.ok() && loaded->settings.tls.has_value()) {
@@ -359,6 +385,9 @@ int Run() {
   }
 
   loaded->settings.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  loaded->settings.audit.drop_when_full = audit_mode == "drop";
+  loaded->settings.audit.wait =
+      std::max(absl::ZeroDuration(), absl::GetFlag(FLAGS_audit_wait));
   ConfigureServingProcess();
   absl::StatusOr<std::unique_ptr<TokenServer>> server =
       TokenServer::Start(loaded->settings, &minter, &logger, &metrics);

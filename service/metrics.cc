@@ -92,7 +92,19 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
                    .Name("captoken_secret_reloads_total")
                    .Help("Reloads of accounts, secrets and policies, by "
                          "outcome.")
-                   .Register(*registry_)) {
+                   .Register(*registry_)),
+      audit_dropped_(prometheus::BuildCounter()
+                         .Name("captoken_audit_lines_dropped_total")
+                         .Help("Audit lines lost to a full log queue (only "
+                               "with --audit=drop).")
+                         .Register(*registry_)
+                         .Add({})),
+      audit_refusals_(prometheus::BuildCounter()
+                          .Name("captoken_audit_refusals_total")
+                          .Help("Calls whose tokens were withheld because "
+                                "their audit lines could not be queued.")
+                          .Register(*registry_)
+                          .Add({})) {
   // Every series a dashboard expects exists from the start, at zero.
   reloads_.Add({{"outcome", "ok"}});
   reloads_.Add({{"outcome", "failed"}});
@@ -163,6 +175,12 @@ void ServerMetrics::RecordRefusal(RefusalReason reason, int64_t count) {
     rate_limited_.Increment(static_cast<double>(count));
   }
 }
+
+void ServerMetrics::RecordAuditDropped(int64_t lines) {
+  audit_dropped_.Increment(static_cast<double>(lines));
+}
+
+void ServerMetrics::RecordAuditRefusal() { audit_refusals_.Increment(); }
 
 void ServerMetrics::RecordReload(bool ok) {
   reloads_.Add({{"outcome", ok ? "ok" : "failed"}}).Increment();

@@ -21,6 +21,14 @@
 //                                                   refused for rate (the
 //                                                   "rate_limited" refusals)
 //   captoken_secret_reloads_total{outcome}          reloads, "ok" or "failed"
+//   captoken_audit_lines_dropped_total              audit lines lost to a full
+//                                                   log queue (--audit=drop);
+//                                                   by default a token whose
+//                                                   line cannot be queued is
+//                                                   not issued instead
+//   captoken_audit_refusals_total                   calls refused because
+//                                                   their audit line could
+//                                                   not be queued in time
 //   captoken_secret_age_seconds{secret}             seconds since each secret
 //                                                   was loaded; `secret` is its
 //                                                   place in the config
@@ -90,6 +98,13 @@ class ServerMetrics {
   // RecordReload counts a reload and its outcome.
   void RecordReload(bool ok);
 
+  // RecordAuditDropped counts `lines` audit lines lost to a full log queue.
+  void RecordAuditDropped(int64_t lines);
+
+  // RecordAuditRefusal counts a call whose tokens were withheld because its
+  // audit lines could not be queued.
+  void RecordAuditRefusal();
+
   // SetSecretsLoaded says the secrets named `secrets` (their places in the
   // config) were all loaded at `loaded_at`, replacing the previous set.
   void SetSecretsLoaded(std::vector<std::string> secrets, absl::Time loaded_at);
@@ -127,6 +142,8 @@ class ServerMetrics {
   prometheus::Family<prometheus::Counter>& batch_items_;
   prometheus::Counter& rate_limited_;
   prometheus::Family<prometheus::Counter>& reloads_;
+  prometheus::Counter& audit_dropped_;
+  prometheus::Counter& audit_refusals_;
   absl::flat_hash_map<std::string, MethodMetrics> methods_;
   std::vector<MintedSeries> minted_series_;
 };

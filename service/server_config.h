@@ -69,6 +69,16 @@ struct AccountSettings {
 };
 
 // TlsSettings are the files of transport { tls { ... } }.
+// AuditSettings say what happens when audit lines cannot be queued (a
+// stalled log reader, a full pipe): by default a call's tokens are returned
+// only after its audit lines were accepted, waiting up to `wait` for room,
+// else the call fails with UNAVAILABLE. With `drop_when_full`, the lines are
+// dropped instead and counted (metric and log), and the tokens returned.
+struct AuditSettings {
+  bool drop_when_full = false;
+  absl::Duration wait = absl::Seconds(1);
+};
+
 struct TlsSettings {
   std::string certificate_file;
   std::string private_key_file;
@@ -99,6 +109,8 @@ struct ServerSettings {
   // Connections are closed gracefully after this long (0: never), so that
   // clients balancing over DNS re-resolve and find new replicas.
   absl::Duration max_connection_age = absl::ZeroDuration();
+  // Set from the command line (--audit, --audit_wait).
+  AuditSettings audit;
   // Tokens longer than this are not examined by VerifyToken.
   size_t max_verify_token_bytes = token::kMaxVerifyTokenBytes;
   // Most requests in one BatchMint.

@@ -92,7 +92,8 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::Start(
     const ServerSettings& settings, const TokenMinter* minter, Logger* logger,
     ServerMetrics* metrics) {
   auto service = std::make_unique<TokenService>(
-      minter, logger, metrics, settings.trust_forwarded_client_cert);
+      minter, logger, metrics, settings.trust_forwarded_client_cert,
+      settings.audit);
   grpc::ServerBuilder builder;
   ConfigureServerBuilder(settings, &builder);
   int port = 0;

@@ -21,6 +21,12 @@ absl::Status Draining() {
   return absl::UnavailableError("server is shutting down; retry");
 }
 
+// A token whose audit line cannot be written is a token not issued.
+absl::Status AuditUnavailable() {
+  return absl::UnavailableError(
+      "the audit log is not keeping up: no token was issued; retry");
+}
+
 // BatchTally adds up a batch's items by status code and by refusal reason,
 // so that each series is updated once per batch rather than once per item
 // (a label lookup under the family's lock each, for codes).
@@ -110,12 +116,13 @@ grpc::ServerUnaryReactor* TokenService::Mint(
   absl::StatusOr<v1::TokenResponse> result =
       Admit() ? (minter_->*mint)(request, Caller(*context), &audit)
               : Draining();
-  if (result.ok()) {
+  absl::Status status = result.status();
+  Record(*context, &audit, &status, started, /*issues_token=*/true);
+  if (status.ok()) {
     *response = *std::move(result);
     metrics_->RecordMint(audit.kind, audit.profile);
   }
-  Record(*context, &audit, result.status(), started);
-  return Finish(context, result.status());
+  return Finish(context, status);
 }
 
 grpc::ServerUnaryReactor* TokenService::MintCapabilityToken(
@@ -146,7 +153,7 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
   BatchAudit audit;
   audit.call.method = "BatchMint";
   // Minted in place, into the response on the call's arena.
-  const absl::Status status =
+  absl::Status status =
       Admit() ? minter_->BatchMint(*request, Caller(*context), response, &audit)
               : Draining();
   audit.call.batch_size = request->requests_size();
@@ -160,29 +167,45 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
       AuditLineStart(audit.call.method, peer, audit.call.caller, absl::Now());
   const size_t shared = line.size();
   LogBatch lines(LogLevel::kInfo);
+  BatchTally tally;
+  int issued = 0;
   if (status.ok()) {
-    // Each item is counted as its own token would be; the codes are added
-    // up per batch.
-    BatchTally tally;
     for (int i = 0; i < response->results_size(); ++i) {
       const v1::MintResult& item = response->results(i);
       const AuditRecord& item_audit = audit.items[static_cast<size_t>(i)];
       const absl::StatusCode code = static_cast<absl::StatusCode>(item.code());
       tally.Add(code, item_audit.refusal);
-      if (code == absl::StatusCode::kOk) {
-        metrics_->RecordMint(item_audit.kind, item_audit.profile);
-      }
+      if (code == absl::StatusCode::kOk) ++issued;
       line.Truncate(shared);
       AddAuditFields(item_audit, absl::Status(code, item.message()), &line);
       lines.Add(line);
     }
-    tally.Record(metrics_);
   }
-  metrics_->RecordCall(audit.call.method, status, absl::Now() - started);
   line.Truncate(shared);
   AddAuditFields(audit.call, status, &line);
   lines.Add(line);
-  logger_->Write(std::move(lines));
+  if (!Audit(std::move(lines), issued > 0)) {
+    // None of the batch's tokens leaves the server: their lines were not
+    // accepted. The refusal's own line is queued if there is room.
+    status = AuditUnavailable();
+    response->Clear();
+    LogBatch refusal(LogLevel::kInfo);
+    line.Truncate(shared);
+    AddAuditFields(audit.call, status, &line);
+    refusal.Add(line);
+    Audit(std::move(refusal), /*issues_tokens=*/false);
+  } else if (status.ok()) {
+    // Each item is counted as its own token would be; the codes are added
+    // up per batch.
+    for (int i = 0; i < response->results_size(); ++i) {
+      if (response->results(i).code() == 0) {
+        const AuditRecord& item_audit = audit.items[static_cast<size_t>(i)];
+        metrics_->RecordMint(item_audit.kind, item_audit.profile);
+      }
+    }
+    tally.Record(metrics_);
+  }
+  metrics_->RecordCall(audit.call.method, status, absl::Now() - started);
   return Finish(context, status, audit.retry_delay);
 }
 
@@ -195,9 +218,10 @@ grpc::ServerUnaryReactor* TokenService::VerifyToken(
   absl::StatusOr<v1::VerifyTokenResponse> result =
       Admit() ? minter_->VerifyToken(*request, Caller(*context), &audit)
               : Draining();
-  if (result.ok()) *response = *std::move(result);
-  Record(*context, &audit, result.status(), started);
-  return Finish(context, result.status());
+  absl::Status status = result.status();
+  Record(*context, &audit, &status, started, /*issues_token=*/false);
+  if (status.ok()) *response = *std::move(result);
+  return Finish(context, status);
 }
 
 grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
@@ -220,19 +244,45 @@ grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
     }
   }
   // Every call is audited, including who asked what they may do.
-  Record(*context, &audit, status, started);
+  Record(*context, &audit, &status, started, /*issues_token=*/false);
   return Finish(context, status);
 }
 
 void TokenService::Record(const grpc::CallbackServerContext& context,
-                          AuditRecord* record, const absl::Status& status,
-                          absl::Time started) {
-  metrics_->RecordCall(record->method, status, absl::Now() - started);
-  record->refusal = RefusalReasonOf(status);
-  LogLine line = AuditLineStart(record->method, context.peer(), record->caller,
-                                absl::Now());
-  AddAuditFields(*record, status, &line);
-  logger_->Write(std::move(line));
+                          AuditRecord* record, absl::Status* status,
+                          absl::Time started, bool issues_token) {
+  record->refusal = RefusalReasonOf(*status);
+  const std::string peer = context.peer();
+  LogLine line =
+      AuditLineStart(record->method, peer, record->caller, absl::Now());
+  const size_t shared = line.size();
+  AddAuditFields(*record, *status, &line);
+  LogBatch lines(LogLevel::kInfo);
+  lines.Add(line);
+  if (!Audit(std::move(lines), issues_token && status->ok())) {
+    *status = AuditUnavailable();
+    record->refusal = RefusalReasonOf(*status);
+    record->token_fingerprint.clear();
+    line.Truncate(shared);
+    AddAuditFields(*record, *status, &line);
+    LogBatch refusal(LogLevel::kInfo);
+    refusal.Add(line);
+    Audit(std::move(refusal), /*issues_tokens=*/false);
+  }
+  metrics_->RecordCall(record->method, *status, absl::Now() - started);
+}
+
+bool TokenService::Audit(LogBatch lines, bool issues_tokens) {
+  const size_t count = lines.lines();
+  if (issues_tokens && !audit_.drop_when_full) {
+    if (logger_->WriteOrRefuse(std::move(lines), audit_.wait)) return true;
+    metrics_->RecordAuditRefusal();
+    return false;
+  }
+  if (!logger_->Write(std::move(lines))) {
+    metrics_->RecordAuditDropped(static_cast<int64_t>(count));
+  }
+  return true;
 }
 
 LogLine TokenService::AuditLineStart(absl::string_view method,

@@ -24,6 +24,7 @@
 #include "service/arena_message_allocator.h"
 #include "service/log.h"
 #include "service/metrics.h"
+#include "service/server_config.h"
 #include "service/token_minter.h"
 
 namespace captoken::service {
@@ -33,12 +34,16 @@ class TokenService final : public v1::TokenService::CallbackService {
   // `minter`, `logger` and `metrics` must outlive the service. With
   // `trust_forwarded_client_cert`, a loopback peer's x-forwarded-client-cert
   // header names the caller (see caller_identity.h).
+  // `audit` says whether a token whose audit line cannot be queued is
+  // withheld (the default) or its line dropped.
   TokenService(const TokenMinter* minter, Logger* logger,
-               ServerMetrics* metrics, bool trust_forwarded_client_cert)
+               ServerMetrics* metrics, bool trust_forwarded_client_cert,
+               AuditSettings audit = {})
       : minter_(minter),
         logger_(logger),
         metrics_(metrics),
-        trust_forwarded_client_cert_(trust_forwarded_client_cert) {
+        trust_forwarded_client_cert_(trust_forwarded_client_cert),
+        audit_(audit) {
     SetMessageAllocatorFor_BatchMint(&batch_allocator_);
   }
 
@@ -97,10 +102,16 @@ class TokenService final : public v1::TokenService::CallbackService {
       v1::TokenResponse* response, absl::string_view method,
       absl::StatusOr<v1::TokenResponse> (TokenMinter::*mint)(
           const Request&, const CallerIdentity&, AuditRecord*) const);
-  // Updates the call's metrics, completes `record` with the refusal reason
-  // of `status` and writes its audit line.
+  // Completes `record` with the refusal reason of `*status`, writes its
+  // audit line and updates the call's metrics. If the call issued a token
+  // (`*status` is OK and `issues_token`) and its line cannot be queued,
+  // `*status` becomes UNAVAILABLE: the caller must then not return it.
   void Record(const grpc::CallbackServerContext& context, AuditRecord* record,
-              const absl::Status& status, absl::Time started);
+              absl::Status* status, absl::Time started, bool issues_token);
+  // Queues a call's audit lines. Lines that issue tokens are waited for
+  // (AuditSettings), and false means they were not accepted; other lines
+  // are never waited for (a drop is counted).
+  bool Audit(LogBatch lines, bool issues_tokens);
   // Starts an audit line with the fields every line of one call shares.
   static LogLine AuditLineStart(absl::string_view method,
                                 absl::string_view peer,
@@ -113,6 +124,7 @@ class TokenService final : public v1::TokenService::CallbackService {
   Logger* logger_;
   ServerMetrics* metrics_;
   const bool trust_forwarded_client_cert_;
+  const AuditSettings audit_;
   // A BatchMint's request and response live on an arena of their own, and
   // the minter writes the results there in place.
   ArenaMessageAllocator<v1::BatchMintRequest, v1::BatchMintResponse>

@@ -30,8 +30,8 @@ int ExitCodeOf(int wait_status) {
   return -1;
 }
 
-// Forks and execs `argv` with the given file descriptors as its standard
-// streams. The child never returns.
+}  // namespace
+
 absl::StatusOr<pid_t> Launch(const std::vector<std::string>& argv,
                              const EnvironmentVariables& env, int stdin_fd,
                              int stdout_fd, int stderr_fd) {
@@ -70,8 +70,6 @@ absl::StatusOr<pid_t> Launch(const std::vector<std::string>& argv,
   }
   return pid;
 }
-
-}  // namespace
 
 std::string RunfilePath(absl::string_view path) {
   return absl::StrCat(EnvOr("TEST_SRCDIR", "."), "/",

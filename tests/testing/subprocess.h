@@ -30,6 +30,13 @@ namespace captoken::testing {
 
 using EnvironmentVariables = std::vector<std::pair<std::string, std::string>>;
 
+// Launch forks and execs `argv` (the environment plus `env`) with the given
+// file descriptors as its standard streams, and returns its pid. For a test
+// that must hold one of them itself, such as a pipe it stops reading.
+absl::StatusOr<pid_t> Launch(const std::vector<std::string>& argv,
+                             const EnvironmentVariables& env, int stdin_fd,
+                             int stdout_fd, int stderr_fd);
+
 // RunfilePath returns the absolute path of `path` (relative to the
 // workspace root) in the test's runfiles.
 std::string RunfilePath(absl::string_view path);
