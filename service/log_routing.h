@@ -13,7 +13,7 @@
 // The lines keep the library's level and say where they came from:
 //
 //   {"time":"...","level":"error","event":"grpc_log",
-//    "file":"src/core/tsi/ssl_transport_security.cc","line":1501,
+//    "file":"./src/core/tsi/ssl_transport_security.cc","line":1501,
 //    "message":"Handshake failed with fatal error SSL_ERROR_SSL: ..."}
 //   {"time":"...","level":"error","event":"protobuf_log",
 //    "file":"google/protobuf/wire_format_lite.cc","line":618,
