@@ -9,6 +9,12 @@
 // carved from a few blocks. Handlers must build into the response in place:
 // moving a heap message into an arena message copies it.
 //
+// TokenService registers its methods raw (request_codec.h says why), so it
+// does not hand the allocator to gRPC: BatchMint calls AllocateMessages,
+// parses into the request, and calls Release itself once the response is
+// serialized. The typed registration below is what the benchmark's no-op
+// server uses.
+//
 // The allocator must outlive the server; it is thread-safe (it holds no
 // state).
 //

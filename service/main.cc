@@ -35,6 +35,7 @@
 #include "service/command_line.h"
 #include "service/file_watcher.h"
 #include "service/log.h"
+#include "service/log_routing.h"
 #include "service/metrics.h"
 #include "service/server_config.h"
 #include "service/tls_files.h"
@@ -329,6 +330,8 @@ int Run() {
     return 2;
   }
   Logger logger(*level, /*fd=*/2, static_cast<size_t>(queue_lines));
+  // From here on, libprotobuf's and gRPC's own lines are JSON lines too.
+  LibraryLogRoute library_logs(&logger);
   const std::string config_path = absl::GetFlag(FLAGS_config);
   absl::StatusOr<Loaded> loaded = LoadConfiguration(config_path);
   if (loaded.ok() && loaded->settings.tls.has_value()) {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "service/grpc_status.h"
 #include "service/refusal_reason.h"
+#include "service/request_codec.h"
 #include "service/token/field_validation.h"
 
 namespace captoken::service {
@@ -104,59 +106,89 @@ bool TokenService::Admit() {
   return accepting_.load(std::memory_order_relaxed);
 }
 
+absl::Status TokenService::Accept(const grpc::CallbackServerContext& context,
+                                  const grpc::ByteBuffer& bytes,
+                                  google::protobuf::MessageLite* request,
+                                  AuditRecord* audit) {
+  if (!Admit()) return Draining();
+  absl::Status parsed = ParseRequest(bytes, request);
+  // The minter, which names the caller for the audit line, never sees this
+  // call: name it here (empty for a refused identity, as on every line).
+  if (!parsed.ok()) audit->caller = Caller(context).identity;
+  return parsed;
+}
+
 template <typename Request>
 grpc::ServerUnaryReactor* TokenService::Mint(
-    grpc::CallbackServerContext* context, const Request& request,
-    v1::TokenResponse* response, absl::string_view method,
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer& request,
+    grpc::ByteBuffer* response, absl::string_view method,
     absl::StatusOr<v1::TokenResponse> (TokenMinter::*mint)(
         const Request&, const CallerIdentity&, AuditRecord*) const) {
   const absl::Time started = absl::Now();
   AuditRecord audit;
   audit.method = std::string(method);
-  absl::StatusOr<v1::TokenResponse> result =
-      Admit() ? (minter_->*mint)(request, Caller(*context), &audit)
-              : Draining();
-  absl::Status status = result.status();
+  Request parsed;
+  absl::Status status = Accept(*context, request, &parsed, &audit);
+  if (status.ok()) {
+    absl::StatusOr<v1::TokenResponse> result =
+        (minter_->*mint)(parsed, Caller(*context), &audit);
+    status =
+        result.ok() ? SerializeResponse(*result, response) : result.status();
+  }
+  // The token leaves only if its audit line was accepted.
   Record(*context, &audit, &status, started, /*issues_token=*/true);
   if (status.ok()) {
-    *response = *std::move(result);
     metrics_->RecordMint(audit.kind, audit.profile);
+  } else {
+    response->Clear();
   }
   return Finish(context, status);
 }
 
 grpc::ServerUnaryReactor* TokenService::MintCapabilityToken(
-    grpc::CallbackServerContext* context, const v1::CapabilityRequest* request,
-    v1::TokenResponse* response) {
-  return Mint(context, *request, response, "MintCapabilityToken",
-              &TokenMinter::MintCapabilityToken);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Mint<v1::CapabilityRequest>(context, *request, response,
+                                     "MintCapabilityToken",
+                                     &TokenMinter::MintCapabilityToken);
 }
 
 grpc::ServerUnaryReactor* TokenService::MintTaskRouterToken(
-    grpc::CallbackServerContext* context, const v1::TaskRouterRequest* request,
-    v1::TokenResponse* response) {
-  return Mint(context, *request, response, "MintTaskRouterToken",
-              &TokenMinter::MintTaskRouterToken);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Mint<v1::TaskRouterRequest>(context, *request, response,
+                                     "MintTaskRouterToken",
+                                     &TokenMinter::MintTaskRouterToken);
 }
 
 grpc::ServerUnaryReactor* TokenService::MintAccessToken(
-    grpc::CallbackServerContext* context, const v1::AccessTokenRequest* request,
-    v1::TokenResponse* response) {
-  return Mint(context, *request, response, "MintAccessToken",
-              &TokenMinter::MintAccessToken);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return Mint<v1::AccessTokenRequest>(context, *request, response,
+                                      "MintAccessToken",
+                                      &TokenMinter::MintAccessToken);
 }
 
 grpc::ServerUnaryReactor* TokenService::BatchMint(
-    grpc::CallbackServerContext* context, const v1::BatchMintRequest* request,
-    v1::BatchMintResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response_bytes) {
   const absl::Time started = absl::Now();
   BatchAudit audit;
   audit.call.method = "BatchMint";
-  // Minted in place, into the response on the call's arena.
+  // The request and the response on an arena of their own, freed on
+  // return: by then the response is bytes.
+  const std::unique_ptr<BatchMessages, ReleaseMessages> messages(
+      batch_allocator_.AllocateMessages());
+  const v1::BatchMintRequest* request = messages->request();
+  v1::BatchMintResponse* response = messages->response();
   absl::Status status =
-      Admit() ? minter_->BatchMint(*request, Caller(*context), response, &audit)
-              : Draining();
-  audit.call.batch_size = request->requests_size();
+      Accept(*context, *request_bytes, messages->request(), &audit.call);
+  if (status.ok()) {
+    audit.call.batch_size = request->requests_size();
+    // Minted in place, into the response on that arena.
+    status = minter_->BatchMint(*request, Caller(*context), response, &audit);
+    if (status.ok()) status = SerializeResponse(*response, response_bytes);
+  }
   audit.call.refusal = RefusalReasonOf(status);
   // One audit line per item, then one for the call. Every line of the call
   // shares its method, peer, caller and time (the items' records carry the
@@ -188,7 +220,7 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
     // None of the batch's tokens leaves the server: their lines were not
     // accepted. The refusal's own line is queued if there is room.
     status = AuditUnavailable();
-    response->Clear();
+    response_bytes->Clear();
     LogBatch refusal(LogLevel::kInfo);
     line.Truncate(shared);
     AddAuditFields(audit.call, status, &line);
@@ -210,38 +242,40 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
 }
 
 grpc::ServerUnaryReactor* TokenService::VerifyToken(
-    grpc::CallbackServerContext* context, const v1::VerifyTokenRequest* request,
-    v1::VerifyTokenResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
   const absl::Time started = absl::Now();
   AuditRecord audit;
   audit.method = "VerifyToken";
-  absl::StatusOr<v1::VerifyTokenResponse> result =
-      Admit() ? minter_->VerifyToken(*request, Caller(*context), &audit)
-              : Draining();
-  absl::Status status = result.status();
+  v1::VerifyTokenRequest parsed;
+  absl::Status status = Accept(*context, *request, &parsed, &audit);
+  if (status.ok()) {
+    absl::StatusOr<v1::VerifyTokenResponse> result =
+        minter_->VerifyToken(parsed, Caller(*context), &audit);
+    status =
+        result.ok() ? SerializeResponse(*result, response) : result.status();
+  }
   Record(*context, &audit, &status, started, /*issues_token=*/false);
-  if (status.ok()) *response = *std::move(result);
   return Finish(context, status);
 }
 
 grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
-    grpc::CallbackServerContext* context,
-    const v1::GetCallerPolicyRequest* request,
-    v1::GetCallerPolicyResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
   const absl::Time started = absl::Now();
   AuditRecord audit;
   audit.method = "GetCallerPolicy";
-  absl::Status status = Admit() ? absl::OkStatus() : Draining();
+  // The request has no fields, but bytes that are no message at all are
+  // refused as for every other method.
+  v1::GetCallerPolicyRequest parsed;
+  absl::Status status = Accept(*context, *request, &parsed, &audit);
   if (status.ok()) {
     const CallerIdentity caller = Caller(*context);
     audit.caller = caller.identity;
     absl::StatusOr<v1::GetCallerPolicyResponse> described =
         minter_->GetCallerPolicy(caller);
-    if (described.ok()) {
-      *response = *std::move(described);
-    } else {
-      status = described.status();
-    }
+    status = described.ok() ? SerializeResponse(*described, response)
+                            : described.status();
   }
   // Every call is audited, including who asked what they may do.
   Record(*context, &audit, &status, started, /*issues_token=*/false);

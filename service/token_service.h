@@ -7,6 +7,13 @@
 // BatchMint writes one per item and one for the call). It never blocks (the
 // minter does not, and the log is written by its own thread).
 //
+// Its methods are registered raw: gRPC hands over the request's bytes and
+// the handler parses them (request_codec.h), because gRPC itself answers a
+// request it cannot parse with UNIMPLEMENTED, without calling the handler.
+// Here such a request is INVALID_ARGUMENT (kUnparsableRequest), audited
+// and counted like any other malformed one. Clients see the same
+// TokenService and use the generated stubs.
+//
 // Once StopAcceptingCalls() is called it refuses every new call with
 // UNAVAILABLE, which clients may retry elsewhere: that is how a draining
 // server turns callers away cleanly, before gRPC's own shutdown (which
@@ -20,6 +27,7 @@
 
 #include "absl/time/time.h"
 #include "captoken/v1/token_service.grpc.pb.h"
+#include "google/protobuf/message_lite.h"
 #include "grpcpp/grpcpp.h"
 #include "service/arena_message_allocator.h"
 #include "service/log.h"
@@ -29,7 +37,17 @@
 
 namespace captoken::service {
 
-class TokenService final : public v1::TokenService::CallbackService {
+// The generated service base with every method on the callback API, raw.
+using RawTokenService =
+    v1::TokenService::WithRawCallbackMethod_MintCapabilityToken<
+        v1::TokenService::WithRawCallbackMethod_MintTaskRouterToken<
+            v1::TokenService::WithRawCallbackMethod_MintAccessToken<
+                v1::TokenService::WithRawCallbackMethod_BatchMint<
+                    v1::TokenService::WithRawCallbackMethod_VerifyToken<
+                        v1::TokenService::WithRawCallbackMethod_GetCallerPolicy<
+                            v1::TokenService::Service>>>>>>;
+
+class TokenService final : public RawTokenService {
  public:
   // `minter`, `logger` and `metrics` must outlive the service. With
   // `trust_forwarded_client_cert`, a loopback peer's x-forwarded-client-cert
@@ -43,38 +61,34 @@ class TokenService final : public v1::TokenService::CallbackService {
         logger_(logger),
         metrics_(metrics),
         trust_forwarded_client_cert_(trust_forwarded_client_cert),
-        audit_(audit) {
-    SetMessageAllocatorFor_BatchMint(&batch_allocator_);
-  }
+        audit_(audit) {}
 
+  // Each handler takes its method's request message (v1::CapabilityRequest
+  // for MintCapabilityToken, ...) as bytes, and answers with its response
+  // message as bytes.
   grpc::ServerUnaryReactor* MintCapabilityToken(
-      grpc::CallbackServerContext* context,
-      const v1::CapabilityRequest* request,
-      v1::TokenResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
 
   grpc::ServerUnaryReactor* MintTaskRouterToken(
-      grpc::CallbackServerContext* context,
-      const v1::TaskRouterRequest* request,
-      v1::TokenResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
 
   grpc::ServerUnaryReactor* MintAccessToken(
-      grpc::CallbackServerContext* context,
-      const v1::AccessTokenRequest* request,
-      v1::TokenResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
 
   grpc::ServerUnaryReactor* BatchMint(grpc::CallbackServerContext* context,
-                                      const v1::BatchMintRequest* request,
-                                      v1::BatchMintResponse* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
 
-  grpc::ServerUnaryReactor* VerifyToken(
-      grpc::CallbackServerContext* context,
-      const v1::VerifyTokenRequest* request,
-      v1::VerifyTokenResponse* response) override;
+  grpc::ServerUnaryReactor* VerifyToken(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
 
   grpc::ServerUnaryReactor* GetCallerPolicy(
-      grpc::CallbackServerContext* context,
-      const v1::GetCallerPolicyRequest* request,
-      v1::GetCallerPolicyResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
 
   // StopAcceptingCalls makes every later call fail with UNAVAILABLE.
   void StopAcceptingCalls() { accepting_.store(false); }
@@ -88,6 +102,13 @@ class TokenService final : public v1::TokenService::CallbackService {
  private:
   // Records the call's arrival; false if the service is draining.
   bool Admit();
+  // Admits the call and parses its request: UNAVAILABLE while draining,
+  // INVALID_ARGUMENT (kUnparsableRequest) for bytes protobuf cannot parse.
+  // In that case `audit` gets the caller, which the minter would have set.
+  absl::Status Accept(const grpc::CallbackServerContext& context,
+                      const grpc::ByteBuffer& bytes,
+                      google::protobuf::MessageLite* request,
+                      AuditRecord* audit);
   CallerIdentity Caller(const grpc::CallbackServerContext& context) const;
   // Finishes the call with `status`, adding a retry-after-ms trailer when
   // the status (or, for a batch, `retry_delay`) asks the caller to wait.
@@ -98,8 +119,8 @@ class TokenService final : public v1::TokenService::CallbackService {
   // audit line and the finish.
   template <typename Request>
   grpc::ServerUnaryReactor* Mint(
-      grpc::CallbackServerContext* context, const Request& request,
-      v1::TokenResponse* response, absl::string_view method,
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer& request,
+      grpc::ByteBuffer* response, absl::string_view method,
       absl::StatusOr<v1::TokenResponse> (TokenMinter::*mint)(
           const Request&, const CallerIdentity&, AuditRecord*) const);
   // Completes `record` with the refusal reason of `*status`, writes its
@@ -126,7 +147,14 @@ class TokenService final : public v1::TokenService::CallbackService {
   const bool trust_forwarded_client_cert_;
   const AuditSettings audit_;
   // A BatchMint's request and response live on an arena of their own, and
-  // the minter writes the results there in place.
+  // the minter writes the results there in place. (The allocator is not
+  // registered with gRPC, which only ever sees the bytes: BatchMint takes
+  // the messages from it and releases them itself.)
+  using BatchMessages =
+      grpc::MessageHolder<v1::BatchMintRequest, v1::BatchMintResponse>;
+  struct ReleaseMessages {
+    void operator()(BatchMessages* messages) const { messages->Release(); }
+  };
   ArenaMessageAllocator<v1::BatchMintRequest, v1::BatchMintResponse>
       batch_allocator_;
   std::atomic<bool> accepting_{true};

@@ -28,7 +28,9 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "service/token/json_value.h"
 #include "testing/status_matchers.h"
+#include "tests/testing/json_lines.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/subprocess.h"
 
@@ -255,6 +257,32 @@ TEST_F(MutualTlsTest, HandshakesWithoutAGoodClientCertificateAreRefused) {
   auto plaintext = client::TokenClient::Create(server_->target()).value();
   EXPECT_THAT(plaintext->MintCapabilityToken(IncomingFor(kAccountA)),
               StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
+}
+
+TEST_F(MutualTlsTest, FailedHandshakesAreLoggedAsJsonLines) {
+  // gRPC logs each failed handshake itself (at error: the peer, the TLS
+  // error). Those lines used to be gRPC's own text ("E1207 16:34:50 ...
+  // Handshake failed ..."), breaking the server's promise of one JSON object
+  // per line; they now go through its log, as "grpc_log" lines.
+  auto plaintext = client::TokenClient::Create(server_->target()).value();
+  EXPECT_THAT(plaintext->MintCapabilityToken(IncomingFor(kAccountA)),
+              StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
+  auto stranger = TlsClient(server_->target(), "stranger");
+  EXPECT_THAT(stranger->MintCapabilityToken(IncomingFor(kAccountA)),
+              StatusIs(absl::StatusCode::kUnavailable, ::testing::_));
+  ASSERT_TRUE(server_->WaitForLogEvent("grpc_log")) << server_->Output();
+  // Every line this server has written, by every test so far.
+  ASSERT_OK_AND_ASSIGN(std::vector<token::JsonValue> lines,
+                       testing::ParseJsonLines(server_->Output()));
+  bool handshake_logged = false;
+  for (const token::JsonValue& line : lines) {
+    if (testing::StringField(line, "event") == "grpc_log" &&
+        testing::StringField(line, "level") == "error" &&
+        absl::StrContains(testing::StringField(line, "message"), "andshake")) {
+      handshake_logged = true;
+    }
+  }
+  EXPECT_TRUE(handshake_logged) << server_->Output();
 }
 
 TEST_F(MutualTlsTest, ACertificateThatNamesNobodyIsUnauthenticated) {
