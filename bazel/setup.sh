@@ -75,7 +75,9 @@ done
 sudo=()
 if ((EUID != 0)); then
   command -v sudo >/dev/null || {
-    echo "setup: need root to install: ${missing[*]}" >&2
+    echo "setup: missing Debian packages: ${missing[*]}" >&2
+    echo "setup: installing them needs root, or sudo (not found): run" \
+      "'apt-get install ${missing[*]}' as root, then try again" >&2
     exit 1
   }
   sudo=(sudo)
