@@ -4,6 +4,7 @@
 
 #include "prometheus/gauge.h"
 #include "prometheus/metric_family.h"
+#include "service/token/profile.h"
 
 namespace captoken::service {
 
@@ -113,7 +114,8 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
         &refusals_.Add({{"reason", std::string(RefusalReasonLabel(reason))}});
   }
   for (absl::string_view kind : {"capability", "taskrouter", "access"}) {
-    for (absl::string_view profile : {"twilio-python", "twilio-node"}) {
+    for (token::Profile value : token::kAllProfiles) {
+      const absl::string_view profile = token::ProfileName(value);
       minted_series_.push_back(
           {std::string(kind), std::string(profile),
            &minted_.Add({{"kind", std::string(kind)},

@@ -77,7 +77,8 @@ TEST(ServerMetrics, EveryKindAndProfileStartsAtZero) {
   metrics.RecordMint("access", "twilio-node");
   const std::string text = Scrape(metrics);
   for (const char* kind : {"capability", "taskrouter", "access"}) {
-    for (const char* profile : {"twilio-python", "twilio-node"}) {
+    for (const char* profile : {"twilio-python", "twilio-node",
+                                "twilio-python-6", "twilio-python-7"}) {
       const int expected =
           std::string(kind) == "access" && std::string(profile) == "twilio-node"
               ? 1

@@ -294,6 +294,12 @@ absl::StatusOr<ServerSettings> ServerSettingsFromConfig(
     case v1::PROFILE_TWILIO_NODE:
       settings.default_profile = token::Profile::kTwilioNode;
       break;
+    case v1::PROFILE_TWILIO_PYTHON_6:
+      settings.default_profile = token::Profile::kTwilioPython6;
+      break;
+    case v1::PROFILE_TWILIO_PYTHON_7:
+      settings.default_profile = token::Profile::kTwilioPython7;
+      break;
     default:
       return ConfigError("default_profile", "unknown profile");
   }

@@ -380,6 +380,10 @@ TEST(ServerConfig, ProfilesMapToTheLibrary) {
                 token::Profile::kTwilioPython},
            Case{"default_profile: PROFILE_TWILIO_NODE",
                 token::Profile::kTwilioNode},
+           Case{"default_profile: PROFILE_TWILIO_PYTHON_6",
+                token::Profile::kTwilioPython6},
+           Case{"default_profile: PROFILE_TWILIO_PYTHON_7",
+                token::Profile::kTwilioPython7},
        }) {
     ASSERT_OK_AND_ASSIGN(ServerSettings settings, SettingsWith(c.text));
     EXPECT_EQ(settings.default_profile, c.expected) << c.text;

@@ -225,7 +225,8 @@ absl::StatusOr<v1::BatchMintResponse> MintBatch(
 TEST_F(TokenMinterKindsTest, TaskRouterTokensAreTheLibrarysBytes) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
   for (v1::Profile profile :
-       {v1::PROFILE_TWILIO_PYTHON, v1::PROFILE_TWILIO_NODE}) {
+       {v1::PROFILE_TWILIO_PYTHON, v1::PROFILE_TWILIO_NODE,
+        v1::PROFILE_TWILIO_PYTHON_6, v1::PROFILE_TWILIO_PYTHON_7}) {
     v1::TaskRouterRequest request = WorkerRequest();
     request.set_profile(profile);
     ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
@@ -339,7 +340,8 @@ TEST_F(TokenMinterKindsTest, TaskRouterAuditHasTheKindAndSetsNotTheName) {
 TEST_F(TokenMinterKindsTest, AccessTokensAreTheLibrarysBytesWithTheFirstKey) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
   for (v1::Profile profile :
-       {v1::PROFILE_TWILIO_PYTHON, v1::PROFILE_TWILIO_NODE}) {
+       {v1::PROFILE_TWILIO_PYTHON, v1::PROFILE_TWILIO_NODE,
+        v1::PROFILE_TWILIO_PYTHON_6, v1::PROFILE_TWILIO_PYTHON_7}) {
     v1::AccessTokenRequest request = AccessRequest();
     request.set_profile(profile);
     request.set_region("ie1");

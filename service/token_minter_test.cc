@@ -254,8 +254,13 @@ TEST_F(TokenMinterTest, TokenDoesNotVerifyWithAnotherKey) {
 }
 
 TEST_F(TokenMinterTest, UnspecifiedProfileUsesTheDefaultProfile) {
-  for (token::Profile profile :
-       {token::Profile::kTwilioPython, token::Profile::kTwilioNode}) {
+  const std::pair<token::Profile, v1::Profile> kProfiles[] = {
+      {token::Profile::kTwilioPython, v1::PROFILE_TWILIO_PYTHON},
+      {token::Profile::kTwilioNode, v1::PROFILE_TWILIO_NODE},
+      {token::Profile::kTwilioPython6, v1::PROFILE_TWILIO_PYTHON_6},
+      {token::Profile::kTwilioPython7, v1::PROFILE_TWILIO_PYTHON_7},
+  };
+  for (const auto& [profile, wire_profile] : kProfiles) {
     std::unique_ptr<TokenMinter> minter = NewMinter(profile);
     v1::CapabilityRequest request = FullRequest();
     request.set_profile(v1::PROFILE_UNSPECIFIED);
@@ -264,8 +269,7 @@ TEST_F(TokenMinterTest, UnspecifiedProfileUsesTheDefaultProfile) {
         v1::TokenResponse response,
         minter->MintCapabilityToken(request, kAnonymous, &audit));
     const bool node = profile == token::Profile::kTwilioNode;
-    EXPECT_EQ(response.profile(),
-              node ? v1::PROFILE_TWILIO_NODE : v1::PROFILE_TWILIO_PYTHON);
+    EXPECT_EQ(response.profile(), wire_profile);
     EXPECT_EQ(audit.profile, token::ProfileName(profile));
     // The token itself follows the profile: only node writes iat.
     ASSERT_OK_AND_ASSIGN(token::VerifiedCapabilityToken verified,
@@ -363,7 +367,8 @@ TEST_F(TokenMinterTest, AuditNeverHoldsTheClientNameParamsOrToken) {
   request.mutable_scopes(1)->mutable_client_outgoing()->set_client_name(
       kClientName);
   for (v1::Profile profile :
-       {v1::PROFILE_TWILIO_PYTHON, v1::PROFILE_TWILIO_NODE}) {
+       {v1::PROFILE_TWILIO_PYTHON, v1::PROFILE_TWILIO_NODE,
+        v1::PROFILE_TWILIO_PYTHON_6, v1::PROFILE_TWILIO_PYTHON_7}) {
     request.set_profile(profile);
     AuditRecord audit;
     ASSERT_OK_AND_ASSIGN(
@@ -586,7 +591,8 @@ TEST_F(TokenMinterTest, UnknownAndVerifyOnlyAccountsAreDeniedAlike) {
 TEST_F(TokenMinterTest, VerifiesAValidToken) {
   std::unique_ptr<TokenMinter> minter = NewMinter();
   for (v1::Profile profile :
-       {v1::PROFILE_TWILIO_PYTHON, v1::PROFILE_TWILIO_NODE}) {
+       {v1::PROFILE_TWILIO_PYTHON, v1::PROFILE_TWILIO_NODE,
+        v1::PROFILE_TWILIO_PYTHON_6, v1::PROFILE_TWILIO_PYTHON_7}) {
     const std::string token = MintFull(*minter, profile);
     AuditRecord audit;
     ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse response,

@@ -1,5 +1,10 @@
 #include "testing/sdk_cases.h"
 
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
@@ -36,6 +41,22 @@ void ExpectSameAsSdk(const token::JsonValue& vector,
                 StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_))
         << "the SDK refused this input";
   }
+}
+
+token::Profile PythonCaseProfile(absl::string_view id) {
+  if (absl::StartsWith(id, "py5_")) return token::Profile::kTwilioPython;
+  if (absl::StartsWith(id, "py6_")) return token::Profile::kTwilioPython6;
+  if (absl::StartsWith(id, "py9_")) return token::Profile::kTwilioPython7;
+  ADD_FAILURE() << "not a python case id: " << id;
+  return token::Profile::kTwilioPython;
+}
+
+absl::Time PythonCaseNow(const token::JsonValue& vector) {
+  const std::string& text = Member(vector, "now").text();
+  int64_t seconds = 0;
+  EXPECT_TRUE(absl::SimpleAtoi(text.substr(0, text.find('.')), &seconds))
+      << text;
+  return absl::FromUnixSeconds(seconds);
 }
 
 }  // namespace captoken::testing

@@ -25,7 +25,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "service/token/json_value.h"
+#include "service/token/profile.h"
 
 namespace captoken::testing {
 
@@ -67,6 +69,16 @@ inline bool IsNotExpressible(const SdkCaseException* exception) {
 void ExpectSameAsSdk(const token::JsonValue& vector,
                      const absl::StatusOr<std::string>& ours,
                      const SdkCaseException* exception);
+
+// PythonCaseProfile returns the profile that reproduces the python case
+// `id`: "py5_…" twilio-python 5.7 (kTwilioPython), "py6_…" 6.63
+// (kTwilioPython6), "py9_…" 9.11 (kTwilioPython7, which covers 7.x-9.x).
+// Any other id is a test bug: it fails the test and returns kTwilioPython.
+token::Profile PythonCaseProfile(absl::string_view id);
+
+// PythonCaseNow returns a python case's frozen clock ("now", a float of
+// seconds) truncated to the second, as the SDK truncates it.
+absl::Time PythonCaseNow(const token::JsonValue& vector);
 
 }  // namespace captoken::testing
 

@@ -77,8 +77,9 @@ constexpr char kSignHelp[] =
 
 Secrets are never taken from a flag's value (it would show in `ps`).
 Prints the token alone on standard output. The request's profile chooses
-whose bytes to reproduce: PROFILE_TWILIO_PYTHON (the default) or
-PROFILE_TWILIO_NODE. TTL defaults to 3600 s, at most 24 h.
+whose bytes to reproduce: PROFILE_TWILIO_PYTHON (twilio-python 5.x, the
+default), PROFILE_TWILIO_PYTHON_6 (6.x), PROFILE_TWILIO_PYTHON_7 (7.x to 9.x)
+or PROFILE_TWILIO_NODE (3.x to 6.x). TTL defaults to 3600 s, at most 24 h.
 
 Examples:
   captoken sign taskrouter --auth-token-env=TWILIO_AUTH_TOKEN --request=

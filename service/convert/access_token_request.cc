@@ -31,6 +31,7 @@ absl::StatusOr<token::AccessTokenSpec> AccessTokenSpecFromProto(
     CAPTOKEN_ASSIGN_OR_RETURN(
         spec.not_before, TimeFromProto("not_before", request.not_before()));
   }
+  spec.omit_not_before = request.omit_not_before();
   return spec;
 }
 

@@ -73,6 +73,17 @@ TEST(AccessTokenSpecFromProto, CopiesEveryField) {
   EXPECT_EQ(spec.region, "ie1");
   EXPECT_EQ(spec.profile, token::Profile::kTwilioNode);
   EXPECT_EQ(spec.algorithm, "");
+  EXPECT_FALSE(spec.omit_not_before);
+}
+
+TEST(AccessTokenSpecFromProto, CopiesTheLaterPythonProfilesAndOmitNotBefore) {
+  v1::AccessTokenRequest request = AliceRequest();
+  request.set_profile(v1::PROFILE_TWILIO_PYTHON_7);
+  request.set_omit_not_before(true);
+  ASSERT_OK_AND_ASSIGN(token::AccessTokenSpec spec, Convert(request));
+  EXPECT_EQ(spec.profile, token::Profile::kTwilioPython7);
+  EXPECT_TRUE(spec.omit_not_before);
+  EXPECT_FALSE(spec.not_before.has_value());
 }
 
 TEST(AccessTokenSpecFromProto, AbsentFieldsStayAbsent) {
@@ -112,7 +123,7 @@ TEST(AccessTokenSpecFromProto, ShapeProblemsNameTheField) {
   EXPECT_THAT(Convert(request), StatusIs(absl::StatusCode::kInvalidArgument,
                                          Eq("expire_time: out of range")));
   request = AliceRequest();
-  request.set_profile(static_cast<v1::Profile>(3));
+  request.set_profile(static_cast<v1::Profile>(99));
   EXPECT_THAT(Convert(request), StatusIs(absl::StatusCode::kInvalidArgument,
                                          Eq("profile: unknown value")));
 }

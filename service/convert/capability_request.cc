@@ -37,6 +37,7 @@ absl::StatusOr<token::CapabilitySpec> CapabilitySpecFromProto(
   spec.account_sid = request.account_sid();
   CAPTOKEN_ASSIGN_OR_RETURN(
       spec.profile, ProfileFromProto(request.profile(), default_profile));
+  spec.omit_not_before = request.omit_not_before();
 
   spec.scopes.reserve(request.scopes_size());
   for (int i = 0; i < request.scopes_size(); ++i) {

@@ -192,6 +192,21 @@ TEST(CapabilitySpecFromProto, ExplicitProfileOverridesTheDefault) {
   EXPECT_EQ(node.profile, token::Profile::kTwilioNode);
 }
 
+TEST(CapabilitySpecFromProto, CopiesOmitNotBefore) {
+  v1::CapabilityRequest request;
+  request.set_profile(v1::PROFILE_TWILIO_PYTHON_7);
+  ASSERT_OK_AND_ASSIGN(
+      token::CapabilitySpec with_nbf,
+      CapabilitySpecFromProto(request, token::Profile::kTwilioPython));
+  EXPECT_FALSE(with_nbf.omit_not_before);
+  request.set_omit_not_before(true);
+  ASSERT_OK_AND_ASSIGN(
+      token::CapabilitySpec without,
+      CapabilitySpecFromProto(request, token::Profile::kTwilioPython));
+  EXPECT_EQ(without.profile, token::Profile::kTwilioPython7);
+  EXPECT_TRUE(without.omit_not_before);
+}
+
 TEST(CapabilitySpecFromProto, UnknownProfileNumberIsRefused) {
   v1::CapabilityRequest request;
   request.set_profile(static_cast<v1::Profile>(99));
@@ -338,11 +353,14 @@ TEST(ProfileToProto, MapsEachProfile) {
             v1::PROFILE_TWILIO_PYTHON);
   EXPECT_EQ(ProfileToProto(token::Profile::kTwilioNode),
             v1::PROFILE_TWILIO_NODE);
+  EXPECT_EQ(ProfileToProto(token::Profile::kTwilioPython6),
+            v1::PROFILE_TWILIO_PYTHON_6);
+  EXPECT_EQ(ProfileToProto(token::Profile::kTwilioPython7),
+            v1::PROFILE_TWILIO_PYTHON_7);
 }
 
 TEST(ProfileToProto, RoundTripsThroughCapabilitySpecFromProto) {
-  for (token::Profile profile :
-       {token::Profile::kTwilioPython, token::Profile::kTwilioNode}) {
+  for (token::Profile profile : token::kAllProfiles) {
     v1::CapabilityRequest request;
     request.set_profile(ProfileToProto(profile));
     // The default is the other profile, so a lost value would show.

@@ -29,14 +29,27 @@ absl::StatusOr<token::Profile> ProfileFromProto(
       return token::Profile::kTwilioPython;
     case v1::PROFILE_TWILIO_NODE:
       return token::Profile::kTwilioNode;
+    case v1::PROFILE_TWILIO_PYTHON_6:
+      return token::Profile::kTwilioPython6;
+    case v1::PROFILE_TWILIO_PYTHON_7:
+      return token::Profile::kTwilioPython7;
     default:
       return absl::InvalidArgumentError("profile: unknown value");
   }
 }
 
 v1::Profile ProfileToProto(token::Profile profile) {
-  return profile == token::Profile::kTwilioNode ? v1::PROFILE_TWILIO_NODE
-                                                : v1::PROFILE_TWILIO_PYTHON;
+  switch (profile) {
+    case token::Profile::kTwilioPython:
+      break;
+    case token::Profile::kTwilioNode:
+      return v1::PROFILE_TWILIO_NODE;
+    case token::Profile::kTwilioPython6:
+      return v1::PROFILE_TWILIO_PYTHON_6;
+    case token::Profile::kTwilioPython7:
+      return v1::PROFILE_TWILIO_PYTHON_7;
+  }
+  return v1::PROFILE_TWILIO_PYTHON;
 }
 
 absl::StatusOr<absl::Duration> DurationFromProto(

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "captoken/v1/capability.pb.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "gtest/gtest.h"
@@ -52,6 +53,12 @@ TEST(ProfileFromProto, ExplicitProfilesIgnoreTheDefault) {
   EXPECT_EQ(
       *ProfileFromProto(v1::PROFILE_TWILIO_NODE, token::Profile::kTwilioPython),
       token::Profile::kTwilioNode);
+  EXPECT_EQ(*ProfileFromProto(v1::PROFILE_TWILIO_PYTHON_6,
+                              token::Profile::kTwilioPython),
+            token::Profile::kTwilioPython6);
+  EXPECT_EQ(*ProfileFromProto(v1::PROFILE_TWILIO_PYTHON_7,
+                              token::Profile::kTwilioPython),
+            token::Profile::kTwilioPython7);
 }
 
 TEST(ProfileFromProto, UnknownNumberIsRefused) {
@@ -62,11 +69,26 @@ TEST(ProfileFromProto, UnknownNumberIsRefused) {
 }
 
 TEST(ProfileToProto, RoundTrips) {
-  for (token::Profile profile :
-       {token::Profile::kTwilioPython, token::Profile::kTwilioNode}) {
+  for (token::Profile profile : token::kAllProfiles) {
     EXPECT_EQ(*ProfileFromProto(ProfileToProto(profile),
                                 token::Profile::kTwilioPython),
               profile);
+  }
+}
+
+// Every value of the wire enum is a profile: a value appended to the proto
+// without a mapping would be refused as unknown.
+TEST(ProfileFromProto, EveryWireValueMaps) {
+  const google::protobuf::EnumDescriptor* profiles = v1::Profile_descriptor();
+  for (int i = 0; i < profiles->value_count(); ++i) {
+    const auto value = static_cast<v1::Profile>(profiles->value(i)->number());
+    SCOPED_TRACE(profiles->value(i)->name());
+    ASSERT_THAT(ProfileFromProto(value, token::Profile::kTwilioNode), IsOk());
+    if (value != v1::PROFILE_UNSPECIFIED) {
+      EXPECT_EQ(
+          ProfileToProto(*ProfileFromProto(value, token::Profile::kTwilioNode)),
+          value);
+    }
   }
 }
 

@@ -23,6 +23,7 @@ absl::StatusOr<token::TaskRouterSpec> TaskRouterSpecFromProto(
   spec.version = request.version();
   CAPTOKEN_ASSIGN_OR_RETURN(
       spec.profile, ProfileFromProto(request.profile(), default_profile));
+  spec.omit_not_before = request.omit_not_before();
 
   for (int i = 0; i < request.policy_sets_size(); ++i) {
     const std::string field = absl::StrCat("policy_sets[", i, "]");

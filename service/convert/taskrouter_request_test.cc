@@ -165,6 +165,13 @@ TEST(TaskRouterSpecFromProto, ProfileAndLifetimesConvert) {
       token::TaskRouterSpec defaulted,
       TaskRouterSpecFromProto(unspecified, token::Profile::kTwilioNode));
   EXPECT_EQ(defaulted.profile, token::Profile::kTwilioNode);
+  EXPECT_FALSE(defaulted.omit_not_before);
+
+  request.set_profile(v1::PROFILE_TWILIO_PYTHON_6);
+  request.set_omit_not_before(true);
+  ASSERT_OK_AND_ASSIGN(token::TaskRouterSpec python6, Convert(request));
+  EXPECT_EQ(python6.profile, token::Profile::kTwilioPython6);
+  EXPECT_TRUE(python6.omit_not_before);
 }
 
 TEST(TaskRouterSpecFromProto, ShapeErrorsOfProfileAndLifetime) {

@@ -27,6 +27,7 @@ absl::StatusOr<AccessToken> AccessToken::Create(
   spec.profile = options.profile;
   spec.ttl = options.ttl;
   spec.not_before = options.not_before;
+  spec.omit_not_before = options.omit_not_before;
   spec.region = options.region;
   return AccessToken(std::move(spec), std::move(api_key), std::move(options));
 }

@@ -59,8 +59,11 @@ struct AccessTokenOptions {
   // Lifetime (python's ttl=, node's options.ttl); unset means the limits'
   // default_ttl (3600 s).
   std::optional<absl::Duration> ttl;
-  // The nbf claim (python's nbf=, node's options.nbf); unset means none.
+  // The nbf claim (python's nbf=, node's options.nbf); unset means none,
+  // or the signing time in the twilio-python 6+ profiles (their default).
   std::optional<absl::Time> not_before;
+  // No nbf in the twilio-python 6+ profiles either (python's nbf=None).
+  bool omit_not_before = false;
   // The region header (node's options.region); empty means none.
   std::string region;
 };

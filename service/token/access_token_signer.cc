@@ -100,11 +100,16 @@ class GrantWriter {
 
 // {"identity": ..., then one member per grant kind in order of first
 // appearance, holding the kind's last grant}: an object assignment in both
-// JavaScript and Python.
-void WriteGrants(const AccessTokenSpec& spec, bool node, JsonWriter* writer) {
+// JavaScript and Python. twilio-python 6+ builds the grants by a dict
+// comprehension and only then sets the identity, so it comes last there.
+void WriteGrants(const AccessTokenSpec& spec, JsonWriter* writer) {
+  const bool node = spec.profile == Profile::kTwilioNode;
+  const bool identity_last = WritesDefaultNotBefore(spec.profile);
   writer->BeginObject();
-  writer->Key("identity");
-  writer->String(spec.identity);
+  if (!identity_last) {
+    writer->Key("identity");
+    writer->String(spec.identity);
+  }
   const std::vector<AccessGrant>& grants = spec.grants;
   for (size_t i = 0; i < grants.size(); ++i) {
     bool seen = false;
@@ -119,31 +124,61 @@ void WriteGrants(const AccessTokenSpec& spec, bool node, JsonWriter* writer) {
     writer->Key(GrantKey(grants[last]));
     std::visit(GrantWriter(node, writer), grants[last]);
   }
+  if (identity_last) {
+    writer->Key("identity");
+    writer->String(spec.identity);
+  }
   writer->EndObject();
 }
 
-std::string EncodedHeader(const AccessTokenSpec& spec, bool node) {
-  std::string json;
-  JsonWriter writer(node ? JsonStyle::kJavaScript : JsonStyle::kPythonDumps,
-                    &json);
-  writer.BeginObject();
-  // jsonwebtoken puts alg first; twilio-python 5.x's encoder starts from
-  // the literal {"typ": "JWT", "alg": ...} and update()s it.
-  if (node) {
-    writer.Key("alg");
-    writer.String(kAccessTokenAlgorithm);
-    writer.Key("typ");
-    writer.String("JWT");
-  } else {
-    writer.Key("typ");
-    writer.String("JWT");
-    writer.Key("alg");
-    writer.String(kAccessTokenAlgorithm);
+// The JSON style of a profile's header and claims.
+JsonStyle StyleOf(Profile profile) {
+  switch (profile) {
+    case Profile::kTwilioNode:
+      return JsonStyle::kJavaScript;
+    case Profile::kTwilioPython:
+      return JsonStyle::kPythonDumps;
+    case Profile::kTwilioPython6:
+    case Profile::kTwilioPython7:
+      break;
   }
-  writer.Key("cty");
-  writer.String(kContentType);
-  OptionalMember("twr", spec.region, &writer);
-  writer.EndObject();
+  return JsonStyle::kPythonCompact;
+}
+
+std::string EncodedHeader(const AccessTokenSpec& spec) {
+  std::string json;
+  JsonWriter writer(StyleOf(spec.profile), &json);
+  writer.BeginObject();
+  if (spec.profile == Profile::kTwilioPython7) {
+    // PyJWT 2.5+ sorts the header keys.
+    writer.Key("alg");
+    writer.String(kAccessTokenAlgorithm);
+    writer.Key("cty");
+    writer.String(kContentType);
+    OptionalMember("twr", spec.region, &writer);
+    writer.Key("typ");
+    writer.String("JWT");
+    writer.EndObject();
+  } else {
+    // jsonwebtoken puts alg first; twilio-python 5.x's encoder and PyJWT
+    // 1.x (twilio-python 6.x) start from {"typ": "JWT", "alg": ...} and
+    // update() it with the token's own headers.
+    if (spec.profile == Profile::kTwilioNode) {
+      writer.Key("alg");
+      writer.String(kAccessTokenAlgorithm);
+      writer.Key("typ");
+      writer.String("JWT");
+    } else {
+      writer.Key("typ");
+      writer.String("JWT");
+      writer.Key("alg");
+      writer.String(kAccessTokenAlgorithm);
+    }
+    writer.Key("cty");
+    writer.String(kContentType);
+    OptionalMember("twr", spec.region, &writer);
+    writer.EndObject();
+  }
   std::string encoded;
   AppendBase64Url(json, &encoded);
   return encoded;
@@ -156,7 +191,7 @@ void WriteNodeClaims(const CheckedAccessToken& checked, absl::string_view jti,
   writer->Key("jti");
   writer->String(jti);
   writer->Key("grants");
-  WriteGrants(spec, /*node=*/true, writer);
+  WriteGrants(spec, writer);
   if (spec.not_before.has_value()) {
     writer->Key("nbf");
     writer->Int(absl::ToUnixSeconds(*spec.not_before));
@@ -185,11 +220,38 @@ void WritePythonClaims(const CheckedAccessToken& checked, absl::string_view jti,
   writer->Key("exp");
   writer->Int(absl::ToUnixSeconds(checked.expire_time()));
   writer->Key("grants");
-  WriteGrants(spec, /*node=*/false, writer);
+  WriteGrants(spec, writer);
   if (spec.not_before.has_value()) {
     writer->Key("nbf");
     writer->Int(absl::ToUnixSeconds(*spec.not_before));
   }
+  writer->EndObject();
+}
+
+// twilio-python 6+'s AccessToken payload {jti, grants}, to which its Jwt
+// adds iss, exp, nbf (the signing time unless given or turned off) and sub.
+void WritePython6Claims(const CheckedAccessToken& checked,
+                        absl::string_view jti, absl::string_view key_sid,
+                        JsonWriter* writer) {
+  const AccessTokenSpec& spec = checked.spec();
+  writer->BeginObject();
+  writer->Key("jti");
+  writer->String(jti);
+  writer->Key("grants");
+  WriteGrants(spec, writer);
+  writer->Key("iss");
+  writer->String(key_sid);
+  writer->Key("exp");
+  writer->Int(absl::ToUnixSeconds(checked.expire_time()));
+  if (spec.not_before.has_value()) {
+    writer->Key("nbf");
+    writer->Int(absl::ToUnixSeconds(*spec.not_before));
+  } else if (!spec.omit_not_before) {
+    writer->Key("nbf");
+    writer->Int(absl::ToUnixSeconds(checked.issue_time()));
+  }
+  writer->Key("sub");
+  writer->String(spec.account_sid);
   writer->EndObject();
 }
 
@@ -213,20 +275,24 @@ absl::StatusOr<SignedToken> SignCheckedAccessToken(
     const CheckedAccessToken& checked, const ApiKey& api_key,
     const SigningLimits& limits) {
   const AccessTokenSpec& spec = checked.spec();
-  const bool node = spec.profile == Profile::kTwilioNode;
   const std::string jti = absl::StrCat(
       api_key.sid(), "-", absl::ToUnixSeconds(checked.issue_time()));
   std::string payload;
-  JsonWriter writer(node ? JsonStyle::kJavaScript : JsonStyle::kPythonDumps,
-                    &payload);
-  if (node) {
-    WriteNodeClaims(checked, jti, api_key.sid(), &writer);
-  } else {
-    WritePythonClaims(checked, jti, api_key.sid(), &writer);
+  JsonWriter writer(StyleOf(spec.profile), &payload);
+  switch (spec.profile) {
+    case Profile::kTwilioNode:
+      WriteNodeClaims(checked, jti, api_key.sid(), &writer);
+      break;
+    case Profile::kTwilioPython:
+      WritePythonClaims(checked, jti, api_key.sid(), &writer);
+      break;
+    case Profile::kTwilioPython6:
+    case Profile::kTwilioPython7:
+      WritePython6Claims(checked, jti, api_key.sid(), &writer);
+      break;
   }
   SignedToken signed_token{
-      .token =
-          SignHs256Jwt(EncodedHeader(spec, node), payload, api_key.hmac_key()),
+      .token = SignHs256Jwt(EncodedHeader(spec), payload, api_key.hmac_key()),
       .issue_time = checked.issue_time(),
       .expire_time = checked.expire_time(),
   };

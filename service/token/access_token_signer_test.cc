@@ -80,8 +80,8 @@ Parts PartsOf(const AccessTokenSpec& spec) {
 // The grants claim of a token, as written.
 std::string GrantsOf(const AccessTokenSpec& spec) {
   const std::string payload = PartsOf(spec).payload;
-  const bool node = spec.profile == Profile::kTwilioNode;
-  const size_t start = payload.find(node ? "\"grants\":" : "\"grants\": ");
+  const bool spaced = spec.profile == Profile::kTwilioPython;
+  const size_t start = payload.find(spaced ? "\"grants\": " : "\"grants\":");
   if (start == std::string::npos) return "";
   const size_t begin = payload.find('{', start);
   int depth = 0;
@@ -119,6 +119,25 @@ TEST(SignAccessToken, RegionIsAppendedAsTwr) {
             R"("twr": "au1"})");
 }
 
+// PyJWT 1.x updates {"typ", "alg"} with the token's headers; PyJWT 2.5+
+// (twilio-python 7+) sorts them.
+TEST(SignAccessToken, Python6And7HeadersAreCompactInTheirPyJwtsOrder) {
+  AccessTokenSpec spec = SpecFor(Profile::kTwilioPython6);
+  EXPECT_EQ(PartsOf(spec).header,
+            R"({"typ":"JWT","alg":"HS256","cty":"twilio-fpa;v=1"})");
+  spec.region = "au1";
+  EXPECT_EQ(
+      PartsOf(spec).header,
+      R"({"typ":"JWT","alg":"HS256","cty":"twilio-fpa;v=1","twr":"au1"})");
+  spec.profile = Profile::kTwilioPython7;
+  EXPECT_EQ(
+      PartsOf(spec).header,
+      R"({"alg":"HS256","cty":"twilio-fpa;v=1","twr":"au1","typ":"JWT"})");
+  spec.region.clear();
+  EXPECT_EQ(PartsOf(spec).header,
+            R"({"alg":"HS256","cty":"twilio-fpa;v=1","typ":"JWT"})");
+}
+
 // ---- claims
 // -------------------------------------------------------------------
 
@@ -152,6 +171,41 @@ TEST(SignAccessToken, NoNbfUnlessGiven) {
               Not(HasSubstr("nbf")));
   EXPECT_THAT(PartsOf(SpecFor(Profile::kTwilioPython)).payload,
               Not(HasSubstr("nbf")));
+}
+
+// twilio-python 6+: {jti, grants{..., identity}} then iss, exp, nbf, sub.
+TEST(SignAccessToken, Python6And7ClaimOrderPutsTheIdentityLast) {
+  for (Profile profile : {Profile::kTwilioPython6, Profile::kTwilioPython7}) {
+    SCOPED_TRACE(ProfileName(profile));
+    AccessTokenSpec spec = SpecFor(profile);
+    spec.grants.push_back(VideoGrant{"standup", ""});
+    EXPECT_EQ(PartsOf(spec).payload,
+              absl::StrCat(R"({"jti":")", kKeySid,
+                           R"(-1700000000","grants":{"video":)"
+                           R"({"room":"standup"},"identity":"alice"},)"
+                           R"("iss":")",
+                           kKeySid,
+                           R"(","exp":1700003600,"nbf":1700000000,)"
+                           R"("sub":")",
+                           kAccountSid, R"("})"));
+  }
+}
+
+// Python 6+'s nbf: the signing time by default (GENERATE), a given time,
+// or none (nbf=None).
+TEST(SignAccessToken, Python6And7NbfIsNowGivenOrOmitted) {
+  AccessTokenSpec spec = SpecFor(Profile::kTwilioPython7);
+  spec.not_before = absl::FromUnixSeconds(kNow - 60);
+  EXPECT_THAT(PartsOf(spec).payload,
+              HasSubstr(R"("exp":1700003600,"nbf":1699999940,"sub")"));
+  spec.not_before.reset();
+  spec.omit_not_before = true;
+  EXPECT_THAT(PartsOf(spec).payload, Not(HasSubstr("nbf")));
+  // The other profiles write none, asked or not.
+  for (Profile profile : {Profile::kTwilioPython, Profile::kTwilioNode}) {
+    spec.profile = profile;
+    EXPECT_THAT(PartsOf(spec).payload, Not(HasSubstr("nbf")));
+  }
 }
 
 TEST(SignAccessToken, ReadsNowOnceAndTruncatesIt) {

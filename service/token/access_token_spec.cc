@@ -166,6 +166,11 @@ absl::Status ValidateAccessTokenSpec(const AccessTokenSpec& spec,
     return absl::InvalidArgumentError(
         "not_before: must be a whole number of seconds");
   }
+  if (spec.not_before.has_value() && spec.omit_not_before) {
+    // Contradictory: an nbf, and none.
+    return absl::InvalidArgumentError(
+        "omit_not_before: set together with not_before");
+  }
   if (absl::Status s = CheckRegion(spec.region); !s.ok()) return s;
   if (!spec.algorithm.empty() && spec.algorithm != kAccessTokenAlgorithm) {
     return absl::InvalidArgumentError("algorithm: only HS256 is supported");

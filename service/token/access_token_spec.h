@@ -7,9 +7,10 @@
 // becomes the token's iss and jti prefix. ValidateAccessTokenSpec checks a
 // spec against the limits before any work is done on it.
 //
-// Grants are written in order, identity first; a later grant of the same
-// kind replaces the earlier one in the earlier one's position, as both
-// SDKs do (node's at19).
+// Grants are written in order, identity first (last in the twilio-python
+// 6+ profiles, as those SDKs write it); a later grant of the same kind
+// replaces the earlier one in the earlier one's position, as every SDK does
+// (node's at19).
 //
 // Example:
 //
@@ -48,9 +49,14 @@ struct AccessTokenSpec {
   std::string identity;
   // In order; see the top of this file for repeats.
   std::vector<AccessGrant> grants;
-  // The nbf claim, in whole seconds; absent means none (neither SDK profile
-  // writes a default).
+  // The nbf claim, in whole seconds. Absent means none in the python 5.x
+  // and node profiles, and the signing time in the twilio-python 6+
+  // profiles (the SDK's nbf default) unless `omit_not_before`.
   std::optional<absl::Time> not_before;
+  // True writes no nbf in the twilio-python 6+ profiles (the SDK's
+  // nbf=None); the other profiles write none anyway. Refused together with
+  // `not_before`.
+  bool omit_not_before = false;
   // The Twilio region ("us1", "ie1", "au1", ...) written as the header's
   // `twr`; empty means none. ASCII letters, digits, '-', '_' and '.' only.
   std::string region;
@@ -67,8 +73,9 @@ struct AccessTokenSpec {
 // ValidateAccessTokenSpec checks every field of `spec` against `limits`:
 // the account SID, the identity, each grant's SIDs and texts (see
 // field_validation.h) and verbatim JSON (see verbatim_json.h), counts, the
-// region, the algorithm, that not_before is whole seconds, and that the
-// lifetime is set at most one way. Bounds that need a clock (the lifetime,
+// region, the algorithm, that not_before is whole seconds and not set
+// together with omit_not_before, and that the lifetime is set at most one
+// way. Bounds that need a clock (the lifetime,
 // not_before before the expiry) are checked by CheckAccessToken.
 //
 // Fails with INVALID_ARGUMENT naming the first offending field, for

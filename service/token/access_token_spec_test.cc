@@ -245,6 +245,15 @@ TEST(ValidateAccessTokenSpec, NotBeforeMustBeWholeSeconds) {
                 "not_before: must be a whole number of seconds");
 }
 
+TEST(ValidateAccessTokenSpec, NotBeforeAndOmitNotBeforeTogetherAreRefused) {
+  AccessTokenSpec spec = ValidSpec();
+  spec.omit_not_before = true;
+  EXPECT_THAT(Validate(spec), IsOk());
+  spec.not_before = absl::FromUnixSeconds(1699999940);
+  ExpectRefused(Validate(spec),
+                "omit_not_before: set together with not_before");
+}
+
 TEST(ValidateAccessTokenSpec, RegionIsShortAscii) {
   AccessTokenSpec spec = ValidSpec();
   for (absl::string_view region : {"us1", "ie1", "au1-stage", "dev_1.x"}) {

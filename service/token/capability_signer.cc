@@ -9,18 +9,6 @@
 #include "service/token/status_macros.h"
 
 namespace captoken::token {
-namespace {
-
-// The header each profile writes, already base64url-encoded: jsonwebtoken
-// puts alg first; twilio-python 5.x's own encoder writes a dict literal
-// {"typ": "JWT", "alg": "HS256"} through json.dumps.
-absl::string_view EncodedHeader(Profile profile) {
-  return profile == Profile::kTwilioNode ? kNodeHeaderBase64
-                                         : kPythonHeaderBase64;
-}
-
-}  // namespace
-
 absl::StatusOr<CheckedCapability> CheckCapability(const CapabilitySpec& spec,
                                                   absl::Time now,
                                                   const SigningLimits& limits) {
@@ -49,23 +37,29 @@ absl::StatusOr<SignedToken> SignCheckedCapability(
   // claim is percent-encoded printable ASCII without '"' or '\\'
   // (scope_claim.h), and the account SID was checked to be "AC" and hex
   // digits. So the scope goes straight into the payload, with no copy.
-  // capability_vectors_test holds the bytes to both SDKs'.
-  const bool node = spec.profile == Profile::kTwilioNode;
-  payload.append(node ? R"({"scope":")" : R"({"scope": ")");
+  // capability_vectors_test holds the bytes to every profile's SDK's. Only
+  // twilio-python 5.x writes spaced JSON; every profile orders the claims
+  // scope, iss, exp, then node adds iat and twilio-python 6+ its nbf.
+  const bool spaced = spec.profile == Profile::kTwilioPython;
+  payload.append(spaced ? R"({"scope": ")" : R"({"scope":")");
   CAPTOKEN_RETURN_IF_ERROR(
       AppendScopeClaim(spec.profile, spec.scopes, &payload));
-  payload.append(node ? R"(","iss":")" : R"(", "iss": ")");
+  payload.append(spaced ? R"(", "iss": ")" : R"(","iss":")");
   payload.append(spec.account_sid);
-  payload.append(node ? R"(","exp":)" : R"(", "exp": )");
+  payload.append(spaced ? R"(", "exp": )" : R"(","exp":)");
   absl::StrAppend(&payload, absl::ToUnixSeconds(expire_time));
-  if (node) {
+  if (spec.profile == Profile::kTwilioNode) {
     payload.append(R"(,"iat":)");
+    absl::StrAppend(&payload, absl::ToUnixSeconds(issue_time));
+  }
+  if (WritesDefaultNotBefore(spec.profile) && !spec.omit_not_before) {
+    payload.append(R"(,"nbf":)");
     absl::StrAppend(&payload, absl::ToUnixSeconds(issue_time));
   }
   payload.push_back('}');
 
   SignedToken signed_token{
-      .token = SignHs256Jwt(EncodedHeader(spec.profile), payload, key),
+      .token = SignHs256Jwt(Hs256HeaderBase64(spec.profile), payload, key),
       .issue_time = issue_time,
       .expire_time = expire_time,
   };

@@ -182,6 +182,39 @@ TEST_F(CapabilitySignerTest, PythonHeaderAndClaimsAreSpacedWithoutIat) {
             R"("exp": 1700000600})");
 }
 
+// twilio-python 6.x (PyJWT 1.x) and 7.x+ (PyJWT 2.5+, sorted header):
+// compact JSON, the 5.x claim order, and nbf = now by default.
+TEST_F(CapabilitySignerTest, Python6And7AreCompactWithADefaultNbf) {
+  for (Profile profile : {Profile::kTwilioPython6, Profile::kTwilioPython7}) {
+    CapabilitySpec spec = SpecFor(profile, {ClientIncomingScope{"alice"}});
+    spec.ttl = absl::Seconds(600);
+    ASSERT_OK_AND_ASSIGN(SignedToken signed_token, Sign(spec));
+    ASSERT_OK_AND_ASSIGN(Parts parts, Decode(signed_token.token));
+    EXPECT_EQ(parts.header, profile == Profile::kTwilioPython6
+                                ? R"({"typ":"JWT","alg":"HS256"})"
+                                : R"({"alg":"HS256","typ":"JWT"})");
+    EXPECT_EQ(parts.payload,
+              R"({"scope":"scope:client:incoming?clientName=alice",)"
+              R"("iss":"AC0123456789abcdef0123456789abcdef",)"
+              R"("exp":1700000600,"nbf":1700000000})");
+  }
+}
+
+TEST_F(CapabilitySignerTest, OmitNotBeforeDropsOnlyThePython6And7Nbf) {
+  for (Profile profile : kAllProfiles) {
+    SCOPED_TRACE(ProfileName(profile));
+    CapabilitySpec spec = SpecFor(profile, {ClientIncomingScope{"alice"}});
+    ASSERT_OK_AND_ASSIGN(SignedToken with_default, Sign(spec));
+    spec.omit_not_before = true;
+    ASSERT_OK_AND_ASSIGN(SignedToken without, Sign(spec));
+    ASSERT_OK_AND_ASSIGN(Parts parts, Decode(without.token));
+    EXPECT_THAT(parts.payload, Not(HasSubstr("nbf")));
+    // The other profiles write no nbf either way.
+    EXPECT_EQ(with_default.token == without.token,
+              !WritesDefaultNotBefore(profile));
+  }
+}
+
 TEST_F(CapabilitySignerTest, NoScopesGiveAnEmptyScopeClaim) {
   ASSERT_OK_AND_ASSIGN(SignedToken signed_token,
                        Sign(SpecFor(Profile::kTwilioNode, {})));

@@ -1,17 +1,23 @@
 // Known-answer tests against the official SDKs: every capability-token case
-// and every decoder case in //tests/vectors, byte for byte.
+// and every decoder case in //tests/vectors, byte for byte: node/cc* in the
+// node profile, python/py5_cc* in kTwilioPython, py6_cc* in kTwilioPython6
+// and py9_cc* in kTwilioPython7.
 //
 // Each case is rebuilt through the public API (TwilioCapability for signing,
 // JwtVerifier for decoding) with the case's frozen clock. A case is expected
 // to match the SDK unless the table below says otherwise, with the reason:
 // that way a new case added to the vectors is tested by default.
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -37,6 +43,8 @@ using ::captoken::testing::IsNotExpressible;
 using ::captoken::testing::IsOk;
 using ::captoken::testing::ListVectorIds;
 using ::captoken::testing::Member;
+using ::captoken::testing::PythonCaseNow;
+using ::captoken::testing::PythonCaseProfile;
 using ::captoken::testing::ReadVector;
 using ::captoken::testing::SdkCaseException;
 using ::captoken::testing::SdkCaseExceptions;
@@ -123,18 +131,27 @@ absl::StatusOr<std::string> SignNodeCase(const JsonValue& vector) {
   return capability->Generate(absl::Seconds(ttl));
 }
 
-// Replays a python 5.x case's calls through TwilioCapability.
-absl::StatusOr<std::string> SignPythonCase(const JsonValue& vector) {
+// Replays a python case's calls through TwilioCapability, in the profile
+// of the case's SDK major: 5.x's TwilioCapability(...).generate(expires=)
+// or 6.x/9.x's ClientCapabilityToken(..., ttl=, nbf=).to_jwt().
+absl::StatusOr<std::string> SignPythonCase(absl::string_view id,
+                                           const JsonValue& vector) {
   const JsonValue& inputs = Member(vector, "inputs");
-  // "now" is a float of seconds; the SDK truncates it.
-  const std::string& now_text = Member(vector, "now").text();
-  int64_t now_seconds = 0;
-  EXPECT_TRUE(
-      absl::SimpleAtoi(now_text.substr(0, now_text.find('.')), &now_seconds));
-  FixedClock clock(absl::FromUnixSeconds(now_seconds));
+  FixedClock clock(PythonCaseNow(vector));
+  TwilioCapability::Options options{.profile = PythonCaseProfile(id),
+                                    .clock = &clock};
+  // The 6+ constructor's keywords: nbf=None writes no nbf (a number would
+  // be an nbf of its own, which no case asks for); ttl= is the lifetime.
+  const JsonValue& ctor = Member(inputs, "ctor");
+  if (ctor.Find("nbf") != nullptr) {
+    EXPECT_TRUE(Member(ctor, "nbf").is_null()) << "no replay for an nbf";
+    options.omit_not_before = true;
+  }
+  std::optional<int64_t> ttl = Member(ctor, "ttl").AsInt64();
+  if (!ttl.has_value()) ttl = Member(inputs, "expires").AsInt64();
   absl::StatusOr<TwilioCapability> capability = TwilioCapability::Create(
       "AC0123456789abcdef0123456789abcdef", "f0e1d2c3b4a5968778695a4b3c2d1e0f",
-      {.profile = Profile::kTwilioPython, .clock = &clock});
+      std::move(options));
   if (!capability.ok()) return capability.status();
 
   for (const JsonValue& call : Member(inputs, "calls").elements()) {
@@ -150,9 +167,8 @@ absl::StatusOr<std::string> SignPythonCase(const JsonValue& vector) {
       capability->AllowEventStream(ParamsOf(kwargs));
     }
   }
-  const std::optional<int64_t> expires = Member(inputs, "expires").AsInt64();
-  if (!expires.has_value()) return capability->Generate();
-  return capability->Generate(absl::Seconds(*expires));
+  if (!ttl.has_value()) return capability->Generate();
+  return capability->Generate(absl::Seconds(*ttl));
 }
 
 class NodeCapabilityVectorTest : public ::testing::TestWithParam<std::string> {
@@ -174,21 +190,53 @@ INSTANTIATE_TEST_SUITE_P(AllCases, NodeCapabilityVectorTest,
 class PythonCapabilityVectorTest
     : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(PythonCapabilityVectorTest, MatchesTwilioPython5) {
+TEST_P(PythonCapabilityVectorTest, MatchesTwilioPythonOfItsMajor) {
   ASSERT_OK_AND_ASSIGN(JsonValue vector, ReadVector("python", GetParam()));
-  ExpectSameAsSdk(vector, SignPythonCase(vector), FindException(GetParam()));
+  ExpectSameAsSdk(vector, SignPythonCase(GetParam(), vector),
+                  FindException(GetParam()));
+}
+
+std::vector<std::string> PythonCases() {
+  std::vector<std::string> ids;
+  for (absl::string_view prefix : {"py5_cc", "py6_cc", "py9_cc"}) {
+    for (std::string& id : ListVectorIds("python", prefix)) {
+      ids.push_back(std::move(id));
+    }
+  }
+  return ids;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCases, PythonCapabilityVectorTest,
-                         ::testing::ValuesIn(ListVectorIds("python", "py5_cc")),
+                         ::testing::ValuesIn(PythonCases()),
                          [](const ::testing::TestParamInfo<std::string>& info) {
                            return info.param;
                          });
+
+// A request for a later major differs from its 5.x twin only in the
+// profile: the same calls give each major's bytes.
+TEST(CapabilityVectors, EachPythonMajorsTwinCaseDiffersOnlyInProfile) {
+  for (absl::string_view name :
+       {"cc01_incoming_only", "cc04_outgoing_params_simple",
+        "cc05_outgoing_params_special_chars", "cc10_incoming_then_outgoing"}) {
+    ASSERT_OK_AND_ASSIGN(JsonValue py5,
+                         ReadVector("python", absl::StrCat("py5_", name)));
+    for (absl::string_view major : {"py6_", "py9_"}) {
+      const std::string id = absl::StrCat(major, name);
+      SCOPED_TRACE(id);
+      ASSERT_OK_AND_ASSIGN(JsonValue later, ReadVector("python", id));
+      EXPECT_EQ(Member(later, "inputs"), Member(py5, "inputs"));
+      // The 5.x replay, with only the profile changed.
+      ExpectSameAsSdk(later, SignPythonCase(id, py5), nullptr);
+    }
+  }
+}
 
 // The vectors must be there: an empty folder would otherwise pass.
 TEST(CapabilityVectors, AllCaseFilesArePresent) {
   EXPECT_GE(ListVectorIds("node", "cc").size(), 28u);
   EXPECT_GE(ListVectorIds("python", "py5_cc").size(), 10u);
+  EXPECT_GE(ListVectorIds("python", "py6_cc").size(), 6u);
+  EXPECT_GE(ListVectorIds("python", "py9_cc").size(), 5u);
   EXPECT_GE(ListVectorIds("python", "py6_decode").size(), 7u);
   EXPECT_GE(ListVectorIds("python", "py9_decode").size(), 7u);
 }

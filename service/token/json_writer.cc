@@ -126,7 +126,7 @@ void JsonWriter::BeforeValue() {
   if (depth_ == 0) return;
   const uint64_t bit = uint64_t{1} << (depth_ - 1);
   if (has_element_ & bit) {
-    out_->append(style_ == JsonStyle::kJavaScript ? "," : ", ");
+    out_->append(style_ == JsonStyle::kPythonDumps ? ", " : ",");
   }
   has_element_ |= bit;
 }
@@ -151,7 +151,7 @@ void JsonWriter::EndArray() { Close(']'); }
 void JsonWriter::Key(absl::string_view key) {
   BeforeValue();
   AppendJsonString(style_, key, out_);
-  out_->append(style_ == JsonStyle::kJavaScript ? ":" : ": ");
+  out_->append(style_ == JsonStyle::kPythonDumps ? ": " : ":");
   after_key_ = true;
 }
 

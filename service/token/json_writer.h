@@ -5,15 +5,17 @@
 // that our tokens equal the SDKs' tokens. Members come out in the order they
 // are written; nothing is sorted or buffered.
 //
-// Two styles (spec §1.2 and §1.5):
+// Three styles (spec §1.2 and §1.5):
 //
-//   kJavaScript   JSON.stringify, as twilio-node uses it: no whitespace,
-//                 non-ASCII characters raw, only `"`, `\` and controls
-//                 escaped (lowercase \u00XX).
-//   kPythonDumps  json.dumps with its defaults, as twilio-python 5.x uses it:
-//                 ", " and ": " separators, and every character outside
-//                 0x20-0x7E escaped as \uXXXX (lowercase; surrogate pairs
-//                 above U+FFFF).
+//   kJavaScript     JSON.stringify, as twilio-node uses it: no whitespace,
+//                   non-ASCII characters raw, only `"`, `\` and controls
+//                   escaped (lowercase \u00XX).
+//   kPythonDumps    json.dumps with its defaults, as twilio-python 5.x uses
+//                   it: ", " and ": " separators, and every character outside
+//                   0x20-0x7E escaped as \uXXXX (lowercase; surrogate pairs
+//                   above U+FFFF).
+//   kPythonCompact  json.dumps(separators=(",", ":")), as PyJWT writes for
+//                   twilio-python 6+: python's escaping, no whitespace.
 //
 // Example:
 //
@@ -39,6 +41,7 @@ namespace captoken::token {
 enum class JsonStyle {
   kJavaScript,
   kPythonDumps,
+  kPythonCompact,
 };
 
 // AppendJsonString appends `value` as a quoted JSON string in `style`.

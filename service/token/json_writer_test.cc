@@ -1,5 +1,6 @@
-// Tests for json_writer.h: JSON byte for byte as JSON.stringify (twilio-node)
-// and json.dumps (twilio-python 5.x) write it (spec §1.2 and §1.5).
+// Tests for json_writer.h: JSON byte for byte as JSON.stringify (twilio-node),
+// json.dumps (twilio-python 5.x) and PyJWT's compact json.dumps
+// (twilio-python 6+) write it (spec §1.2 and §1.5).
 
 #include "service/token/json_writer.h"
 
@@ -262,8 +263,30 @@ TEST(JsonWriter, NestsArraysAndObjectsInPythonStyle) {
             R"("d": {"e": ["x"]}, "f": -1}])");
 }
 
+// PyJWT: json.dumps(payload, separators=(",", ":")); python's escaping.
+TEST(JsonWriter, PythonCompactStyleIsCompactWithPythonEscapes) {
+  EXPECT_EQ(Write(JsonStyle::kPythonCompact, WriteClaims),
+            R"({"scope":"scope:client:incoming?clientName=alice",)"
+            R"("iss":"AC0123456789abcdef0123456789abcdef","exp":1700003600})");
+  EXPECT_EQ(Write(JsonStyle::kPythonCompact, WriteNested),
+            R"([1,2,[3,{},[]],{"a":null,"b":true,"c":false,)"
+            R"("d":{"e":["x"]},"f":-1}])");
+  // py6_at10 / py9_at10's identity.
+  EXPECT_EQ(Write(JsonStyle::kPythonCompact,
+                  [](JsonWriter& writer) {
+                    writer.BeginObject();
+                    writer.Key("identity");
+                    writer.String(
+                        "Zo\xC3\xAB \xF0\x9F\x8E\xA7 "
+                        "\xE7\x94\xA8\xE6\x88\xB7\x7F");
+                    writer.EndObject();
+                  }),
+            R"({"identity":"Zo\u00eb \ud83c\udfa7 \u7528\u6237\u007f"})");
+}
+
 TEST(JsonWriter, EmptyContainers) {
-  for (JsonStyle style : {JsonStyle::kJavaScript, JsonStyle::kPythonDumps}) {
+  for (JsonStyle style : {JsonStyle::kJavaScript, JsonStyle::kPythonDumps,
+                          JsonStyle::kPythonCompact}) {
     EXPECT_EQ(Write(style,
                     [](JsonWriter& writer) {
                       writer.BeginObject();

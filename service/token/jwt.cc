@@ -69,6 +69,19 @@ bool MacMatches(const JwtSegments& segments, const HmacSha256Key& key) {
 
 }  // namespace
 
+absl::string_view Hs256HeaderBase64(Profile profile) {
+  switch (profile) {
+    case Profile::kTwilioPython:
+      return kPythonHeaderBase64;
+    case Profile::kTwilioPython6:
+      return kPython6HeaderBase64;
+    case Profile::kTwilioNode:
+    case Profile::kTwilioPython7:
+      break;
+  }
+  return kNodeHeaderBase64;
+}
+
 std::string SignHs256Jwt(absl::string_view encoded_header,
                          absl::string_view payload_json,
                          const HmacSha256Key& key) {
@@ -162,6 +175,8 @@ absl::Status AuthenticateHs256JwtPayload(
     if (header_json != nullptr) *header_json = std::string(kNodeHeaderJson);
   } else if (segments->header == kPythonHeaderBase64) {
     if (header_json != nullptr) *header_json = std::string(kPythonHeaderJson);
+  } else if (segments->header == kPython6HeaderBase64) {
+    if (header_json != nullptr) *header_json = std::string(kPython6HeaderJson);
   } else {
     absl::StatusOr<std::string> header =
         DecodeSegment(segments->header, "header");

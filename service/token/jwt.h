@@ -31,18 +31,31 @@
 #include "absl/types/span.h"
 #include "service/token/crypto.h"
 #include "service/token/json_value.h"
+#include "service/token/profile.h"
 
 namespace captoken::token {
 
-// The headers captoken's profiles write, as JSON and base64url.
+// The headers captoken's profiles write, as JSON and base64url: node's
+// jsonwebtoken (and PyJWT 2.5+, which sorts the keys: twilio-python 7+)
+// writes alg first; twilio-python 5.x's own encoder dumps the literal
+// {"typ": "JWT", "alg": ...} with spaces, and PyJWT 1.x (twilio-python 6.x)
+// the same dict compactly.
 inline constexpr absl::string_view kNodeHeaderJson =
     R"({"alg":"HS256","typ":"JWT"})";
 inline constexpr absl::string_view kPythonHeaderJson =
     R"({"typ": "JWT", "alg": "HS256"})";
+inline constexpr absl::string_view kPython6HeaderJson =
+    R"({"typ":"JWT","alg":"HS256"})";
 inline constexpr absl::string_view kNodeHeaderBase64 =
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 inline constexpr absl::string_view kPythonHeaderBase64 =
     "eyJ0eXAiOiAiSldUIiwgImFsZyI6ICJIUzI1NiJ9";
+inline constexpr absl::string_view kPython6HeaderBase64 =
+    "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9";
+
+// Hs256HeaderBase64 returns the base64url header a capability or
+// TaskRouter token carries in `profile` (one of the constants above).
+absl::string_view Hs256HeaderBase64(Profile profile);
 
 // SignHs256Jwt returns the compact token for the already base64url-encoded
 // header `encoded_header` and the payload bytes `payload_json`.

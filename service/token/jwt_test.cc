@@ -376,6 +376,17 @@ TEST(KnownHeaders, Base64SpellsTheJson) {
   std::string python;
   AppendBase64Url(kPythonHeaderJson, &python);
   EXPECT_EQ(python, kPythonHeaderBase64);
+  std::string python6;
+  AppendBase64Url(kPython6HeaderJson, &python6);
+  EXPECT_EQ(python6, kPython6HeaderBase64);
+}
+
+// PyJWT 2.5+ sorts the header keys, which gives jsonwebtoken's order.
+TEST(KnownHeaders, EachProfileHasItsHeader) {
+  EXPECT_EQ(Hs256HeaderBase64(Profile::kTwilioPython), kPythonHeaderBase64);
+  EXPECT_EQ(Hs256HeaderBase64(Profile::kTwilioNode), kNodeHeaderBase64);
+  EXPECT_EQ(Hs256HeaderBase64(Profile::kTwilioPython6), kPython6HeaderBase64);
+  EXPECT_EQ(Hs256HeaderBase64(Profile::kTwilioPython7), kNodeHeaderBase64);
 }
 
 TEST_F(JwtTest, AuthenticateReportsAKnownHeaderAsItsJson) {
@@ -388,6 +399,11 @@ TEST_F(JwtTest, AuthenticateReportsAKnownHeaderAsItsJson) {
                        Authenticate(python_token, {&key_}));
   EXPECT_EQ(python.header_json, kPythonHeaderJson);
   EXPECT_EQ(python.payload_json, kCc09Payload);
+  const std::string python6_token =
+      SignHs256Jwt(kPython6HeaderBase64, kCc09Payload, key_);
+  ASSERT_OK_AND_ASSIGN(AuthenticatedJwt python6,
+                       Authenticate(python6_token, {&key_}));
+  EXPECT_EQ(python6.header_json, kPython6HeaderJson);
 }
 
 TEST_F(JwtTest, AuthenticateChecksSizeFirst) {

@@ -8,6 +8,10 @@ absl::string_view ProfileName(Profile profile) {
       return "twilio-python";
     case Profile::kTwilioNode:
       return "twilio-node";
+    case Profile::kTwilioPython6:
+      return "twilio-python-6";
+    case Profile::kTwilioPython7:
+      return "twilio-python-7";
   }
   return "unknown";
 }

@@ -142,7 +142,7 @@ absl::Status AppendPythonScopeClaim(absl::Span<const CapabilityScope> scopes,
         return absl::InvalidArgumentError(absl::StrCat(
             "scopes[", latest_index[kOutgoing],
             "].client_outgoing.client_name: differs from the incoming "
-            "scope's client name, which the twilio-python profile writes "
+            "scope's client name, which the twilio-python profiles write "
             "into the outgoing scope"));
       }
       outgoing_client_name = incoming_name;
@@ -325,7 +325,7 @@ absl::Status ParseScope(absl::string_view text,
 absl::Status AppendScopeClaim(Profile profile,
                               absl::Span<const CapabilityScope> scopes,
                               std::string* out) {
-  if (profile == Profile::kTwilioPython) {
+  if (IsPythonProfile(profile)) {
     return AppendPythonScopeClaim(scopes, out);
   }
   for (size_t i = 0; i < scopes.size(); ++i) {

@@ -95,6 +95,12 @@ void WriteNodeClaims(const CheckedTaskRouter& checked, JsonWriter* writer) {
   writer->EndObject();
 }
 
+// The channel id when no friendly name is given: twilio-python always
+// writes one.
+absl::string_view PythonFriendlyName(const TaskRouterSpec& spec) {
+  return spec.friendly_name.empty() ? spec.channel_id : spec.friendly_name;
+}
+
 // twilio-python 5.x builds {iss, exp, version, friendly_name, policies} and
 // then update()s it with {account_sid, workspace_sid, channel[, worker_sid |
 // taskqueue_sid]}.
@@ -108,8 +114,7 @@ void WritePythonClaims(const CheckedTaskRouter& checked, JsonWriter* writer) {
   writer->Key("version");
   writer->String(VersionOf(spec));
   writer->Key("friendly_name");
-  writer->String(spec.friendly_name.empty() ? spec.channel_id
-                                            : spec.friendly_name);
+  writer->String(PythonFriendlyName(spec));
   writer->Key("policies");
   WritePolicies(spec, /*node=*/false, writer);
   writer->Key("account_sid");
@@ -119,6 +124,36 @@ void WritePythonClaims(const CheckedTaskRouter& checked, JsonWriter* writer) {
   writer->Key("channel");
   writer->String(spec.channel_id);
   WriteChannelSid(spec, writer);
+  writer->EndObject();
+}
+
+// twilio-python 6+'s TaskRouterCapabilityToken payload {account_sid,
+// workspace_sid, channel, version, friendly_name, policies[, worker_sid |
+// taskqueue_sid]}, to which its Jwt adds iss, exp and (by default) nbf.
+void WritePython6Claims(const CheckedTaskRouter& checked, JsonWriter* writer) {
+  const TaskRouterSpec& spec = checked.spec();
+  writer->BeginObject();
+  writer->Key("account_sid");
+  writer->String(spec.account_sid);
+  writer->Key("workspace_sid");
+  writer->String(spec.workspace_sid);
+  writer->Key("channel");
+  writer->String(spec.channel_id);
+  writer->Key("version");
+  writer->String(VersionOf(spec));
+  writer->Key("friendly_name");
+  writer->String(PythonFriendlyName(spec));
+  writer->Key("policies");
+  WritePolicies(spec, /*node=*/false, writer);
+  WriteChannelSid(spec, writer);
+  writer->Key("iss");
+  writer->String(spec.account_sid);
+  writer->Key("exp");
+  writer->Int(absl::ToUnixSeconds(checked.expire_time()));
+  if (!spec.omit_not_before) {
+    writer->Key("nbf");
+    writer->Int(absl::ToUnixSeconds(checked.issue_time()));
+  }
   writer->EndObject();
 }
 
@@ -138,18 +173,28 @@ absl::StatusOr<CheckedTaskRouter> CheckTaskRouter(const TaskRouterSpec& spec,
 absl::StatusOr<SignedToken> SignCheckedTaskRouter(
     const CheckedTaskRouter& checked, const HmacSha256Key& key,
     const SigningLimits& limits) {
-  const bool node = checked.spec().profile == Profile::kTwilioNode;
+  const Profile profile = checked.spec().profile;
   std::string payload;
-  JsonWriter writer(node ? JsonStyle::kJavaScript : JsonStyle::kPythonDumps,
-                    &payload);
-  if (node) {
-    WriteNodeClaims(checked, &writer);
-  } else {
-    WritePythonClaims(checked, &writer);
+  switch (profile) {
+    case Profile::kTwilioNode: {
+      JsonWriter writer(JsonStyle::kJavaScript, &payload);
+      WriteNodeClaims(checked, &writer);
+      break;
+    }
+    case Profile::kTwilioPython: {
+      JsonWriter writer(JsonStyle::kPythonDumps, &payload);
+      WritePythonClaims(checked, &writer);
+      break;
+    }
+    case Profile::kTwilioPython6:
+    case Profile::kTwilioPython7: {
+      JsonWriter writer(JsonStyle::kPythonCompact, &payload);
+      WritePython6Claims(checked, &writer);
+      break;
+    }
   }
   SignedToken signed_token{
-      .token = SignHs256Jwt(node ? kNodeHeaderBase64 : kPythonHeaderBase64,
-                            payload, key),
+      .token = SignHs256Jwt(Hs256HeaderBase64(profile), payload, key),
       .issue_time = checked.issue_time(),
       .expire_time = checked.expire_time(),
   };

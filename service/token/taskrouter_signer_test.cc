@@ -167,6 +167,44 @@ TEST(SignTaskRouterToken, PythonWritesItsHeaderAndClaimOrder) {
                          R"(", "worker_sid": ")", kWorkerSid, R"("})"));
 }
 
+// twilio-python 6+: the payload dict {account_sid, workspace_sid, channel,
+// version, friendly_name, policies[, worker_sid]}, then Jwt's iss, exp and
+// nbf; compact, with 6.x's and 7.x+'s (sorted) headers.
+TEST(SignTaskRouterToken, Python6And7WriteTheirHeadersAndClaimOrder) {
+  for (Profile profile : {Profile::kTwilioPython6, Profile::kTwilioPython7}) {
+    SCOPED_TRACE(ProfileName(profile));
+    TaskRouterSpec spec = SpecFor(profile, kWorkerSid);
+    ASSERT_OK_AND_ASSIGN(SignedToken signed_token, Sign(spec));
+    const Parts parts = Decode(signed_token.token);
+    EXPECT_EQ(parts.header, profile == Profile::kTwilioPython6
+                                ? kPython6HeaderJson
+                                : kNodeHeaderJson);
+    EXPECT_EQ(parts.payload,
+              absl::StrCat(R"({"account_sid":")", kAccountSid,
+                           R"(","workspace_sid":")", kWorkspaceSid,
+                           R"(","channel":")", kWorkerSid,
+                           R"(","version":"v1","friendly_name":")", kWorkerSid,
+                           R"(","policies":[],"worker_sid":")", kWorkerSid,
+                           R"(","iss":")", kAccountSid,
+                           R"(","exp":1700003600,"nbf":1700000000})"));
+    spec.omit_not_before = true;
+    EXPECT_THAT(PayloadOf(spec), HasSubstr(R"("exp":1700003600})"));
+  }
+}
+
+TEST(SignTaskRouterToken, Python6WritesPoliciesInPythonsMemberOrder) {
+  TaskRouterSpec spec = SpecFor(Profile::kTwilioPython6, kWorkerSid);
+  spec.friendly_name = "Zo\xC3\xAB";
+  spec.policies.push_back(
+      {.url = kWorkerUrl, .method = "DELETE", .allow = false});
+  EXPECT_THAT(PayloadOf(spec), HasSubstr(absl::StrCat(
+                                   R"("friendly_name":"Zo\u00eb",)"
+                                   R"("policies":[{"url":")",
+                                   kWorkerUrl,
+                                   R"(","method":"DELETE","allow":false,)"
+                                   R"("query_filter":{},"post_filter":{}}])")));
+}
+
 TEST(SignTaskRouterToken, PythonWritesAGivenFriendlyName) {
   TaskRouterSpec spec = SpecFor(Profile::kTwilioPython, kWorkerSid);
   spec.friendly_name = "Zo\u00eb";

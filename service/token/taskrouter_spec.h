@@ -115,6 +115,10 @@ struct TaskRouterSpec {
   // SigningLimits::default_ttl.
   std::optional<absl::Duration> ttl;
   std::optional<absl::Time> expire_time;
+  // The twilio-python 6+ profiles write nbf = the signing time, as the
+  // SDK's *CapabilityToken does by default; true writes none (the SDK's
+  // nbf=None). The other profiles never write nbf.
+  bool omit_not_before = false;
   Profile profile = Profile::kTwilioPython;
 };
 

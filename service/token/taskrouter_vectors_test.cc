@@ -1,7 +1,7 @@
 // Known-answer tests against the official SDKs: every TaskRouter case in
-// //tests/vectors, byte for byte (node/tr*, python/py5_tr*), and python
-// 6/9's policy lists and tokens (python/py6_tr*, py9_tr*), which our
-// python profile must agree with semantically and our verifier must read.
+// //tests/vectors, byte for byte (node/tr* in the node profile,
+// python/py5_tr* in kTwilioPython, py6_tr* in kTwilioPython6, py9_tr* in
+// kTwilioPython7), and every SDK-signed token read back by our verifier.
 //
 // Each case is rebuilt through the public API (TaskRouterSpec, the policy
 // helpers, SignTaskRouterToken) with the case's frozen clock. A case is
@@ -16,7 +16,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -43,6 +42,8 @@ using ::captoken::testing::IsNotExpressible;
 using ::captoken::testing::IsOk;
 using ::captoken::testing::ListVectorIds;
 using ::captoken::testing::Member;
+using ::captoken::testing::PythonCaseNow;
+using ::captoken::testing::PythonCaseProfile;
 using ::captoken::testing::ReadVector;
 using ::captoken::testing::SdkCaseException;
 using ::captoken::testing::SdkCaseExceptions;
@@ -187,17 +188,14 @@ absl::StatusOr<TaskRouterSpec> PythonSpecOf(const JsonValue& inputs) {
   return spec;
 }
 
-// "now" in a python case is a float of seconds; the SDK truncates it.
-absl::Time PythonNow(const JsonValue& vector) {
-  const std::string& text = Member(vector, "now").text();
-  int64_t seconds = 0;
-  EXPECT_TRUE(absl::SimpleAtoi(text.substr(0, text.find('.')), &seconds));
-  return absl::FromUnixSeconds(seconds);
-}
+absl::Time PythonNow(const JsonValue& vector) { return PythonCaseNow(vector); }
 
-absl::StatusOr<std::string> SignPython5Case(const JsonValue& vector) {
+// Replays a python case in the profile of its SDK major.
+absl::StatusOr<std::string> SignPythonCase(absl::string_view id,
+                                           const JsonValue& vector) {
   absl::StatusOr<TaskRouterSpec> spec = PythonSpecOf(Member(vector, "inputs"));
   if (!spec.ok()) return spec.status();
+  spec->profile = PythonCaseProfile(id);
   absl::StatusOr<HmacSha256Key> key = HmacSha256Key::Create(kAuthToken);
   if (!key.ok()) return key.status();
   absl::StatusOr<SignedToken> signed_token =
@@ -224,24 +222,32 @@ INSTANTIATE_TEST_SUITE_P(AllCases, NodeTaskRouterVectorTest,
                          ::testing::ValuesIn(ListVectorIds("node", "tr")),
                          CaseName);
 
-class Python5TaskRouterVectorTest
+class PythonTaskRouterVectorTest
     : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(Python5TaskRouterVectorTest, MatchesTwilioPython5) {
+TEST_P(PythonTaskRouterVectorTest, MatchesTwilioPythonOfItsMajor) {
   ASSERT_OK_AND_ASSIGN(JsonValue vector, ReadVector("python", GetParam()));
-  ExpectSameAsSdk(vector, SignPython5Case(vector), FindException(GetParam()));
+  ExpectSameAsSdk(vector, SignPythonCase(GetParam(), vector),
+                  FindException(GetParam()));
 }
 
-INSTANTIATE_TEST_SUITE_P(AllCases, Python5TaskRouterVectorTest,
-                         ::testing::ValuesIn(ListVectorIds("python", "py5_tr")),
-                         CaseName);
+std::vector<std::string> PythonCases() {
+  std::vector<std::string> ids;
+  for (absl::string_view prefix : {"py5_tr", "py6_tr", "py9_tr"}) {
+    for (std::string& id : ListVectorIds("python", prefix)) {
+      ids.push_back(std::move(id));
+    }
+  }
+  return ids;
+}
 
-// ---- python 6 and 9 -----------------------------------------------------
+INSTANTIATE_TEST_SUITE_P(AllCases, PythonTaskRouterVectorTest,
+                         ::testing::ValuesIn(PythonCases()), CaseName);
+
+// ---- python 6 and 9, read back ----------------------------------------
 //
-// Their claim order differs from python 5's (and they add nbf), so their
-// bytes are not ours; but their policy lists are python's defaults and
-// extras, which our helpers must reproduce, and our verifier must read
-// their tokens.
+// Their policy lists are python's defaults and extras, which our helpers
+// must reproduce, and our verifier must read their tokens (nbf included).
 
 std::vector<std::string> LaterPythonCases() {
   std::vector<std::string> ids = ListVectorIds("python", "py6_tr");

@@ -31,6 +31,7 @@ TwilioCapability::TwilioCapability(std::string account_sid, HmacSha256Key key,
     : key_(std::move(key)), options_(std::move(options)) {
   spec_.account_sid = std::move(account_sid);
   spec_.profile = options_.profile;
+  spec_.omit_not_before = options_.omit_not_before;
 }
 
 TwilioCapability& TwilioCapability::AllowClientIncoming(

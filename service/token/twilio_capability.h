@@ -50,6 +50,9 @@ struct TwilioCapabilityOptions {
   // Where "now" comes from. Must outlive the capability.
   const Clock* clock = &Clock::Real();
   SigningLimits limits;
+  // No nbf in the twilio-python 6+ profiles, which write the signing time
+  // by default (ClientCapabilityToken's nbf=None); see CapabilitySpec.
+  bool omit_not_before = false;
 };
 
 class TwilioCapability {

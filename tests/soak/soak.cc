@@ -565,11 +565,15 @@ void AddEventStream(v1::CapabilityRequest* request, Rng& rng) {
 }
 
 v1::Profile RandomProfile(Rng& rng) {
-  switch (rng.Below(3)) {
+  switch (rng.Below(5)) {
     case 0:
       return v1::PROFILE_UNSPECIFIED;
     case 1:
       return v1::PROFILE_TWILIO_PYTHON;
+    case 2:
+      return v1::PROFILE_TWILIO_PYTHON_6;
+    case 3:
+      return v1::PROFILE_TWILIO_PYTHON_7;
     default:
       return v1::PROFILE_TWILIO_NODE;
   }

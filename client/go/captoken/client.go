@@ -55,12 +55,20 @@ const DefaultDeadline = 5 * time.Second
 
 // Profiles, re-exported for brevity: whose bytes a token reproduces.
 const (
-	// ProfileDefault lets the server choose (its config's default_profile).
+	// ProfileDefault lets the server choose (its config's default_profile,
+	// twilio-python 5.x unless it says otherwise).
 	ProfileDefault = captokenv1.Profile_PROFILE_UNSPECIFIED
 	// ProfileTwilioPython reproduces twilio-python 5.x TwilioCapability.
 	ProfileTwilioPython = captokenv1.Profile_PROFILE_TWILIO_PYTHON
 	// ProfileTwilioNode reproduces twilio-node 3.x–6.x ClientCapability.
 	ProfileTwilioNode = captokenv1.Profile_PROFILE_TWILIO_NODE
+	// ProfileTwilioPython6 reproduces twilio-python 6.x (PyJWT 1.x). It
+	// writes nbf = the signing time unless the request's OmitNotBefore is
+	// set (the SDK's nbf=None).
+	ProfileTwilioPython6 = captokenv1.Profile_PROFILE_TWILIO_PYTHON_6
+	// ProfileTwilioPython7 reproduces twilio-python 7.x to 9.x (PyJWT 2.5
+	// or later, which sorts the header keys); nbf as ProfileTwilioPython6.
+	ProfileTwilioPython7 = captokenv1.Profile_PROFILE_TWILIO_PYTHON_7
 )
 
 // Option configures a TokenClient.

@@ -70,7 +70,13 @@ export interface CallOptions {
 }
 
 /** A profile, as the enum value or its name. */
-export type ProfileInput = Profile | "PROFILE_UNSPECIFIED" | "PROFILE_TWILIO_PYTHON" | "PROFILE_TWILIO_NODE";
+export type ProfileInput =
+  | Profile
+  | "PROFILE_UNSPECIFIED"
+  | "PROFILE_TWILIO_PYTHON"
+  | "PROFILE_TWILIO_NODE"
+  | "PROFILE_TWILIO_PYTHON_6"
+  | "PROFILE_TWILIO_PYTHON_7";
 
 /** What {@link TokenClient.mintCapabilityToken} asks for. */
 export interface MintCapabilityTokenRequest {
@@ -89,10 +95,18 @@ export interface MintCapabilityTokenRequest {
   /** Absolute expiry instead of `ttlSeconds` (whole seconds; not both). */
   expireTime?: Date;
   /**
-   * Whose bytes to reproduce: `Profile.PROFILE_TWILIO_PYTHON` or
-   * `Profile.PROFILE_TWILIO_NODE` (or their names). Default: the server's.
+   * Whose bytes to reproduce: `Profile.PROFILE_TWILIO_PYTHON` (twilio-python
+   * 5.x), `PROFILE_TWILIO_PYTHON_6` (6.x), `PROFILE_TWILIO_PYTHON_7` (7.x to
+   * 9.x) or `PROFILE_TWILIO_NODE` (twilio-node 3.x to 6.x), or their names.
+   * Default: the server's.
    */
   profile?: ProfileInput;
+  /**
+   * Write no `nbf`: twilio-python 6+'s `nbf=None`. The `PROFILE_TWILIO_PYTHON_6`
+   * and `_7` profiles write the signing time by default, as those SDKs do;
+   * the others never write one. Default false.
+   */
+  omitNotBefore?: boolean;
 }
 
 /** A TaskRouter policy set, as the enum value or its name. */
@@ -114,7 +128,7 @@ export interface MintTaskRouterTokenRequest {
   policySets?: readonly TaskRouterPolicySetInput[];
   /** Further policies, in order; build them with `taskRouterPolicy`. */
   policies?: readonly TaskRouterPolicy[];
-  /** Optional; the python profile writes the channel id when it is not given. */
+  /** Optional; the python profiles write the channel id when it is not given. */
   friendlyName?: string;
   /** The API version claim; default "v1". */
   version?: string;
@@ -124,6 +138,8 @@ export interface MintTaskRouterTokenRequest {
   expireTime?: Date;
   /** Whose bytes to reproduce; default: the server's. */
   profile?: ProfileInput;
+  /** No `nbf`, as for capability tokens (twilio-python 6+'s `nbf=None`). */
+  omitNotBefore?: boolean;
 }
 
 /** What {@link TokenClient.mintAccessToken} asks for. */
@@ -144,12 +160,17 @@ export interface MintAccessTokenRequest {
   ttlSeconds?: number;
   /** Absolute expiry instead of `ttlSeconds`. */
   expireTime?: Date;
-  /** Optional `nbf` (whole seconds). */
+  /**
+   * Optional `nbf` (whole seconds). Without it the twilio-python 6.x and
+   * 7.x-9.x profiles write the signing time, unless `omitNotBefore`.
+   */
   notBefore?: Date;
   /** Optional Twilio region ("us1", "ie1", …): the header's `twr`. */
   region?: string;
   /** Whose bytes to reproduce; default: the server's. */
   profile?: ProfileInput;
+  /** No `nbf` at all (twilio-python 6+'s `nbf=None`); not with `notBefore`. */
+  omitNotBefore?: boolean;
 }
 
 /**
@@ -183,7 +204,7 @@ export interface MintedToken {
   token: string;
   /** When it expires (its `exp` claim). */
   expireTime: Date;
-  /** When the server signed it (`iat` for the node profile). */
+  /** When the server signed it (`iat` for the node profile, `nbf` for python 6/7). */
   issueTime: Date;
   /** The profile actually used (never PROFILE_UNSPECIFIED). */
   profile: Profile;
@@ -237,6 +258,7 @@ export function buildCapabilityRequest(request: MintCapabilityTokenRequest): Cap
     ttl: toDuration(request.ttlSeconds),
     expireTime: toDate(request.expireTime, "expire_time"),
     profile: toProfile(request.profile),
+    omitNotBefore: toFlag(request.omitNotBefore, "omit_not_before"),
   };
   if (typeof message.accountSid !== "string") throw invalid("account_sid: expected a string");
   return message;
@@ -267,6 +289,7 @@ export function buildTaskRouterRequest(request: MintTaskRouterTokenRequest): Tas
     ttl: toDuration(request.ttlSeconds),
     expireTime: toDate(request.expireTime, "expire_time"),
     profile: toProfile(request.profile),
+    omitNotBefore: toFlag(request.omitNotBefore, "omit_not_before"),
   };
   for (const field of ["accountSid", "workspaceSid", "channelId", "friendlyName", "version"] as const) {
     if (typeof message[field] !== "string") throw invalid(`${snake(field)}: expected a string`);
@@ -294,6 +317,7 @@ export function buildAccessTokenRequest(request: MintAccessTokenRequest): Access
     notBefore: toDate(request.notBefore, "not_before"),
     region: request.region ?? "",
     profile: toProfile(request.profile),
+    omitNotBefore: toFlag(request.omitNotBefore, "omit_not_before"),
   };
   for (const field of ["accountSid", "apiKeySid", "identity", "region"] as const) {
     if (typeof message[field] !== "string") throw invalid(`${snake(field)}: expected a string`);
@@ -317,6 +341,12 @@ function toDate(when: Date | undefined, field: string): Date | undefined {
     throw invalid(`${field}: must be a valid Date`);
   }
   return new Date(when.getTime());
+}
+
+function toFlag(flag: boolean | undefined, field: string): boolean {
+  if (flag === undefined) return false;
+  if (typeof flag !== "boolean") throw invalid(`${field}: expected a boolean`);
+  return flag;
 }
 
 function toProfile(profile: ProfileInput | undefined): Profile {

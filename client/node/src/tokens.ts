@@ -29,7 +29,7 @@ export interface TaskRouterPolicyOptions {
   queryFilter?: FilterList;
   /** Constraints on POST parameters, in order. */
   postFilter?: FilterList;
-  /** A deny policy (PROFILE_TWILIO_PYTHON only; the node profile refuses it). */
+  /** A deny policy (the twilio-python profiles only; the node profile refuses it). */
   deny?: boolean;
 }
 

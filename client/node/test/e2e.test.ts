@@ -3,8 +3,10 @@
  * the real `captoken` CLI. Run by client/node/test.sh (`node --test`).
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import * as net from "node:net";
+import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import {
@@ -20,7 +22,7 @@ import {
   type CapabilityScope,
   type MintCapabilityTokenRequest,
 } from "../src/index";
-import { requireBinaries, runCli, startServer, type ServerProcess } from "./server_process";
+import { repoRoot, requireBinaries, runCli, startServer, type ServerProcess } from "./server_process";
 
 const ACCOUNT = "AC0123456789abcdef0123456789abcdef";
 const OTHER_ACCOUNT = "ACfedcba9876543210fedcba9876543210";
@@ -89,6 +91,36 @@ async function cliSign(request: MintCapabilityTokenRequest, issuedAt: number): P
     cliEnv,
   );
   return out.trim();
+}
+
+// The SDK reference cases (tests/vectors/python): their clock and auth token.
+const VECTOR_NOW = 1700000000;
+const VECTOR_AUTH_TOKEN = "f0e1d2c3b4a5968778695a4b3c2d1e0f";
+
+interface PythonVector {
+  token: string;
+  payload_json: string;
+  /** [method, args, kwargs] per SDK call, in order. */
+  inputs: { calls: [string, string[], Record<string, string>][] };
+}
+
+function readVector(id: string): PythonVector {
+  const file = path.join(repoRoot, "tests", "vectors", "python", `${id}.json`);
+  return JSON.parse(readFileSync(file, "utf8")) as PythonVector;
+}
+
+/**
+ * The case's token as its SDK would have signed it at `issuedAt` with
+ * `secret`: its header bytes, its payload text with the clock-derived
+ * numbers (now, now + 600, now + 3600) moved, signed again.
+ */
+function vectorTokenAt(vector: PythonVector, issuedAt: number, secret: string): string {
+  const payload = vector.payload_json.replace(/\b(1700000000|1700000600|1700003600)\b/g, (n) =>
+    String(Number(n) - VECTOR_NOW + issuedAt),
+  );
+  const input = `${vector.token.split(".")[0]}.${Buffer.from(payload, "utf8").toString("base64url")}`;
+  const mac = createHmac("sha256", secret).update(input).digest("base64url");
+  return `${input}.${mac}`;
 }
 
 async function assertRejects(promise: Promise<unknown>, code: number, detailsPattern?: RegExp): Promise<TokenServiceError> {
@@ -186,6 +218,46 @@ describe("TokenClient against the real server", { timeout: 120_000 }, () => {
       assert.ok(at("Zeta") < at("Alpha") && at("Alpha") < at("Mid"), scope);
       assert.ok(at("Zulu") < at("Bravo"), scope);
       assert.ok(at("client:outgoing") < at("stream:subscribe"), scope);
+    });
+  });
+
+  describe("the twilio-python 6.x and 7.x-9.x profiles give the SDKs' bytes", () => {
+    const cases = [
+      { profile: Profile.PROFILE_TWILIO_PYTHON_6, id: "py6_cc05_outgoing_params_special_chars" },
+      { profile: Profile.PROFILE_TWILIO_PYTHON_7, id: "py9_cc05_outgoing_params_special_chars" },
+    ];
+    for (const { profile, id } of cases) {
+      it(id, async () => {
+        const vector = readVector(id);
+        // Moving a case to its own second gives its token back.
+        assert.equal(vectorTokenAt(vector, VECTOR_NOW, VECTOR_AUTH_TOKEN), vector.token);
+        // allow_client_outgoing(APP_SID, **params), params in order.
+        assert.equal(vector.inputs.calls.length, 1);
+        const [method, args, kwargs] = vector.inputs.calls[0];
+        assert.equal(method, "allow_client_outgoing");
+        const minted = await client.mintCapabilityToken({
+          accountSid: ACCOUNT,
+          scopes: [clientOutgoing(args[0], { params: Object.entries(kwargs) })],
+          profile,
+        });
+        assert.equal(minted.profile, profile);
+        const issuedAt = Math.floor(minted.issueTime.getTime() / 1000);
+        assert.equal(minted.token, vectorTokenAt(vector, issuedAt, authToken));
+      });
+    }
+
+    it("py9_cc16_ttl_600_no_nbf: omitNotBefore is nbf=None", async () => {
+      const vector = readVector("py9_cc16_ttl_600_no_nbf");
+      const minted = await client.mintCapabilityToken({
+        accountSid: ACCOUNT,
+        scopes: [clientIncoming("alice")],
+        ttlSeconds: 600,
+        profile: "PROFILE_TWILIO_PYTHON_7",
+        omitNotBefore: true,
+      });
+      assert.equal(payloadOf(minted.token).nbf, undefined);
+      const issuedAt = Math.floor(minted.issueTime.getTime() / 1000);
+      assert.equal(minted.token, vectorTokenAt(vector, issuedAt, authToken));
     });
   });
 

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
 
-const repoRoot = path.resolve(__dirname, "..", "..", "..", "..");
+export const repoRoot = path.resolve(__dirname, "..", "..", "..", "..");
 
 /** The server binary: $CAPTOKEN_SERVER, default <repo>/bazel-bin/service/server. */
 export const serverPath = process.env.CAPTOKEN_SERVER || path.join(repoRoot, "bazel-bin", "service", "server");

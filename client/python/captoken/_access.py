@@ -10,7 +10,8 @@ import datetime as _dt
 import json
 from typing import Any, Iterable, Mapping, Optional, Union
 
-from captoken._scopes import Profile, Ttl, _duration, _profile, _timestamp
+from captoken._scopes import (Profile, Ttl, _duration, _flag, _profile,
+                              _timestamp)
 from captoken.v1 import access_token_pb2
 
 __all__ = [
@@ -164,6 +165,7 @@ def build_access_token_request(
     not_before: Optional[_dt.datetime] = None,
     region: Optional[str] = None,
     profile: Union[Profile, int, str, None] = None,
+    omit_not_before: bool = False,
 ) -> access_token_pb2.AccessTokenRequest:
     """Builds the ``captoken.v1.AccessTokenRequest`` that
     :meth:`TokenClient.mint_access_token` sends for the same arguments.
@@ -179,6 +181,10 @@ def build_access_token_request(
         the server's first key for the account that may sign.
       ttl, expire_time, profile: as for :func:`build_capability_request`.
       not_before: an optional, timezone-aware ``nbf`` (whole seconds).
+        Without it ``Profile.TWILIO_PYTHON_6`` and ``TWILIO_PYTHON_7`` write
+        the signing time, as those SDKs do, unless ``omit_not_before``.
+      omit_not_before: no ``nbf`` at all (twilio-python 6+'s ``nbf=None``);
+        not together with ``not_before``.
       region: an optional Twilio region ("us1", "ie1", …), the header's
         ``twr``.
 
@@ -205,4 +211,6 @@ def build_access_token_request(
         request.not_before.CopyFrom(_timestamp(not_before, "not_before"))
     if profile is not None:
         request.profile = _profile(profile)
+    if _flag(omit_not_before, "omit_not_before"):
+        request.omit_not_before = True
     return request

@@ -385,6 +385,7 @@ class TokenClient:
         ttl: Optional[Ttl] = None,
         expire_time: Optional[_dt.datetime] = None,
         profile: Union[Profile, int, str, None] = None,
+        omit_not_before: bool = False,
     ) -> MintedToken:
         """Asks the server to sign a Twilio Client capability token.
 
@@ -396,8 +397,12 @@ class TokenClient:
           ttl: lifetime from signing, as a ``timedelta`` or whole seconds
             (default: the server's, 3600 s).
           expire_time: a timezone-aware absolute expiry instead of ``ttl``.
-          profile: :attr:`Profile.TWILIO_PYTHON` or
-            :attr:`Profile.TWILIO_NODE` (default: the server's).
+          profile: :attr:`Profile.TWILIO_PYTHON` (5.x),
+            :attr:`Profile.TWILIO_PYTHON_6`, :attr:`Profile.TWILIO_PYTHON_7`
+            (7.x to 9.x) or :attr:`Profile.TWILIO_NODE` (default: the
+            server's).
+          omit_not_before: no ``nbf`` in the twilio-python 6/7 profiles
+            (their ``nbf=None``); see :func:`build_capability_request`.
 
         Returns:
           The token with its expiry and issue times.
@@ -409,7 +414,7 @@ class TokenClient:
         """
         return self.mint(build_capability_request(
             account_sid, scopes, ttl=ttl, expire_time=expire_time,
-            profile=profile))
+            profile=profile, omit_not_before=omit_not_before))
 
     def mint_taskrouter_token(
         self,
@@ -424,6 +429,7 @@ class TokenClient:
         ttl: Optional[Ttl] = None,
         expire_time: Optional[_dt.datetime] = None,
         profile: Union[Profile, int, str, None] = None,
+        omit_not_before: bool = False,
     ) -> MintedToken:
         """Asks the server to sign a TaskRouter capability token (with the
         account's auth token) for a worker, task queue or workspace channel.
@@ -445,7 +451,8 @@ class TokenClient:
         return self.mint(build_taskrouter_request(
             account_sid, workspace_sid, channel_id, policy_sets=policy_sets,
             policies=policies, friendly_name=friendly_name, version=version,
-            ttl=ttl, expire_time=expire_time, profile=profile))
+            ttl=ttl, expire_time=expire_time, profile=profile,
+            omit_not_before=omit_not_before))
 
     def mint_access_token(
         self,
@@ -459,6 +466,7 @@ class TokenClient:
         not_before: Optional[_dt.datetime] = None,
         region: Optional[str] = None,
         profile: Union[Profile, int, str, None] = None,
+        omit_not_before: bool = False,
     ) -> MintedToken:
         """Asks the server to sign an Access Token (with one of the
         account's API keys).
@@ -482,7 +490,7 @@ class TokenClient:
         return self.mint(build_access_token_request(
             account_sid, identity, grants, api_key_sid=api_key_sid, ttl=ttl,
             expire_time=expire_time, not_before=not_before, region=region,
-            profile=profile))
+            profile=profile, omit_not_before=omit_not_before))
 
     def batch_mint(self, requests: Iterable[AnyRequest]) -> List[MintResult]:
         """Mints several tokens of any kinds in one call.

@@ -36,12 +36,18 @@ _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
 class Profile(enum.IntEnum):
     """Whose bytes a token reproduces (``captoken.v1.Profile``)."""
 
-    #: The server's default (twilio-python unless its config says otherwise).
+    #: The server's default (twilio-python 5.x unless its config says
+    #: otherwise).
     UNSPECIFIED = capability_pb2.PROFILE_UNSPECIFIED
     #: twilio-python 5.x ``TwilioCapability``.
     TWILIO_PYTHON = capability_pb2.PROFILE_TWILIO_PYTHON
     #: twilio-node 3.x-6.x ``ClientCapability``.
     TWILIO_NODE = capability_pb2.PROFILE_TWILIO_NODE
+    #: twilio-python 6.x ``ClientCapabilityToken`` and friends (PyJWT 1.x).
+    TWILIO_PYTHON_6 = capability_pb2.PROFILE_TWILIO_PYTHON_6
+    #: twilio-python 7.x to 9.x (PyJWT 2.5 or later, which sorts the
+    #: header).
+    TWILIO_PYTHON_7 = capability_pb2.PROFILE_TWILIO_PYTHON_7
 
 
 def _param_list(params: Optional[Params], what: str) -> list:
@@ -134,6 +140,12 @@ def _timestamp(when: _dt.datetime, what: str = "expire_time"):
     return request.expire_time
 
 
+def _flag(value: bool, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{what} must be bool, not {type(value).__name__}")
+    return value
+
+
 def _profile(profile: Union[Profile, int, str]) -> int:
     if isinstance(profile, bool):
         raise TypeError("profile must be a captoken.Profile")
@@ -158,6 +170,7 @@ def build_capability_request(
     ttl: Optional[Ttl] = None,
     expire_time: Optional[_dt.datetime] = None,
     profile: Union[Profile, int, str, None] = None,
+    omit_not_before: bool = False,
 ) -> capability_pb2.CapabilityRequest:
     """Builds the ``captoken.v1.CapabilityRequest`` that
     :meth:`TokenClient.mint_capability_token` sends for the same arguments.
@@ -170,8 +183,13 @@ def build_capability_request(
         ``timedelta`` or seconds. Whole seconds, positive, at most the
         server's cap (24 h by default).
       expire_time: an absolute, timezone-aware expiry instead of ``ttl``.
-      profile: :class:`Profile` (or its name, e.g. ``"PROFILE_TWILIO_NODE"``
-        or ``"twilio-node"``); ``None`` leaves it to the server's default.
+      profile: :class:`Profile` (or its name, e.g. ``"PROFILE_TWILIO_NODE"``,
+        ``"twilio-node"`` or ``"twilio-python-7"``); ``None`` leaves it to
+        the server's default.
+      omit_not_before: write no ``nbf``. ``Profile.TWILIO_PYTHON_6`` and
+        ``TWILIO_PYTHON_7`` write nbf = the signing time by default, as those
+        SDKs do; this is their ``nbf=None``. The other profiles never write
+        one.
 
     Neither ``ttl`` nor ``expire_time``: the server's default (3600 s).
     Giving both is left to the server to refuse (INVALID_ARGUMENT), like any
@@ -201,4 +219,6 @@ def build_capability_request(
         request.expire_time.CopyFrom(_timestamp(expire_time))
     if profile is not None:
         request.profile = _profile(profile)
+    if _flag(omit_not_before, "omit_not_before"):
+        request.omit_not_before = True
     return request

@@ -10,7 +10,8 @@ import datetime as _dt
 import enum
 from typing import Iterable, Mapping, Optional, Sequence, Tuple, Union
 
-from captoken._scopes import Profile, Ttl, _duration, _profile, _timestamp
+from captoken._scopes import (Profile, Ttl, _duration, _flag, _profile,
+                              _timestamp)
 from captoken.v1 import taskrouter_pb2
 
 __all__ = [
@@ -111,7 +112,7 @@ def taskrouter_policy(
       query_filter, post_filter: parameter constraints in order, e.g.
         ``[("ActivitySid", True)]`` (``{"required": true}``) or
         ``[("To", '{"required":false}')]`` (a JSON object, verbatim).
-      deny: a deny policy (``PROFILE_TWILIO_PYTHON`` only; the node profile
+      deny: a deny policy (the twilio-python profiles only; the node profile
         refuses it).
     """
     if not isinstance(url, str):
@@ -139,6 +140,7 @@ def build_taskrouter_request(
     ttl: Optional[Ttl] = None,
     expire_time: Optional[_dt.datetime] = None,
     profile: Union[Profile, int, str, None] = None,
+    omit_not_before: bool = False,
 ) -> taskrouter_pb2.TaskRouterRequest:
     """Builds the ``captoken.v1.TaskRouterRequest`` that
     :meth:`TokenClient.mint_taskrouter_token` sends for the same arguments.
@@ -152,10 +154,10 @@ def build_taskrouter_request(
         e.g. ``[TaskRouterPolicySet.PYTHON_DEFAULTS]`` for what twilio-python
         adds by itself (none by default, as twilio-node).
       policies: further policies, in order (:func:`taskrouter_policy`).
-      friendly_name: optional; the python profile writes the channel id when
-        it is not given.
+      friendly_name: optional; the python profiles write the channel id
+        when it is not given.
       version: the API version claim ("v1" when not given).
-      ttl, expire_time, profile: as for
+      ttl, expire_time, profile, omit_not_before: as for
         :func:`build_capability_request`.
 
     Raises:
@@ -194,4 +196,6 @@ def build_taskrouter_request(
         request.expire_time.CopyFrom(_timestamp(expire_time))
     if profile is not None:
         request.profile = _profile(profile)
+    if _flag(omit_not_before, "omit_not_before"):
+        request.omit_not_before = True
     return request

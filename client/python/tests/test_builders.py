@@ -110,10 +110,27 @@ class BuildRequestTest(unittest.TestCase):
             self.assertEqual(
                 captoken.build_capability_request("AC1", [], profile=given).profile,
                 capability_pb2.PROFILE_TWILIO_NODE, given)
+        for given in (captoken.Profile.TWILIO_PYTHON_6, 3, "PROFILE_TWILIO_PYTHON_6",
+                      "twilio-python-6", "TWILIO_PYTHON_6"):
+            self.assertEqual(
+                captoken.build_capability_request("AC1", [], profile=given).profile,
+                capability_pb2.PROFILE_TWILIO_PYTHON_6, given)
+        for given in (captoken.Profile.TWILIO_PYTHON_7, 4, "PROFILE_TWILIO_PYTHON_7",
+                      "twilio-python-7", "TWILIO_PYTHON_7"):
+            self.assertEqual(
+                captoken.build_capability_request("AC1", [], profile=given).profile,
+                capability_pb2.PROFILE_TWILIO_PYTHON_7, given)
         with self.assertRaises(ValueError):
             captoken.build_capability_request("AC1", [], profile="twilio-ruby")
         with self.assertRaises(ValueError):
             captoken.build_capability_request("AC1", [], profile=7)
+
+    def test_omit_not_before(self):
+        self.assertFalse(captoken.build_capability_request("AC1", []).omit_not_before)
+        self.assertTrue(captoken.build_capability_request(
+            "AC1", [], profile="twilio-python-6", omit_not_before=True).omit_not_before)
+        with self.assertRaises(TypeError):
+            captoken.build_capability_request("AC1", [], omit_not_before="yes")
 
     def test_bad_scopes(self):
         with self.assertRaises(TypeError):
@@ -166,6 +183,9 @@ class TaskRouterBuildersTest(unittest.TestCase):
         self.assertEqual(request.ttl.seconds, 90)
         self.assertEqual(request.profile, capability_pb2.PROFILE_TWILIO_NODE)
         bare = captoken.build_taskrouter_request("AC1", "WS1", "WQ1")
+        self.assertFalse(bare.omit_not_before)
+        self.assertTrue(captoken.build_taskrouter_request(
+            "AC1", "WS1", "WQ1", omit_not_before=True).omit_not_before)
         self.assertEqual(list(bare.policy_sets), [])
         self.assertFalse(bare.HasField("ttl"))
         self.assertEqual(bare.friendly_name, "")
@@ -218,6 +238,9 @@ class AccessBuildersTest(unittest.TestCase):
         self.assertEqual(request.region, "ie1")
         self.assertEqual(request.profile, capability_pb2.PROFILE_TWILIO_NODE)
         bare = captoken.build_access_token_request("AC1", "bob")
+        self.assertFalse(bare.omit_not_before)
+        self.assertTrue(captoken.build_access_token_request(
+            "AC1", "bob", profile="twilio-python-7", omit_not_before=True).omit_not_before)
         self.assertEqual((list(bare.grants), bare.api_key_sid, bare.region), ([], "", ""))
         self.assertFalse(bare.HasField("not_before"))
         with self.assertRaises(ValueError):

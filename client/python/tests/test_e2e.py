@@ -10,8 +10,11 @@ second. The server is stopped with SIGTERM at the end and must exit 0.
 import base64
 import datetime as dt
 import hashlib
+import hmac
 import itertools
 import json
+import os
+import re
 import secrets
 import threading
 import time
@@ -24,7 +27,7 @@ from google.protobuf import json_format
 import captoken
 from captoken.v1 import capability_pb2
 
-from _processes import ServerProcess, SilentServer, cli_sign
+from _processes import REPO, ServerProcess, SilentServer, cli_sign
 
 ACCOUNT = "AC0123456789abcdef0123456789abcdef"
 VERIFY_ONLY = "ACfedcba9876543210fedcba9876543210"
@@ -258,6 +261,71 @@ class MintMatchesCliTest(E2ETestCase):
             self.fail("no audit line carries the token's fingerprint")
         self.assertNotIn(minted.token, server.output())
         self.assertNotIn(auth_token, server.output())
+
+
+# The SDK reference cases (tests/vectors/python): their clock and auth token.
+VECTORS = os.path.join(REPO, "tests", "vectors", "python")
+VECTOR_NOW = 1700000000
+VECTOR_AUTH_TOKEN = "f0e1d2c3b4a5968778695a4b3c2d1e0f"
+
+
+def read_vector(case):
+    with open(os.path.join(VECTORS, case + ".json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def vector_token_at(vector, issued_at, secret):
+    """The SDK's token as the SDK would have signed it at ``issued_at`` with
+    ``secret``: the case's header bytes, its payload text with the
+    clock-derived numbers (now, now + 600, now + 3600) moved, signed again."""
+    payload = re.sub(r"\b1700000000\b|\b1700000600\b|\b1700003600\b",
+                     lambda m: str(int(m.group()) - VECTOR_NOW + issued_at),
+                     vector["payload_json"])
+    signing_input = vector["token"].split(".")[0] + "." + b64url(payload.encode())
+    mac = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256)
+    return signing_input + "." + b64url(mac.digest())
+
+
+class SdkVectorTest(E2ETestCase):
+    """The twilio-python 6.x and 7.x-9.x profiles through the server give the
+    SDK's own bytes (tests/vectors/python/py6_*, py9_*): the recorded SDK call
+    replayed as a request, compared with the case's token moved to the
+    response's issue second and the server's auth token."""
+
+    def test_later_python_profiles_give_the_sdks_bytes(self):
+        for profile, case in (
+                (captoken.Profile.TWILIO_PYTHON_6, "py6_cc05_outgoing_params_special_chars"),
+                (captoken.Profile.TWILIO_PYTHON_7, "py9_cc05_outgoing_params_special_chars")):
+            with self.subTest(case=case):
+                vector = read_vector(case)
+                # Moving a case to its own second gives its token back.
+                self.assertEqual(vector_token_at(vector, VECTOR_NOW, VECTOR_AUTH_TOKEN),
+                                 vector["token"])
+                # allow_client_outgoing(APP_SID, **params), params in order.
+                [(method, args, kwargs)] = vector["inputs"]["calls"]
+                self.assertEqual(method, "allow_client_outgoing")
+                minted = self.client.mint_capability_token(
+                    ACCOUNT, [captoken.client_outgoing(args[0], params=kwargs)],
+                    profile=profile)
+                self.assertEqual(minted.profile, profile)
+                self.assertEqual(
+                    minted.token,
+                    vector_token_at(vector, unix_seconds(minted.issue_time), auth_token))
+
+    def test_omit_not_before_leaves_nbf_out(self):
+        # py9_cc16: ClientCapabilityToken(ttl=600, nbf=None).
+        vector = read_vector("py9_cc16_ttl_600_no_nbf")
+        minted = self.client.mint_capability_token(
+            ACCOUNT, [captoken.client_incoming("alice")], ttl=600,
+            profile="twilio-python-7", omit_not_before=True)
+        self.assertNotIn("nbf", jwt_part(minted.token, 1))
+        self.assertEqual(
+            minted.token,
+            vector_token_at(vector, unix_seconds(minted.issue_time), auth_token))
 
 
 class ErrorsTest(E2ETestCase):

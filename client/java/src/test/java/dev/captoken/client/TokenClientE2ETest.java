@@ -8,6 +8,10 @@ import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import com.google.protobuf.util.JsonFormat;
 import dev.captoken.v1.CapabilityRequest;
 import dev.captoken.v1.CapabilityScope;
@@ -22,12 +26,20 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -163,6 +175,91 @@ public class TokenClientE2ETest {
         minted.getTokenFingerprint());
     assertFalse(what + ": toString must not show the token",
         minted.toString().contains(minted.getToken()));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The twilio-python 6.x and 7.x-9.x profiles give the SDKs' own bytes.
+
+  /** The reference cases' (tests/vectors/python) frozen clock and auth token. */
+  private static final long VECTOR_NOW = 1700000000L;
+
+  private static final String VECTOR_AUTH_TOKEN = "f0e1d2c3b4a5968778695a4b3c2d1e0f";
+  private static final Pattern CLOCK_NUMBERS =
+      Pattern.compile("\\b(1700000000|1700000600|1700003600)\\b");
+
+  /**
+   * py6_cc05 and py9_cc05: the recorded SDK call, minted through the server with the profile of
+   * its SDK major, equals the case's token moved to the response's issue second.
+   */
+  @Test
+  public void laterPythonProfilesGiveTheSdksBytes() throws Exception {
+    Map<Profile, String> cases = new java.util.LinkedHashMap<>();
+    cases.put(Profile.PROFILE_TWILIO_PYTHON_6, "py6_cc05_outgoing_params_special_chars");
+    cases.put(Profile.PROFILE_TWILIO_PYTHON_7, "py9_cc05_outgoing_params_special_chars");
+    for (Map.Entry<Profile, String> c : cases.entrySet()) {
+      JsonObject vector = readVector(c.getValue());
+      String sdkToken = vector.get("token").getAsString();
+      // Moving a case to its own second gives its token back.
+      assertEquals(c.getValue(), sdkToken, vectorTokenAt(vector, VECTOR_NOW, VECTOR_AUTH_TOKEN));
+      // allow_client_outgoing(APP_SID, **params), params in order.
+      JsonArray calls = vector.getAsJsonObject("inputs").getAsJsonArray("calls");
+      assertEquals(1, calls.size());
+      JsonArray call = calls.get(0).getAsJsonArray();
+      assertEquals("allow_client_outgoing", call.get(0).getAsString());
+      Capabilities.ClientOutgoingScope outgoing =
+          Capabilities.clientOutgoing(call.get(1).getAsJsonArray().get(0).getAsString());
+      for (Map.Entry<String, JsonElement> kwarg : call.get(2).getAsJsonObject().entrySet()) {
+        outgoing.param(kwarg.getKey(), kwarg.getValue().getAsString());
+      }
+      MintedToken minted = client.mintCapabilityToken(
+          request().addScopes(outgoing.build()).setProfile(c.getKey()).build());
+      assertEquals(c.getValue(), c.getKey(), minted.getProfile());
+      assertEquals(c.getValue(),
+          vectorTokenAt(vector, minted.getIssueTime().getEpochSecond(), authToken),
+          minted.getToken());
+    }
+  }
+
+  /** py9_cc16: ClientCapabilityToken(ttl=600, nbf=None) is omit_not_before. */
+  @Test
+  public void omitNotBeforeGivesTheSdksBytes() throws Exception {
+    JsonObject vector = readVector("py9_cc16_ttl_600_no_nbf");
+    MintedToken minted = client.mintCapabilityToken(request()
+        .addScopes(Capabilities.clientIncoming("alice"))
+        .setTtl(Capabilities.durationOf(Duration.ofSeconds(600)))
+        .setProfile(Profile.PROFILE_TWILIO_PYTHON_7)
+        .setOmitNotBefore(true)
+        .build());
+    assertEquals(vectorTokenAt(vector, minted.getIssueTime().getEpochSecond(), authToken),
+        minted.getToken());
+  }
+
+  private static JsonObject readVector(String id) throws IOException {
+    Path file = Paths.get("..", "..", "tests", "vectors", "python", id + ".json");
+    return JsonParser.parseString(new String(Files.readAllBytes(file), StandardCharsets.UTF_8))
+        .getAsJsonObject();
+  }
+
+  /**
+   * The case's token as its SDK would have signed it at {@code issuedAt} with {@code secret}: its
+   * header bytes, its payload text with the clock-derived numbers (now, now + 600, now + 3600)
+   * moved, signed again.
+   */
+  private static String vectorTokenAt(JsonObject vector, long issuedAt, String secret)
+      throws Exception {
+    Matcher numbers = CLOCK_NUMBERS.matcher(vector.get("payload_json").getAsString());
+    StringBuilder payload = new StringBuilder();
+    while (numbers.find()) {
+      numbers.appendReplacement(
+          payload, Long.toString(Long.parseLong(numbers.group()) - VECTOR_NOW + issuedAt));
+    }
+    numbers.appendTail(payload);
+    Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+    String input = vector.get("token").getAsString().split("\\.")[0] + "."
+        + b64.encodeToString(payload.toString().getBytes(StandardCharsets.UTF_8));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    return input + "." + b64.encodeToString(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
   }
 
   // ---------------------------------------------------------------------------------------------
