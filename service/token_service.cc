@@ -21,6 +21,14 @@ absl::Status Draining() {
   return absl::UnavailableError("server is shutting down; retry");
 }
 
+absl::Status Overloaded() {
+  return WithRefusalReason(
+      RefusalReason::kOverloaded,
+      absl::ResourceExhaustedError(
+          "server is holding too many responses that were not read; retry "
+          "later"));
+}
+
 // BatchTally adds up a batch's items by status code and by refusal reason,
 // so that each series is updated once per batch rather than once per item
 // (a label lookup under the family's lock each, for codes).
@@ -81,21 +89,29 @@ CallerIdentity TokenService::Caller(
 
 grpc::ServerUnaryReactor* TokenService::Finish(
     grpc::CallbackServerContext* context, const absl::Status& status,
+    const google::protobuf::MessageLite& response,
     absl::optional<absl::Duration> retry_delay) {
   if (absl::optional<absl::Duration> delay =
           retry_delay.has_value() ? retry_delay : RetryDelay(status)) {
     context->AddTrailingMetadata(
         "retry-after-ms", absl::StrCat(absl::ToInt64Milliseconds(*delay)));
   }
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // Not DefaultReactor(): the budget must hear when gRPC is done with the
+  // call, which for a client that does not read is when its connection
+  // goes. A refused call sends no response but is charged its overhead.
+  grpc::ServerUnaryReactor* reactor = new ChargedReactor(
+      &response_budget_, status.ok() ? ResponseBudget::CostOf(response)
+                                     : ResponseBudget::kCallOverheadBytes);
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
 
-bool TokenService::Admit() {
+absl::Status TokenService::Admit() {
   last_call_nanos_.store(absl::ToUnixNanos(absl::Now()),
                          std::memory_order_relaxed);
-  return accepting_.load(std::memory_order_relaxed);
+  if (!accepting_.load(std::memory_order_relaxed)) return Draining();
+  if (!response_budget_.HasRoom()) return Overloaded();
+  return absl::OkStatus();
 }
 
 template <typename Request>
@@ -107,15 +123,16 @@ grpc::ServerUnaryReactor* TokenService::Mint(
   const absl::Time started = absl::Now();
   AuditRecord audit;
   audit.method = std::string(method);
+  const absl::Status admitted = Admit();
   absl::StatusOr<v1::TokenResponse> result =
-      Admit() ? (minter_->*mint)(request, Caller(*context), &audit)
-              : Draining();
+      admitted.ok() ? (minter_->*mint)(request, Caller(*context), &audit)
+                    : admitted;
   if (result.ok()) {
     *response = *std::move(result);
     metrics_->RecordMint(audit.kind, audit.profile);
   }
   Record(*context, &audit, result.status(), started);
-  return Finish(context, result.status());
+  return Finish(context, result.status(), *response);
 }
 
 grpc::ServerUnaryReactor* TokenService::MintCapabilityToken(
@@ -146,9 +163,11 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
   BatchAudit audit;
   audit.call.method = "BatchMint";
   // Minted in place, into the response on the call's arena.
+  const absl::Status admitted = Admit();
   const absl::Status status =
-      Admit() ? minter_->BatchMint(*request, Caller(*context), response, &audit)
-              : Draining();
+      admitted.ok()
+          ? minter_->BatchMint(*request, Caller(*context), response, &audit)
+          : admitted;
   audit.call.batch_size = request->requests_size();
   audit.call.refusal = RefusalReasonOf(status);
   // One audit line per item, then one for the call. Every line of the call
@@ -183,7 +202,7 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
   AddAuditFields(audit.call, status, &line);
   lines.Add(line);
   logger_->Write(std::move(lines));
-  return Finish(context, status, audit.retry_delay);
+  return Finish(context, status, *response, audit.retry_delay);
 }
 
 grpc::ServerUnaryReactor* TokenService::VerifyToken(
@@ -192,12 +211,13 @@ grpc::ServerUnaryReactor* TokenService::VerifyToken(
   const absl::Time started = absl::Now();
   AuditRecord audit;
   audit.method = "VerifyToken";
+  const absl::Status admitted = Admit();
   absl::StatusOr<v1::VerifyTokenResponse> result =
-      Admit() ? minter_->VerifyToken(*request, Caller(*context), &audit)
-              : Draining();
+      admitted.ok() ? minter_->VerifyToken(*request, Caller(*context), &audit)
+                    : admitted;
   if (result.ok()) *response = *std::move(result);
   Record(*context, &audit, result.status(), started);
-  return Finish(context, result.status());
+  return Finish(context, result.status(), *response);
 }
 
 grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
@@ -207,7 +227,7 @@ grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
   const absl::Time started = absl::Now();
   AuditRecord audit;
   audit.method = "GetCallerPolicy";
-  absl::Status status = Admit() ? absl::OkStatus() : Draining();
+  absl::Status status = Admit();
   if (status.ok()) {
     const CallerIdentity caller = Caller(*context);
     audit.caller = caller.identity;
@@ -221,7 +241,7 @@ grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
   }
   // Every call is audited, including who asked what they may do.
   Record(*context, &audit, status, started);
-  return Finish(context, status);
+  return Finish(context, status, *response);
 }
 
 void TokenService::Record(const grpc::CallbackServerContext& context,
