@@ -84,10 +84,11 @@ void ConfigureServerBuilder(const ServerSettings& settings,
   // not count outgoing messages, which for this service are the bulk (a
   // BatchMint answer is ~50 times its request), so half of the memory is
   // the quota and half the service's ResponseBudget (TokenServer::Start).
-  // The quota also stands in for the caps gRPC 1.51 lacks: on connections
-  // and on streams across connections (GRPC_ARG_MAX_CONCURRENT_STREAMS is
-  // per connection). The HTTP/2 buffer settings are left at gRPC's
-  // defaults: a stream's request is refused once it passes
+  // The quota also stands in for a cap on streams across connections,
+  // which gRPC 1.51 lacks (GRPC_ARG_MAX_CONCURRENT_STREAMS is per
+  // connection); it has none on connections either, whose own state (about
+  // 18 KB each) the quota does not see. The HTTP/2 buffer settings are left
+  // at gRPC's defaults: a stream's request is refused once it passes
   // max_request_bytes, however large the frames or windows, and
   // GRPC_ARG_HTTP2_WRITE_BUFFER_SIZE applies only to writes that ask to be
   // buffered, which unary calls never do.
