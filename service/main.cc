@@ -32,6 +32,7 @@
 #include "absl/time/time.h"
 #include "prometheus/exposer.h"
 #include "service/account_keys.h"
+#include "service/allocator.h"
 #include "service/command_line.h"
 #include "service/file_watcher.h"
 #include "service/log.h"
@@ -411,6 +412,10 @@ int Run() {
                    .Add("metrics_port", static_cast<int64_t>(metrics_port))
                    .Add("development", loaded->development));
   logger.Flush();
+
+  // Memory freed after a burst goes back to the system within a second
+  // (allocator.h says why TCMalloc would keep it).
+  FreeMemoryReleaser releaser(absl::Seconds(1));
 
   // A change to the config or a secret file reloads, as SIGHUP does.
   std::unique_ptr<FileWatcher> watcher;

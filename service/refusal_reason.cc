@@ -32,6 +32,7 @@ constexpr Entry kEntries[] = {
     {RefusalReason::kTtl, "ttl_denied"},
     {RefusalReason::kRateLimited, "rate_limited"},
     {RefusalReason::kDraining, "draining"},
+    {RefusalReason::kOverloaded, "overloaded"},
     {RefusalReason::kOther, "other"},
 };
 

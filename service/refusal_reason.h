@@ -56,6 +56,9 @@ enum class RefusalReason {
   kRateLimited,
   // UNAVAILABLE: the server is draining.
   kDraining,
+  // RESOURCE_EXHAUSTED: the server holds as many responses not yet read by
+  // their clients as its memory budget allows (response_budget.h).
+  kOverloaded,
   // Any other status (an internal failure). Stays last (see
   // kRefusalReasonCount).
   kOther,
@@ -81,6 +84,7 @@ inline constexpr RefusalReason kAllRefusalReasons[] = {
     RefusalReason::kTtl,
     RefusalReason::kRateLimited,
     RefusalReason::kDraining,
+    RefusalReason::kOverloaded,
     RefusalReason::kOther,
 };
 

@@ -60,8 +60,9 @@ TEST(RefusalReason, LabelsAreDistinctSnakeCase) {
       EXPECT_TRUE((c >= 'a' && c <= 'z') || c == '_') << label;
     }
   }
-  EXPECT_EQ(labels.size(), 14u);
+  EXPECT_EQ(labels.size(), 15u);
   EXPECT_EQ(RefusalReasonLabel(RefusalReason::kTtl), "ttl_denied");
+  EXPECT_EQ(RefusalReasonLabel(RefusalReason::kOverloaded), "overloaded");
   EXPECT_EQ(RefusalReasonLabel(RefusalReason::kUnknownCaller),
             "unknown_caller");
 }

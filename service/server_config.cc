@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
@@ -21,6 +22,8 @@ namespace captoken::service {
 namespace {
 
 constexpr absl::Duration kTwilioMaxTtl = absl::Hours(24);
+constexpr uint64_t kMinServerMemoryBytes = uint64_t{16} << 20;
+constexpr uint64_t kMaxServerMemoryBytes = uint64_t{1} << 40;
 
 absl::Status ConfigError(absl::string_view field, absl::string_view problem) {
   return absl::InvalidArgumentError(
@@ -83,7 +86,31 @@ absl::Status ApplyLimits(const v1::Limits& limits, ServerSettings* settings) {
     status = ApplyLimit(limits.max_batch_requests(), "max_batch_requests", 1,
                         1000, &settings->max_batch_requests);
   }
-  return status;
+  if (!status.ok()) return status;
+  // Below 16 MiB a single large BatchMint response (up to 1000 tokens of
+  // max_token_bytes) could not be held; 1 TiB is more than any host.
+  if (const uint64_t memory = limits.max_server_memory_bytes(); memory != 0) {
+    if (memory < kMinServerMemoryBytes || memory > kMaxServerMemoryBytes) {
+      return ConfigError("limits.max_server_memory_bytes",
+                         absl::StrCat("must be between ", kMinServerMemoryBytes,
+                                      " and ", kMaxServerMemoryBytes));
+    }
+    settings->max_server_memory_bytes = static_cast<size_t>(memory);
+  }
+  if (limits.has_silent_client_timeout()) {
+    // Half of it is gRPC's keepalive interval, in whole milliseconds; whole
+    // seconds keep the arithmetic exact and the field easy to read. Under
+    // 2 s a client on a slow link could be cut off for an ordinary pause;
+    // over an hour the bound means little.
+    const google::protobuf::Duration& timeout = limits.silent_client_timeout();
+    if (timeout.nanos() != 0 || timeout.seconds() < 2 ||
+        timeout.seconds() > 3600) {
+      return ConfigError("limits.silent_client_timeout",
+                         "must be a whole number of seconds from 2 s to 1 h");
+    }
+    settings->silent_client_timeout = absl::Seconds(timeout.seconds());
+  }
+  return absl::OkStatus();
 }
 
 // A secret source must name a variable or a file, and not an empty one.

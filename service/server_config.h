@@ -115,6 +115,13 @@ struct ServerSettings {
   size_t max_verify_token_bytes = token::kMaxVerifyTokenBytes;
   // Most requests in one BatchMint.
   size_t max_batch_requests = 100;
+  // The most memory clients can make the server hold for their calls
+  // (limits.max_server_memory_bytes): half is gRPC's resource quota, half
+  // the budget for responses not yet read (token_server.cc says why).
+  size_t max_server_memory_bytes = size_t{256} << 20;
+  // A connection with a call open whose client sends nothing, not even a
+  // ping acknowledgement, for this long is closed (gRPC keepalive).
+  absl::Duration silent_client_timeout = absl::Seconds(20);
 };
 
 // ReadServerConfigFile parses the text-format config at `path`.
@@ -135,7 +142,7 @@ absl::StatusOr<v1::ServerConfig> ReadServerConfigFile(absl::string_view path);
 // loopback), caller policies with no way to identify callers, TLS without its
 // certificate or key, a lifetime outside (0, 24 h] or a default lifetime above
 // the maximum, a bad caller policy (see CallerPolicies::Compile), or a limit
-// out of range.
+// out of range (limits.silent_client_timeout also if not whole seconds).
 absl::StatusOr<ServerSettings> ServerSettingsFromConfig(
     const v1::ServerConfig& config);
 

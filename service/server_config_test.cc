@@ -98,6 +98,8 @@ constexpr char kFullConfig[] = R"pb(
     max_text_bytes: 100
     max_token_bytes: 4096
     max_concurrent_streams: 10
+    max_server_memory_bytes: 33554432
+    silent_client_timeout { seconds: 30 }
   }
   transport { mesh_sidecar { trust_forwarded_client_cert: true } }
   callers {
@@ -165,6 +167,8 @@ TEST(ReadServerConfigFile, ReadsAFullConfig) {
   EXPECT_EQ(settings.signing_limits.max_text_bytes, 100u);
   EXPECT_EQ(settings.signing_limits.max_token_bytes, 4096u);
   EXPECT_EQ(settings.max_concurrent_streams, 10);
+  EXPECT_EQ(settings.max_server_memory_bytes, size_t{32} << 20);
+  EXPECT_EQ(settings.silent_client_timeout, absl::Seconds(30));
 }
 
 TEST(ReadServerConfigFile, ReadsAnEmptyFileAsAnEmptyConfig) {
@@ -319,6 +323,8 @@ TEST(ServerConfig, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(settings.max_concurrent_streams, 100);
   EXPECT_EQ(settings.max_verify_token_bytes, token::kMaxVerifyTokenBytes);
   EXPECT_EQ(settings.max_batch_requests, 100u);
+  EXPECT_EQ(settings.max_server_memory_bytes, size_t{256} << 20);
+  EXPECT_EQ(settings.silent_client_timeout, absl::Seconds(20));
   ASSERT_EQ(settings.accounts.size(), 1u);
   EXPECT_TRUE(settings.accounts[0].api_keys.empty());
   EXPECT_EQ(settings.accounts[0].account_sid, kSid1);
@@ -688,6 +694,52 @@ TEST(ServerConfig, LimitsLeaveTheOthersAtTheirDefaults) {
   EXPECT_EQ(settings.signing_limits.max_token_bytes, defaults.max_token_bytes);
   EXPECT_EQ(settings.max_request_bytes, 64u * 1024);
   EXPECT_EQ(settings.max_concurrent_streams, 100);
+}
+
+TEST(ServerConfig, ServerMemoryIsAppliedWithinItsBounds) {
+  for (uint64_t bytes :
+       {uint64_t{16} << 20, uint64_t{1} << 30, uint64_t{1} << 40}) {
+    ASSERT_OK_AND_ASSIGN(
+        ServerSettings settings,
+        SettingsWith(
+            absl::StrCat("limits { max_server_memory_bytes: ", bytes, " }")));
+    EXPECT_EQ(settings.max_server_memory_bytes, bytes);
+  }
+  ASSERT_OK_AND_ASSIGN(ServerSettings zero,
+                       SettingsWith("limits { max_server_memory_bytes: 0 }"));
+  EXPECT_EQ(zero.max_server_memory_bytes, size_t{256} << 20);
+}
+
+TEST(ServerConfig, ServerMemoryOutOfRangeIsRefused) {
+  for (uint64_t bytes : {uint64_t{1}, (uint64_t{16} << 20) - 1,
+                         (uint64_t{1} << 40) + 1, UINT64_MAX}) {
+    EXPECT_THAT(SettingsWith(absl::StrCat(
+                    "limits { max_server_memory_bytes: ", bytes, " }")),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("limits.max_server_memory_bytes")))
+        << bytes;
+  }
+}
+
+TEST(ServerConfig, SilentClientTimeoutIsAppliedWithinItsBounds) {
+  for (int64_t seconds : {2, 45, 3600}) {
+    ASSERT_OK_AND_ASSIGN(
+        ServerSettings settings,
+        SettingsWith(absl::StrCat(
+            "limits { silent_client_timeout { seconds: ", seconds, " } }")));
+    EXPECT_EQ(settings.silent_client_timeout, absl::Seconds(seconds));
+  }
+}
+
+TEST(ServerConfig, SilentClientTimeoutOutOfRangeOrFractionalIsRefused) {
+  for (const char* timeout : {"seconds: 0", "seconds: 1", "seconds: 3601",
+                              "seconds: -5", "seconds: 10 nanos: 500000000"}) {
+    EXPECT_THAT(SettingsWith(absl::StrCat("limits { silent_client_timeout { ",
+                                          timeout, " } }")),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("limits.silent_client_timeout")))
+        << timeout;
+  }
 }
 
 // ---- IsLoopbackAddress ---------------------------------------------------
@@ -1099,6 +1151,10 @@ TEST(DevelopmentSettings, MatchesAConfigWithOnlyTheDevelopmentAccount) {
   EXPECT_EQ(development.max_request_bytes, from_config.max_request_bytes);
   EXPECT_EQ(development.max_concurrent_streams,
             from_config.max_concurrent_streams);
+  EXPECT_EQ(development.max_server_memory_bytes,
+            from_config.max_server_memory_bytes);
+  EXPECT_EQ(development.silent_client_timeout,
+            from_config.silent_client_timeout);
 }
 
 }  // namespace

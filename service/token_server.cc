@@ -1,5 +1,6 @@
 #include "service/token_server.h"
 
+#include <cstddef>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -7,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
@@ -45,6 +47,12 @@ std::shared_ptr<grpc::ServerCredentials> ServerCredentials(
   return grpc::experimental::TlsServerCredentials(options);
 }
 
+// The half of max_server_memory_bytes that is gRPC's resource quota (the
+// other half is the service's response budget).
+size_t GrpcQuotaBytes(const ServerSettings& settings) {
+  return settings.max_server_memory_bytes / 2;
+}
+
 }  // namespace
 
 void ConfigureServingProcess() {
@@ -69,6 +77,39 @@ void ConfigureServerBuilder(const ServerSettings& settings,
       static_cast<int>(settings.max_request_bytes));
   builder->AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                               settings.max_concurrent_streams);
+  // Memory clients can make the server hold. gRPC 1.51's resource quota
+  // counts what its transport reads (socket read buffers, so requests still
+  // arriving) and each call's arena; past it, gRPC shrinks the flow-control
+  // windows it grants, cancels streams and closes idle connections. It does
+  // not count outgoing messages, which for this service are the bulk (a
+  // BatchMint answer is ~50 times its request), so half of the memory is
+  // the quota and half the service's ResponseBudget (TokenServer::Start).
+  // The quota also stands in for a cap on streams across connections,
+  // which gRPC 1.51 lacks (GRPC_ARG_MAX_CONCURRENT_STREAMS is per
+  // connection); it has none on connections either, whose own state (about
+  // 18 KB each) the quota does not see. The HTTP/2 buffer settings are left
+  // at gRPC's defaults: a stream's request is refused once it passes
+  // max_request_bytes, however large the frames or windows, and
+  // GRPC_ARG_HTTP2_WRITE_BUFFER_SIZE applies only to writes that ask to be
+  // buffered, which unary calls never do.
+  grpc::ResourceQuota quota("captoken");
+  quota.Resize(GrpcQuotaBytes(settings));
+  builder->SetResourceQuota(quota);
+  // Silent clients. gRPC 1.51 has no timeout on receiving a request (the
+  // handler runs only once the whole message is in, and a server cannot set
+  // a deadline of its own), and none on a response the client does not read.
+  // What it can enforce is keepalive: after half the timeout without a byte
+  // from the client, the server pings if the connection has calls open, and
+  // closes the connection, cancelling its calls, if the ping is not answered
+  // within the other half. Every HTTP/2 client answers pings by itself, so
+  // this only removes clients that stopped reading or stalled mid-request
+  // (idle connections are not pinged). A client that keeps answering pings
+  // while never finishing its request is bounded only by
+  // --max_connection_age plus its grace, and in memory by the quota.
+  const int keepalive_ms = static_cast<int>(
+      absl::ToInt64Milliseconds(settings.silent_client_timeout / 2));
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, keepalive_ms);
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, keepalive_ms);
   // No thread or completion-queue settings, on purpose. On the callback API
   // gRPC 1.51 runs handlers on its own threads (with this iomgr, two or
   // more "nexting" threads: clamp(cores / 2, 2, 16)), which no builder
@@ -93,6 +134,7 @@ absl::StatusOr<std::unique_ptr<TokenServer>> TokenServer::Start(
     ServerMetrics* metrics) {
   auto service = std::make_unique<TokenService>(
       minter, logger, metrics, settings.trust_forwarded_client_cert,
+      settings.max_server_memory_bytes - GrpcQuotaBytes(settings),
       settings.audit);
   grpc::ServerBuilder builder;
   ConfigureServerBuilder(settings, &builder);

@@ -29,6 +29,14 @@ absl::Status AuditUnavailable() {
       "the audit log is not keeping up: no token was issued; retry");
 }
 
+absl::Status Overloaded() {
+  return WithRefusalReason(
+      RefusalReason::kOverloaded,
+      absl::ResourceExhaustedError(
+          "server is holding too many responses that were not read; retry "
+          "later"));
+}
+
 // BatchTally adds up a batch's items by status code and by refusal reason,
 // so that each series is updated once per batch rather than once per item
 // (a label lookup under the family's lock each, for codes).
@@ -89,28 +97,36 @@ CallerIdentity TokenService::Caller(
 
 grpc::ServerUnaryReactor* TokenService::Finish(
     grpc::CallbackServerContext* context, const absl::Status& status,
+    const grpc::ByteBuffer& response,
     absl::optional<absl::Duration> retry_delay) {
   if (absl::optional<absl::Duration> delay =
           retry_delay.has_value() ? retry_delay : RetryDelay(status)) {
     context->AddTrailingMetadata(
         "retry-after-ms", absl::StrCat(absl::ToInt64Milliseconds(*delay)));
   }
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // Not DefaultReactor(): the budget must hear when gRPC is done with the
+  // call, which for a client that does not read is when its connection
+  // goes. A refused call sends no response but is charged its overhead.
+  grpc::ServerUnaryReactor* reactor = new ChargedReactor(
+      &response_budget_, status.ok() ? ResponseBudget::CostOf(response)
+                                     : ResponseBudget::kCallOverheadBytes);
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
 
-bool TokenService::Admit() {
+absl::Status TokenService::Admit() {
   last_call_nanos_.store(absl::ToUnixNanos(absl::Now()),
                          std::memory_order_relaxed);
-  return accepting_.load(std::memory_order_relaxed);
+  if (!accepting_.load(std::memory_order_relaxed)) return Draining();
+  if (!response_budget_.HasRoom()) return Overloaded();
+  return absl::OkStatus();
 }
 
 absl::Status TokenService::Accept(const grpc::CallbackServerContext& context,
                                   const grpc::ByteBuffer& bytes,
                                   google::protobuf::MessageLite* request,
                                   AuditRecord* audit) {
-  if (!Admit()) return Draining();
+  if (absl::Status admitted = Admit(); !admitted.ok()) return admitted;
   absl::Status parsed = ParseRequest(bytes, request);
   // The minter, which names the caller for the audit line, never sees this
   // call: name it here (empty for a refused identity, as on every line).
@@ -142,7 +158,7 @@ grpc::ServerUnaryReactor* TokenService::Mint(
   } else {
     response->Clear();
   }
-  return Finish(context, status);
+  return Finish(context, status, *response);
 }
 
 grpc::ServerUnaryReactor* TokenService::MintCapabilityToken(
@@ -238,7 +254,7 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
     tally.Record(metrics_);
   }
   metrics_->RecordCall(audit.call.method, status, absl::Now() - started);
-  return Finish(context, status, audit.retry_delay);
+  return Finish(context, status, *response_bytes, audit.retry_delay);
 }
 
 grpc::ServerUnaryReactor* TokenService::VerifyToken(
@@ -256,7 +272,7 @@ grpc::ServerUnaryReactor* TokenService::VerifyToken(
         result.ok() ? SerializeResponse(*result, response) : result.status();
   }
   Record(*context, &audit, &status, started, /*issues_token=*/false);
-  return Finish(context, status);
+  return Finish(context, status, *response);
 }
 
 grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
@@ -279,7 +295,7 @@ grpc::ServerUnaryReactor* TokenService::GetCallerPolicy(
   }
   // Every call is audited, including who asked what they may do.
   Record(*context, &audit, &status, started, /*issues_token=*/false);
-  return Finish(context, status);
+  return Finish(context, status, *response);
 }
 
 void TokenService::Record(const grpc::CallbackServerContext& context,

@@ -18,11 +18,16 @@
 // UNAVAILABLE, which clients may retry elsewhere: that is how a draining
 // server turns callers away cleanly, before gRPC's own shutdown (which
 // cancels calls that race with it).
+//
+// Every call is charged to a ResponseBudget until gRPC has sent its
+// response; while the budget is full (clients not reading what they asked
+// for), new calls are refused with RESOURCE_EXHAUSTED before any work.
 
 #ifndef CAPTOKEN_SERVICE_TOKEN_SERVICE_H_
 #define CAPTOKEN_SERVICE_TOKEN_SERVICE_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "absl/time/time.h"
@@ -32,6 +37,7 @@
 #include "service/arena_message_allocator.h"
 #include "service/log.h"
 #include "service/metrics.h"
+#include "service/response_budget.h"
 #include "service/server_config.h"
 #include "service/token_minter.h"
 
@@ -51,17 +57,19 @@ class TokenService final : public RawTokenService {
  public:
   // `minter`, `logger` and `metrics` must outlive the service. With
   // `trust_forwarded_client_cert`, a loopback peer's x-forwarded-client-cert
-  // header names the caller (see caller_identity.h).
+  // header names the caller (see caller_identity.h). Responses not yet sent
+  // may hold up to `max_response_bytes` (and the calls being handled).
   // `audit` says whether a token whose audit line cannot be queued is
   // withheld (the default) or its line dropped.
   TokenService(const TokenMinter* minter, Logger* logger,
                ServerMetrics* metrics, bool trust_forwarded_client_cert,
-               AuditSettings audit = {})
+               size_t max_response_bytes, AuditSettings audit = {})
       : minter_(minter),
         logger_(logger),
         metrics_(metrics),
         trust_forwarded_client_cert_(trust_forwarded_client_cert),
-        audit_(audit) {}
+        audit_(audit),
+        response_budget_(max_response_bytes) {}
 
   // Each handler takes its method's request message (v1::CapabilityRequest
   // for MintCapabilityToken, ...) as bytes, and answers with its response
@@ -93,6 +101,9 @@ class TokenService final : public RawTokenService {
   // StopAcceptingCalls makes every later call fail with UNAVAILABLE.
   void StopAcceptingCalls() { accepting_.store(false); }
 
+  // ResponseBytesHeld is what the calls in progress hold (ResponseBudget).
+  size_t ResponseBytesHeld() const { return response_budget_.held_bytes(); }
+
   // LastCallTime is when the most recent call arrived.
   absl::Time LastCallTime() const {
     return absl::FromUnixNanos(
@@ -100,9 +111,11 @@ class TokenService final : public RawTokenService {
   }
 
  private:
-  // Records the call's arrival; false if the service is draining.
-  bool Admit();
-  // Admits the call and parses its request: UNAVAILABLE while draining,
+  // Records the call's arrival; UNAVAILABLE if the service is draining,
+  // RESOURCE_EXHAUSTED (refusal reason kOverloaded) if the response budget
+  // is full.
+  absl::Status Admit();
+  // Admits the call and parses its request: Admit()'s refusals, or
   // INVALID_ARGUMENT (kUnparsableRequest) for bytes protobuf cannot parse.
   // In that case `audit` gets the caller, which the minter would have set.
   absl::Status Accept(const grpc::CallbackServerContext& context,
@@ -110,10 +123,13 @@ class TokenService final : public RawTokenService {
                       google::protobuf::MessageLite* request,
                       AuditRecord* audit);
   CallerIdentity Caller(const grpc::CallbackServerContext& context) const;
-  // Finishes the call with `status`, adding a retry-after-ms trailer when
-  // the status (or, for a batch, `retry_delay`) asks the caller to wait.
+  // Finishes the call with `status` and the serialized `response` (sent
+  // only if the status is OK), adding a retry-after-ms trailer when the status
+  // (or, for a batch, `retry_delay`) asks the caller to wait. The call is
+  // charged to the response budget until gRPC is done with it.
   grpc::ServerUnaryReactor* Finish(
       grpc::CallbackServerContext* context, const absl::Status& status,
+      const grpc::ByteBuffer& response,
       absl::optional<absl::Duration> retry_delay = absl::nullopt);
   // Runs one of the single-token mints: the minter call, the metrics, the
   // audit line and the finish.
@@ -157,6 +173,7 @@ class TokenService final : public RawTokenService {
   };
   ArenaMessageAllocator<v1::BatchMintRequest, v1::BatchMintResponse>
       batch_allocator_;
+  ResponseBudget response_budget_;
   std::atomic<bool> accepting_{true};
   std::atomic<int64_t> last_call_nanos_{0};
 };

@@ -289,13 +289,11 @@ TEST(Metrics, CountRefusalsByReasonAndReloadsByOutcome) {
 
   std::string scrape = Scrape(*server);
   const std::vector<std::pair<absl::string_view, int>> expected = {
-      {"invalid_request", 1}, {"unauthenticated", 1},
-      {"unknown_caller", 1},  {"account_denied", 1},
-      {"api_key_denied", 0},  {"kind_denied", 1},
-      {"scope_denied", 2},    {"client_name_denied", 1},
-      {"grant_denied", 0},    {"identity_denied", 0},
-      {"ttl_denied", 2},      {"rate_limited", 2},
-      {"draining", 0},        {"other", 0},
+      {"invalid_request", 1}, {"unauthenticated", 1},    {"unknown_caller", 1},
+      {"account_denied", 1},  {"api_key_denied", 0},     {"kind_denied", 1},
+      {"scope_denied", 2},    {"client_name_denied", 1}, {"grant_denied", 0},
+      {"identity_denied", 0}, {"ttl_denied", 2},         {"rate_limited", 2},
+      {"draining", 0},        {"overloaded", 0},         {"other", 0},
   };
   for (const auto& [reason, count] : expected) {
     EXPECT_EQ(Sample(scrape, absl::StrCat("captoken_refusals_total{reason=\"",
