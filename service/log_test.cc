@@ -397,6 +397,19 @@ TEST(Logger, ManyThreadsWriteWholeLines) {
   }
 }
 
+// A thread that reads `fd` into `*out` until end of file.
+std::thread ReadToTheEnd(int fd, std::string* out) {
+  return std::thread([fd, out] {
+    char buffer[65536];
+    while (true) {
+      const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      out->append(buffer, static_cast<size_t>(n));
+    }
+  });
+}
+
 TEST(Logger, FullQueueDropsAndCountsInsteadOfBlocking) {
   // The logger writes to a pipe that nobody reads until the end. Each line
   // is bigger than the pipe's buffer, so the writer thread cannot finish
@@ -428,15 +441,7 @@ TEST(Logger, FullQueueDropsAndCountsInsteadOfBlocking) {
 
     // Drain the pipe so the writer can finish; the destructor waits for it
     // (and writes the last report of the drops).
-    reader = std::thread([read_fd, &received] {
-      char buffer[65536];
-      while (true) {
-        const ssize_t n = ::read(read_fd, buffer, sizeof(buffer));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;
-        received.append(buffer, static_cast<size_t>(n));
-      }
-    });
+    reader = ReadToTheEnd(read_fd, &received);
     logger.Flush();
     EXPECT_EQ(logger.dropped_lines(), dropped);  // Flush drops nothing
   }
@@ -520,15 +525,7 @@ TEST(Logger, WriteOrRefuseWaitsForRoomAndRefusesWhenThereIsNone) {
     EXPECT_FALSE(logger.WriteOrRefuse(batch_of("too-big", kMaxQueued + 1),
                                       absl::Hours(1)));
 
-    std::thread reader([read_fd, &received] {
-      char buffer[65536];
-      while (true) {
-        const ssize_t n = ::read(read_fd, buffer, sizeof(buffer));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;
-        received.append(buffer, static_cast<size_t>(n));
-      }
-    });
+    std::thread reader = ReadToTheEnd(read_fd, &received);
     // With the reader back, a line waits for room and is accepted.
     EXPECT_TRUE(logger.WriteOrRefuse(batch_of("after", 1), absl::Seconds(30)));
     logger.Flush();
