@@ -94,9 +94,11 @@ reads a captoken.v1.ServerConfig in protobuf text format (docs/server.md).
 
 Logs are JSON lines on standard error. A call's tokens are returned only
 once its audit lines are queued for writing (--audit=fail_closed): if the
-log reader stalls, calls fail with UNAVAILABLE rather than go unaudited. SIGTERM or SIGINT drain and exit 0;
-SIGHUP, or a change to the config or a secret file, reloads the accounts,
-their auth tokens and the caller policies.
+log reader stalls, calls fail with UNAVAILABLE rather than go unaudited.
+
+SIGTERM or SIGINT drain and exit 0; SIGHUP, or a change to the config or a
+secret file, reloads the accounts, their auth tokens and the caller
+policies.
 )";
 
 struct Loaded {
