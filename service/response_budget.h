@@ -97,6 +97,13 @@ class ChargedReactor final : public grpc::ServerUnaryReactor {
     delete this;
   }
 
+  // OnDone is two instructions and never blocks, so gRPC may run it inline,
+  // as it runs its own DefaultReactor's. Without this, gRPC hands every
+  // call's OnDone to its executor: a thread wake-up and a context switch
+  // per call, which took the server's peak from 85% of the no-op server's
+  // to 52% in a quick benchmark run.
+  bool InternalInlineable() override { return true; }
+
  private:
   ResponseBudget* const budget_;
   const size_t bytes_;
