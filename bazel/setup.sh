@@ -14,7 +14,7 @@ build_packages=(
   bazel-bootstrap bazel-rules-java bazel-platforms
   g++ libabsl-dev libssl-dev libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc libre2-dev
-  # The server's metrics (//service:metrics).
+  # The server's metrics (//service/observe:metrics).
   prometheus-cpp-dev
   # The servers' allocator (//bazel:malloc).
   libtcmalloc-minimal4

@@ -54,7 +54,7 @@
 #include "captoken/v1/token_service.grpc.pb.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/grpcpp.h"
-#include "service/command_line.h"
+#include "service/process/command_line.h"
 
 ABSL_FLAG(std::string, target, "", "the server, HOST:PORT (required)");
 ABSL_FLAG(std::string, method, "MintCapabilityToken",
@@ -535,7 +535,7 @@ int Main() {
 }  // namespace captoken::bench
 
 int main(int argc, char** argv) {
-  captoken::service::ParseCommandLineOrHelp(argc, argv,
+  captoken::process::ParseCommandLineOrHelp(argc, argv,
                                             captoken::bench::kUsage);
   return captoken::bench::Main();
 }

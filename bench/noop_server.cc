@@ -1,7 +1,7 @@
 // noop_server: the benchmark's baseline. captoken.v1.TokenService on the
 // same gRPC libraries, the callback API and the same server settings as the
-// real server (service::ConfigureServerBuilder, and BatchMint's messages on
-// a per-call arena as service::TokenService has them), whose handlers
+// real server (rpc::ConfigureServerBuilder, and BatchMint's messages on
+// a per-call arena as rpc::TokenService has them), whose handlers
 // finish at once with a canned response: what is left is the cost of gRPC
 // itself, so the real server's throughput over this one's is the share its
 // own work leaves.
@@ -22,13 +22,13 @@
 #include "absl/time/time.h"
 #include "captoken/v1/token_service.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
-#include "service/arena_message_allocator.h"
-#include "service/command_line.h"
-#include "service/server_config.h"
+#include "service/config/server_config.h"
+#include "service/process/command_line.h"
+#include "service/rpc/arena_message_allocator.h"
+#include "service/rpc/token_server.h"
 #include "service/token/capability_signer.h"
 #include "service/token/capability_spec.h"
 #include "service/token/crypto.h"
-#include "service/token_server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "HOST:PORT to listen on");
 
@@ -51,7 +51,7 @@ per request. Logs {"event":"listening","port":N} on standard error.
 // both servers send the same bytes.
 v1::TokenResponse CannedResponse() {
   token::CapabilitySpec spec;
-  spec.account_sid = std::string(service::kDevelopmentAccountSid);
+  spec.account_sid = std::string(config::kDevelopmentAccountSid);
   spec.profile = token::Profile::kTwilioNode;
   spec.scopes.push_back(token::ClientIncomingScope{"alice"});
   spec.scopes.push_back(token::ClientOutgoingScope{
@@ -59,7 +59,7 @@ v1::TokenResponse CannedResponse() {
       {{"To", "+15551234567"}, {"CallerId", "client:alice"}},
       ""});
   const token::HmacSha256Key key =
-      *token::HmacSha256Key::Create(service::kDevelopmentAuthToken);
+      *token::HmacSha256Key::Create(config::kDevelopmentAuthToken);
   const absl::Time now = absl::FromUnixSeconds(1700000000);
   const token::SignedToken signed_token =
       *token::SignCapabilityToken(spec, key, now, token::SigningLimits());
@@ -134,17 +134,17 @@ class NoopService final : public v1::TokenService::CallbackService {
   const v1::TokenResponse canned_;
   // canned_batches_[n] holds n results.
   std::vector<v1::BatchMintResponse> canned_batches_;
-  service::ArenaMessageAllocator<v1::BatchMintRequest, v1::BatchMintResponse>
+  rpc::ArenaMessageAllocator<v1::BatchMintRequest, v1::BatchMintResponse>
       batch_allocator_;
 };
 
 int Main() {
-  service::ServerSettings settings = service::DevelopmentSettings();
+  config::ServerSettings settings = config::DevelopmentSettings();
   settings.listen_address = absl::GetFlag(FLAGS_listen);
-  service::ConfigureServingProcess();
+  rpc::ConfigureServingProcess();
   NoopService service;
   grpc::ServerBuilder builder;
-  service::ConfigureServerBuilder(settings, &builder);
+  rpc::ConfigureServerBuilder(settings, &builder);
   int port = 0;
   builder.AddListeningPort(settings.listen_address,
                            grpc::InsecureServerCredentials(), &port);
@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  captoken::service::ParseCommandLineOrHelp(argc, argv,
+  captoken::process::ParseCommandLineOrHelp(argc, argv,
                                             captoken::bench::kUsage);
   return captoken::bench::Main();
 }

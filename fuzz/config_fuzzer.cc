@@ -9,7 +9,7 @@
 #include "captoken/v1/config.pb.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
-#include "service/server_config.h"
+#include "service/config/server_config.h"
 
 namespace {
 
@@ -31,6 +31,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.RecordErrorsTo(&errors);
   parser.AllowPartialMessage(false);
   if (!parser.ParseFromString(text, &config)) return 0;
-  (void)captoken::service::ServerSettingsFromConfig(config);
+  (void)captoken::config::ServerSettingsFromConfig(config);
   return 0;
 }

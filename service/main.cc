@@ -31,19 +31,19 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "prometheus/exposer.h"
-#include "service/account_keys.h"
-#include "service/allocator.h"
-#include "service/command_line.h"
-#include "service/file_watcher.h"
-#include "service/log.h"
-#include "service/log_routing.h"
-#include "service/metrics.h"
-#include "service/server_config.h"
-#include "service/tls_files.h"
+#include "service/config/account_keys.h"
+#include "service/config/file_watcher.h"
+#include "service/config/server_config.h"
+#include "service/config/tls_files.h"
+#include "service/mint/token_minter.h"
+#include "service/observe/log.h"
+#include "service/observe/log_routing.h"
+#include "service/observe/metrics.h"
+#include "service/process/allocator.h"
+#include "service/process/command_line.h"
+#include "service/rpc/token_server.h"
 #include "service/token/api_key.h"
 #include "service/token/status_macros.h"
-#include "service/token_minter.h"
-#include "service/token_server.h"
 
 ABSL_FLAG(std::string, config, "",
           "path of a captoken.v1.ServerConfig in protobuf text format; "
@@ -73,7 +73,7 @@ ABSL_FLAG(std::string, metrics_listen, "",
           "HOST:PORT to serve Prometheus metrics on at /metrics (plaintext; "
           "no secrets, no caller data); empty: no metrics endpoint");
 
-namespace captoken::service {
+namespace captoken {
 namespace {
 
 constexpr char kUsage[] =
@@ -102,8 +102,8 @@ policies.
 )";
 
 struct Loaded {
-  ServerSettings settings;
-  std::shared_ptr<const ServingState> state;
+  config::ServerSettings settings;
+  std::shared_ptr<const mint::ServingState> state;
   bool development = false;
 };
 
@@ -115,7 +115,7 @@ std::vector<std::string> SecretNames(const Loaded& loaded) {
   }
   std::vector<std::string> names;
   for (size_t i = 0; i < loaded.settings.accounts.size(); ++i) {
-    const AccountSettings& account = loaded.settings.accounts[i];
+    const config::AccountSettings& account = loaded.settings.accounts[i];
     names.push_back(absl::StrCat("accounts[", i, "].auth_token"));
     if (account.secondary_auth_token.has_value()) {
       names.push_back(absl::StrCat("accounts[", i, "].secondary_auth_token"));
@@ -131,9 +131,9 @@ std::vector<std::string> SecretNames(const Loaded& loaded) {
 // The files whose change should trigger a reload: the config itself and
 // every secret file it names.
 std::vector<std::string> WatchedFiles(const std::string& config_path,
-                                      const ServerSettings& settings) {
+                                      const config::ServerSettings& settings) {
   std::vector<std::string> files = {config_path};
-  for (const AccountSettings& account : settings.accounts) {
+  for (const config::AccountSettings& account : settings.accounts) {
     if (account.auth_token.has_file()) {
       files.push_back(account.auth_token.file());
     }
@@ -141,7 +141,7 @@ std::vector<std::string> WatchedFiles(const std::string& config_path,
         account.secondary_auth_token->has_file()) {
       files.push_back(account.secondary_auth_token->file());
     }
-    for (const ApiKeySettings& key : account.api_keys) {
+    for (const config::ApiKeySettings& key : account.api_keys) {
       if (key.secret.has_file()) files.push_back(key.secret.file());
     }
   }
@@ -152,34 +152,38 @@ absl::StatusOr<Loaded> LoadConfiguration(const std::string& config_path) {
   Loaded loaded;
   if (config_path.empty()) {
     loaded.development = true;
-    loaded.settings = DevelopmentSettings();
+    loaded.settings = config::DevelopmentSettings();
     CAPTOKEN_ASSIGN_OR_RETURN(
         token::HmacSha256Key key,
-        token::HmacSha256Key::Create(kDevelopmentAuthToken));
+        token::HmacSha256Key::Create(config::kDevelopmentAuthToken));
     CAPTOKEN_ASSIGN_OR_RETURN(
         token::ApiKey api_key,
-        token::ApiKey::Create(kDevelopmentApiKeySid, kDevelopmentApiKeySecret));
-    std::vector<AccountKeys::Account> accounts;
-    AccountKeys::Account& account = accounts.emplace_back(AccountKeys::Account{
-        std::string(kDevelopmentAccountSid), std::move(key),
-        /*verify_only=*/false});
+        token::ApiKey::Create(config::kDevelopmentApiKeySid,
+                              config::kDevelopmentApiKeySecret));
+    std::vector<config::AccountKeys::Account> accounts;
+    config::AccountKeys::Account& account =
+        accounts.emplace_back(config::AccountKeys::Account{
+            std::string(config::kDevelopmentAccountSid), std::move(key),
+            /*verify_only=*/false});
     account.api_keys.push_back({std::move(api_key), /*verify_only=*/false});
-    loaded.state = std::make_shared<ServingState>(
-        ServingState{AccountKeys::FromAccounts(std::move(accounts)),
-                     loaded.settings.callers});
+    loaded.state = std::make_shared<mint::ServingState>(mint::ServingState{
+        config::AccountKeys::FromAccounts(std::move(accounts)),
+        loaded.settings.callers});
   } else {
     CAPTOKEN_ASSIGN_OR_RETURN(v1::ServerConfig config,
-                              ReadServerConfigFile(config_path));
+                              config::ReadServerConfigFile(config_path));
     CAPTOKEN_ASSIGN_OR_RETURN(loaded.settings,
-                              ServerSettingsFromConfig(config));
-    CAPTOKEN_ASSIGN_OR_RETURN(std::shared_ptr<const AccountKeys> accounts,
-                              AccountKeys::Load(loaded.settings.accounts));
-    loaded.state = std::make_shared<ServingState>(
-        ServingState{std::move(accounts), loaded.settings.callers});
+                              config::ServerSettingsFromConfig(config));
+    CAPTOKEN_ASSIGN_OR_RETURN(
+        std::shared_ptr<const config::AccountKeys> accounts,
+        config::AccountKeys::Load(loaded.settings.accounts));
+    loaded.state = std::make_shared<mint::ServingState>(
+        mint::ServingState{std::move(accounts), loaded.settings.callers});
   }
   const std::string listen = absl::GetFlag(FLAGS_listen);
   if (!listen.empty()) {
-    if (!IsLoopbackAddress(listen) && !loaded.settings.behind_mesh_sidecar) {
+    if (!config::IsLoopbackAddress(listen) &&
+        !loaded.settings.behind_mesh_sidecar) {
       return absl::InvalidArgumentError(
           "--listen: not a loopback address; plaintext is only served on "
           "loopback unless the config declares a mesh sidecar");
@@ -193,19 +197,21 @@ void PrintDevelopmentBanner(int port) {
   std::cerr << absl::StrCat(
       "\n  DEVELOPMENT MODE: serving the built-in development account on "
       "127.0.0.1:",
-      port, " only.\n", "  Account SID ", kDevelopmentAccountSid,
-      ", auth token \"", kDevelopmentAuthToken, "\";\n",
-      "  development API key ", kDevelopmentApiKeySid, ", secret \"",
-      kDevelopmentApiKeySecret,
+      port, " only.\n", "  Account SID ", config::kDevelopmentAccountSid,
+      ", auth token \"", config::kDevelopmentAuthToken, "\";\n",
+      "  development API key ", config::kDevelopmentApiKeySid, ", secret \"",
+      config::kDevelopmentApiKeySecret,
       "\"\n  (both public: never a real account or key).\n",
       "  Mint a token from another terminal:\n\n",
       "    ./dev captoken mint capability --server=127.0.0.1:", port,
-      " \\\n      --request='{\"account_sid\":\"", kDevelopmentAccountSid,
+      " \\\n      --request='{\"account_sid\":\"",
+      config::kDevelopmentAccountSid,
       "\",\"scopes\":[{\"client_incoming\":{\"client_name\":\"alice\"}}]}'"
       "\n\n",
       "  or an Access Token (a TaskRouter token: `mint taskrouter`):\n\n",
       "    ./dev captoken mint access --server=127.0.0.1:", port,
-      " \\\n      --request='{\"account_sid\":\"", kDevelopmentAccountSid,
+      " \\\n      --request='{\"account_sid\":\"",
+      config::kDevelopmentAccountSid,
       "\",\"identity\":\"alice\",\"grants\":[{\"video\":{}}]}'"
       "\n\n");
 }
@@ -213,17 +219,18 @@ void PrintDevelopmentBanner(int port) {
 // Reloads the accounts, their auth tokens and the caller policies from the
 // config file. Settings that need a restart (the listen address, TLS files'
 // paths, limits) are not reapplied.
-void Reload(const std::string& config_path, TokenMinter* minter,
-            FileWatcher* watcher, ServerMetrics* metrics, Logger* logger) {
+void Reload(const std::string& config_path, mint::TokenMinter* minter,
+            config::FileWatcher* watcher, observe::ServerMetrics* metrics,
+            observe::Logger* logger) {
   if (config_path.empty()) {
-    logger->Write(LogLine(LogLevel::kInfo, "reload_skipped")
+    logger->Write(observe::LogLine(observe::LogLevel::kInfo, "reload_skipped")
                       .Add("reason", "development mode has no config"));
     return;
   }
   absl::StatusOr<Loaded> loaded = LoadConfiguration(config_path);
   metrics->RecordReload(loaded.ok());
   if (!loaded.ok()) {
-    logger->Write(LogLine(LogLevel::kError, "reload_failed")
+    logger->Write(observe::LogLine(observe::LogLevel::kError, "reload_failed")
                       .Add("reason", loaded.status().message())
                       .Add("kept", "the previous accounts"));
     return;
@@ -231,9 +238,11 @@ void Reload(const std::string& config_path, TokenMinter* minter,
   if (loaded->settings.tls.has_value()) {
     // gRPC re-reads the TLS files itself; say so when what it will find
     // does not load.
-    if (absl::Status tls = CheckTlsFiles(*loaded->settings.tls); !tls.ok()) {
-      logger->Write(LogLine(LogLevel::kError, "tls_files_unusable")
-                        .Add("reason", tls.message()));
+    if (absl::Status tls = config::CheckTlsFiles(*loaded->settings.tls);
+        !tls.ok()) {
+      logger->Write(
+          observe::LogLine(observe::LogLevel::kError, "tls_files_unusable")
+              .Add("reason", tls.message()));
     }
   }
   const int64_t count = static_cast<int64_t>(loaded->state->accounts->size());
@@ -242,7 +251,8 @@ void Reload(const std::string& config_path, TokenMinter* minter,
   if (watcher != nullptr) {
     watcher->SetFiles(WatchedFiles(config_path, loaded->settings));
   }
-  logger->Write(LogLine(LogLevel::kInfo, "reloaded").Add("accounts", count));
+  logger->Write(observe::LogLine(observe::LogLevel::kInfo, "reloaded")
+                    .Add("accounts", count));
 }
 
 // Reloader runs reloads on a thread of its own, so the signal loop is never
@@ -315,8 +325,8 @@ class Reloader {
 };
 
 int Run() {
-  absl::StatusOr<LogLevel> level =
-      ParseLogLevel(absl::GetFlag(FLAGS_log_level));
+  absl::StatusOr<observe::LogLevel> level =
+      observe::ParseLogLevel(absl::GetFlag(FLAGS_log_level));
   if (!level.ok()) {
     std::cerr << "captoken-server: --log_level: " << level.status().message()
               << "\n";
@@ -332,25 +342,26 @@ int Run() {
     std::cerr << "captoken-server: --log_queue_lines: at least 1\n";
     return 2;
   }
-  Logger logger(*level, /*fd=*/2, static_cast<size_t>(queue_lines));
+  observe::Logger logger(*level, /*fd=*/2, static_cast<size_t>(queue_lines));
   // From here on, libprotobuf's and gRPC's own lines are JSON lines too.
-  LibraryLogRoute library_logs(&logger);
+  observe::LibraryLogRoute library_logs(&logger);
   const std::string config_path = absl::GetFlag(FLAGS_config);
   absl::StatusOr<Loaded> loaded = LoadConfiguration(config_path);
   if (loaded.ok() && loaded->settings.tls.has_value()) {
     // A certificate or key that does not load would otherwise be found by
     // every client's failed handshake, on a server that looks healthy.
-    if (absl::Status tls = CheckTlsFiles(*loaded->settings.tls); !tls.ok()) {
+    if (absl::Status tls = config::CheckTlsFiles(*loaded->settings.tls);
+        !tls.ok()) {
       loaded = tls;
     }
   }
   if (!loaded.ok()) {
-    logger.Write(LogLine(LogLevel::kError, "startup_failed")
+    logger.Write(observe::LogLine(observe::LogLevel::kError, "startup_failed")
                      .Add("reason", loaded.status().message()));
     return 1;
   }
 
-  TokenMinter::Options options;
+  mint::TokenMinter::Options options;
   options.default_profile = loaded->settings.default_profile;
   options.signing_limits = loaded->settings.signing_limits;
   options.max_verify_token_bytes = loaded->settings.max_verify_token_bytes;
@@ -359,7 +370,7 @@ int Run() {
       static_cast<int64_t>(loaded->state->accounts->size());
   // Moved, not copied: the minter must hold the only reference, so that a
   // reload releases (and wipes) these keys once no call uses them.
-  TokenMinter minter(options, std::move(loaded->state));
+  mint::TokenMinter minter(options, std::move(loaded->state));
 
   if (!loaded->development) {
     // A production process holds real secrets: no core dumps, and no
@@ -369,7 +380,7 @@ int Run() {
     setrlimit(RLIMIT_CORE, &no_core);
   }
 
-  ServerMetrics metrics;
+  observe::ServerMetrics metrics;
   metrics.SetSecretsLoaded(SecretNames(*loaded), absl::Now());
   std::unique_ptr<prometheus::Exposer> exposer;
   int metrics_port = 0;
@@ -378,7 +389,7 @@ int Run() {
     try {
       exposer = std::make_unique<prometheus::Exposer>(address, 1);
     } catch (const std::exception&) {
-      logger.Write(LogLine(LogLevel::kError, "startup_failed")
+      logger.Write(observe::LogLine(observe::LogLevel::kError, "startup_failed")
                        .Add("reason",
                             absl::StrCat("cannot serve metrics on ", address)));
       return 1;
@@ -394,18 +405,18 @@ int Run() {
   loaded->settings.audit.drop_when_full = audit_mode == "drop";
   loaded->settings.audit.wait =
       std::max(absl::ZeroDuration(), absl::GetFlag(FLAGS_audit_wait));
-  ConfigureServingProcess();
-  absl::StatusOr<std::unique_ptr<TokenServer>> server =
-      TokenServer::Start(loaded->settings, &minter, &logger, &metrics);
+  rpc::ConfigureServingProcess();
+  absl::StatusOr<std::unique_ptr<rpc::TokenServer>> server =
+      rpc::TokenServer::Start(loaded->settings, &minter, &logger, &metrics);
   if (!server.ok()) {
-    logger.Write(LogLine(LogLevel::kError, "startup_failed")
+    logger.Write(observe::LogLine(observe::LogLevel::kError, "startup_failed")
                      .Add("reason", server.status().message()));
     return 1;
   }
   // The banner comes first: whoever waits for the `listening` line (a
   // test, a script) then sees the whole of it.
   if (loaded->development) PrintDevelopmentBanner((*server)->port());
-  logger.Write(LogLine(LogLevel::kInfo, "listening")
+  logger.Write(observe::LogLine(observe::LogLevel::kInfo, "listening")
                    .Add("address", loaded->settings.listen_address)
                    .Add("port", static_cast<int64_t>((*server)->port()))
                    .Add("accounts", account_count)
@@ -417,13 +428,13 @@ int Run() {
 
   // Memory freed after a burst goes back to the system within a second
   // (allocator.h says why TCMalloc would keep it).
-  FreeMemoryReleaser releaser(absl::Seconds(1));
+  process::FreeMemoryReleaser releaser(absl::Seconds(1));
 
   // A change to the config or a secret file reloads, as SIGHUP does.
-  std::unique_ptr<FileWatcher> watcher;
+  std::unique_ptr<config::FileWatcher> watcher;
   if (!loaded->development &&
       loaded->settings.secret_watch_interval > absl::ZeroDuration()) {
-    watcher = std::make_unique<FileWatcher>(
+    watcher = std::make_unique<config::FileWatcher>(
         loaded->settings.secret_watch_interval, [] { kill(getpid(), SIGHUP); });
     watcher->SetFiles(WatchedFiles(config_path, loaded->settings));
   }
@@ -443,12 +454,12 @@ int Run() {
       continue;
     }
     logger.Write(
-        LogLine(LogLevel::kInfo, "draining")
+        observe::LogLine(observe::LogLevel::kInfo, "draining")
             .Add("signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"));
     (*server)->Drain(absl::GetFlag(FLAGS_drain_grace),
                      absl::GetFlag(FLAGS_drain_timeout));
     const bool reload_finished = reloader.Stop(absl::Seconds(1));
-    logger.Write(LogLine(LogLevel::kInfo, "stopped"));
+    logger.Write(observe::LogLine(observe::LogLevel::kInfo, "stopped"));
     logger.Flush();
     // A reload stuck in a read still uses the minter and the watcher:
     // leave without destroying them under it.
@@ -458,7 +469,7 @@ int Run() {
 }
 
 }  // namespace
-}  // namespace captoken::service
+}  // namespace captoken
 
 int main(int argc, char** argv) {
   // Block the signals we handle before any thread starts, so that every
@@ -470,7 +481,7 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  captoken::service::ParseCommandLineOrHelp(argc, argv,
-                                            captoken::service::kUsage);
-  return captoken::service::Run();
+  captoken::process::ParseCommandLineOrHelp(argc, argv,
+                                            captoken::kUsage);
+  return captoken::Run();
 }

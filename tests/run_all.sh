@@ -27,6 +27,9 @@ step "the benchmark script's own arithmetic (bench/run_test.py)"
 step "C++ formatting (clang-format, Google style, .clang-format at the root)"
 git ls-files -z '*.cc' '*.h' | xargs -0 clang-format --dry-run -Werror
 
+step "the layers of service/ and their one-way dependencies (tests/layering/check_layers.py)"
+/usr/bin/python3 tests/layering/check_layers.py "${flags[@]}"
+
 step "unit, known-answer and end-to-end tests (bazel test //...)"
 bazel test "${flags[@]}" //...
 

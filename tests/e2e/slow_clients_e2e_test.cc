@@ -46,7 +46,7 @@ constexpr size_t kMiB = size_t{1} << 20;
 
 // How close to where it started the server's resident memory must come
 // back once the clients are gone: TCMalloc keeps up to 8 MiB free
-// (service/allocator.h), and some memory stays fragmented. Measured: within
+// (service/process/allocator.h), and some memory stays fragmented. Measured: within
 // 15 MiB; before the fix it stayed 500 MiB up.
 constexpr size_t kReturnedWithinBytes = 32 * kMiB;
 

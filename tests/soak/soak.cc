@@ -56,7 +56,7 @@
 #include "captoken/v1/token_service.pb.h"
 #include "client/cpp/token_client.h"
 #include "grpcpp/grpcpp.h"
-#include "service/command_line.h"
+#include "service/process/command_line.h"
 
 ABSL_FLAG(std::string, server, "", "HOST:PORT of the captoken server");
 ABSL_FLAG(int, threads, 8, "concurrent callers, each with its own connection");
@@ -1674,6 +1674,6 @@ int Run() {
 }  // namespace captoken::soak
 
 int main(int argc, char** argv) {
-  captoken::service::ParseCommandLineOrHelp(argc, argv, captoken::soak::kUsage);
+  captoken::process::ParseCommandLineOrHelp(argc, argv, captoken::soak::kUsage);
   return captoken::soak::Run();
 }

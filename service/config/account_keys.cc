@@ -1,0 +1,126 @@
+#include "service/config/account_keys.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "service/secrets/secret_source.h"
+#include "service/token/secret.h"
+
+namespace captoken::config {
+namespace {
+
+// Prefixes `status` with the account and which secret it is about.
+absl::Status AboutSecret(const absl::Status& status,
+                         absl::string_view account_sid,
+                         absl::string_view which) {
+  return absl::Status(status.code(),
+                      absl::StrCat("account ", account_sid, ": ", which, ": ",
+                                   status.message()));
+}
+
+absl::StatusOr<token::Secret> ReadSecret(const v1::SecretSource& source) {
+  return source.has_env() ? secrets::ReadSecretFromEnv(source.env())
+                          : secrets::ReadSecretFromFile(source.file());
+}
+
+absl::StatusOr<token::HmacSha256Key> ReadKey(const v1::SecretSource& source,
+                                             absl::string_view account_sid,
+                                             absl::string_view which) {
+  absl::StatusOr<token::Secret> secret = ReadSecret(source);
+  absl::StatusOr<token::HmacSha256Key> key =
+      secret.ok() ? token::HmacSha256Key::Create(secret->RevealSecretBytes())
+                  : absl::StatusOr<token::HmacSha256Key>(secret.status());
+  if (!key.ok()) return AboutSecret(key.status(), account_sid, which);
+  return key;
+}
+
+absl::StatusOr<token::ApiKey> ReadApiKey(const ApiKeySettings& settings,
+                                         absl::string_view account_sid) {
+  absl::StatusOr<token::Secret> secret = ReadSecret(settings.secret);
+  absl::StatusOr<token::ApiKey> key =
+      secret.ok()
+          ? token::ApiKey::Create(settings.sid, secret->RevealSecretBytes())
+          : absl::StatusOr<token::ApiKey>(secret.status());
+  if (!key.ok()) {
+    return AboutSecret(key.status(), account_sid,
+                       absl::StrCat("API key ", settings.sid, " secret"));
+  }
+  return key;
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const AccountKeys>> AccountKeys::Load(
+    const std::vector<AccountSettings>& accounts) {
+  std::vector<Account> loaded;
+  loaded.reserve(accounts.size());
+  for (const AccountSettings& settings : accounts) {
+    absl::StatusOr<token::HmacSha256Key> key =
+        ReadKey(settings.auth_token, settings.account_sid, "auth token");
+    if (!key.ok()) return key.status();
+    Account& account =
+        loaded.emplace_back(Account{settings.account_sid, *std::move(key),
+                                    settings.verify_only, absl::nullopt});
+    if (settings.secondary_auth_token.has_value()) {
+      absl::StatusOr<token::HmacSha256Key> secondary =
+          ReadKey(*settings.secondary_auth_token, settings.account_sid,
+                  "secondary auth token");
+      if (!secondary.ok()) return secondary.status();
+      account.secondary_auth_token.emplace(*std::move(secondary));
+    }
+    for (const ApiKeySettings& key_settings : settings.api_keys) {
+      absl::StatusOr<token::ApiKey> api_key =
+          ReadApiKey(key_settings, settings.account_sid);
+      if (!api_key.ok()) return api_key.status();
+      account.api_keys.push_back(
+          {*std::move(api_key), key_settings.verify_only});
+    }
+  }
+  return FromAccounts(std::move(loaded));
+}
+
+std::shared_ptr<const AccountKeys> AccountKeys::FromAccounts(
+    std::vector<Account> accounts) {
+  return std::shared_ptr<const AccountKeys>(
+      new AccountKeys(std::move(accounts)));
+}
+
+AccountKeys::AccountKeys(std::vector<Account> accounts)
+    : accounts_(std::move(accounts)) {
+  for (size_t i = 0; i < accounts_.size(); ++i) {
+    index_.emplace(accounts_[i].account_sid, i);
+  }
+}
+
+std::vector<const token::HmacSha256Key*>
+AccountKeys::Account::VerificationKeys() const {
+  std::vector<const token::HmacSha256Key*> keys = {&auth_token};
+  if (secondary_auth_token.has_value()) keys.push_back(&*secondary_auth_token);
+  return keys;
+}
+
+const token::ApiKey* AccountKeys::Account::SigningApiKey(
+    absl::string_view sid) const {
+  for (const ConfiguredApiKey& configured : api_keys) {
+    if (configured.verify_only) continue;
+    if (sid.empty() || configured.key.sid() == sid) return &configured.key;
+  }
+  return nullptr;
+}
+
+const token::ApiKey* AccountKeys::Account::VerificationApiKey(
+    absl::string_view sid) const {
+  for (const ConfiguredApiKey& configured : api_keys) {
+    if (configured.key.sid() == sid) return &configured.key;
+  }
+  return nullptr;
+}
+
+const AccountKeys::Account* AccountKeys::Find(
+    absl::string_view account_sid) const {
+  auto it = index_.find(account_sid);
+  return it == index_.end() ? nullptr : &accounts_[it->second];
+}
+
+}  // namespace captoken::config

@@ -1,0 +1,95 @@
+// File: account_keys.h
+// -----------------------------------------------------------------------------
+//
+// AccountKeys is the immutable set of accounts a server signs for, each
+// with its auth token prepared as an HMAC key and its API keys (for Access
+// Tokens) prepared the same way. It is loaded once (at
+// start-up, and again on reload) so that no request ever reads a secret
+// from its source, and it is shared by reference: a request sees one whole
+// set, never a mix.
+//
+// Example:
+//
+//   CAPTOKEN_ASSIGN_OR_RETURN(std::shared_ptr<const AccountKeys> keys,
+//                             AccountKeys::Load(settings.accounts));
+//   const AccountKeys::Account* account = keys->Find(sid);
+//   const token::ApiKey* signer = account->SigningApiKey(request_key_sid);
+
+#ifndef CAPTOKEN_SERVICE_CONFIG_ACCOUNT_KEYS_H_
+#define CAPTOKEN_SERVICE_CONFIG_ACCOUNT_KEYS_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/optional.h"
+#include "service/config/server_config.h"
+#include "service/token/api_key.h"
+#include "service/token/crypto.h"
+
+namespace captoken::config {
+
+class AccountKeys {
+ public:
+  // ConfiguredApiKey is one of an account's API keys.
+  struct ConfiguredApiKey {
+    token::ApiKey key;
+    // Verifies, never signs (a key being retired).
+    bool verify_only = false;
+  };
+
+  struct Account {
+    std::string account_sid;
+    // Signs, and verifies.
+    token::HmacSha256Key auth_token;
+    bool verify_only = false;
+    // Only verifies (the previous auth token during a rotation).
+    absl::optional<token::HmacSha256Key> secondary_auth_token;
+    // Access Tokens' keys, in config order.
+    std::vector<ConfiguredApiKey> api_keys;
+
+    // The keys a token of this account may be signed with, primary first.
+    std::vector<const token::HmacSha256Key*> VerificationKeys() const;
+
+    // SigningApiKey returns the key an Access Token for this account is
+    // signed with: the key `sid` names, or with `sid` empty the first key
+    // that may sign. nullptr if there is none, or it is verify-only.
+    const token::ApiKey* SigningApiKey(absl::string_view sid) const;
+
+    // VerificationApiKey returns the key `sid` names, verify-only keys
+    // included, or nullptr.
+    const token::ApiKey* VerificationApiKey(absl::string_view sid) const;
+  };
+
+  // Load reads every account's auth tokens and API key secrets from their
+  // sources.
+  //
+  // Fails with the source's error (see secret_source.h), prefixed with the
+  // account SID, which secret (and for an API key its SID) and the source
+  // (variable name or path), never the secret.
+  static absl::StatusOr<std::shared_ptr<const AccountKeys>> Load(
+      const std::vector<AccountSettings>& accounts);
+
+  // FromAccounts takes accounts that are already prepared (tests, and the
+  // development account).
+  static std::shared_ptr<const AccountKeys> FromAccounts(
+      std::vector<Account> accounts);
+
+  // Find returns the account with `account_sid`, or nullptr.
+  const Account* Find(absl::string_view account_sid) const;
+
+  size_t size() const { return accounts_.size(); }
+
+ private:
+  explicit AccountKeys(std::vector<Account> accounts);
+
+  std::vector<Account> accounts_;
+  absl::flat_hash_map<std::string, size_t> index_;
+};
+
+}  // namespace captoken::config
+
+#endif  // CAPTOKEN_SERVICE_CONFIG_ACCOUNT_KEYS_H_

@@ -1,0 +1,290 @@
+#include "service/observe/log.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "service/token/json_writer.h"
+
+namespace captoken::observe {
+namespace {
+
+absl::string_view LevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarning:
+      return "warning";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+void AppendString(absl::string_view value, std::string* out) {
+  token::AppendJsonString(token::JsonStyle::kJavaScript, value, out);
+}
+
+// AppendTimestamp appends `time` as a JSON string in RFC 3339 UTC with
+// milliseconds: "2023-11-14T22:13:20.007Z". absl::FormatTime runs a
+// general formatter through the time-zone library on every call; servers
+// log many lines a second, so each thread keeps its last second formatted
+// and only appends the milliseconds.
+void AppendTimestamp(absl::Time time, std::string* out) {
+  if (time == absl::InfiniteFuture() || time == absl::InfinitePast()) {
+    AppendString(
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone()),
+        out);
+    return;
+  }
+  thread_local int64_t cached_second = INT64_MIN;
+  thread_local std::string cached;                  // "2023-11-14T22:13:20"
+  const int64_t millis = absl::ToUnixMillis(time);  // rounds down
+  int64_t second = millis / 1000;
+  int64_t milli = millis % 1000;
+  if (milli < 0) {
+    milli += 1000;
+    second -= 1;
+  }
+  if (second != cached_second) {
+    cached =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%S", absl::FromUnixSeconds(second),
+                         absl::UTCTimeZone());
+    cached_second = second;
+  }
+  out->push_back('"');
+  out->append(cached);
+  const char digits[] = {'.',
+                         static_cast<char>('0' + milli / 100),
+                         static_cast<char>('0' + milli / 10 % 10),
+                         static_cast<char>('0' + milli % 10),
+                         'Z',
+                         '"'};
+  out->append(digits, sizeof(digits));
+}
+
+// How long the writer thread waits after a write before taking the next
+// batch (see WriterLoop).
+constexpr absl::Duration kWriterLinger = absl::Milliseconds(1);
+
+}  // namespace
+
+absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view name) {
+  for (LogLevel level : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning,
+                         LogLevel::kError}) {
+    if (name == LevelName(level)) return level;
+  }
+  return absl::InvalidArgumentError(
+      "log level must be debug, info, warning or error");
+}
+
+LogLine::LogLine(LogLevel level, absl::string_view event, absl::Time time)
+    : level_(level) {
+  json_.reserve(256);
+  json_.append("{\"time\":");
+  AppendTimestamp(time, &json_);
+  json_.append(",\"level\":");
+  AppendString(LevelName(level), &json_);
+  json_.append(",\"event\":");
+  AppendString(event, &json_);
+}
+
+void LogLine::AppendKey(absl::string_view key) {
+  json_.push_back(',');
+  AppendString(key, &json_);
+  json_.push_back(':');
+}
+
+LogLine& LogLine::Add(absl::string_view key, absl::string_view value) {
+  AppendKey(key);
+  AppendString(value, &json_);
+  return *this;
+}
+
+LogLine& LogLine::Add(absl::string_view key, int64_t value) {
+  AppendKey(key);
+  absl::StrAppend(&json_, value);
+  return *this;
+}
+
+LogLine& LogLine::Add(absl::string_view key, bool value) {
+  AppendKey(key);
+  json_.append(value ? "true" : "false");
+  return *this;
+}
+
+LogLine& LogLine::Add(absl::string_view key,
+                      absl::Span<const absl::string_view> values) {
+  AppendKey(key);
+  json_.push_back('[');
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) json_.push_back(',');
+    AppendString(values[i], &json_);
+  }
+  json_.push_back(']');
+  return *this;
+}
+
+void LogLine::Truncate(size_t size) {
+  if (size < json_.size()) json_.resize(size);
+}
+
+std::string LogLine::Finish() && {
+  json_.append("}\n");
+  return std::move(json_);
+}
+
+void LogLine::AppendTo(std::string* out) const {
+  out->append(json_);
+  out->append("}\n");
+}
+
+void LogBatch::Add(const LogLine& line) {
+  line.AppendTo(&text_);
+  ++lines_;
+}
+
+Logger::Logger(LogLevel min_level, int fd, size_t max_queued_lines)
+    : min_level_(min_level),
+      fd_(fd),
+      max_queued_lines_(max_queued_lines),
+      writer_([this] { WriterLoop(); }) {}
+
+Logger::~Logger() {
+  {
+    absl::MutexLock lock(&mutex_);
+    stopping_ = true;
+  }
+  writer_.join();
+}
+
+bool Logger::Write(LogLine line) {
+  if (!Enabled(line.level())) return true;
+  return Enqueue(std::move(line).Finish(), 1);
+}
+
+bool Logger::Write(LogBatch batch) {
+  if (!Enabled(batch.level()) || batch.lines_ == 0) return true;
+  return Enqueue(std::move(batch.text_), batch.lines_);
+}
+
+bool Logger::WriteOrRefuse(LogBatch batch, absl::Duration wait) {
+  if (!Enabled(batch.level()) || batch.lines_ == 0) return true;
+  const size_t lines = batch.lines_;
+  absl::MutexLock lock(&mutex_);
+  auto room = [this, lines]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+    return queued_lines_ + lines <= max_queued_lines_ || stopping_;
+  };
+  // A batch larger than the whole queue can never fit: refuse at once.
+  if (lines > max_queued_lines_ ||
+      !mutex_.AwaitWithTimeout(absl::Condition(&room), wait) || stopping_) {
+    return false;
+  }
+  queue_.push_back({std::move(batch.text_), lines});
+  queued_lines_ += lines;
+  queued_total_ += lines;
+  return true;
+}
+
+bool Logger::Enqueue(std::string text, size_t lines) {
+  absl::MutexLock lock(&mutex_);
+  if (queued_lines_ + lines > max_queued_lines_) {
+    dropped_ += lines;
+    return false;
+  }
+  queue_.push_back({std::move(text), lines});
+  queued_lines_ += lines;
+  queued_total_ += lines;
+  return true;
+}
+
+std::string Logger::DropReport(bool now_or_never) {
+  const absl::Time now = absl::Now();
+  if (dropped_ == dropped_reported_ ||
+      (!now_or_never && now - last_drop_report_ < kDropReportInterval)) {
+    return "";
+  }
+  LogLine line(LogLevel::kWarning, "log_lines_dropped", now);
+  line.Add("count", static_cast<int64_t>(dropped_ - dropped_reported_))
+      .Add("total", static_cast<int64_t>(dropped_));
+  dropped_reported_ = dropped_;
+  last_drop_report_ = now;
+  return std::move(line).Finish();
+}
+
+void Logger::Flush() {
+  absl::MutexLock lock(&mutex_);
+  const uint64_t target = queued_total_;
+  auto written = [this, target]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+    return written_total_ >= target;
+  };
+  mutex_.Await(absl::Condition(&written));
+}
+
+uint64_t Logger::dropped_lines() const {
+  absl::MutexLock lock(&mutex_);
+  return dropped_;
+}
+
+void Logger::WriterLoop() {
+  while (true) {
+    std::deque<Entry> batch;
+    size_t lines = 0;
+    bool stop;
+    std::string report;
+    {
+      absl::MutexLock lock(&mutex_);
+      auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+        return !queue_.empty() || stopping_;
+      };
+      mutex_.Await(absl::Condition(&ready));
+      batch.swap(queue_);
+      lines = queued_lines_;
+      queued_lines_ = 0;
+      stop = stopping_;
+      report = DropReport(/*now_or_never=*/stop);
+    }
+    // One write for the whole batch, after the report of what was lost
+    // before it.
+    size_t bytes = report.size();
+    for (const Entry& entry : batch) bytes += entry.text.size();
+    std::string text;
+    text.reserve(bytes);
+    text.append(report);
+    for (const Entry& entry : batch) text.append(entry.text);
+    WriteAll(text);
+    {
+      absl::MutexLock lock(&mutex_);
+      written_total_ += lines;
+    }
+    if (stop && batch.empty()) return;
+    // Linger before looking again, so that lines arriving meanwhile go out
+    // in one write. While the writer sleeps here it is not waiting on the
+    // mutex, so Write() unlocks without waking anyone: waking this thread
+    // for every line cost a futex call and a context switch per request,
+    // the largest cost the server added to gRPC's under load
+    // (docs/performance.md). Lines are at most this much later; Flush()
+    // waits at most this much longer.
+    if (!stop) absl::SleepFor(kWriterLinger);
+  }
+}
+
+void Logger::WriteAll(const std::string& text) {
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // Nowhere to write: the log is lost, not the server.
+    done += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace captoken::observe
