@@ -481,7 +481,6 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  captoken::process::ParseCommandLineOrHelp(argc, argv,
-                                            captoken::kUsage);
+  captoken::process::ParseCommandLineOrHelp(argc, argv, captoken::kUsage);
   return captoken::Run();
 }

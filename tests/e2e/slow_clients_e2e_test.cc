@@ -46,8 +46,8 @@ constexpr size_t kMiB = size_t{1} << 20;
 
 // How close to where it started the server's resident memory must come
 // back once the clients are gone: TCMalloc keeps up to 8 MiB free
-// (service/process/allocator.h), and some memory stays fragmented. Measured: within
-// 15 MiB; before the fix it stayed 500 MiB up.
+// (service/process/allocator.h), and some memory stays fragmented. Measured:
+// within 15 MiB; before the fix it stayed 500 MiB up.
 constexpr size_t kReturnedWithinBytes = 32 * kMiB;
 
 // Under AddressSanitizer (--config=asan) the server uses the sanitizer's
