@@ -12,14 +12,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "benchmark/benchmark.h"
-#include "service/token/base64url.h"
 #include "service/token/capability_signer.h"
 #include "service/token/capability_verifier.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
+#include "service/token/internal/base64url.h"
+#include "service/token/internal/scope_claim.h"
 #include "service/token/json_value.h"
 #include "service/token/jwt.h"
-#include "service/token/scope_claim.h"
 
 namespace captoken::token {
 namespace {
@@ -250,7 +250,7 @@ std::string TypicalNodeToken() {
 }
 
 std::string TypicalNodePayload() {
-  return *StrictBase64UrlDecode(
+  return *internal::StrictBase64UrlDecode(
       SplitCompactJwt(TypicalNodeToken(), 65536)->payload);
 }
 
@@ -270,7 +270,7 @@ void BM_VerifyStage2_DecodePayload(benchmark::State& state) {
   std::string payload;
   for (auto _ : state) {
     benchmark::DoNotOptimize(
-        StrictBase64UrlDecodeInto(segments.payload, &payload));
+        internal::StrictBase64UrlDecodeInto(segments.payload, &payload));
     benchmark::DoNotOptimize(payload.data());
   }
   state.SetItemsProcessed(state.iterations());
@@ -300,10 +300,10 @@ BENCHMARK(BM_VerifyFallback_ParseJson);
 
 void BM_VerifyStage4_ParseScopes(benchmark::State& state) {
   std::string scope;
-  (void)AppendScopeClaim(Profile::kTwilioNode,
-                         TypicalSpec(Profile::kTwilioNode).scopes, &scope);
+  (void)internal::AppendScopeClaim(
+      Profile::kTwilioNode, TypicalSpec(Profile::kTwilioNode).scopes, &scope);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(ParseScopeClaim(scope));
+    benchmark::DoNotOptimize(internal::ParseScopeClaim(scope));
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -12,14 +12,14 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "service/token/base64url.h"
 #include "service/token/capability_verifier.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
+#include "service/token/internal/base64url.h"
+#include "service/token/internal/scope_claim.h"
+#include "service/token/internal/url_encoding.h"
 #include "service/token/jwt.h"
 #include "service/token/jwt_verifier.h"
-#include "service/token/scope_claim.h"
-#include "service/token/url_encoding.h"
 
 namespace {
 
@@ -50,8 +50,8 @@ void Check(absl::string_view token) {
   auto verified = verifier.Verify(token, keys, &claims);
   if (verified.ok()) {
     // A verified token's scope claim parses again to the same scopes.
-    auto reparsed =
-        captoken::token::ParseScopeClaim(verified->claims().scope_claim);
+    auto reparsed = captoken::token::internal::ParseScopeClaim(
+        verified->claims().scope_claim);
     if (!reparsed.ok() || !(*reparsed == verified->claims().scopes)) {
       __builtin_trap();
     }
@@ -67,14 +67,15 @@ void Check(absl::string_view token) {
 // the same parameters.
 void CheckFastParamList(absl::string_view encoded) {
   std::vector<captoken::token::Param> fast;
-  if (!captoken::token::scope_claim_internal::DecodeParamListFast(encoded,
-                                                                  &fast)) {
+  if (!captoken::token::internal::scope_claim_internal::DecodeParamListFast(
+          encoded, &fast)) {
     return;
   }
-  absl::StatusOr<std::string> list = captoken::token::FormDecode(encoded);
+  absl::StatusOr<std::string> list =
+      captoken::token::internal::FormDecode(encoded);
   if (!list.ok()) __builtin_trap();
   std::vector<captoken::token::Param> general;
-  const absl::Status status = captoken::token::ForEachQueryPair(
+  const absl::Status status = captoken::token::internal::ForEachQueryPair(
       *list, [&general](absl::string_view key, absl::string_view value) {
         general.push_back({std::string(key), std::string(value)});
         return absl::OkStatus();
@@ -89,15 +90,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(input);
   // The input as JSON claims under a valid header and MAC.
   std::string token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.";
-  captoken::token::AppendBase64Url(input, &token);
+  captoken::token::internal::AppendBase64Url(input, &token);
   const HmacSha256Key::Mac mac = Key().Compute(token);
   token.push_back('.');
-  captoken::token::AppendBase64Url(
+  captoken::token::internal::AppendBase64Url(
       absl::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()),
       &token);
   Check(token);
   // And the input as a scope claim on its own, and as a parameter list.
-  (void)captoken::token::ParseScopeClaim(input);
+  (void)captoken::token::internal::ParseScopeClaim(input);
   CheckFastParamList(input);
   return 0;
 }

@@ -2,7 +2,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "service/token/json_writer.h"
+#include "service/token/internal/json_writer.h"
 
 namespace captoken::convert {
 namespace {
@@ -26,7 +26,8 @@ void AppendJson(const token::JsonValue& value, std::string* out) {
       out->append(value.text());
       return;
     case token::JsonValue::Type::kString:
-      token::AppendJsonString(token::JsonStyle::kJavaScript, value.text(), out);
+      token::internal::AppendJsonString(token::internal::JsonStyle::kJavaScript,
+                                        value.text(), out);
       return;
     case token::JsonValue::Type::kArray:
       out->push_back('[');
@@ -40,8 +41,9 @@ void AppendJson(const token::JsonValue& value, std::string* out) {
       out->push_back('{');
       for (size_t i = 0; i < value.member_names().size(); ++i) {
         if (i > 0) out->push_back(',');
-        token::AppendJsonString(token::JsonStyle::kJavaScript,
-                                value.member_names()[i], out);
+        token::internal::AppendJsonString(
+            token::internal::JsonStyle::kJavaScript, value.member_names()[i],
+            out);
         out->push_back(':');
         AppendJson(value.member_values()[i], out);
       }

@@ -5,7 +5,7 @@
 #include "service/convert/capability_request.h"
 #include "service/convert/fields.h"
 #include "service/convert/taskrouter_policy.h"
-#include "service/token/time_claims.h"
+#include "service/token/internal/time_claims.h"
 
 namespace captoken::convert {
 namespace {
@@ -13,9 +13,9 @@ namespace {
 // The verifiers refuse any time outside this range as malformed, so every
 // time a response carries has a protobuf Timestamp form and the response
 // can be sent and printed as JSON.
-static_assert(token::kMinTimeClaimSeconds ==
+static_assert(token::internal::kMinTimeClaimSeconds ==
               google::protobuf::util::TimeUtil::kTimestampMinSeconds);
-static_assert(token::kMaxTimeClaimSeconds ==
+static_assert(token::internal::kMaxTimeClaimSeconds ==
               google::protobuf::util::TimeUtil::kTimestampMaxSeconds);
 
 // The verdict, shared by every kind.

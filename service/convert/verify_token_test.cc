@@ -23,10 +23,10 @@
 #include "service/token/access_grant.h"
 #include "service/token/access_token_signer.h"
 #include "service/token/api_key.h"
-#include "service/token/base64url.h"
 #include "service/token/capability_signer.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/taskrouter_policies.h"
 #include "service/token/taskrouter_signer.h"
 #include "service/token/token_kind.h"
@@ -55,7 +55,7 @@ std::string WithClaim(const std::string& token, absl::string_view claim,
   EXPECT_EQ(segments.size(), 3u);
   if (segments.size() != 3) return "";
   absl::StatusOr<std::string> payload =
-      token::StrictBase64UrlDecode(segments[1]);
+      token::internal::StrictBase64UrlDecode(segments[1]);
   EXPECT_THAT(payload, IsOk());
   if (!payload.ok()) return "";
   const std::string name = absl::StrCat("\"", claim, "\":");
@@ -71,10 +71,10 @@ std::string WithClaim(const std::string& token, absl::string_view claim,
   }
   payload->replace(start, end - start, std::string(value));
   std::string input = absl::StrCat(segments[0], ".");
-  token::AppendBase64Url(*payload, &input);
+  token::internal::AppendBase64Url(*payload, &input);
   const token::HmacSha256Key::Mac mac = key.Compute(input);
   std::string signed_token = absl::StrCat(input, ".");
-  token::AppendBase64Url(
+  token::internal::AppendBase64Url(
       absl::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()),
       &signed_token);
   return signed_token;

@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "service/token/json_writer.h"
+#include "service/token/internal/json_writer.h"
 
 namespace captoken::observe {
 namespace {
@@ -30,7 +30,8 @@ absl::string_view LevelName(LogLevel level) {
 }
 
 void AppendString(absl::string_view value, std::string* out) {
-  token::AppendJsonString(token::JsonStyle::kJavaScript, value, out);
+  token::internal::AppendJsonString(token::internal::JsonStyle::kJavaScript,
+                                    value, out);
 }
 
 // AppendTimestamp appends `time` as a JSON string in RFC 3339 UTC with

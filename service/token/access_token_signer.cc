@@ -4,11 +4,11 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
-#include "service/token/base64url.h"
-#include "service/token/json_writer.h"
+#include "service/token/internal/base64url.h"
+#include "service/token/internal/json_writer.h"
+#include "service/token/internal/verbatim_json.h"
 #include "service/token/jwt.h"
 #include "service/token/status_macros.h"
-#include "service/token/verbatim_json.h"
 
 namespace captoken::token {
 namespace {
@@ -18,7 +18,7 @@ constexpr absl::string_view kContentType = "twilio-fpa;v=1";
 // Writes `key`: `value` unless `value` is empty (the SDKs leave out falsy
 // options).
 void OptionalMember(absl::string_view key, absl::string_view value,
-                    JsonWriter* writer) {
+                    internal::JsonWriter* writer) {
   if (value.empty()) return;
   writer->Key(key);
   writer->String(value);
@@ -26,7 +26,8 @@ void OptionalMember(absl::string_view key, absl::string_view value,
 
 class GrantWriter {
  public:
-  GrantWriter(bool node, JsonWriter* writer) : node_(node), writer_(writer) {}
+  GrantWriter(bool node, internal::JsonWriter* writer)
+      : node_(node), writer_(writer) {}
 
   void operator()(const VoiceGrant& grant) const {
     writer_->BeginObject();
@@ -48,7 +49,8 @@ class GrantWriter {
           (node_ ||
            !grant.outgoing_application_params->member_names().empty())) {
         writer_->Key("params");
-        AppendVerbatimJson(*grant.outgoing_application_params, writer_);
+        internal::AppendVerbatimJson(*grant.outgoing_application_params,
+                                     writer_);
       }
       writer_->EndObject();
     }
@@ -90,19 +92,19 @@ class GrantWriter {
   }
 
   void operator()(const PlaybackGrant& grant) const {
-    AppendVerbatimJson(grant.grant, writer_);
+    internal::AppendVerbatimJson(grant.grant, writer_);
   }
 
  private:
   bool node_;
-  JsonWriter* writer_;
+  internal::JsonWriter* writer_;
 };
 
 // {"identity": ..., then one member per grant kind in order of first
 // appearance, holding the kind's last grant}: an object assignment in both
 // JavaScript and Python. twilio-python 6+ builds the grants by a dict
 // comprehension and only then sets the identity, so it comes last there.
-void WriteGrants(const AccessTokenSpec& spec, JsonWriter* writer) {
+void WriteGrants(const AccessTokenSpec& spec, internal::JsonWriter* writer) {
   const bool node = spec.profile == Profile::kTwilioNode;
   const bool identity_last = WritesDefaultNotBefore(spec.profile);
   writer->BeginObject();
@@ -132,22 +134,22 @@ void WriteGrants(const AccessTokenSpec& spec, JsonWriter* writer) {
 }
 
 // The JSON style of a profile's header and claims.
-JsonStyle StyleOf(Profile profile) {
+internal::JsonStyle StyleOf(Profile profile) {
   switch (profile) {
     case Profile::kTwilioNode:
-      return JsonStyle::kJavaScript;
+      return internal::JsonStyle::kJavaScript;
     case Profile::kTwilioPython:
-      return JsonStyle::kPythonDumps;
+      return internal::JsonStyle::kPythonDumps;
     case Profile::kTwilioPython6:
     case Profile::kTwilioPython7:
       break;
   }
-  return JsonStyle::kPythonCompact;
+  return internal::JsonStyle::kPythonCompact;
 }
 
 std::string EncodedHeader(const AccessTokenSpec& spec) {
   std::string json;
-  JsonWriter writer(StyleOf(spec.profile), &json);
+  internal::JsonWriter writer(StyleOf(spec.profile), &json);
   writer.BeginObject();
   if (spec.profile == Profile::kTwilioPython7) {
     // PyJWT 2.5+ sorts the header keys.
@@ -180,12 +182,12 @@ std::string EncodedHeader(const AccessTokenSpec& spec) {
     writer.EndObject();
   }
   std::string encoded;
-  AppendBase64Url(json, &encoded);
+  internal::AppendBase64Url(json, &encoded);
   return encoded;
 }
 
 void WriteNodeClaims(const CheckedAccessToken& checked, absl::string_view jti,
-                     absl::string_view key_sid, JsonWriter* writer) {
+                     absl::string_view key_sid, internal::JsonWriter* writer) {
   const AccessTokenSpec& spec = checked.spec();
   writer->BeginObject();
   writer->Key("jti");
@@ -208,7 +210,8 @@ void WriteNodeClaims(const CheckedAccessToken& checked, absl::string_view jti,
 }
 
 void WritePythonClaims(const CheckedAccessToken& checked, absl::string_view jti,
-                       absl::string_view key_sid, JsonWriter* writer) {
+                       absl::string_view key_sid,
+                       internal::JsonWriter* writer) {
   const AccessTokenSpec& spec = checked.spec();
   writer->BeginObject();
   writer->Key("jti");
@@ -232,7 +235,7 @@ void WritePythonClaims(const CheckedAccessToken& checked, absl::string_view jti,
 // adds iss, exp, nbf (the signing time unless given or turned off) and sub.
 void WritePython6Claims(const CheckedAccessToken& checked,
                         absl::string_view jti, absl::string_view key_sid,
-                        JsonWriter* writer) {
+                        internal::JsonWriter* writer) {
   const AccessTokenSpec& spec = checked.spec();
   writer->BeginObject();
   writer->Key("jti");
@@ -278,7 +281,7 @@ absl::StatusOr<SignedToken> SignCheckedAccessToken(
   const std::string jti = absl::StrCat(
       api_key.sid(), "-", absl::ToUnixSeconds(checked.issue_time()));
   std::string payload;
-  JsonWriter writer(StyleOf(spec.profile), &payload);
+  internal::JsonWriter writer(StyleOf(spec.profile), &payload);
   switch (spec.profile) {
     case Profile::kTwilioNode:
       WriteNodeClaims(checked, jti, api_key.sid(), &writer);

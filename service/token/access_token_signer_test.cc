@@ -18,7 +18,7 @@
 #include "service/token/access_grant.h"
 #include "service/token/access_token_spec.h"
 #include "service/token/api_key.h"
-#include "service/token/base64url.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/json_value.h"
 #include "service/token/jwt.h"
 #include "testing/status_matchers.h"
@@ -61,8 +61,8 @@ Parts Decode(absl::string_view token) {
   absl::StatusOr<JwtSegments> segments = SplitCompactJwt(token, 1 << 20);
   EXPECT_THAT(segments, IsOk());
   if (!segments.ok()) return {};
-  return {StrictBase64UrlDecode(segments->header).value_or(""),
-          StrictBase64UrlDecode(segments->payload).value_or("")};
+  return {internal::StrictBase64UrlDecode(segments->header).value_or(""),
+          internal::StrictBase64UrlDecode(segments->payload).value_or("")};
 }
 
 absl::StatusOr<SignedToken> Sign(const AccessTokenSpec& spec,

@@ -5,7 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "service/token/field_validation.h"
-#include "service/token/verbatim_json.h"
+#include "service/token/internal/verbatim_json.h"
 
 namespace captoken::token {
 namespace {
@@ -41,7 +41,8 @@ absl::Status CheckObject(absl::string_view field, const JsonValue& value,
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": must be a JSON object"));
   }
-  return CheckVerbatimJson(field, value, VerbatimJsonRules::From(limits));
+  return internal::CheckVerbatimJson(field, value,
+                                     internal::VerbatimJsonRules::From(limits));
 }
 
 // Returns the first non-OK status of `statuses`, in order.

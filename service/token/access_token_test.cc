@@ -11,8 +11,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/token/access_grant.h"
-#include "service/token/base64url.h"
 #include "service/token/clock.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/json_value.h"
 #include "service/token/jwt.h"
 #include "testing/status_matchers.h"
@@ -89,7 +89,7 @@ TEST_F(AccessTokenTest, TtlOptionSetsTheLifetime) {
   ASSERT_OK_AND_ASSIGN(std::string jwt, token.ToJwt());
   ASSERT_OK_AND_ASSIGN(JwtSegments segments, SplitCompactJwt(jwt, 1 << 20));
   ASSERT_OK_AND_ASSIGN(std::string payload,
-                       StrictBase64UrlDecode(segments.payload));
+                       internal::StrictBase64UrlDecode(segments.payload));
   EXPECT_THAT(payload, HasSubstr(R"("exp":1700000600)"));
 }
 

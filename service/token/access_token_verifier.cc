@@ -5,8 +5,8 @@
 #include <utility>
 
 #include "service/token/field_validation.h"
+#include "service/token/internal/time_claims.h"
 #include "service/token/status_macros.h"
-#include "service/token/time_claims.h"
 #include "service/token/verification_failure.h"
 
 namespace captoken::token {
@@ -225,7 +225,7 @@ absl::StatusOr<AccessTokenClaims> ReadAccessTokenClaims(
     } else if (name == "grants") {
       CAPTOKEN_RETURN_IF_ERROR(ReadGrants(value, &claims));
       has_grants = true;
-    } else if (!IsTimeClaim(name)) {
+    } else if (!internal::IsTimeClaim(name)) {
       return Malformed("unexpected claim");
     }
   }

@@ -22,8 +22,8 @@
 #include "service/token/access_token_signer.h"
 #include "service/token/access_token_spec.h"
 #include "service/token/api_key.h"
-#include "service/token/base64url.h"
 #include "service/token/clock.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/json_value.h"
 #include "service/token/jwt.h"
 #include "service/token/verification_failure.h"
@@ -96,7 +96,7 @@ std::string TokenWith(absl::string_view payload,
                       absl::string_view header = kNodeHeader,
                       absl::string_view secret = kSecret) {
   std::string encoded_header;
-  AppendBase64Url(header, &encoded_header);
+  internal::AppendBase64Url(header, &encoded_header);
   absl::StatusOr<HmacSha256Key> key = HmacSha256Key::Create(secret);
   if (!key.ok()) std::abort();
   return SignHs256Jwt(encoded_header, payload, *key);

@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "service/token/internal/scope_claim.h"
 #include "service/token/jwt.h"
-#include "service/token/scope_claim.h"
 #include "service/token/signing_limits.h"
 #include "service/token/status_macros.h"
 
@@ -43,7 +43,7 @@ absl::StatusOr<SignedToken> SignCheckedCapability(
   const bool spaced = spec.profile == Profile::kTwilioPython;
   payload.append(spaced ? R"({"scope": ")" : R"({"scope":")");
   CAPTOKEN_RETURN_IF_ERROR(
-      AppendScopeClaim(spec.profile, spec.scopes, &payload));
+      internal::AppendScopeClaim(spec.profile, spec.scopes, &payload));
   payload.append(spaced ? R"(", "iss": ")" : R"(","iss":")");
   payload.append(spec.account_sid);
   payload.append(spaced ? R"(", "exp": )" : R"(","exp":)");

@@ -15,10 +15,10 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/token/base64url.h"
 #include "service/token/capability_scope.h"
 #include "service/token/capability_spec.h"
 #include "service/token/crypto.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/jwt.h"
 #include "testing/status_matchers.h"
 
@@ -91,10 +91,11 @@ struct Parts {
 absl::StatusOr<Parts> Decode(absl::string_view token) {
   absl::StatusOr<JwtSegments> segments = SplitCompactJwt(token, 1 << 20);
   if (!segments.ok()) return segments.status();
-  absl::StatusOr<std::string> header = StrictBase64UrlDecode(segments->header);
+  absl::StatusOr<std::string> header =
+      internal::StrictBase64UrlDecode(segments->header);
   if (!header.ok()) return header.status();
   absl::StatusOr<std::string> payload =
-      StrictBase64UrlDecode(segments->payload);
+      internal::StrictBase64UrlDecode(segments->payload);
   if (!payload.ok()) return payload.status();
   return Parts{*std::move(header), *std::move(payload)};
 }

@@ -6,11 +6,11 @@
 #include <vector>
 
 #include "service/token/field_validation.h"
+#include "service/token/internal/scope_claim.h"
+#include "service/token/internal/time_claims.h"
 #include "service/token/json_value.h"
 #include "service/token/jwt.h"
-#include "service/token/scope_claim.h"
 #include "service/token/status_macros.h"
-#include "service/token/time_claims.h"
 #include "service/token/verification_failure.h"
 
 namespace captoken::token {
@@ -64,7 +64,8 @@ bool ReadUsualClaims(absl::string_view payload_json, CapabilityClaims* claims) {
   }
   // A time protobuf cannot hold is malformed; ReadTimeClaims says so.
   for (const SimpleJsonMember* time : {exp, iat, nbf}) {
-    if (time != nullptr && !IsTimeClaimInRange(time->integer)) return false;
+    if (time != nullptr && !internal::IsTimeClaimInRange(time->integer))
+      return false;
   }
   claims->scope_claim.assign(scope->text.data(), scope->text.size());
   claims->account_sid.assign(iss->text.data(), iss->text.size());
@@ -79,7 +80,8 @@ bool ReadUsualClaims(absl::string_view payload_json, CapabilityClaims* claims) {
 absl::StatusOr<CapabilityClaims> ReadClaimsFromJson(
     absl::string_view payload_json) {
   CAPTOKEN_ASSIGN_OR_RETURN(JsonValue payload, ParseJwtPayload(payload_json));
-  CAPTOKEN_ASSIGN_OR_RETURN(TimeClaims times, ReadTimeClaims(payload));
+  CAPTOKEN_ASSIGN_OR_RETURN(internal::TimeClaims times,
+                            internal::ReadTimeClaims(payload));
   CapabilityClaims claims;
   claims.expire_time = times.expire_time;
   claims.issue_time = times.issue_time;
@@ -100,7 +102,7 @@ absl::StatusOr<CapabilityClaims> ReadClaimsFromJson(
       }
       claims.account_sid = value.ReleaseText();
       has_iss = true;
-    } else if (!IsTimeClaim(name)) {
+    } else if (!internal::IsTimeClaim(name)) {
       return Malformed("unexpected claim");
     }
   }
@@ -137,7 +139,7 @@ absl::StatusOr<VerifiedCapabilityToken> CapabilityVerifier::Verify(
     CAPTOKEN_ASSIGN_OR_RETURN(claims, ReadClaimsFromJson(payload_json));
   }
   absl::StatusOr<std::vector<CapabilityScope>> scopes =
-      ParseScopeClaim(claims.scope_claim);
+      internal::ParseScopeClaim(claims.scope_claim);
   if (!scopes.ok()) return Malformed(scopes.status().message());
   claims.scopes = *std::move(scopes);
   if (authenticated_claims != nullptr) *authenticated_claims = claims;

@@ -25,13 +25,13 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/token/base64url.h"
 #include "service/token/capability_scope.h"
 #include "service/token/capability_signer.h"
 #include "service/token/capability_spec.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
-#include "service/token/time_claims.h"
+#include "service/token/internal/base64url.h"
+#include "service/token/internal/time_claims.h"
 #include "service/token/verification_failure.h"
 #include "testing/status_matchers.h"
 
@@ -98,7 +98,7 @@ HmacSha256Key KeyFor(absl::string_view secret) {
 
 std::string B64(absl::string_view data) {
   std::string out;
-  AppendBase64Url(data, &out);
+  internal::AppendBase64Url(data, &out);
   return out;
 }
 
@@ -637,7 +637,8 @@ TEST_F(CapabilityVerifierTest, TokenWithExpOneSecondAfterNowIsAccepted) {
 TEST_F(CapabilityVerifierTest, TokenWithExpBeyondTheYear9999IsMalformed) {
   // Correctly signed, so before the range check it verified, and its verdict
   // (expire_time, a protobuf Timestamp) could not be printed.
-  for (int64_t exp : {int64_t{9223372036854775807}, kMaxTimeClaimSeconds + 1}) {
+  for (int64_t exp :
+       {int64_t{9223372036854775807}, internal::kMaxTimeClaimSeconds + 1}) {
     SCOPED_TRACE(exp);
     CapabilityClaims claims;
     absl::StatusOr<VerifiedCapabilityToken> verified =
@@ -652,9 +653,9 @@ TEST_F(CapabilityVerifierTest, TokenWithExpBeyondTheYear9999IsMalformed) {
   // The last second protobuf can hold still verifies.
   ASSERT_OK_AND_ASSIGN(
       VerifiedCapabilityToken last,
-      Verify(Craft(kNodeHeader, Claims(kMaxTimeClaimSeconds), key_)));
+      Verify(Craft(kNodeHeader, Claims(internal::kMaxTimeClaimSeconds), key_)));
   EXPECT_EQ(last.claims().expire_time,
-            absl::FromUnixSeconds(kMaxTimeClaimSeconds));
+            absl::FromUnixSeconds(internal::kMaxTimeClaimSeconds));
 }
 
 TEST_F(CapabilityVerifierTest, TokenWithNbfEqualToNowIsAccepted) {

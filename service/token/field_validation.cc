@@ -1,8 +1,8 @@
 #include "service/token/field_validation.h"
 
 #include "absl/strings/str_cat.h"
-#include "service/token/ascii_scan.h"
-#include "service/token/utf8.h"
+#include "service/token/internal/ascii_scan.h"
+#include "service/token/internal/utf8.h"
 
 namespace captoken::token {
 namespace {
@@ -16,7 +16,7 @@ bool IsSid(absl::string_view prefix, absl::string_view value) {
   if (value.size() != prefix.size() + kHexDigits) return false;
   if (value.substr(0, prefix.size()) != prefix) return false;
   const absl::string_view digits = value.substr(prefix.size());
-  return HexRunLength(digits) == digits.size();
+  return internal::HexRunLength(digits) == digits.size();
 }
 
 absl::Status CheckSid(absl::string_view prefix, absl::string_view value) {
@@ -44,8 +44,9 @@ absl::Status CheckText(absl::string_view value, const TextRules& rules) {
       ++pos;  // Printable ASCII: the common case.
       continue;
     }
-    const char32_t c = DecodeUtf8(value, &pos);
-    if (c == kInvalidUtf8) return absl::InvalidArgumentError("not valid UTF-8");
+    const char32_t c = internal::DecodeUtf8(value, &pos);
+    if (c == internal::kInvalidUtf8)
+      return absl::InvalidArgumentError("not valid UTF-8");
     if (IsControl(c)) {
       return absl::InvalidArgumentError("contains a control character");
     }

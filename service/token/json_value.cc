@@ -7,8 +7,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "service/token/ascii_scan.h"
-#include "service/token/utf8.h"
+#include "service/token/internal/ascii_scan.h"
+#include "service/token/internal/utf8.h"
 
 namespace captoken::token {
 
@@ -258,7 +258,7 @@ class JsonParser {
     if (text_.size() - pos_ < 4) return false;
     char32_t value = 0;
     for (int i = 0; i < 4; ++i) {
-      const int digit = HexDigitValue(text_[pos_ + i]);
+      const int digit = internal::HexDigitValue(text_[pos_ + i]);
       if (digit < 0) return false;
       value = (value << 4) | static_cast<char32_t>(digit);
     }
@@ -335,7 +335,7 @@ class JsonParser {
     while (true) {
       // Copy the run of plain ASCII up to the next byte that needs a look.
       const size_t run =
-          PlainRunLength(text_.substr(pos_), /*stop_at_del=*/false);
+          internal::PlainRunLength(text_.substr(pos_), /*stop_at_del=*/false);
       out->append(text_.data() + pos_, run);
       pos_ += run;
       if (AtEnd()) return Error("unterminated string");
@@ -355,7 +355,7 @@ class JsonParser {
         ++pos_;
       } else {
         const size_t start = pos_;
-        if (DecodeUtf8(text_, &pos_) == kInvalidUtf8) {
+        if (internal::DecodeUtf8(text_, &pos_) == internal::kInvalidUtf8) {
           pos_ = start;
           return Error("invalid UTF-8");
         }
@@ -411,7 +411,7 @@ class SimpleObjectReader {
   bool PlainString(absl::string_view* out) {
     if (!Consume('"')) return false;
     const size_t run =
-        PlainRunLength(text_.substr(pos_), /*stop_at_del=*/false);
+        internal::PlainRunLength(text_.substr(pos_), /*stop_at_del=*/false);
     if (pos_ + run == text_.size() || text_[pos_ + run] != '"') return false;
     *out = text_.substr(pos_, run);
     pos_ += run + 1;

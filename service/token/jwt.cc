@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "service/token/ascii_scan.h"
-#include "service/token/base64url.h"
+#include "service/token/internal/ascii_scan.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/verification_failure.h"
 
 namespace captoken::token {
@@ -12,7 +12,7 @@ namespace {
 
 // Base64url of a 32-byte MAC: ceil(32 * 8 / 6) characters, no padding.
 constexpr size_t kEncodedMacSize =
-    Base64UrlEncodedSize(sizeof(HmacSha256Key::Mac));
+    internal::Base64UrlEncodedSize(sizeof(HmacSha256Key::Mac));
 static_assert(kEncodedMacSize == 43);
 
 absl::string_view MacBytes(const HmacSha256Key::Mac& mac) {
@@ -27,7 +27,8 @@ absl::Status BadSignature() {
 
 absl::StatusOr<std::string> DecodeSegment(absl::string_view segment,
                                           absl::string_view what) {
-  absl::StatusOr<std::string> decoded = StrictBase64UrlDecode(segment);
+  absl::StatusOr<std::string> decoded =
+      internal::StrictBase64UrlDecode(segment);
   if (!decoded.ok()) {
     return VerificationError(
         VerificationFailure::kMalformed,
@@ -56,7 +57,7 @@ absl::StatusOr<JsonValue> ParseObject(absl::string_view json,
 bool MacMatches(const JwtSegments& segments, const HmacSha256Key& key) {
   HmacSha256Key::Mac mac = key.Compute(segments.signing_input);
   char expected[kEncodedMacSize];
-  WriteBase64Url(MacBytes(mac), expected);
+  internal::WriteBase64Url(MacBytes(mac), expected);
   const bool matches = ConstantTimeEquals(
       absl::string_view(expected, sizeof(expected)), segments.signature);
   // The expected MAC is a valid signature for whatever input arrived, a
@@ -90,10 +91,10 @@ std::string SignHs256Jwt(absl::string_view encoded_header,
                 kEncodedMacSize);
   token.append(encoded_header.data(), encoded_header.size());
   token.push_back('.');
-  AppendBase64Url(payload_json, &token);
+  internal::AppendBase64Url(payload_json, &token);
   const HmacSha256Key::Mac mac = key.Compute(token);
   token.push_back('.');
-  AppendBase64Url(MacBytes(mac), &token);
+  internal::AppendBase64Url(MacBytes(mac), &token);
   return token;
 }
 
@@ -106,12 +107,13 @@ absl::StatusOr<JwtSegments> SplitCompactJwt(absl::string_view token,
   }
   // FindByte, not find(): this Abseil's find() is out of line, and
   // splitting is a tenth of checking a token's MAC.
-  const size_t first_dot = FindByte(token, '.');
+  const size_t first_dot = internal::FindByte(token, '.');
   const size_t second_dot = first_dot == absl::string_view::npos
                                 ? absl::string_view::npos
-                                : FindByte(token, '.', first_dot + 1);
+                                : internal::FindByte(token, '.', first_dot + 1);
   if (second_dot == absl::string_view::npos ||
-      FindByte(token, '.', second_dot + 1) != absl::string_view::npos) {
+      internal::FindByte(token, '.', second_dot + 1) !=
+          absl::string_view::npos) {
     return VerificationError(VerificationFailure::kMalformed,
                              "token does not have three segments");
   }
@@ -189,7 +191,7 @@ absl::Status AuthenticateHs256JwtPayload(
     if (header_json != nullptr) *header_json = *std::move(header);
   }
   if (absl::Status status =
-          StrictBase64UrlDecodeInto(segments->payload, payload_json);
+          internal::StrictBase64UrlDecodeInto(segments->payload, payload_json);
       !status.ok()) {
     return VerificationError(VerificationFailure::kMalformed,
                              absl::StrCat("payload: ", status.message()));

@@ -16,8 +16,8 @@
 #include "absl/types/span.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/token/base64url.h"
 #include "service/token/crypto.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/json_value.h"
 #include "service/token/verification_failure.h"
 #include "testing/status_matchers.h"
@@ -61,7 +61,7 @@ constexpr absl::string_view kAlphabet =
 
 std::string B64(absl::string_view data) {
   std::string out;
-  AppendBase64Url(data, &out);
+  internal::AppendBase64Url(data, &out);
   return out;
 }
 
@@ -371,13 +371,13 @@ TEST_F(JwtTest, AuthenticateWithNoKeysIsABadSignature) {
 
 TEST(KnownHeaders, Base64SpellsTheJson) {
   std::string node;
-  AppendBase64Url(kNodeHeaderJson, &node);
+  internal::AppendBase64Url(kNodeHeaderJson, &node);
   EXPECT_EQ(node, kNodeHeaderBase64);
   std::string python;
-  AppendBase64Url(kPythonHeaderJson, &python);
+  internal::AppendBase64Url(kPythonHeaderJson, &python);
   EXPECT_EQ(python, kPythonHeaderBase64);
   std::string python6;
-  AppendBase64Url(kPython6HeaderJson, &python6);
+  internal::AppendBase64Url(kPython6HeaderJson, &python6);
   EXPECT_EQ(python6, kPython6HeaderBase64);
 }
 

@@ -40,7 +40,8 @@ absl::StatusOr<VerifiedJwt> JwtVerifier::Authenticate(
       AuthenticatedJwt jwt,
       AuthenticateHs256Jwt(token, keys, options_.max_token_bytes,
                            allowed_header_extras));
-  CAPTOKEN_ASSIGN_OR_RETURN(TimeClaims times, ReadTimeClaims(jwt.payload));
+  CAPTOKEN_ASSIGN_OR_RETURN(internal::TimeClaims times,
+                            internal::ReadTimeClaims(jwt.payload));
   return VerifiedJwt{std::move(jwt), times};
 }
 
@@ -52,8 +53,9 @@ absl::Status JwtVerifier::AuthenticatePayload(
                                      allowed_header_extras, payload_json);
 }
 
-absl::Status JwtVerifier::CheckTimes(const TimeClaims& times) const {
-  return CheckTimeClaims(times, options_.clock->Now(), options_.leeway);
+absl::Status JwtVerifier::CheckTimes(const internal::TimeClaims& times) const {
+  return internal::CheckTimeClaims(times, options_.clock->Now(),
+                                   options_.leeway);
 }
 
 }  // namespace captoken::token

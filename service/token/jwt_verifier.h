@@ -27,15 +27,15 @@
 #include "absl/types/span.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
+#include "service/token/internal/time_claims.h"
 #include "service/token/jwt.h"
-#include "service/token/time_claims.h"
 
 namespace captoken::token {
 
 // VerifiedJwt is a token whose MAC and header passed, with its time claims.
 struct VerifiedJwt {
   AuthenticatedJwt jwt;
-  TimeClaims times;
+  internal::TimeClaims times;
 };
 
 // kMaxVerifyTokenBytes is the longest token captoken verifies, wherever it
@@ -89,7 +89,7 @@ class JwtVerifier {
       std::string* payload_json) const;
 
   // CheckTimes applies CheckTimeClaims at the clock's now with the leeway.
-  absl::Status CheckTimes(const TimeClaims& times) const;
+  absl::Status CheckTimes(const internal::TimeClaims& times) const;
 
  private:
   explicit JwtVerifier(Options options) : options_(options) {}

@@ -16,9 +16,9 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/token/base64url.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/jwt.h"
 #include "service/token/verification_failure.h"
 #include "testing/status_matchers.h"
@@ -61,7 +61,7 @@ HmacSha256Key KeyFor(absl::string_view secret) {
 
 std::string B64(absl::string_view data) {
   std::string out;
-  AppendBase64Url(data, &out);
+  internal::AppendBase64Url(data, &out);
   return out;
 }
 
@@ -340,7 +340,8 @@ TEST_F(JwtVerifierTest, CheckTimesUsesTheLeeway) {
   ASSERT_OK_AND_ASSIGN(
       JwtVerifier verifier,
       JwtVerifier::Create({.clock = &clock_, .leeway = absl::Seconds(5)}));
-  TimeClaims times{absl::FromUnixSeconds(kNow - 4), std::nullopt, std::nullopt};
+  internal::TimeClaims times{absl::FromUnixSeconds(kNow - 4), std::nullopt,
+                             std::nullopt};
   EXPECT_THAT(verifier.CheckTimes(times), IsOk());
   times.expire_time = absl::FromUnixSeconds(kNow - 5);
   EXPECT_EQ(VerificationFailureOf(verifier.CheckTimes(times)),

@@ -2,27 +2,27 @@
 
 #include <string>
 
-#include "service/token/json_writer.h"
+#include "service/token/internal/json_writer.h"
+#include "service/token/internal/verbatim_json.h"
 #include "service/token/jwt.h"
 #include "service/token/status_macros.h"
-#include "service/token/verbatim_json.h"
 
 namespace captoken::token {
 namespace {
 
 void WriteFilters(const std::vector<TaskRouterFilter>& filters,
-                  JsonWriter* writer) {
+                  internal::JsonWriter* writer) {
   writer->BeginObject();
   for (const TaskRouterFilter& filter : filters) {
     writer->Key(filter.name);
-    AppendVerbatimJson(filter.constraint, writer);
+    internal::AppendVerbatimJson(filter.constraint, writer);
   }
   writer->EndObject();
 }
 
 // Node's Policy.payload() order, and twilio-python's dict literal order.
 void WritePolicy(const TaskRouterPolicy& policy, bool node,
-                 JsonWriter* writer) {
+                 internal::JsonWriter* writer) {
   writer->BeginObject();
   writer->Key("url");
   writer->String(policy.url);
@@ -43,7 +43,8 @@ void WritePolicy(const TaskRouterPolicy& policy, bool node,
   writer->EndObject();
 }
 
-void WritePolicies(const TaskRouterSpec& spec, bool node, JsonWriter* writer) {
+void WritePolicies(const TaskRouterSpec& spec, bool node,
+                   internal::JsonWriter* writer) {
   writer->BeginArray();
   for (const TaskRouterPolicy& policy : spec.policies) {
     WritePolicy(policy, node, writer);
@@ -52,7 +53,7 @@ void WritePolicies(const TaskRouterSpec& spec, bool node, JsonWriter* writer) {
 }
 
 // worker_sid or taskqueue_sid, which both SDKs add for those channels.
-void WriteChannelSid(const TaskRouterSpec& spec, JsonWriter* writer) {
+void WriteChannelSid(const TaskRouterSpec& spec, internal::JsonWriter* writer) {
   switch (ChannelKindOf(spec.channel_id)) {
     case TaskRouterChannelKind::kWorker:
       writer->Key("worker_sid");
@@ -68,7 +69,8 @@ void WriteChannelSid(const TaskRouterSpec& spec, JsonWriter* writer) {
   }
 }
 
-void WriteNodeClaims(const CheckedTaskRouter& checked, JsonWriter* writer) {
+void WriteNodeClaims(const CheckedTaskRouter& checked,
+                     internal::JsonWriter* writer) {
   const TaskRouterSpec& spec = checked.spec();
   writer->BeginObject();
   writer->Key("iss");
@@ -104,7 +106,8 @@ absl::string_view PythonFriendlyName(const TaskRouterSpec& spec) {
 // twilio-python 5.x builds {iss, exp, version, friendly_name, policies} and
 // then update()s it with {account_sid, workspace_sid, channel[, worker_sid |
 // taskqueue_sid]}.
-void WritePythonClaims(const CheckedTaskRouter& checked, JsonWriter* writer) {
+void WritePythonClaims(const CheckedTaskRouter& checked,
+                       internal::JsonWriter* writer) {
   const TaskRouterSpec& spec = checked.spec();
   writer->BeginObject();
   writer->Key("iss");
@@ -130,7 +133,8 @@ void WritePythonClaims(const CheckedTaskRouter& checked, JsonWriter* writer) {
 // twilio-python 6+'s TaskRouterCapabilityToken payload {account_sid,
 // workspace_sid, channel, version, friendly_name, policies[, worker_sid |
 // taskqueue_sid]}, to which its Jwt adds iss, exp and (by default) nbf.
-void WritePython6Claims(const CheckedTaskRouter& checked, JsonWriter* writer) {
+void WritePython6Claims(const CheckedTaskRouter& checked,
+                        internal::JsonWriter* writer) {
   const TaskRouterSpec& spec = checked.spec();
   writer->BeginObject();
   writer->Key("account_sid");
@@ -177,18 +181,19 @@ absl::StatusOr<SignedToken> SignCheckedTaskRouter(
   std::string payload;
   switch (profile) {
     case Profile::kTwilioNode: {
-      JsonWriter writer(JsonStyle::kJavaScript, &payload);
+      internal::JsonWriter writer(internal::JsonStyle::kJavaScript, &payload);
       WriteNodeClaims(checked, &writer);
       break;
     }
     case Profile::kTwilioPython: {
-      JsonWriter writer(JsonStyle::kPythonDumps, &payload);
+      internal::JsonWriter writer(internal::JsonStyle::kPythonDumps, &payload);
       WritePythonClaims(checked, &writer);
       break;
     }
     case Profile::kTwilioPython6:
     case Profile::kTwilioPython7: {
-      JsonWriter writer(JsonStyle::kPythonCompact, &payload);
+      internal::JsonWriter writer(internal::JsonStyle::kPythonCompact,
+                                  &payload);
       WritePython6Claims(checked, &writer);
       break;
     }

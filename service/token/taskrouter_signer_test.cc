@@ -15,8 +15,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/token/base64url.h"
 #include "service/token/crypto.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/json_value.h"
 #include "service/token/jwt.h"
 #include "service/token/taskrouter_policies.h"
@@ -67,8 +67,8 @@ Parts Decode(absl::string_view token) {
   absl::StatusOr<JwtSegments> segments = SplitCompactJwt(token, 1 << 20);
   EXPECT_THAT(segments, IsOk());
   if (!segments.ok()) return {};
-  return {StrictBase64UrlDecode(segments->header).value_or(""),
-          StrictBase64UrlDecode(segments->payload).value_or("")};
+  return {internal::StrictBase64UrlDecode(segments->header).value_or(""),
+          internal::StrictBase64UrlDecode(segments->payload).value_or("")};
 }
 
 absl::StatusOr<SignedToken> Sign(const TaskRouterSpec& spec,

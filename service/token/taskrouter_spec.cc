@@ -6,7 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "service/token/field_validation.h"
-#include "service/token/verbatim_json.h"
+#include "service/token/internal/verbatim_json.h"
 
 namespace captoken::token {
 namespace {
@@ -65,7 +65,8 @@ absl::Status CheckFilters(absl::string_view field,
   }
   const TextRules name_rules{.max_bytes = limits.max_text_bytes,
                              .required = true};
-  const VerbatimJsonRules json_rules = VerbatimJsonRules::From(limits);
+  const internal::VerbatimJsonRules json_rules =
+      internal::VerbatimJsonRules::From(limits);
   for (size_t i = 0; i < filters.size(); ++i) {
     if (absl::Status s = CheckText(filters[i].name, name_rules); !s.ok()) {
       return InField(absl::StrCat(field, "[", i, "].name"), s);
@@ -82,9 +83,9 @@ absl::Status CheckFilters(absl::string_view field,
       return absl::InvalidArgumentError(
           absl::StrCat(field, "[", i, "].constraint: must be a JSON object"));
     }
-    if (absl::Status s =
-            CheckVerbatimJson(absl::StrCat(field, "[", i, "].constraint"),
-                              filters[i].constraint, json_rules);
+    if (absl::Status s = internal::CheckVerbatimJson(
+            absl::StrCat(field, "[", i, "].constraint"), filters[i].constraint,
+            json_rules);
         !s.ok()) {
       return s;
     }

@@ -3,9 +3,9 @@
 #include <utility>
 
 #include "service/token/field_validation.h"
+#include "service/token/internal/time_claims.h"
 #include "service/token/json_value.h"
 #include "service/token/status_macros.h"
-#include "service/token/time_claims.h"
 #include "service/token/verification_failure.h"
 
 namespace captoken::token {
@@ -115,7 +115,7 @@ absl::StatusOr<TaskRouterClaims> ReadTaskRouterClaims(const VerifiedJwt& jwt) {
         claims.policies.push_back(std::move(policy));
       }
       has_policies = true;
-    } else if (!IsTimeClaim(name)) {
+    } else if (!internal::IsTimeClaim(name)) {
       return Malformed("unexpected claim");
     }
   }

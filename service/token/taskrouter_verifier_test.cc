@@ -16,9 +16,9 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/token/base64url.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/json_value.h"
 #include "service/token/jwt.h"
 #include "service/token/taskrouter_policies.h"
@@ -79,7 +79,7 @@ std::string TokenWithPayload(
     absl::string_view payload,
     absl::string_view header_json = R"({"alg":"HS256","typ":"JWT"})") {
   std::string header;
-  AppendBase64Url(header_json, &header);
+  internal::AppendBase64Url(header_json, &header);
   return SignHs256Jwt(header, payload, KeyFor(kAuthToken));
 }
 

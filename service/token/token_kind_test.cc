@@ -10,8 +10,8 @@
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/token/base64url.h"
 #include "service/token/crypto.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/jwt.h"
 #include "service/token/verification_failure.h"
 #include "testing/status_matchers.h"
@@ -28,7 +28,7 @@ constexpr absl::string_view kKeySid = "SK00112233445566778899aabbccddeeff";
 // sees (routing reads nothing it verifies).
 std::string TokenWith(absl::string_view header, absl::string_view payload) {
   std::string encoded_header;
-  AppendBase64Url(header, &encoded_header);
+  internal::AppendBase64Url(header, &encoded_header);
   absl::StatusOr<HmacSha256Key> key = HmacSha256Key::Create("unknown");
   EXPECT_THAT(key, IsOk());
   return SignHs256Jwt(encoded_header, payload, *key);

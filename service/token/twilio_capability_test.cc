@@ -14,10 +14,10 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/token/base64url.h"
 #include "service/token/capability_scope.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/json_value.h"
 #include "service/token/jwt.h"
 #include "testing/status_matchers.h"
@@ -64,7 +64,7 @@ absl::StatusOr<JsonValue> PayloadOf(absl::string_view token) {
   absl::StatusOr<JwtSegments> segments = SplitCompactJwt(token, 1 << 20);
   if (!segments.ok()) return segments.status();
   absl::StatusOr<std::string> payload =
-      StrictBase64UrlDecode(segments->payload);
+      internal::StrictBase64UrlDecode(segments->payload);
   if (!payload.ok()) return payload.status();
   return ParseJson(*payload);
 }

@@ -35,8 +35,8 @@
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "service/token/base64url.h"
 #include "service/token/crypto.h"
+#include "service/token/internal/base64url.h"
 #include "service/token/jwt_verifier.h"
 #include "testing/status_matchers.h"
 #include "tests/testing/server_process.h"
@@ -140,16 +140,16 @@ std::string SignWithCli(const std::string& json, int64_t issued_at,
 std::string SignByHand(absl::string_view payload_json,
                        absl::string_view secret) {
   std::string input;
-  token::AppendBase64Url(R"({"alg":"HS256","typ":"JWT"})", &input);
+  token::internal::AppendBase64Url(R"({"alg":"HS256","typ":"JWT"})", &input);
   input += ".";
-  token::AppendBase64Url(payload_json, &input);
+  token::internal::AppendBase64Url(payload_json, &input);
   absl::StatusOr<token::HmacSha256Key> key =
       token::HmacSha256Key::Create(secret);
   EXPECT_THAT(key, IsOk());
   if (!key.ok()) return "";
   const token::HmacSha256Key::Mac mac = key->Compute(input);
   std::string token = absl::StrCat(input, ".");
-  token::AppendBase64Url(
+  token::internal::AppendBase64Url(
       absl::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()),
       &token);
   return token;

@@ -1,6 +1,6 @@
 // Tests for utf8.h: strict UTF-8 (RFC 3629) decoding.
 
-#include "service/token/utf8.h"
+#include "service/token/internal/utf8.h"
 
 #include <string>
 #include <vector>
@@ -8,7 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 // An independent encoder, to test the decoder against every code point.
@@ -195,4 +195,4 @@ TEST(IsValidUtf8, RefusesATruncatedSequenceAtTheEnd) {
 }
 
 }  // namespace
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

@@ -1,10 +1,10 @@
-#include "service/token/time_claims.h"
+#include "service/token/internal/time_claims.h"
 
 #include <cstdint>
 
 #include "service/token/verification_failure.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 // Reads an optional integer claim: nullopt when absent. The two problems
@@ -58,4 +58,4 @@ absl::Status CheckTimeClaims(const TimeClaims& claims, absl::Time now,
   return absl::OkStatus();
 }
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

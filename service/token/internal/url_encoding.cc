@@ -1,14 +1,14 @@
-#include "service/token/url_encoding.h"
+#include "service/token/internal/url_encoding.h"
 
 #include <array>
 #include <cstdint>
 #include <cstring>
 
 #include "absl/status/status.h"
-#include "service/token/ascii_scan.h"
-#include "service/token/utf8.h"
+#include "service/token/internal/ascii_scan.h"
+#include "service/token/internal/utf8.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 constexpr char kUpperHex[] = "0123456789ABCDEF";
@@ -234,4 +234,4 @@ absl::Status ForEachQueryPair(
   return pairs.status();
 }
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

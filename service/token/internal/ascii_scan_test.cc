@@ -1,10 +1,10 @@
-#include "service/token/ascii_scan.h"
+#include "service/token/internal/ascii_scan.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 // The byte-at-a-time definition the fast scan must agree with.
@@ -113,4 +113,4 @@ TEST(HexRunLength, AgreesWithTheByteAtATimeDefinition) {
 }
 
 }  // namespace
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

@@ -24,8 +24,8 @@
 //       AppendScopeClaim(Profile::kTwilioNode, spec.scopes, &claim));
 //   // claim == "scope:client:incoming?clientName=alice"
 
-#ifndef CAPTOKEN_SERVICE_TOKEN_SCOPE_CLAIM_H_
-#define CAPTOKEN_SERVICE_TOKEN_SCOPE_CLAIM_H_
+#ifndef CAPTOKEN_SERVICE_TOKEN_INTERNAL_SCOPE_CLAIM_H_
+#define CAPTOKEN_SERVICE_TOKEN_INTERNAL_SCOPE_CLAIM_H_
 
 #include <string>
 #include <vector>
@@ -36,7 +36,7 @@
 #include "absl/types/span.h"
 #include "service/token/capability_scope.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 
 // AppendScopeClaim appends the scope claim for `scopes` in `profile` to
 // `out`. The scopes must already be valid (ValidateCapabilitySpec).
@@ -80,6 +80,6 @@ bool DecodeParamListFast(absl::string_view encoded, std::vector<Param>* params);
 
 }  // namespace scope_claim_internal
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal
 
-#endif  // CAPTOKEN_SERVICE_TOKEN_SCOPE_CLAIM_H_
+#endif  // CAPTOKEN_SERVICE_TOKEN_INTERNAL_SCOPE_CLAIM_H_

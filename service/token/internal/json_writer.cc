@@ -1,12 +1,12 @@
-#include "service/token/json_writer.h"
+#include "service/token/internal/json_writer.h"
 
 #include <cstdint>
 
 #include "absl/strings/str_cat.h"
-#include "service/token/ascii_scan.h"
-#include "service/token/utf8.h"
+#include "service/token/internal/ascii_scan.h"
+#include "service/token/internal/utf8.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 constexpr char kLowerHex[] = "0123456789abcdef";
@@ -175,4 +175,4 @@ void JsonWriter::Null() {
   out_->append("null");
 }
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

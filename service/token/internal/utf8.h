@@ -14,14 +14,14 @@
 //     if (c == kInvalidUtf8) return Error();
 //   }
 
-#ifndef CAPTOKEN_SERVICE_TOKEN_UTF8_H_
-#define CAPTOKEN_SERVICE_TOKEN_UTF8_H_
+#ifndef CAPTOKEN_SERVICE_TOKEN_INTERNAL_UTF8_H_
+#define CAPTOKEN_SERVICE_TOKEN_INTERNAL_UTF8_H_
 
 #include <cstddef>
 
 #include "absl/strings/string_view.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 
 // kInvalidUtf8 is what DecodeUtf8 returns for a malformed sequence.
 inline constexpr char32_t kInvalidUtf8 = 0xFFFFFFFF;
@@ -34,6 +34,6 @@ char32_t DecodeUtf8(absl::string_view text, size_t* pos);
 // IsValidUtf8 reports whether all of `text` is well-formed UTF-8.
 bool IsValidUtf8(absl::string_view text);
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal
 
-#endif  // CAPTOKEN_SERVICE_TOKEN_UTF8_H_
+#endif  // CAPTOKEN_SERVICE_TOKEN_INTERNAL_UTF8_H_

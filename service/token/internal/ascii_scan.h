@@ -14,8 +14,8 @@
 //   const size_t plain = PlainRunLength(value.substr(pos),
 //   /*stop_at_del=*/false); out->append(value.data() + pos, plain);
 
-#ifndef CAPTOKEN_SERVICE_TOKEN_ASCII_SCAN_H_
-#define CAPTOKEN_SERVICE_TOKEN_ASCII_SCAN_H_
+#ifndef CAPTOKEN_SERVICE_TOKEN_INTERNAL_ASCII_SCAN_H_
+#define CAPTOKEN_SERVICE_TOKEN_INTERNAL_ASCII_SCAN_H_
 
 #include <array>
 #include <cstddef>
@@ -28,7 +28,7 @@
 #include <emmintrin.h>
 #endif
 
-namespace captoken::token {
+namespace captoken::token::internal {
 
 #if defined(__SSE2__)
 namespace ascii_scan_internal {
@@ -201,6 +201,6 @@ inline size_t HexRunLength(absl::string_view text) {
   return pos;
 }
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal
 
-#endif  // CAPTOKEN_SERVICE_TOKEN_ASCII_SCAN_H_
+#endif  // CAPTOKEN_SERVICE_TOKEN_INTERNAL_ASCII_SCAN_H_

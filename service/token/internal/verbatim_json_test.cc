@@ -1,7 +1,7 @@
 // Tests for verbatim_json.h: what may be copied into a token, where each
 // failure is reported, and the bytes written in each JSON style.
 
-#include "service/token/verbatim_json.h"
+#include "service/token/internal/verbatim_json.h"
 
 #include <string>
 #include <vector>
@@ -10,11 +10,11 @@
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "service/token/internal/json_writer.h"
 #include "service/token/json_value.h"
-#include "service/token/json_writer.h"
 #include "testing/status_matchers.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 using ::captoken::testing::IsOk;
@@ -182,4 +182,4 @@ TEST(AppendVerbatimJson, EscapesStringsAsEachSdkDoes) {
 }
 
 }  // namespace
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

@@ -1,4 +1,4 @@
-#include "service/token/base64url.h"
+#include "service/token/internal/base64url.h"
 
 #include <array>
 #include <cstdint>
@@ -7,7 +7,7 @@
 #include "absl/base/config.h"
 #include "absl/status/status.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 // Written out rather than delegated to absl::WebSafeBase64Escape/Unescape:
@@ -179,4 +179,4 @@ absl::Status StrictBase64UrlDecodeInto(absl::string_view encoded,
   return absl::OkStatus();
 }
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

@@ -1,4 +1,4 @@
-#include "service/token/scope_claim.h"
+#include "service/token/internal/scope_claim.h"
 
 #include <algorithm>
 #include <array>
@@ -7,11 +7,11 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
-#include "service/token/ascii_scan.h"
+#include "service/token/internal/ascii_scan.h"
+#include "service/token/internal/url_encoding.h"
 #include "service/token/status_macros.h"
-#include "service/token/url_encoding.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 constexpr char kIncomingPrefix[] = "scope:client:incoming";
@@ -429,4 +429,4 @@ bool DecodeParamListFast(absl::string_view encoded,
 
 }  // namespace scope_claim_internal
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

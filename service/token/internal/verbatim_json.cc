@@ -1,12 +1,12 @@
-#include "service/token/verbatim_json.h"
+#include "service/token/internal/verbatim_json.h"
 
 #include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "service/token/utf8.h"
+#include "service/token/internal/utf8.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 // A problem found below the top: `path` is relative ("{2}[1]") and is only
@@ -146,4 +146,4 @@ void AppendVerbatimJson(const JsonValue& value, JsonWriter* writer) {
   }
 }
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

@@ -1,7 +1,7 @@
 // Tests for time_claims.h: reading exp/iat/nbf and the boundaries of the
 // expiry and not-before checks (exp <= now is expired; nbf > now is early).
 
-#include "service/token/time_claims.h"
+#include "service/token/internal/time_claims.h"
 
 #include <cstdint>
 #include <optional>
@@ -18,7 +18,7 @@
 #include "service/token/verification_failure.h"
 #include "testing/status_matchers.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 
 // Test failures print a VerificationFailure by its name.
 void PrintTo(VerificationFailure failure, std::ostream* os) {
@@ -262,4 +262,4 @@ TEST(CheckTimeClaims, ExpiryIsReportedBeforeNotBefore) {
 }
 
 }  // namespace
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

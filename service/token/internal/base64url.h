@@ -12,8 +12,8 @@
 //   CAPTOKEN_ASSIGN_OR_RETURN(std::string payload,
 //                             StrictBase64UrlDecode(segment));
 
-#ifndef CAPTOKEN_SERVICE_TOKEN_BASE64URL_H_
-#define CAPTOKEN_SERVICE_TOKEN_BASE64URL_H_
+#ifndef CAPTOKEN_SERVICE_TOKEN_INTERNAL_BASE64URL_H_
+#define CAPTOKEN_SERVICE_TOKEN_INTERNAL_BASE64URL_H_
 
 #include <cstddef>
 #include <string>
@@ -22,7 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 
 // AppendBase64Url appends the unpadded base64url encoding of `data` to `out`.
 void AppendBase64Url(absl::string_view data, std::string* out);
@@ -54,6 +54,6 @@ absl::StatusOr<std::string> StrictBase64UrlDecode(absl::string_view encoded);
 absl::Status StrictBase64UrlDecodeInto(absl::string_view encoded,
                                        std::string* out);
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal
 
-#endif  // CAPTOKEN_SERVICE_TOKEN_BASE64URL_H_
+#endif  // CAPTOKEN_SERVICE_TOKEN_INTERNAL_BASE64URL_H_

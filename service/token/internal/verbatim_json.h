@@ -30,19 +30,19 @@
 //   writer.Key("player");
 //   AppendVerbatimJson(grant.grant, &writer);
 
-#ifndef CAPTOKEN_SERVICE_TOKEN_VERBATIM_JSON_H_
-#define CAPTOKEN_SERVICE_TOKEN_VERBATIM_JSON_H_
+#ifndef CAPTOKEN_SERVICE_TOKEN_INTERNAL_VERBATIM_JSON_H_
+#define CAPTOKEN_SERVICE_TOKEN_INTERNAL_VERBATIM_JSON_H_
 
 #include <cstddef>
 #include <cstdint>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "service/token/internal/json_writer.h"
 #include "service/token/json_value.h"
-#include "service/token/json_writer.h"
 #include "service/token/signing_limits.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 
 // The largest integer JavaScript represents exactly: 2^53 - 1.
 inline constexpr int64_t kMaxSafeJsonInteger = (int64_t{1} << 53) - 1;
@@ -74,6 +74,6 @@ absl::Status CheckVerbatimJson(absl::string_view field, const JsonValue& value,
 // CheckVerbatimJson, as the next value of `writer`.
 void AppendVerbatimJson(const JsonValue& value, JsonWriter* writer);
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal
 
-#endif  // CAPTOKEN_SERVICE_TOKEN_VERBATIM_JSON_H_
+#endif  // CAPTOKEN_SERVICE_TOKEN_INTERNAL_VERBATIM_JSON_H_

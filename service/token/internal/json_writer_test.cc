@@ -2,7 +2,7 @@
 // json.dumps (twilio-python 5.x) and PyJWT's compact json.dumps
 // (twilio-python 6+) write it (spec §1.2 and §1.5).
 
-#include "service/token/json_writer.h"
+#include "service/token/internal/json_writer.h"
 
 #include <cstdint>
 #include <limits>
@@ -11,7 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 std::string Quoted(JsonStyle style, absl::string_view value) {
@@ -401,4 +401,4 @@ TEST(JsonWriter, SupportsSixtyFourLevelsOfNesting) {
 }
 
 }  // namespace
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

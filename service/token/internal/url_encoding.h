@@ -23,8 +23,8 @@
 //         ...
 //       }));
 
-#ifndef CAPTOKEN_SERVICE_TOKEN_URL_ENCODING_H_
-#define CAPTOKEN_SERVICE_TOKEN_URL_ENCODING_H_
+#ifndef CAPTOKEN_SERVICE_TOKEN_INTERNAL_URL_ENCODING_H_
+#define CAPTOKEN_SERVICE_TOKEN_INTERNAL_URL_ENCODING_H_
 
 #include <string>
 
@@ -33,7 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 
 // AppendUriComponent appends JavaScript's encodeURIComponent(`text`).
 void AppendUriComponent(absl::string_view text, std::string* out);
@@ -110,6 +110,6 @@ absl::Status ForEachQueryPair(
                                    absl::string_view value)>
         visit);
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal
 
-#endif  // CAPTOKEN_SERVICE_TOKEN_URL_ENCODING_H_
+#endif  // CAPTOKEN_SERVICE_TOKEN_INTERNAL_URL_ENCODING_H_

@@ -4,7 +4,7 @@
 // Expected strings are derived by hand from the spec's rules; where a vector
 // exists (cc05, cc09, cc14, py5_cc04, ...) its string is the one used.
 
-#include "service/token/scope_claim.h"
+#include "service/token/internal/scope_claim.h"
 
 #include <cstddef>
 #include <random>
@@ -17,10 +17,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/token/capability_scope.h"
-#include "service/token/url_encoding.h"
+#include "service/token/internal/url_encoding.h"
 #include "testing/status_matchers.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 using ::captoken::testing::IsOk;
@@ -731,4 +731,4 @@ TEST(ParseScopeClaim, ReadsLongParamListsTheGeneralWay) {
 }
 
 }  // namespace
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

@@ -1,7 +1,7 @@
 // Tests for base64url.h: unpadded base64url (RFC 4648 §5) and its strict
 // decoder, which accepts exactly one spelling of each byte string.
 
-#include "service/token/base64url.h"
+#include "service/token/internal/base64url.h"
 
 #include <string>
 #include <vector>
@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "testing/status_matchers.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 using ::captoken::testing::IsOk;
@@ -220,4 +220,4 @@ TEST(StrictBase64UrlDecode, MessageNeverQuotesTheInput) {
 }
 
 }  // namespace
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

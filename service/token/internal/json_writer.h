@@ -28,15 +28,15 @@
 //   writer.Int(expires_at);
 //   writer.EndObject();    // json == {"iss":"AC...","exp":1700003600}
 
-#ifndef CAPTOKEN_SERVICE_TOKEN_JSON_WRITER_H_
-#define CAPTOKEN_SERVICE_TOKEN_JSON_WRITER_H_
+#ifndef CAPTOKEN_SERVICE_TOKEN_INTERNAL_JSON_WRITER_H_
+#define CAPTOKEN_SERVICE_TOKEN_INTERNAL_JSON_WRITER_H_
 
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 
 enum class JsonStyle {
   kJavaScript,
@@ -87,6 +87,6 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal
 
-#endif  // CAPTOKEN_SERVICE_TOKEN_JSON_WRITER_H_
+#endif  // CAPTOKEN_SERVICE_TOKEN_INTERNAL_JSON_WRITER_H_

@@ -1,9 +1,9 @@
-#include "service/token/utf8.h"
+#include "service/token/internal/utf8.h"
 
 #include <cstdint>
 #include <cstring>
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 bool IsContinuation(uint8_t byte) { return (byte & 0xC0) == 0x80; }
@@ -68,4 +68,4 @@ bool IsValidUtf8(absl::string_view text) {
   return true;
 }
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

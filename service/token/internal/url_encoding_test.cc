@@ -1,7 +1,7 @@
 // Tests for url_encoding.h: node's encodeURIComponent (spec §2.2), python's
 // quote_plus (spec §2.4), and the form decoder that reads both.
 
-#include "service/token/url_encoding.h"
+#include "service/token/internal/url_encoding.h"
 
 #include <string>
 #include <utility>
@@ -13,10 +13,10 @@
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/token/utf8.h"
+#include "service/token/internal/utf8.h"
 #include "testing/status_matchers.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 namespace {
 
 using ::captoken::testing::IsOk;
@@ -466,4 +466,4 @@ TEST(ForEachQueryPair, ReadsWhatTheEncodersWrite) {
 }
 
 }  // namespace
-}  // namespace captoken::token
+}  // namespace captoken::token::internal

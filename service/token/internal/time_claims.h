@@ -14,8 +14,8 @@
 //   CAPTOKEN_ASSIGN_OR_RETURN(TimeClaims times, ReadTimeClaims(jwt.payload));
 //   CAPTOKEN_RETURN_IF_ERROR(CheckTimeClaims(times, clock.Now(), leeway));
 
-#ifndef CAPTOKEN_SERVICE_TOKEN_TIME_CLAIMS_H_
-#define CAPTOKEN_SERVICE_TOKEN_TIME_CLAIMS_H_
+#ifndef CAPTOKEN_SERVICE_TOKEN_INTERNAL_TIME_CLAIMS_H_
+#define CAPTOKEN_SERVICE_TOKEN_INTERNAL_TIME_CLAIMS_H_
 
 #include <cstdint>
 #include <optional>
@@ -26,7 +26,7 @@
 #include "absl/time/time.h"
 #include "service/token/json_value.h"
 
-namespace captoken::token {
+namespace captoken::token::internal {
 
 struct TimeClaims {
   absl::Time expire_time;                // exp, required
@@ -63,6 +63,6 @@ absl::StatusOr<TimeClaims> ReadTimeClaims(const JsonValue& payload);
 absl::Status CheckTimeClaims(const TimeClaims& claims, absl::Time now,
                              absl::Duration leeway);
 
-}  // namespace captoken::token
+}  // namespace captoken::token::internal
 
-#endif  // CAPTOKEN_SERVICE_TOKEN_TIME_CLAIMS_H_
+#endif  // CAPTOKEN_SERVICE_TOKEN_INTERNAL_TIME_CLAIMS_H_
