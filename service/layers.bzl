@@ -34,7 +34,7 @@ _EVERYWHERE = [
 ]
 
 _OUTSIDE_USERS = {
-    "token": ["//client/cli:__pkg__", "//testing:__subpackages__"],
+    "token": ["//client/cli:__pkg__"],
     "convert": ["//client/cli:__pkg__"],
     "secrets": ["//client/cli:__pkg__"],
     "process": ["//client/cli:__pkg__"],

@@ -10,7 +10,7 @@
 #include "captoken/v1/token_service.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::cli {
 namespace {

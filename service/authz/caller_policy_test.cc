@@ -27,7 +27,7 @@
 #include "service/token/capability_spec.h"
 #include "service/token/taskrouter_spec.h"
 #include "service/token/token_kind.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::authz {
 namespace {

@@ -21,10 +21,13 @@
 #include "service/config/server_config.h"
 #include "service/token/api_key.h"
 #include "service/token/crypto.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_keys.h"
 
 namespace captoken::config {
 namespace {
+
+using ::captoken::testing::TestKey;
 
 using ::captoken::testing::StatusIs;
 using ::testing::AllOf;
@@ -71,16 +74,9 @@ AccountSettings FromFile(const char* sid, const std::string& path,
   return account;
 }
 
-token::HmacSha256Key Key(absl::string_view secret) {
-  absl::StatusOr<token::HmacSha256Key> key =
-      token::HmacSha256Key::Create(secret);
-  EXPECT_TRUE(key.ok()) << key.status();
-  return *std::move(key);
-}
-
 // Whether `key` computes the same MAC as a key made from `secret`.
 bool KeyIsFor(const token::HmacSha256Key& key, absl::string_view secret) {
-  return key.Compute("message") == Key(secret).Compute("message");
+  return key.Compute("message") == TestKey(secret).Compute("message");
 }
 
 // ---- Load ------------------------------------------------------------------
@@ -297,8 +293,8 @@ TEST(AccountKeys, SecondaryErrorsNeverContainASecret) {
 
 TEST(AccountKeys, VerificationKeysArePrimaryThenSecondary) {
   std::vector<AccountKeys::Account> accounts;
-  accounts.push_back({kSid1, Key(kSecret1), false, Key(kSecret2)});
-  accounts.push_back({kSid2, Key(kSecret3), true});
+  accounts.push_back({kSid1, TestKey(kSecret1), false, TestKey(kSecret2)});
+  accounts.push_back({kSid2, TestKey(kSecret3), true});
   std::shared_ptr<const AccountKeys> keys =
       AccountKeys::FromAccounts(std::move(accounts));
 
@@ -325,8 +321,8 @@ TEST(AccountKeys, VerificationKeysArePrimaryThenSecondary) {
 
 std::vector<AccountKeys::Account> TwoAccounts() {
   std::vector<AccountKeys::Account> accounts;
-  accounts.push_back({kSid1, Key(kSecret1), false});
-  accounts.push_back({kSid2, Key(kSecret2), true});
+  accounts.push_back({kSid1, TestKey(kSecret1), false});
+  accounts.push_back({kSid2, TestKey(kSecret2), true});
   return accounts;
 }
 
@@ -376,7 +372,7 @@ TEST(AccountKeys, FindReturnsAStablePointer) {
   for (int i = 0; i < 100; ++i) {
     accounts.push_back({absl::StrCat("AC", std::string(30, '0'),
                                      absl::Dec(i, absl::kZeroPad2)),
-                        Key(absl::StrCat("secret-", i)), false});
+                        TestKey(absl::StrCat("secret-", i)), false});
   }
   std::shared_ptr<const AccountKeys> keys =
       AccountKeys::FromAccounts(std::move(accounts));
@@ -478,7 +474,7 @@ TEST(AccountKeys, ApiKeyFileErrorsNeverContainTheSecret) {
 
 // An account with three keys: the first verify-only.
 AccountKeys::Account AccountWithKeys() {
-  AccountKeys::Account account{kSid1, Key(kSecret1), false};
+  AccountKeys::Account account{kSid1, TestKey(kSecret1), false};
   account.api_keys.push_back({MakeApiKey(kKeySid1, kKeySecret1), true});
   account.api_keys.push_back({MakeApiKey(kKeySid2, kKeySecret2), false});
   account.api_keys.push_back({MakeApiKey(kKeySid3, kKeySecret2), false});
@@ -504,10 +500,10 @@ TEST(AccountKeys, AVerifyOnlyOrUnknownKeyNeverSigns) {
   EXPECT_EQ(account.SigningApiKey(kKeySid1), nullptr);
   EXPECT_EQ(account.SigningApiKey("SK99999999999999999999999999999999"),
             nullptr);
-  AccountKeys::Account retiring{kSid2, Key(kSecret2), false};
+  AccountKeys::Account retiring{kSid2, TestKey(kSecret2), false};
   retiring.api_keys.push_back({MakeApiKey(kKeySid1, kKeySecret1), true});
   EXPECT_EQ(retiring.SigningApiKey(""), nullptr);
-  const AccountKeys::Account none{kSid3, Key(kSecret3), false};
+  const AccountKeys::Account none{kSid3, TestKey(kSecret3), false};
   EXPECT_EQ(none.SigningApiKey(""), nullptr);
 }
 

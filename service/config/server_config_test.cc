@@ -27,7 +27,7 @@
 #include "service/token/capability_scope.h"
 #include "service/token/capability_spec.h"
 #include "service/token/jwt_verifier.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::config {
 namespace {

@@ -17,7 +17,7 @@
 #include "service/token/access_token_signer.h"
 #include "service/token/access_token_spec.h"
 #include "service/token/signing_limits.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::convert {
 namespace {

@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 #include "service/token/capability_scope.h"
 #include "service/token/capability_spec.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::convert {
 namespace {

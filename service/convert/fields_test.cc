@@ -14,7 +14,7 @@
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "gtest/gtest.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::convert {
 namespace {

@@ -17,7 +17,7 @@
 #include "service/token/taskrouter_policies.h"
 #include "service/token/taskrouter_signer.h"
 #include "service/token/taskrouter_spec.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::convert {
 namespace {

@@ -30,7 +30,6 @@
 #include "service/convert/access_token_request.h"
 #include "service/convert/taskrouter_request.h"
 #include "service/mint/token_minter.h"
-#include "service/mint/token_minter_test_util.h"
 #include "service/token/access_token_signer.h"
 #include "service/token/access_token_verifier.h"
 #include "service/token/api_key.h"
@@ -38,10 +37,16 @@
 #include "service/token/crypto.h"
 #include "service/token/taskrouter_signer.h"
 #include "service/token/taskrouter_verifier.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_keys.h"
+#include "tests/testing/test_policies.h"
 
 namespace captoken::mint {
 namespace {
+
+using ::captoken::testing::TestKey;
+using ::captoken::testing::TestOpenAccess;
+using ::captoken::testing::TestPolicies;
 
 using ::captoken::testing::IsOk;
 using ::captoken::testing::StatusIs;
@@ -79,8 +84,6 @@ std::string KeySecret(absl::string_view sid) {
   return absl::StrCat("secret-of-", sid);
 }
 
-token::HmacSha256Key Key(absl::string_view secret) { return TestKey(secret); }
-
 token::ApiKey ApiKey(absl::string_view sid) {
   return *token::ApiKey::Create(sid, KeySecret(sid));
 }
@@ -88,22 +91,20 @@ token::ApiKey ApiKey(absl::string_view sid) {
 std::shared_ptr<const config::AccountKeys> Accounts() {
   std::vector<config::AccountKeys::Account> accounts;
   config::AccountKeys::Account& main = accounts.emplace_back(
-      config::AccountKeys::Account{kSid, Key(kSecret), false});
+      config::AccountKeys::Account{kSid, TestKey(kSecret), false});
   main.api_keys.push_back({ApiKey(kRetiredKey), true});
   main.api_keys.push_back({ApiKey(kFirstKey), false});
   main.api_keys.push_back({ApiKey(kSecondKey), false});
-  accounts.push_back({kNoKeysSid, Key(kOtherSecret), false});
-  config::AccountKeys::Account& verify_only = accounts.emplace_back(
-      config::AccountKeys::Account{kVerifyOnlySid, Key(kOtherSecret), true});
+  accounts.push_back({kNoKeysSid, TestKey(kOtherSecret), false});
+  config::AccountKeys::Account& verify_only =
+      accounts.emplace_back(config::AccountKeys::Account{
+          kVerifyOnlySid, TestKey(kOtherSecret), true});
   verify_only.api_keys.push_back({ApiKey(kVerifyOnlyAccountKey), false});
-  config::AccountKeys::Account& retired = accounts.emplace_back(
-      config::AccountKeys::Account{kRetiredKeysSid, Key(kOtherSecret), false});
+  config::AccountKeys::Account& retired =
+      accounts.emplace_back(config::AccountKeys::Account{
+          kRetiredKeysSid, TestKey(kOtherSecret), false});
   retired.api_keys.push_back({ApiKey(kOnlyRetiredKey), true});
   return config::AccountKeys::FromAccounts(std::move(accounts));
-}
-
-std::shared_ptr<const authz::CallerPolicies> Policies(const std::string& text) {
-  return TestPolicies(text);
 }
 
 const authz::CallerIdentity kAnonymous{};
@@ -147,7 +148,7 @@ std::string AuditText(const AuditRecord& audit) {
 class TokenMinterKindsTest : public ::testing::Test {
  protected:
   std::unique_ptr<TokenMinter> NewMinter(
-      std::shared_ptr<const authz::CallerPolicies> callers = Policies(""),
+      std::shared_ptr<const authz::CallerPolicies> callers = TestPolicies(""),
       TokenMinter::Options options = {}) {
     options.clock = &clock_;
     return std::make_unique<TokenMinter>(
@@ -162,7 +163,7 @@ class TokenMinterKindsTest : public ::testing::Test {
                                          token::Profile::kTwilioPython);
     EXPECT_THAT(spec, IsOk());
     absl::StatusOr<token::SignedToken> signed_token =
-        token::SignTaskRouterToken(*spec, Key(kSecret), clock_.Now(),
+        token::SignTaskRouterToken(*spec, TestKey(kSecret), clock_.Now(),
                                    token::SigningLimits());
     EXPECT_THAT(signed_token, IsOk());
     return signed_token.ok() ? signed_token->token : "";
@@ -253,7 +254,7 @@ TEST_F(TokenMinterKindsTest, TaskRouterTokensForEachChannelVerify) {
         token::TaskRouterVerifier::Create(
             {.jwt = {.clock = &clock_}, .expected_account_sid = kSid}));
     ASSERT_OK_AND_ASSIGN(token::VerifiedTaskRouterToken verified,
-                         verifier.Verify(response.token(), Key(kSecret)));
+                         verifier.Verify(response.token(), TestKey(kSecret)));
     EXPECT_EQ(verified.claims().channel_id, channel);
   }
 }
@@ -261,7 +262,7 @@ TEST_F(TokenMinterKindsTest, TaskRouterTokensForEachChannelVerify) {
 TEST_F(TokenMinterKindsTest, TaskRouterUsesTheServersDefaultProfile) {
   TokenMinter::Options options;
   options.default_profile = token::Profile::kTwilioNode;
-  std::unique_ptr<TokenMinter> minter = NewMinter(Policies(""), options);
+  std::unique_ptr<TokenMinter> minter = NewMinter(TestPolicies(""), options);
   ASSERT_OK_AND_ASSIGN(v1::TokenResponse response,
                        MintTaskRouter(*minter, WorkerRequest()));
   EXPECT_EQ(response.profile(), v1::PROFILE_TWILIO_NODE);
@@ -307,7 +308,7 @@ TEST_F(TokenMinterKindsTest, TaskRouterForUnknownOrVerifyOnlyAccountsIsDenied) {
 TEST_F(TokenMinterKindsTest, TaskRouterLifetimeIsCappedByTheServer) {
   TokenMinter::Options options;
   options.signing_limits.max_ttl = absl::Hours(2);
-  std::unique_ptr<TokenMinter> minter = NewMinter(Policies(""), options);
+  std::unique_ptr<TokenMinter> minter = NewMinter(TestPolicies(""), options);
   v1::TaskRouterRequest request = WorkerRequest();
   request.mutable_ttl()->set_seconds(7200);
   EXPECT_THAT(MintTaskRouter(*minter, request), IsOk());
@@ -511,7 +512,7 @@ constexpr char kPolicies[] = R"pb(
 )pb";
 
 TEST_F(TokenMinterKindsTest, EachCallerMintsOnlyTheKindsItIsAllowed) {
-  std::unique_ptr<TokenMinter> minter = NewMinter(Policies(kPolicies));
+  std::unique_ptr<TokenMinter> minter = NewMinter(TestPolicies(kPolicies));
   v1::AccessTokenRequest access = AccessRequest();
   access.mutable_ttl()->set_seconds(600);
   EXPECT_THAT(MintAccess(*minter, access, kVoiceApp), IsOk());
@@ -551,7 +552,7 @@ TEST_F(TokenMinterKindsTest, PolicySetsAreCountedBeforeAnyIsExpanded) {
 
   // With caller policies, an unidentified caller is refused before the
   // request is even counted.
-  std::unique_ptr<TokenMinter> closed = NewMinter(Policies(kPolicies));
+  std::unique_ptr<TokenMinter> closed = NewMinter(TestPolicies(kPolicies));
   EXPECT_THAT(MintTaskRouter(*closed, flood),
               StatusIs(absl::StatusCode::kUnauthenticated, ::testing::_));
   v1::MintRequest item;
@@ -567,7 +568,7 @@ TEST_F(TokenMinterKindsTest, PolicySetsAreCountedBeforeAnyIsExpanded) {
 }
 
 TEST_F(TokenMinterKindsTest, GrantKindsIdentitiesAndLifetimesAreChecked) {
-  std::unique_ptr<TokenMinter> minter = NewMinter(Policies(kPolicies));
+  std::unique_ptr<TokenMinter> minter = NewMinter(TestPolicies(kPolicies));
   v1::AccessTokenRequest chat = AccessRequest();
   chat.add_grants()->mutable_chat();
   EXPECT_THAT(MintAccess(*minter, chat, kVoiceApp),
@@ -605,7 +606,7 @@ TEST_F(TokenMinterKindsTest, GrantKindsIdentitiesAndLifetimesAreChecked) {
 }
 
 TEST_F(TokenMinterKindsTest, GetCallerPolicyReportsKindsGrantsAndPattern) {
-  std::unique_ptr<TokenMinter> minter = NewMinter(Policies(kPolicies));
+  std::unique_ptr<TokenMinter> minter = NewMinter(TestPolicies(kPolicies));
   ASSERT_OK_AND_ASSIGN(const v1::GetCallerPolicyResponse response,
                        minter->GetCallerPolicy(kVoiceApp));
   ASSERT_TRUE(response.matched());
@@ -741,7 +742,7 @@ TEST_F(TokenMinterKindsTest, BatchInPlaceFillsAnArenaResponseLikeACopy) {
 TEST_F(TokenMinterKindsTest, EmptyAndOversizedBatchesAreRefusedWhole) {
   TokenMinter::Options options;
   options.max_batch_requests = 3;
-  std::unique_ptr<TokenMinter> minter = NewMinter(Policies(""), options);
+  std::unique_ptr<TokenMinter> minter = NewMinter(TestPolicies(""), options);
   BatchAudit audit;
   EXPECT_THAT(MintBatch(*minter, v1::BatchMintRequest(), kAnonymous, &audit),
               StatusIs(absl::StatusCode::kInvalidArgument,
@@ -760,7 +761,7 @@ TEST_F(TokenMinterKindsTest, EmptyAndOversizedBatchesAreRefusedWhole) {
 }
 
 TEST_F(TokenMinterKindsTest, BatchCallerWithoutIdentityOrPolicyIsRefusedWhole) {
-  std::unique_ptr<TokenMinter> minter = NewMinter(Policies(kPolicies));
+  std::unique_ptr<TokenMinter> minter = NewMinter(TestPolicies(kPolicies));
   v1::BatchMintRequest batch;
   *batch.add_requests() = Item(IncomingRequest());
   BatchAudit audit;
@@ -773,7 +774,7 @@ TEST_F(TokenMinterKindsTest, BatchCallerWithoutIdentityOrPolicyIsRefusedWhole) {
 }
 
 TEST_F(TokenMinterKindsTest, EachBatchItemCountsAgainstTheRate) {
-  std::unique_ptr<TokenMinter> minter = NewMinter(Policies(kPolicies));
+  std::unique_ptr<TokenMinter> minter = NewMinter(TestPolicies(kPolicies));
   // The batch job's bucket holds 3. An invalid item takes nothing.
   v1::CapabilityRequest no_scopes;
   no_scopes.set_account_sid(kSid);
@@ -910,7 +911,7 @@ TEST_F(TokenMinterKindsTest, TokensOfUnknownAccountsAreDenied) {
 }
 
 TEST_F(TokenMinterKindsTest, VerifyingNeedsTheKindToo) {
-  std::unique_ptr<TokenMinter> minter = NewMinter(Policies(kPolicies));
+  std::unique_ptr<TokenMinter> minter = NewMinter(TestPolicies(kPolicies));
   ASSERT_OK_AND_ASSIGN(v1::TokenResponse taskrouter,
                        MintTaskRouter(*minter, WorkerRequest(), kWorkers));
   EXPECT_THAT(Verify(*minter, taskrouter.token(), kWorkers), IsOk());

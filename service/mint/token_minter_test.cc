@@ -31,16 +31,21 @@
 #include "service/authz/caller_identity.h"
 #include "service/authz/caller_policy.h"
 #include "service/config/account_keys.h"
-#include "service/mint/token_minter_test_util.h"
 #include "service/token/capability_scope.h"
 #include "service/token/capability_verifier.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
 #include "service/token/jwt_verifier.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_keys.h"
+#include "tests/testing/test_policies.h"
 
 namespace captoken::mint {
 namespace {
+
+using ::captoken::testing::TestKey;
+using ::captoken::testing::TestOpenAccess;
+using ::captoken::testing::TestPolicies;
 
 using ::captoken::testing::IsOk;
 using ::captoken::testing::StatusIs;
@@ -67,19 +72,9 @@ constexpr char kClientName[] = "alice_private_name";
 
 const absl::Time kNow = absl::FromUnixSeconds(1700000000);
 
-token::HmacSha256Key Key(absl::string_view secret) { return TestKey(secret); }
-
-std::shared_ptr<const authz::CallerPolicies> OpenAccess() {
-  return TestOpenAccess();
-}
-
-std::shared_ptr<const authz::CallerPolicies> Policies(const std::string& text) {
-  return TestPolicies(text);
-}
-
 std::shared_ptr<const ServingState> State(
     std::shared_ptr<const config::AccountKeys> accounts,
-    std::shared_ptr<const authz::CallerPolicies> callers = OpenAccess()) {
+    std::shared_ptr<const authz::CallerPolicies> callers = TestOpenAccess()) {
   return std::make_shared<const ServingState>(
       ServingState{std::move(accounts), std::move(callers)});
 }
@@ -89,9 +84,9 @@ const authz::CallerIdentity kAnonymous{};
 
 std::shared_ptr<const config::AccountKeys> DefaultAccounts() {
   std::vector<config::AccountKeys::Account> accounts;
-  accounts.push_back({kSid, Key(kSecret), false});
-  accounts.push_back({kSharedKeySid, Key(kSecret), false});
-  accounts.push_back({kVerifyOnlySid, Key(kVerifyOnlySecret), true});
+  accounts.push_back({kSid, TestKey(kSecret), false});
+  accounts.push_back({kSharedKeySid, TestKey(kSecret), false});
+  accounts.push_back({kVerifyOnlySid, TestKey(kVerifyOnlySecret), true});
   return config::AccountKeys::FromAccounts(std::move(accounts));
 }
 
@@ -155,7 +150,7 @@ class TokenMinterTest : public ::testing::Test {
     absl::StatusOr<token::CapabilityVerifier> verifier =
         token::CapabilityVerifier::Create(options);
     if (!verifier.ok()) return verifier.status();
-    return verifier->Verify(token, Key(secret));
+    return verifier->Verify(token, TestKey(secret));
   }
 
   // Mints FullRequest() (with `profile`) and returns the token.
@@ -711,8 +706,8 @@ TEST_F(TokenMinterTest, TokenOfAnAccountWithAnotherKeyHasABadSignature) {
   // Checked against the requested account's key, another account's token
   // fails at the MAC, before its iss is read.
   std::vector<config::AccountKeys::Account> accounts;
-  accounts.push_back({kSid, Key(kSecret), false});
-  accounts.push_back({kVerifyOnlySid, Key(kVerifyOnlySecret), false});
+  accounts.push_back({kSid, TestKey(kSecret), false});
+  accounts.push_back({kVerifyOnlySid, TestKey(kVerifyOnlySecret), false});
   std::unique_ptr<TokenMinter> minter =
       NewMinter(token::Profile::kTwilioPython,
                 config::AccountKeys::FromAccounts(std::move(accounts)));
@@ -733,7 +728,7 @@ TEST_F(TokenMinterTest, TokenOfAnAccountWithAnotherKeyHasABadSignature) {
 
 TEST_F(TokenMinterTest, VerifyOnlyAccountsTokensStillVerify) {
   std::vector<config::AccountKeys::Account> accounts;
-  accounts.push_back({kVerifyOnlySid, Key(kVerifyOnlySecret), false});
+  accounts.push_back({kVerifyOnlySid, TestKey(kVerifyOnlySecret), false});
   std::unique_ptr<TokenMinter> minter =
       NewMinter(token::Profile::kTwilioPython,
                 config::AccountKeys::FromAccounts(std::move(accounts)));
@@ -760,7 +755,7 @@ TEST_F(TokenMinterTest, VerifyOnlyAccountsTokensStillVerify) {
 TEST_F(TokenMinterTest, TokenOfAnUnknownAccountIsDenied) {
   // Minted by another server that knows the account.
   std::vector<config::AccountKeys::Account> elsewhere;
-  elsewhere.push_back({kUnknownSid, Key(kSecret), false});
+  elsewhere.push_back({kUnknownSid, TestKey(kSecret), false});
   std::unique_ptr<TokenMinter> other =
       NewMinter(token::Profile::kTwilioPython,
                 config::AccountKeys::FromAccounts(std::move(elsewhere)));
@@ -912,7 +907,7 @@ TEST_F(TokenMinterTest, SetStateSwitchesKeys) {
   // kSid's auth token is rotated; kSharedKeySid and kVerifyOnlySid are
   // removed.
   std::vector<config::AccountKeys::Account> rotated;
-  rotated.push_back({kSid, Key(kNewSecret), false});
+  rotated.push_back({kSid, TestKey(kNewSecret), false});
   minter->SetState(
       State(config::AccountKeys::FromAccounts(std::move(rotated))));
 
@@ -946,7 +941,7 @@ TEST_F(TokenMinterTest, TwoMintersOnOneThreadKeepTheirOwnAccounts) {
   // this thread; neither may see the other's.
   std::unique_ptr<TokenMinter> first = NewMinter();
   std::vector<config::AccountKeys::Account> accounts;
-  accounts.push_back({kUnknownSid, Key(kNewSecret), false});
+  accounts.push_back({kUnknownSid, TestKey(kNewSecret), false});
   std::unique_ptr<TokenMinter> second =
       NewMinter(token::Profile::kTwilioPython,
                 config::AccountKeys::FromAccounts(std::move(accounts)));
@@ -1037,7 +1032,7 @@ class CallerPolicyTest : public TokenMinterTest {
  protected:
   std::unique_ptr<TokenMinter> PolicyMinter(
       std::shared_ptr<const config::AccountKeys> accounts = DefaultAccounts()) {
-    return NewMinter(State(std::move(accounts), Policies(kPolicies)));
+    return NewMinter(State(std::move(accounts), TestPolicies(kPolicies)));
   }
 
   absl::Status Mint(const TokenMinter& minter,
@@ -1420,7 +1415,7 @@ TEST_F(TokenMinterTest, SecondaryAuthTokenVerifiesButNeverSigns) {
 
   // After: kNewSecret signs, kSecret still verifies.
   std::vector<config::AccountKeys::Account> rotated;
-  rotated.push_back({kSid, Key(kNewSecret), false, Key(kSecret)});
+  rotated.push_back({kSid, TestKey(kNewSecret), false, TestKey(kSecret)});
   std::unique_ptr<TokenMinter> minter =
       NewMinter(token::Profile::kTwilioPython,
                 config::AccountKeys::FromAccounts(std::move(rotated)));
@@ -1439,7 +1434,7 @@ TEST_F(TokenMinterTest, SecondaryAuthTokenVerifiesButNeverSigns) {
 
   // A token signed with neither key is still refused.
   std::vector<config::AccountKeys::Account> elsewhere;
-  elsewhere.push_back({kSid, Key(kVerifyOnlySecret), false});
+  elsewhere.push_back({kSid, TestKey(kVerifyOnlySecret), false});
   const std::string forged = MintFull(
       *NewMinter(token::Profile::kTwilioPython,
                  config::AccountKeys::FromAccounts(std::move(elsewhere))));
@@ -1458,26 +1453,26 @@ TEST_F(TokenMinterTest, SecondaryAuthTokenVerifiesButNeverSigns) {
 // an event-stream token with kSecret.
 std::shared_ptr<const ServingState> StateA() {
   std::vector<config::AccountKeys::Account> accounts;
-  accounts.push_back({kSid, Key(kSecret), false});
+  accounts.push_back({kSid, TestKey(kSecret), false});
   return State(
       config::AccountKeys::FromAccounts(std::move(accounts)),
-      Policies(R"pb(callers {
-                      identity: "spiffe://example.org/ns/web/sa/frontend"
-                      accounts: "*"
-                      scope_kinds: SCOPE_KIND_CLIENT_INCOMING
-                    })pb"));
+      TestPolicies(R"pb(callers {
+                          identity: "spiffe://example.org/ns/web/sa/frontend"
+                          accounts: "*"
+                          scope_kinds: SCOPE_KIND_CLIENT_INCOMING
+                        })pb"));
 }
 
 std::shared_ptr<const ServingState> StateB() {
   std::vector<config::AccountKeys::Account> accounts;
-  accounts.push_back({kSid, Key(kNewSecret), false});
+  accounts.push_back({kSid, TestKey(kNewSecret), false});
   return State(
       config::AccountKeys::FromAccounts(std::move(accounts)),
-      Policies(R"pb(callers {
-                      identity: "spiffe://example.org/ns/web/sa/frontend"
-                      accounts: "*"
-                      scope_kinds: SCOPE_KIND_EVENT_STREAM
-                    })pb"));
+      TestPolicies(R"pb(callers {
+                          identity: "spiffe://example.org/ns/web/sa/frontend"
+                          accounts: "*"
+                          scope_kinds: SCOPE_KIND_EVENT_STREAM
+                        })pb"));
 }
 
 TEST_F(TokenMinterTest, SetStateSwitchesAccountsAndPoliciesTogether) {
@@ -1511,8 +1506,8 @@ TEST_F(TokenMinterTest, SetStateSwitchesAccountsAndPoliciesTogether) {
 
 TEST_F(TokenMinterTest, ConcurrentCallersNeverSeeAMixOfTwoStates) {
   std::unique_ptr<TokenMinter> minter = NewMinter(StateA());
-  const token::HmacSha256Key key_a = Key(kSecret);
-  const token::HmacSha256Key key_b = Key(kNewSecret);
+  const token::HmacSha256Key key_a = TestKey(kSecret);
+  const token::HmacSha256Key key_b = TestKey(kNewSecret);
   token::CapabilityVerifier::Options verifier_options;
   verifier_options.jwt.clock = &clock_;
   ASSERT_OK_AND_ASSIGN(const token::CapabilityVerifier verifier,

@@ -14,7 +14,7 @@
 #include "gtest/gtest.h"
 #include "service/token/access_grant.h"
 #include "service/token/json_value.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::token {
 namespace {

@@ -33,9 +33,9 @@
 #include "service/token/clock.h"
 #include "service/token/json_value.h"
 #include "service/token/verification_failure.h"
-#include "testing/sdk_cases.h"
-#include "testing/status_matchers.h"
-#include "testing/vectors.h"
+#include "tests/testing/sdk_cases.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/vectors.h"
 
 namespace captoken::token {
 namespace {

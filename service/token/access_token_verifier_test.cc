@@ -27,7 +27,7 @@
 #include "service/token/json_value.h"
 #include "service/token/jwt.h"
 #include "service/token/verification_failure.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::token {
 

@@ -20,10 +20,13 @@
 #include "service/token/crypto.h"
 #include "service/token/internal/base64url.h"
 #include "service/token/jwt.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_keys.h"
 
 namespace captoken::token {
 namespace {
+
+using ::captoken::testing::TestKey;
 
 using ::captoken::testing::IsOk;
 using ::captoken::testing::StatusIs;
@@ -56,15 +59,6 @@ constexpr absl::string_view kPy5Cc10Token =
     "MzQ1NjcmY2xpZW50TmFtZT1hbGljZSIsICJpc3MiOiAiQUMwMTIzNDU2Nzg5YWJjZGVmMDEy"
     "MzQ1Njc4OWFiY2RlZiIsICJleHAiOiAxNzAwMDAzNjAwfQ."
     "jzBIiyZ9l_2-vF2jX7wVTj8J0831r91OiDmh6h-5faE";
-
-HmacSha256Key KeyFor(absl::string_view secret) {
-  absl::StatusOr<HmacSha256Key> key = HmacSha256Key::Create(secret);
-  if (!key.ok()) {  // Only an empty secret fails; the tests use none.
-    ADD_FAILURE() << key.status();
-    std::abort();
-  }
-  return *std::move(key);
-}
 
 CapabilitySpec SpecFor(Profile profile, std::vector<CapabilityScope> scopes) {
   CapabilitySpec spec;
@@ -125,7 +119,7 @@ class CapabilitySignerTest : public ::testing::Test {
     return signed_token.status();
   }
 
-  const HmacSha256Key key_ = KeyFor(kAuthToken);
+  const HmacSha256Key key_ = TestKey(kAuthToken);
 };
 
 // ---- known answers --------------------------------------------------------
@@ -301,7 +295,7 @@ TEST_F(CapabilitySignerTest, TokenVerifiesUnderItsKeyOnly) {
   ASSERT_OK_AND_ASSIGN(JwtSegments segments,
                        SplitCompactJwt(signed_token.token, 1 << 20));
   EXPECT_THAT(VerifyHs256Mac(segments, key_), IsOk());
-  EXPECT_FALSE(VerifyHs256Mac(segments, KeyFor("another auth token")).ok());
+  EXPECT_FALSE(VerifyHs256Mac(segments, TestKey("another auth token")).ok());
 }
 
 // ---- failures -------------------------------------------------------------

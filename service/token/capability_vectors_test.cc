@@ -29,9 +29,9 @@
 #include "service/token/jwt_verifier.h"
 #include "service/token/twilio_capability.h"
 #include "service/token/verification_failure.h"
-#include "testing/sdk_cases.h"
-#include "testing/status_matchers.h"
-#include "testing/vectors.h"
+#include "tests/testing/sdk_cases.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/vectors.h"
 
 namespace captoken::token {
 namespace {

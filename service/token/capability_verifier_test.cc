@@ -33,7 +33,8 @@
 #include "service/token/internal/base64url.h"
 #include "service/token/internal/time_claims.h"
 #include "service/token/verification_failure.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_keys.h"
 
 namespace captoken::token {
 
@@ -43,6 +44,8 @@ void PrintTo(VerificationFailure failure, std::ostream* os) {
 }
 
 namespace {
+
+using ::captoken::testing::TestKey;
 
 using ::captoken::testing::IsOk;
 using ::captoken::testing::StatusIs;
@@ -86,15 +89,6 @@ constexpr absl::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 // ---- crafting tokens ------------------------------------------------------
-
-HmacSha256Key KeyFor(absl::string_view secret) {
-  absl::StatusOr<HmacSha256Key> key = HmacSha256Key::Create(secret);
-  if (!key.ok()) {  // Only an empty secret fails; the tests use none.
-    ADD_FAILURE() << key.status();
-    std::abort();
-  }
-  return *std::move(key);
-}
 
 std::string B64(absl::string_view data) {
   std::string out;
@@ -197,9 +191,9 @@ class CapabilityVerifierTest : public ::testing::Test {
   }
 
   FixedClock clock_{absl::FromUnixSeconds(kNow)};
-  const HmacSha256Key key_ = KeyFor(kAuthToken);
-  const HmacSha256Key old_key_ = KeyFor(kOldAuthToken);
-  const HmacSha256Key other_key_ = KeyFor("someone else's auth token");
+  const HmacSha256Key key_ = TestKey(kAuthToken);
+  const HmacSha256Key old_key_ = TestKey(kOldAuthToken);
+  const HmacSha256Key other_key_ = TestKey("someone else's auth token");
   std::optional<CapabilityVerifier> verifier_;
 };
 

@@ -20,7 +20,8 @@
 #include "service/token/internal/base64url.h"
 #include "service/token/json_value.h"
 #include "service/token/verification_failure.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_keys.h"
 
 namespace captoken::token {
 
@@ -30,6 +31,8 @@ void PrintTo(VerificationFailure failure, std::ostream* os) {
 }
 
 namespace {
+
+using ::captoken::testing::TestKey;
 
 using ::captoken::testing::IsOk;
 using ::captoken::testing::StatusIs;
@@ -94,16 +97,6 @@ std::string WithNonCanonicalLastCharacter(absl::string_view token) {
   return respelt;
 }
 
-// Create fails only for an empty secret, which the tests never use.
-HmacSha256Key KeyFor(absl::string_view secret) {
-  absl::StatusOr<HmacSha256Key> key = HmacSha256Key::Create(secret);
-  if (!key.ok()) {
-    ADD_FAILURE() << key.status();
-    std::abort();
-  }
-  return *std::move(key);
-}
-
 class JwtTest : public ::testing::Test {
  protected:
   absl::StatusOr<AuthenticatedJwt> Authenticate(
@@ -112,8 +105,8 @@ class JwtTest : public ::testing::Test {
     return AuthenticateHs256Jwt(token, keys, 64 * 1024, extras);
   }
 
-  const HmacSha256Key key_ = KeyFor(kAuthToken);
-  const HmacSha256Key other_key_ = KeyFor("another secret");
+  const HmacSha256Key key_ = TestKey(kAuthToken);
+  const HmacSha256Key other_key_ = TestKey("another secret");
 };
 
 // ---- SignHs256Jwt ---------------------------------------------------------

@@ -21,7 +21,8 @@
 #include "service/token/internal/base64url.h"
 #include "service/token/jwt.h"
 #include "service/token/verification_failure.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_keys.h"
 
 namespace captoken::token {
 
@@ -31,6 +32,8 @@ void PrintTo(VerificationFailure failure, std::ostream* os) {
 }
 
 namespace {
+
+using ::captoken::testing::TestKey;
 
 using ::captoken::testing::IsOk;
 using ::captoken::testing::StatusIs;
@@ -49,15 +52,6 @@ constexpr absl::string_view kCc09Token =
     "QjE1NTUxMjM0NTY3JTI2Q2FsbGVySWQlM0RjbGllbnQlMjUzQWJvYiIsImlzcyI6IkFDMDEy"
     "MzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYiLCJleHAiOjE3MDAwMDM2MDAsImlhdCI6"
     "MTcwMDAwMDAwMH0.iQBvegNFrIaEBG4jJ-_-If0UY52Qaj7V-LZF4T68xcE";
-
-HmacSha256Key KeyFor(absl::string_view secret) {
-  absl::StatusOr<HmacSha256Key> key = HmacSha256Key::Create(secret);
-  if (!key.ok()) {  // Only an empty secret fails; the tests use none.
-    ADD_FAILURE() << key.status();
-    std::abort();
-  }
-  return *std::move(key);
-}
 
 std::string B64(absl::string_view data) {
   std::string out;
@@ -104,8 +98,8 @@ class JwtVerifierTest : public ::testing::Test {
   }
 
   FixedClock clock_{absl::FromUnixSeconds(kNow)};
-  const HmacSha256Key key_ = KeyFor(kAuthToken);
-  const HmacSha256Key old_key_ = KeyFor("previous auth token");
+  const HmacSha256Key key_ = TestKey(kAuthToken);
+  const HmacSha256Key old_key_ = TestKey("previous auth token");
 };
 
 // ---- Create ---------------------------------------------------------------

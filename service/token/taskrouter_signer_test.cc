@@ -21,10 +21,13 @@
 #include "service/token/jwt.h"
 #include "service/token/taskrouter_policies.h"
 #include "service/token/taskrouter_spec.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_keys.h"
 
 namespace captoken::token {
 namespace {
+
+using ::captoken::testing::TestKey;
 
 using ::captoken::testing::IsOk;
 using ::captoken::testing::StatusIs;
@@ -42,12 +45,6 @@ constexpr int64_t kNow = 1700000000;
 
 // The vectors' clock: 1700000000.123 s.
 const absl::Time kVectorNow = absl::FromUnixMillis(1700000000123);
-
-HmacSha256Key Key() {
-  absl::StatusOr<HmacSha256Key> key = HmacSha256Key::Create(kAuthToken);
-  if (!key.ok()) std::abort();
-  return *std::move(key);
-}
 
 TaskRouterSpec SpecFor(Profile profile, absl::string_view channel) {
   TaskRouterSpec spec;
@@ -74,7 +71,7 @@ Parts Decode(absl::string_view token) {
 absl::StatusOr<SignedToken> Sign(const TaskRouterSpec& spec,
                                  absl::Time now = kVectorNow,
                                  const SigningLimits& limits = {}) {
-  return SignTaskRouterToken(spec, Key(), now, limits);
+  return SignTaskRouterToken(spec, TestKey(kAuthToken), now, limits);
 }
 
 std::string PayloadOf(const TaskRouterSpec& spec) {
@@ -250,8 +247,9 @@ TEST(CheckTaskRouter, ResolvesTheLifetimeBeforeSigning) {
   EXPECT_EQ(checked.issue_time(), absl::FromUnixSeconds(kNow));
   EXPECT_EQ(checked.expire_time(), absl::FromUnixSeconds(kNow + 7200));
   EXPECT_EQ(checked.lifetime(), absl::Hours(2));
-  ASSERT_OK_AND_ASSIGN(SignedToken signed_token,
-                       SignCheckedTaskRouter(checked, Key(), SigningLimits()));
+  ASSERT_OK_AND_ASSIGN(
+      SignedToken signed_token,
+      SignCheckedTaskRouter(checked, TestKey(kAuthToken), SigningLimits()));
   ASSERT_OK_AND_ASSIGN(SignedToken direct, Sign(spec));
   EXPECT_EQ(signed_token.token, direct.token);
 }
@@ -307,7 +305,7 @@ TEST(SignTaskRouterToken, SignsWithTheAuthToken) {
   ASSERT_OK_AND_ASSIGN(SignedToken signed_token, Sign(spec));
   ASSERT_OK_AND_ASSIGN(JwtSegments segments,
                        SplitCompactJwt(signed_token.token, 1 << 20));
-  EXPECT_THAT(VerifyHs256Mac(segments, Key()), IsOk());
+  EXPECT_THAT(VerifyHs256Mac(segments, TestKey(kAuthToken)), IsOk());
   ASSERT_OK_AND_ASSIGN(HmacSha256Key other, HmacSha256Key::Create("other"));
   EXPECT_FALSE(VerifyHs256Mac(segments, other).ok());
 }

@@ -15,7 +15,7 @@
 #include "gtest/gtest.h"
 #include "service/token/json_value.h"
 #include "service/token/taskrouter_policies.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::token {
 namespace {

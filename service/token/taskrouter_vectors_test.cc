@@ -28,9 +28,9 @@
 #include "service/token/taskrouter_signer.h"
 #include "service/token/taskrouter_spec.h"
 #include "service/token/taskrouter_verifier.h"
-#include "testing/sdk_cases.h"
-#include "testing/status_matchers.h"
-#include "testing/vectors.h"
+#include "tests/testing/sdk_cases.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/vectors.h"
 
 namespace captoken::token {
 namespace {

@@ -25,7 +25,8 @@
 #include "service/token/taskrouter_signer.h"
 #include "service/token/taskrouter_spec.h"
 #include "service/token/verification_failure.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_keys.h"
 
 namespace captoken::token {
 
@@ -35,6 +36,8 @@ void PrintTo(VerificationFailure failure, std::ostream* os) {
 }
 
 namespace {
+
+using ::captoken::testing::TestKey;
 
 using ::captoken::testing::IsOk;
 using ::captoken::testing::StatusIs;
@@ -53,12 +56,6 @@ constexpr absl::string_view kWorkerSid = "WK0123456789abcdef0123456789abcdef";
 constexpr absl::string_view kTaskQueueSid =
     "WQ0123456789abcdef0123456789abcdef";
 constexpr int64_t kNow = 1700000000;
-
-HmacSha256Key KeyFor(absl::string_view secret) {
-  absl::StatusOr<HmacSha256Key> key = HmacSha256Key::Create(secret);
-  if (!key.ok()) std::abort();
-  return *std::move(key);
-}
 
 TaskRouterSpec WorkerSpec(Profile profile) {
   TaskRouterSpec spec;
@@ -80,7 +77,7 @@ std::string TokenWithPayload(
     absl::string_view header_json = R"({"alg":"HS256","typ":"JWT"})") {
   std::string header;
   internal::AppendBase64Url(header_json, &header);
-  return SignHs256Jwt(header, payload, KeyFor(kAuthToken));
+  return SignHs256Jwt(header, payload, TestKey(kAuthToken));
 }
 
 // Minimal valid claims; `extra` is spliced in before "policies".
@@ -117,7 +114,7 @@ class TaskRouterVerifierTest : public ::testing::Test {
   }
 
   FixedClock clock_{absl::FromUnixSeconds(kNow)};
-  HmacSha256Key key_ = KeyFor(kAuthToken);
+  HmacSha256Key key_ = TestKey(kAuthToken);
 };
 
 // ---- what verifies
@@ -172,7 +169,7 @@ TEST_F(TaskRouterVerifierTest, PolicyFiltersAreOptional) {
 
 TEST_F(TaskRouterVerifierTest, AcceptsAnyOfSeveralKeys) {
   const std::string token = Sign(WorkerSpec(Profile::kTwilioNode));
-  const HmacSha256Key old_key = KeyFor(kOldAuthToken);
+  const HmacSha256Key old_key = TestKey(kOldAuthToken);
   const HmacSha256Key* keys[] = {&old_key, &key_};
   EXPECT_THAT(Verifier().Verify(token, keys), IsOk());
 }
@@ -184,7 +181,7 @@ TEST_F(TaskRouterVerifierTest, WrongKeyIsABadSignature) {
   const std::string token = Sign(WorkerSpec(Profile::kTwilioNode));
   TaskRouterClaims claims;
   absl::StatusOr<VerifiedTaskRouterToken> verified =
-      Verifier().Verify(token, KeyFor(kOldAuthToken), &claims);
+      Verifier().Verify(token, TestKey(kOldAuthToken), &claims);
   EXPECT_EQ(VerificationFailureOf(verified.status()),
             VerificationFailure::kBadSignature);
   EXPECT_TRUE(claims.account_sid.empty()) << "claims of an unverified token";

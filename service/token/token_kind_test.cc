@@ -14,7 +14,7 @@
 #include "service/token/internal/base64url.h"
 #include "service/token/jwt.h"
 #include "service/token/verification_failure.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::token {
 namespace {

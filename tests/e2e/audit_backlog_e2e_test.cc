@@ -32,8 +32,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/token/json_value.h"
-#include "testing/status_matchers.h"
 #include "tests/testing/server_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 
 namespace captoken {

@@ -30,9 +30,9 @@
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "testing/status_matchers.h"
 #include "tests/testing/server_process.h"
 #include "tests/testing/sidecar_call.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 
 namespace captoken {

@@ -35,10 +35,10 @@
 #include "service/token/crypto.h"
 #include "service/token/json_value.h"
 #include "service/token/jwt.h"
-#include "testing/status_matchers.h"
-#include "testing/vectors.h"
 #include "tests/testing/server_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
+#include "tests/testing/vectors.h"
 
 namespace captoken {
 namespace {

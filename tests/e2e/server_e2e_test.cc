@@ -38,8 +38,8 @@
 #include "service/token/crypto.h"
 #include "service/token/internal/base64url.h"
 #include "service/token/jwt_verifier.h"
-#include "testing/status_matchers.h"
 #include "tests/testing/server_process.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 
 namespace captoken {

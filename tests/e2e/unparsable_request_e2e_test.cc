@@ -26,9 +26,9 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "testing/status_matchers.h"
 #include "tests/testing/json_lines.h"
 #include "tests/testing/server_process.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken {
 namespace {

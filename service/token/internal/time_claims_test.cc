@@ -16,7 +16,7 @@
 #include "gtest/gtest.h"
 #include "service/token/json_value.h"
 #include "service/token/verification_failure.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::token::internal {
 

@@ -14,7 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/token/internal/utf8.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::token::internal {
 namespace {

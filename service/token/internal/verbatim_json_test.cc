@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "service/token/internal/json_writer.h"
 #include "service/token/json_value.h"
-#include "testing/status_matchers.h"
+#include "tests/testing/status_matchers.h"
 
 namespace captoken::token::internal {
 namespace {

@@ -16,8 +16,8 @@
 //   if (IsNotExpressible(exception)) GTEST_SKIP() << exception->reason;
 //   ExpectSameAsSdk(vector, OurToken(vector), exception);
 
-#ifndef CAPTOKEN_TESTING_SDK_CASES_H_
-#define CAPTOKEN_TESTING_SDK_CASES_H_
+#ifndef CAPTOKEN_TESTS_TESTING_SDK_CASES_H_
+#define CAPTOKEN_TESTS_TESTING_SDK_CASES_H_
 
 #include <cstddef>
 #include <string>
@@ -82,4 +82,4 @@ absl::Time PythonCaseNow(const token::JsonValue& vector);
 
 }  // namespace captoken::testing
 
-#endif  // CAPTOKEN_TESTING_SDK_CASES_H_
+#endif  // CAPTOKEN_TESTS_TESTING_SDK_CASES_H_

@@ -1,19 +1,17 @@
-// File: token_minter_test_util.h
+// File: test_policies.h
 // -----------------------------------------------------------------------------
 //
-// Helpers the TokenMinter tests share (token_minter_test.cc for capability
-// tokens, token_minter_kinds_test.cc for the other kinds and batches):
-// keys from test secrets and caller policies from config text.
+// Caller policies for tests, compiled from a config's `callers` in text
+// format the way the server compiles them.
 //
 // Example:
 //
-//   accounts.push_back({kSid, TestKey("secret"), false});
 //   auto state = std::make_shared<const ServingState>(
 //       ServingState{AccountKeys::FromAccounts(std::move(accounts)),
 //                    TestPolicies(R"pb(callers { ... })pb")});
 
-#ifndef CAPTOKEN_SERVICE_MINT_TOKEN_MINTER_TEST_UTIL_H_
-#define CAPTOKEN_SERVICE_MINT_TOKEN_MINTER_TEST_UTIL_H_
+#ifndef CAPTOKEN_TESTS_TESTING_TEST_POLICIES_H_
+#define CAPTOKEN_TESTS_TESTING_TEST_POLICIES_H_
 
 #include <memory>
 #include <string>
@@ -26,17 +24,8 @@
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "service/authz/caller_policy.h"
-#include "service/token/crypto.h"
 
-namespace captoken::mint {
-
-// TestKey prepares `secret` as an HMAC key.
-inline token::HmacSha256Key TestKey(absl::string_view secret) {
-  absl::StatusOr<token::HmacSha256Key> key =
-      token::HmacSha256Key::Create(secret);
-  EXPECT_TRUE(key.ok()) << key.status();
-  return *std::move(key);
-}
+namespace captoken::testing {
 
 // TestOpenAccess is no caller policies: every caller may use every account.
 inline std::shared_ptr<const authz::CallerPolicies> TestOpenAccess() {
@@ -59,6 +48,6 @@ inline std::shared_ptr<const authz::CallerPolicies> TestPolicies(
   return policies.ok() ? *std::move(policies) : TestOpenAccess();
 }
 
-}  // namespace captoken::mint
+}  // namespace captoken::testing
 
-#endif  // CAPTOKEN_SERVICE_MINT_TOKEN_MINTER_TEST_UTIL_H_
+#endif  // CAPTOKEN_TESTS_TESTING_TEST_POLICIES_H_

@@ -10,8 +10,8 @@
 //     ASSERT_OK_AND_ASSIGN(token::JsonValue vector, ReadVector("node", id));
 //   }
 
-#ifndef CAPTOKEN_TESTING_VECTORS_H_
-#define CAPTOKEN_TESTING_VECTORS_H_
+#ifndef CAPTOKEN_TESTS_TESTING_VECTORS_H_
+#define CAPTOKEN_TESTS_TESTING_VECTORS_H_
 
 #include <string>
 #include <vector>
@@ -37,4 +37,4 @@ const token::JsonValue& Member(const token::JsonValue& object,
 
 }  // namespace captoken::testing
 
-#endif  // CAPTOKEN_TESTING_VECTORS_H_
+#endif  // CAPTOKEN_TESTS_TESTING_VECTORS_H_

@@ -1,4 +1,4 @@
-#include "testing/sdk_cases.h"
+#include "tests/testing/sdk_cases.h"
 
 #include <cstdint>
 #include <string>
@@ -7,8 +7,8 @@
 #include "absl/strings/numbers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "testing/status_matchers.h"
-#include "testing/vectors.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/vectors.h"
 
 namespace captoken::testing {
 

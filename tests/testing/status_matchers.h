@@ -12,8 +12,8 @@
 //                        HasSubstr("signature")));
 //   ASSERT_OK_AND_ASSIGN(std::string token, capability.Generate());
 
-#ifndef CAPTOKEN_TESTING_STATUS_MATCHERS_H_
-#define CAPTOKEN_TESTING_STATUS_MATCHERS_H_
+#ifndef CAPTOKEN_TESTS_TESTING_STATUS_MATCHERS_H_
+#define CAPTOKEN_TESTS_TESTING_STATUS_MATCHERS_H_
 
 #include <ostream>
 #include <utility>
@@ -68,4 +68,4 @@ MATCHER_P2(StatusIs, code, message_matcher,
       << CAPTOKEN_TESTING_CONCAT_(statusor_, __LINE__).status();  \
   lhs = *std::move(CAPTOKEN_TESTING_CONCAT_(statusor_, __LINE__))
 
-#endif  // CAPTOKEN_TESTING_STATUS_MATCHERS_H_
+#endif  // CAPTOKEN_TESTS_TESTING_STATUS_MATCHERS_H_

@@ -1,4 +1,4 @@
-#include "testing/vectors.h"
+#include "tests/testing/vectors.h"
 
 #include <algorithm>
 #include <cstdlib>
