@@ -164,7 +164,7 @@ FILE_MUTATIONS = [
     (f"{MESH_DIR}/kustomization.yaml", "renders",
      "networkpolicy-patch.yaml", "no-such-patch.yaml"),
     # The overlay without its NetworkPolicy patch opens the base's port.
-    (f"{MESH_DIR}/kustomization.yaml", "network-policy", "- path: networkpolicy-patch.yaml\n", ""),
+    (f"{MESH_DIR}/kustomization.yaml", "network-policy", "- networkpolicy-patch.yaml\n", ""),
 ]
 
 
