@@ -47,6 +47,12 @@ test_packages=(
 )
 # Debian's nodejs does not include npm; some machines' Node.js builds do.
 command -v npm >/dev/null || test_packages+=(npm)
+# deploy/checks render the manifests with `kubectl kustomize`. Only where
+# no kubectl is installed: Debian's kubernetes-client cannot be installed
+# beside the kubectl package of Kubernetes' or Google's repositories (both
+# ship /usr/bin/kubectl); kubectl 1.20 (Debian 12's) and later all render
+# deploy/kubernetes.
+command -v kubectl >/dev/null || test_packages+=(kubernetes-client)
 
 # bench/run.py: plots, the PyJWT peer (python3-jwt, what twilio-python
 # uses) and the server profile (perf). The twilio-node peer uses npm, which
