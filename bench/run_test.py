@@ -1,7 +1,9 @@
 #!/usr/bin/python3
-"""Tests of bench/run.py's own arithmetic: what it reads from the server's
-log and how it explains a peak. (The measurements themselves are the
-benchmark's; `run.py --quick` is their smoke test.)"""
+"""Tests of the benchmark's own code: what it reads from the server's log,
+how it pins and explains a peak, that the report carries no number the run
+did not determine (report_test.py), and that the profile summary refuses a
+function it cannot find (profile_summary_test.py). (The measurements
+themselves are the benchmark's; `run.py --quick` is their smoke test.)"""
 
 import os
 import random
@@ -10,7 +12,11 @@ import threading
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import run  # noqa: E402  bench/run.py
+import analyse  # noqa: E402  bench/analyse.py
+from measure import load, processes  # noqa: E402  bench/measure/
+from profile_summary_test import *  # noqa: E402,F401,F403
+from report_test import *  # noqa: E402,F401,F403
+from targets import TARGETS  # noqa: E402
 
 MARKER = b'"event":"audit"'
 
@@ -33,7 +39,7 @@ def count_through_pipe(data, chunk_sizes, buffer_bytes):
     writer.start()
     counted = []
     with os.fdopen(read_fd, "rb", buffering=0) as pipe:
-        run.count_marker(pipe.fileno(), MARKER, counted.append, buffer_bytes)
+        processes.count_marker(pipe.fileno(), MARKER, counted.append, buffer_bytes)
     writer.join()
     return sum(counted)
 
@@ -70,7 +76,7 @@ class CountMarkerTest(unittest.TestCase):
 
     def test_refuses_a_buffer_that_cannot_hold_a_marker(self):
         with self.assertRaises(ValueError):
-            run.count_marker(0, MARKER, lambda n: None, len(MARKER))
+            processes.count_marker(0, MARKER, lambda n: None, len(MARKER))
 
 
 class CpuAtPeakTest(unittest.TestCase):
@@ -93,7 +99,7 @@ class CpuAtPeakTest(unittest.TestCase):
         peak = {"noop": {16: 30000, 256: 40000},
                 "real": {16: 25000, 256: 20000}}
         cores = os.cpu_count()
-        got = run.cpu_at_peak(runs, peak)
+        got = load.cpu_at_peak(runs, peak)
         self.assertEqual(got["noop"]["concurrency"], 256)
         self.assertEqual(got["real"]["concurrency"], 16)
         self.assertEqual(got["real"]["server"], 30)
@@ -101,37 +107,31 @@ class CpuAtPeakTest(unittest.TestCase):
         # CPU seconds per second over the cores: (10 + 15) µs × 40 k/s.
         self.assertAlmostEqual(got["noop"]["busy"], 1.0 / cores)
         self.assertAlmostEqual(got["real"]["busy"], 1.5 / cores)
-        self.assertAlmostEqual(run.cpu_bound_estimate({"peak_cpu": got}),
-                               25 / 60)
+        self.assertAlmostEqual(
+            analyse.at_peak({"peak_cpu": got})["cpu_bound"], 25 / 60)
 
     def test_per_token(self):
         runs = {"noop": {16: [self.round(100, 200, 100)]},
                 "real": {16: [self.round(50, 500, 150, 20)]}}
         peak = {"noop": {16: 10000}, "real": {16: 5000}}
-        got = run.cpu_at_peak(runs, peak, per=100)
+        got = load.cpu_at_peak(runs, peak, per=100)
         self.assertEqual(got["real"]["server"], 5)
         self.assertEqual(got["real"]["client"], 1.5)
         self.assertAlmostEqual(got["real"]["reader"], 0.2)
-
-    def test_results_without_the_peak_cpu_fall_back_to_half_load(self):
-        old = {"cpu_us_per_call": {"noop": 50, "real": 55},
-               "client_cpu_us_per_call": {"noop": 50, "real": 45}}
-        self.assertAlmostEqual(run.cpu_bound_estimate(old), 1.0)
-        self.assertEqual(run.peak_cpu_text(old, "call", "calls"), "")
 
 
 class PinningTest(unittest.TestCase):
 
     def test_on_cpus(self):
-        self.assertEqual(run.on_cpus(None), [])
-        self.assertEqual(run.on_cpus({1, 0}),
+        self.assertEqual(processes.on_cpus(None), [])
+        self.assertEqual(processes.on_cpus({1, 0}),
                          ["taskset", "--cpu-list", "0,1"])
 
     def test_pins_every_thread_and_those_started_meanwhile_then_restores(self):
         before = os.sched_getaffinity(0)
         one = {min(before)}
         seen = []
-        with run.PinnedHere(one):
+        with processes.PinnedHere(one):
             self.assertEqual(os.sched_getaffinity(0), one)
             thread = threading.Thread(
                 target=lambda: seen.append(os.sched_getaffinity(0)))
@@ -139,48 +139,6 @@ class PinningTest(unittest.TestCase):
             thread.join()
         self.assertEqual(seen, [one])
         self.assertEqual(os.sched_getaffinity(0), before)
-
-
-class PinnedSectionTest(unittest.TestCase):
-
-    def test_rows_and_the_rate_per_second_of_server_cpu(self):
-        pinned = {"server_cpu": 0, "client_cpus": [1], "failed": 0,
-                  "concurrency": 16, "batch_size": 100,
-                  "noop": {"tokens_per_s": 800000, "busy": 0.8,
-                           "per_cpu_second": 1e6},
-                  "real": {"tokens_per_s": 300000, "busy": 1.0,
-                           "per_cpu_second": 3e5}}
-        text = run.pinned_section(pinned, quick=False)
-        self.assertIn("| no-op | 800 k tokens/s | 80% | 1.00 M tokens/s |",
-                      text)
-        self.assertIn("| captoken | 300 k tokens/s | 100% | 300 k tokens/s |",
-                      text)
-        self.assertEqual(run.pinned_section(None, quick=False), "")
-
-    def test_the_batch_verdict_counts_the_cores_the_target_needs(self):
-        batch = {"peak": {"noop": {16: 900000}, "real": {16: 350000}},
-                 "cpu_us_per_token": {"noop": 2.0, "real": 4.0},
-                 "client_cpu_us_per_token": {"noop": 1.5, "real": 1.5},
-                 "profile": None}
-        pinned = {"real": {"tokens_per_s": 262000, "busy": 0.98,
-                           "per_cpu_second": 268000}}
-        text = run.batch_miss_text(batch, pinned)
-        self.assertIn("captoken served 262 k tokens/s with that core 98% "
-                      "busy, 268 k tokens/s per second of its CPU: the "
-                      "target needs about 1.9 such cores", text)
-        self.assertNotIn("such cores", run.batch_miss_text(batch))
-
-    def test_the_batch_verdict_sets_own_work_against_the_budget(self):
-        batch = {"peak": {"noop": {16: 900000}, "real": {16: 350000}},
-                 "cpu_us_per_token": {"noop": 2.0, "real": 4.0},
-                 "client_cpu_us_per_token": {"noop": 1.5, "real": 1.5},
-                 "profile": None,
-                 "peak_cpu": {"noop": {"server": 1.0, "client": 1.0},
-                              "real": {"server": 3.5, "client": 1.5}}}
-        budget = os.cpu_count() * 1e6 / run.BATCH_TARGET
-        self.assertIn("needs captoken's own work per token cut to %.2f µs, "
-                      "from 3.00." % (budget - 2.0),
-                      run.batch_miss_text(batch))
 
 
 if __name__ == "__main__":

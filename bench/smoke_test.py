@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A short run of the benchmark's own machinery against the built binaries:
 the load generator (single calls and BatchMint), the no-op baseline server,
-the real server in development mode, and run.py's log counting and CPU
+the real server in development mode, and bench/measure's log counting and CPU
 pinning, as `bench/run.py` uses them. It checks what the benchmark relies
 on (every call counted and OK, every token and audit line accounted for),
 not how fast anything is. Needs `bazel build //bench:loadgen
@@ -15,9 +15,13 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import run  # noqa: E402  bench/run.py
+from measure import processes  # noqa: E402  bench/measure/
+from measure.environment import BIN  # noqa: E402
+from measure.load import loadgen  # noqa: E402
+from measure.params import BATCH_SIZE  # noqa: E402
 
 CALLS = 300
+CHANNELS = 4
 BATCHES = 20
 
 
@@ -26,7 +30,7 @@ class LoadGeneratorSmokeTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         for binary in ("bench/loadgen", "bench/noop_server", "service/server"):
-            path = os.path.join(run.BIN, binary)
+            path = os.path.join(BIN, binary)
             if not os.access(path, os.X_OK):
                 raise RuntimeError("%s is not built: run bazel build first"
                                    % path)
@@ -34,7 +38,8 @@ class LoadGeneratorSmokeTest(unittest.TestCase):
     def exercise(self, servers, cpus=None):
         for name, server in servers.items():
             with self.subTest(server=name):
-                single = run.loadgen(server, 8, requests=CALLS, cpus=cpus)
+                single = loadgen(server, 8, CHANNELS, requests=CALLS,
+                                 cpus=cpus)
                 self.assertEqual((single["calls"], single["ok"],
                                   single["failed"]), (CALLS, CALLS, 0))
                 self.assertEqual(single["tokens"], CALLS)
@@ -42,11 +47,11 @@ class LoadGeneratorSmokeTest(unittest.TestCase):
                 # clock tick of CPU, so only the sign is checked here;
                 # test_cpu_seconds_counts_a_busy_process checks the reading.
                 self.assertGreaterEqual(single["server_cpu_s"], 0)
-                batch = run.loadgen(server, 4, requests=BATCHES,
-                                    batch=run.BATCH_SIZE, cpus=cpus)
+                batch = loadgen(server, 4, CHANNELS, requests=BATCHES,
+                                batch=BATCH_SIZE, cpus=cpus)
                 self.assertEqual((batch["calls"], batch["failed"],
                                   batch["items_failed"]), (BATCHES, 0, 0))
-                self.assertEqual(batch["tokens"], BATCHES * run.BATCH_SIZE)
+                self.assertEqual(batch["tokens"], BATCHES * BATCH_SIZE)
 
     def test_cpu_seconds_counts_a_busy_process(self):
         # A child spends 0.3 s of CPU, says so, and waits to be let go.
@@ -58,12 +63,12 @@ class LoadGeneratorSmokeTest(unittest.TestCase):
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         try:
             self.assertEqual(child.stdout.readline().strip(), "spun")
-            self.assertGreaterEqual(run.cpu_seconds(child.pid), 0.25)
+            self.assertGreaterEqual(processes.cpu_seconds(child.pid), 0.25)
         finally:
             child.communicate("\n", timeout=10)
 
     def test_both_servers_answer_every_call_and_the_real_one_audits_each(self):
-        servers = run.start_servers()
+        servers = processes.start_servers()
         try:
             self.exercise(servers)
         finally:
@@ -71,15 +76,15 @@ class LoadGeneratorSmokeTest(unittest.TestCase):
                 server.stop()  # flushes the log, read to its end
         # One line per single call; one per batch item and one per batch.
         self.assertEqual(servers["real"].audit_lines,
-                         CALLS + BATCHES * (run.BATCH_SIZE + 1))
+                         CALLS + BATCHES * (BATCH_SIZE + 1))
         self.assertEqual(servers["noop"].audit_lines, 0)
 
     def test_pinned_servers_and_load_generator(self):
         cores = sorted(os.sched_getaffinity(0))
         if len(cores) < 2:
             self.skipTest("one core: nothing to pin apart")
-        with run.PinnedHere(set(cores[1:])):
-            servers = run.start_servers({cores[0]})
+        with processes.PinnedHere(set(cores[1:])):
+            servers = processes.start_servers({cores[0]})
             try:
                 for server in servers.values():
                     with open("/proc/%d/status" % server.pid) as f:

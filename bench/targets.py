@@ -1,0 +1,26 @@
+"""The performance targets, in one table: bench/analyse.py gives each a
+verdict, bench/report.py states them. Each is a ratio against a baseline
+measured in the same run, a per-core rate, or a bound that does not depend
+on the machine's speed, since the machine is shared and absolute rates on
+it drift."""
+
+TARGETS = {
+    # The token library, in-process: signing and verifying the typical
+    # token as a share of the raw HMAC-SHA256 rate of the same signing
+    # input (the floor: no token is cheaper than its MAC). Both profiles.
+    "sign_vs_hmac": {"at_least": 0.35},
+    "verify_vs_hmac": {"at_least": 0.30},
+    # The same token minted by the peers, per CPU second of one core each.
+    "vs_twilio_node": {"at_least": 100},
+    "vs_pyjwt": {"at_least": 10},
+    # Over gRPC: the server's peak calls/s against the no-op server's in
+    # the same run, and p99 latency at a fraction of peak.
+    "peak_vs_noop": {"at_least": 0.90},
+    "p99": {"at_most_us": 1000, "concurrency": 16, "load": 0.5},
+    # BatchMint with batches of `batch_size` capability requests: tokens/s
+    # over the machine (server and load generator share its cores).
+    "batch_tokens_per_s": {"at_least": 500000, "batch_size": 100},
+    # Resident memory after the run's last request against after the
+    # first `after` requests.
+    "memory_growth": {"at_most": 0.05, "after": 10000},
+}
