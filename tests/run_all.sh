@@ -30,6 +30,9 @@ git ls-files -z '*.cc' '*.h' | xargs -0 clang-format --dry-run -Werror
 step "the layers of service/ and their one-way dependencies (tests/layering/check_layers.py)"
 /usr/bin/python3 tests/layering/check_layers.py "${flags[@]}"
 
+step "the token library from another Bazel workspace (tests/consumer_workspace/check.sh)"
+tests/consumer_workspace/check.sh "${flags[@]}"
+
 step "unit, known-answer and end-to-end tests (bazel test //...)"
 bazel test "${flags[@]}" //...
 

@@ -3,16 +3,18 @@
 //
 // AccessToken is the in-process C++ API for Access Tokens, shaped like
 // twilio-python's AccessToken (and TwilioCapability, twilio_capability.h) so
-// that code ports line by line:
+// that code ports line by line. In python:
 //
-//   # python                                 // C++
-//   token = AccessToken(account_sid,         auto token = AccessToken::Create(
-//       key_sid, secret, identity="alice")       account_sid, key_sid, secret,
-//                                                "alice");
-//   grant = VideoGrant(room="standup")       token->AddGrant(
-//   token.add_grant(grant)                       VideoGrant{.room =
-//   "standup"}); jwt = token.to_jwt() absl::StatusOr<std::string> jwt =
-//                                                token->ToJwt();
+//   token = AccessToken(account_sid, key_sid, secret, identity="alice")
+//   token.add_grant(VideoGrant(room="standup"))
+//   jwt = token.to_jwt()
+//
+// and in C++:
+//
+//   absl::StatusOr<AccessToken> token =
+//       AccessToken::Create(account_sid, key_sid, secret, "alice");
+//   token->AddGrant(VideoGrant{.room = "standup"});
+//   absl::StatusOr<std::string> jwt = token->ToJwt();
 //
 // Create checks the key, the account and the identity; AddGrant only
 // records; ToJwt checks everything else and reports the first problem as

@@ -2,17 +2,23 @@
 // -----------------------------------------------------------------------------
 //
 // TwilioCapability is the in-process C++ API, shaped like twilio-python's
-// TwilioCapability so that code ports line by line:
+// TwilioCapability so that code ports line by line. In python:
 //
-//   # python                                    // C++
-//   cap = TwilioCapability(sid, token)          auto cap =
-//   TwilioCapability::Create(sid, token); cap.allow_client_incoming("alice")
-//   cap->AllowClientIncoming("alice"); cap.allow_client_outgoing(app,
-//   To="+1555")  cap->AllowClientOutgoing(app, {{"To", "+1555"}});
-//   cap.allow_event_stream()                    cap->AllowEventStream();
-//   token = cap.generate(expires=600)           absl::StatusOr<std::string>
-//   token =
-//                                                   cap->Generate(absl::Seconds(600));
+//   capability = TwilioCapability(account_sid, auth_token)
+//   capability.allow_client_incoming("Alice")
+//   capability.allow_client_outgoing(application_sid, To="+15551234567")
+//   capability.allow_event_stream()
+//   token = capability.generate(expires=600)
+//
+// and in C++:
+//
+//   absl::StatusOr<TwilioCapability> capability =
+//       TwilioCapability::Create(account_sid, auth_token);
+//   capability->AllowClientIncoming("Alice");
+//   capability->AllowClientOutgoing(application_sid, {{"To", "+15551234567"}});
+//   capability->AllowEventStream();
+//   absl::StatusOr<std::string> token =
+//       capability->Generate(absl::Seconds(600));
 //
 // The Allow* calls only record scopes; every input is checked by Generate,
 // which reports the first problem as INVALID_ARGUMENT. The auth token is
