@@ -44,6 +44,10 @@ test_packages=(
   libgoogle-gson-java
   # A fuzzer's stack in the CI log, symbolized (tests/run_all.sh).
   llvm-14
+  # tests/infra/: the alerting rules (promtool) and a real Prometheus
+  # scraping the server; HAProxy in front of three replicas. Started by the
+  # tests as child processes on loopback, never as system services.
+  prometheus haproxy
 )
 # Debian's nodejs does not include npm; some machines' Node.js builds do.
 command -v npm >/dev/null || test_packages+=(npm)

@@ -96,5 +96,13 @@ done
 step "each language's example against a development server (client/examples_test.sh)"
 client/examples_test.sh
 
+# Real infrastructure around the server (Debian's Prometheus and HAProxy).
+step "the alerting rules: promtool check and unit tests (tests/infra/prometheus_rules.sh)"
+tests/infra/prometheus_rules.sh
+step "Prometheus scrapes a real server (tests/infra/prometheus_scrape.sh)"
+tests/infra/prometheus_scrape.sh
+step "three replicas behind HAProxy, restarted under load (tests/infra/haproxy_rolling_restart.sh)"
+tests/infra/haproxy_rolling_restart.sh
+
 echo
 echo "All tests passed."
