@@ -44,6 +44,10 @@ test_packages=(
   libgoogle-gson-java
   # A fuzzer's stack in the CI log, symbolized (tests/run_all.sh).
   llvm-14
+  # The container image, built offline and unpacked to be run
+  # (deploy/build-image.sh, deploy/build_image_test.sh). unshare, nsenter,
+  # setpriv and chroot come with every Debian system (util-linux, coreutils).
+  buildah umoci
 )
 # Debian's nodejs does not include npm; some machines' Node.js builds do.
 command -v npm >/dev/null || test_packages+=(npm)

@@ -96,5 +96,10 @@ done
 step "each language's example against a development server (client/examples_test.sh)"
 client/examples_test.sh
 
+# After the build above: deploy/build-image.sh's build of the same two
+# binaries is then a cache hit.
+step "the container image, built offline and served from its own root (deploy/build_image_test.sh)"
+deploy/build_image_test.sh "$CAPTOKEN_CLI"
+
 echo
 echo "All tests passed."
