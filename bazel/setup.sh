@@ -48,6 +48,10 @@ test_packages=(
   # scraping the server; HAProxy in front of three replicas. Started by the
   # tests as child processes on loopback, never as system services.
   prometheus haproxy
+  # The container image, built offline and unpacked to be run
+  # (deploy/build-image.sh, deploy/build_image_test.sh). unshare, nsenter,
+  # setpriv and chroot come with every Debian system (util-linux, coreutils).
+  buildah umoci
 )
 # Debian's nodejs does not include npm; some machines' Node.js builds do.
 command -v npm >/dev/null || test_packages+=(npm)

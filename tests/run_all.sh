@@ -103,6 +103,10 @@ step "Prometheus scrapes a real server (tests/infra/prometheus_scrape.sh)"
 tests/infra/prometheus_scrape.sh
 step "three replicas behind HAProxy, restarted under load (tests/infra/haproxy_rolling_restart.sh)"
 tests/infra/haproxy_rolling_restart.sh
+# After the build above: deploy/build-image.sh's build of the same two
+# binaries is then a cache hit.
+step "the container image, built offline and served from its own root (deploy/build_image_test.sh)"
+deploy/build_image_test.sh "$CAPTOKEN_CLI"
 
 echo
 echo "All tests passed."

@@ -8,8 +8,8 @@ import re
 import yaml
 
 from checks.findings import rule
-from checks.parsing import dockerfile_stages, image_binaries, load_yaml_docs
-from checks.tree import BASE, DOCKERFILE, DOCKERIGNORE, SERVICE_CONFIG
+from checks.parsing import dockerfile_stages, image_list, load_yaml_docs
+from checks.tree import BASE, DOCKERFILE, DOCKERIGNORE, IMAGE_LIST, SERVICE_CONFIG
 
 
 @rule("yaml-parses")
@@ -76,7 +76,9 @@ def service_config(tree, report):
 
 @rule("dockerfile")
 def dockerfile(tree, report):
-    """The final stage: numeric non-root USER, only binaries and libraries."""
+    """The final stage: numeric non-root USER, only binaries and libraries,
+    and the user, ports, entry point and arguments deploy/image.list names
+    (which the offline build, deploy/build-image.sh, uses too)."""
     where = DOCKERFILE
     stages = dockerfile_stages(tree.path(DOCKERFILE))
     if not report.check(len(stages) >= 2, where, "must be multi-stage"):
@@ -86,13 +88,8 @@ def dockerfile(tree, report):
     build_text = " ".join(rest for _, rest in build["lines"])
     report.check("bazel/setup.sh build" in build_text, where,
                  "the build stage must install what bazel/setup.sh installs")
-    for target in ("//service:server", "//client/cli:captoken"):
-        report.check(target in build_text, where, f"the build stage must build {target}")
-    report.check("deploy/collect-libs.sh /out/staging" in build_text, where,
-                 "the build stage must collect the libraries with deploy/collect-libs.sh")
-    binaries = image_binaries(tree.path(DOCKERFILE))
-    report.check(binaries == {"/captoken/server", "/captoken/captoken"}, where,
-                 f"/out/captoken must hold exactly the server and captoken, not {sorted(binaries)}")
+    report.check("deploy/stage-image.sh /out" in build_text, where,
+                 "the build stage must stage the image with deploy/stage-image.sh /out")
     report.check(re.match(r"(debian:12-slim|gcr\.io/distroless/cc-debian12)(:|@|$)",
                           final["from"]), where,
                  "the final stage must be FROM debian:12-slim or distroless/cc-debian12")
@@ -101,7 +98,7 @@ def dockerfile(tree, report):
         # Numeric, so the kubelet can verify runAsNonRoot without the image.
         report.check(all(p.isdigit() and int(p) > 0 for p in users[-1].split(":")), where,
                      f"USER {users[-1]} must be a numeric non-root uid (and gid)")
-    allowed_sources = {"/out/staging/": "/", "/out/captoken/": "/captoken/"}
+    allowed_sources = {"/out/libs/": "/", "/out/bin/": "/"}
     for instruction, rest in final["lines"]:
         report.check(instruction not in ("ADD", "RUN"), where,
                      f"the final stage must not {instruction}")
@@ -111,11 +108,29 @@ def dockerfile(tree, report):
                          f"COPY {rest}: the final stage copies only from the build stage")
             report.check(len(parts) == 3 and allowed_sources.get(parts[1]) == parts[2], where,
                          f"COPY {rest}: only the binaries and their libraries")
-    report.check(("ENTRYPOINT", '["/captoken/server"]') in final["lines"], where,
-                 'needs ENTRYPOINT ["/captoken/server"]')
-    report.check(any(i == "CMD" and "--config=/etc/captoken/config.textproto" in r
-                     for i, r in final["lines"]), where,
-                 "needs CMD --config=/etc/captoken/config.textproto")
+    # The offline build takes these from deploy/image.list: the Dockerfile
+    # must say the same, or the two images would start differently.
+    listed = image_list(tree.path(IMAGE_LIST))
+    said = {}
+    for instruction, rest in final["lines"]:
+        if instruction in ("ENTRYPOINT", "CMD"):
+            try:
+                rest = json.loads(rest)
+            except ValueError:
+                pass  # the shell form: never equal to the list's, so reported
+        elif instruction == "EXPOSE":
+            rest = rest.split()
+        said.setdefault(instruction, []).append(rest)
+    expected = {
+        "USER": listed.get("user", []),
+        "EXPOSE": [listed.get("expose", [])],
+        "ENTRYPOINT": [" ".join(listed.get("entrypoint", [])).split()],
+        "CMD": [" ".join(listed.get("cmd", [])).split()],
+    }
+    for instruction, values in expected.items():
+        report.check(said.get(instruction) == values, where,
+                     f"{instruction} must be {values[-1]} as in {IMAGE_LIST}, "
+                     f"not {said.get(instruction, 'missing')}")
 
 
 @rule("dockerignore")

@@ -111,12 +111,20 @@ def dockerfile_stages(path):
     return stages
 
 
+def image_list(path):
+    """deploy/image.list as {KEY: [VALUE, ...]}, one VALUE (the rest of its
+    line) per entry, in order."""
+    entries = {}
+    with open(path, encoding="utf-8") as file:
+        for line in file:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                key, _, value = line.partition(" ")
+                entries.setdefault(key, []).append(value.strip())
+    return entries
+
+
 def image_binaries(path):
-    """The binaries the image's build stage copies to /captoken/, as paths
-    inside the image."""
-    stages = dockerfile_stages(path)
-    if not stages:
-        return set()
-    build_text = " ".join(rest for _, rest in stages[0]["lines"])
-    copied_out = re.findall(r"cp -L ([^&]*?) /out/captoken/", build_text)
-    return {"/captoken/" + p.rsplit("/", 1)[-1] for p in " ".join(copied_out).split()}
+    """The binaries deploy/image.list (at `path`) puts in the image, as
+    paths inside the image."""
+    return {value.split()[-1] for value in image_list(path).get("binary", [])}

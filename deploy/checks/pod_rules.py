@@ -4,7 +4,7 @@ reach, and that the drain fits in the termination grace period."""
 
 from checks.findings import rule
 from checks.parsing import flag, image_binaries, parse_duration_seconds
-from checks.tree import DOCKERFILE, METRICS_PORT, selects
+from checks.tree import IMAGE_LIST, METRICS_PORT, selects
 
 
 @rule("renders")
@@ -91,7 +91,7 @@ def metrics(tree, report):
 def probe_targets(tree, report):
     # A probe on a port nobody listens on, or running a binary the
     # distroless image does not have, fails every time in the cluster.
-    binaries = image_binaries(tree.path(DOCKERFILE))
+    binaries = image_binaries(tree.path(IMAGE_LIST))
     for variant in tree.variants.values():
         ports = variant.ports()
         for container, _ in variant.containers():

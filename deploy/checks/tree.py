@@ -14,6 +14,8 @@ ENVOY = "deploy/envoy/envoy.yaml"
 SERVICE_CONFIG = "deploy/grpc-service-config.json"
 DOCKERFILE = "deploy/Dockerfile"
 DOCKERIGNORE = "deploy/Dockerfile.dockerignore"
+# What goes in the image, for both of its builds.
+IMAGE_LIST = "deploy/image.list"
 METRICS_PORT = 9090
 # Callers' port behind the Envoy sidecar (deploy/envoy/envoy.yaml).
 MESH_PORT = 8443
