@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -222,6 +223,13 @@ TEST_F(ServingProcessTest, SighupReloadsWhileServingAndSigtermDrains) {
   const int port = process->port();
   ServingProcess::Exit exit = ServingProcess::Exit::kReloadStuck;
   std::thread loop([&] { exit = process->Run(signals_.Source()); });
+  // A failed assertion leaves early: stop the loop rather than abort.
+  absl::Cleanup stop_loop = [&] {
+    if (loop.joinable()) {
+      signals_.Send(SIGTERM);
+      loop.join();
+    }
+  };
 
   ASSERT_THAT(testing::WriteFile(secret_file_, kNewSecret), IsOk());
   signals_.Send(SIGHUP);
@@ -258,6 +266,12 @@ TEST_F(ServingProcessTest, AReloadStuckInAReadNeverHoldsUpShutdown) {
   ASSERT_NE(process, nullptr);
   ServingProcess::Exit exit = ServingProcess::Exit::kClean;
   std::thread loop([&] { exit = process->Run(signals_.Source()); });
+  absl::Cleanup stop_loop = [&] {
+    if (loop.joinable()) {
+      signals_.Send(SIGTERM);
+      loop.join();
+    }
+  };
 
   // The config a FIFO, as a file on a hung mount would be: the reload
   // blocks reading it for as long as the test holds the writing end open
