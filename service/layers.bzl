@@ -2,7 +2,8 @@
 #
 # A request goes down the table: rpc (the gRPC adapter) -> mint (the minting
 # core) -> convert (wire <-> library) -> token (the library). config, authz,
-# observe and secrets sit beside that path. Bazel enforces the table through
+# observe and secrets sit beside that path. serve, the serving process (config
+# load, reload, banner, signal loop), sits on top and runs the rest. Bazel enforces the table through
 # each layer package's `visibility` (layer_visibility below), so a wrong
 # dependency is a build error; tests/layering/check_layers.py proves it for
 # every pair, in both directions, on every `./dev test`.
@@ -22,6 +23,7 @@ LAYER_DEPENDENCIES = {
     "mint": ["token", "convert", "authz", "config"],
     "process": [],
     "rpc": ["token", "authz", "config", "observe", "mint", "process"],
+    "serve": ["token", "authz", "config", "observe", "mint", "rpc"],
 }
 
 # Packages outside service/ that may use a layer: tests, benchmarks and

@@ -1,0 +1,53 @@
+#include "service/serve/config_reload.h"
+
+#include <cstdint>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "service/config/tls_files.h"
+#include "service/serve/loaded_config.h"
+
+namespace captoken::serve {
+
+void ReloadConfig(const ReloadTargets& targets) {
+  observe::Logger& logger = *targets.logger;
+  if (targets.config_path.empty()) {
+    logger.Write(observe::LogLine(observe::LogLevel::kInfo, "reload_skipped")
+                     .Add("reason", "development mode has no config"));
+    return;
+  }
+  absl::StatusOr<LoadedConfig> loaded =
+      LoadConfig(targets.config_path, targets.listen_override);
+  targets.metrics->RecordReload(loaded.ok());
+  if (!loaded.ok()) {
+    logger.Write(observe::LogLine(observe::LogLevel::kError, "reload_failed")
+                     .Add("reason", loaded.status().message())
+                     .Add("kept", "the previous accounts"));
+    return;
+  }
+  if (loaded->settings.tls.has_value()) {
+    // gRPC re-reads the TLS files itself; say so when what it will find
+    // does not load.
+    if (absl::Status tls = config::CheckTlsFiles(*loaded->settings.tls);
+        !tls.ok()) {
+      logger.Write(
+          observe::LogLine(observe::LogLevel::kError, "tls_files_unusable")
+              .Add("reason", tls.message()));
+    }
+  }
+  const int64_t count = static_cast<int64_t>(loaded->state->accounts->size());
+  targets.metrics->SetSecretsLoaded(SecretNames(*loaded), absl::Now());
+  // Moved, not copied: the minter holds the only reference, so that the
+  // next reload releases (and wipes) these keys once no call uses them.
+  targets.minter->SetState(std::move(loaded->state));
+  if (targets.watcher != nullptr) {
+    targets.watcher->SetFiles(
+        WatchedFiles(targets.config_path, loaded->settings));
+  }
+  logger.Write(observe::LogLine(observe::LogLevel::kInfo, "reloaded")
+                   .Add("accounts", count));
+}
+
+}  // namespace captoken::serve

@@ -1,0 +1,51 @@
+// File: config_reload.h
+// -----------------------------------------------------------------------------
+//
+// ReloadConfig is what SIGHUP (or a change to a watched file) does: it reads
+// the config again and, if it loads, swaps the minter's accounts, auth
+// tokens, API keys and caller policies at once. A config that does not
+// load changes nothing: the previous accounts keep serving, and a
+// `reload_failed` line says why. Settings that need a restart (the listen
+// address, TLS files' paths, limits) are not reapplied.
+//
+// Each reload is counted (captoken_secret_reloads_total) and logged:
+//   {"event":"reloaded","accounts":2}
+//   {"event":"reload_failed","reason":"...","kept":"the previous accounts"}
+//   {"event":"reload_skipped","reason":"development mode has no config"}
+//   {"event":"tls_files_unusable","reason":"..."}  (applied nonetheless)
+//
+// Example:
+//
+//   ReloadConfig({config_path, listen_override, &minter, watcher.get(),
+//                 &metrics, &logger});
+
+#ifndef CAPTOKEN_SERVICE_SERVE_CONFIG_RELOAD_H_
+#define CAPTOKEN_SERVICE_SERVE_CONFIG_RELOAD_H_
+
+#include <string>
+
+#include "service/config/file_watcher.h"
+#include "service/mint/token_minter.h"
+#include "service/observe/log.h"
+#include "service/observe/metrics.h"
+
+namespace captoken::serve {
+
+// What a reload reads and what it updates; none is owned.
+struct ReloadTargets {
+  // Empty in development mode, which has nothing to reload.
+  std::string config_path;
+  // --listen, checked again (LoadConfig).
+  std::string listen_override;
+  mint::TokenMinter* minter = nullptr;
+  // Watches the new set of files after a reload; may be null.
+  config::FileWatcher* watcher = nullptr;
+  observe::ServerMetrics* metrics = nullptr;
+  observe::Logger* logger = nullptr;
+};
+
+void ReloadConfig(const ReloadTargets& targets);
+
+}  // namespace captoken::serve
+
+#endif  // CAPTOKEN_SERVICE_SERVE_CONFIG_RELOAD_H_

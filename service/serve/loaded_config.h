@@ -1,0 +1,58 @@
+// File: loaded_config.h
+// -----------------------------------------------------------------------------
+//
+// LoadConfig reads what the server serves: the config's settings and every
+// account's keys, with each secret read from its source; or, without a
+// config, the development account. Start-up and every reload go through it,
+// so both accept and refuse a config alike, with the same messages.
+//
+// Example:
+//
+//   CAPTOKEN_ASSIGN_OR_RETURN(LoadedConfig loaded,
+//                             LoadConfig(config_path, /*listen_override=*/""));
+//   mint::TokenMinter minter(options, std::move(loaded.state));
+
+#ifndef CAPTOKEN_SERVICE_SERVE_LOADED_CONFIG_H_
+#define CAPTOKEN_SERVICE_SERVE_LOADED_CONFIG_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "service/config/server_config.h"
+#include "service/mint/token_minter.h"
+
+namespace captoken::serve {
+
+struct LoadedConfig {
+  config::ServerSettings settings;
+  std::shared_ptr<const mint::ServingState> state;
+  // True without a config: the public development account on loopback.
+  bool development = false;
+};
+
+// LoadConfig reads the config at `config_path` (empty: development mode)
+// and its secrets. A non-empty `listen_override` (--listen) replaces the
+// listen address.
+//
+// Fails with the config's or the secret source's error (server_config.h,
+// account_keys.h), never quoting a secret; with INVALID_ARGUMENT if
+// `listen_override` is not loopback and the config declares no mesh sidecar
+// (plaintext is only served on loopback otherwise).
+absl::StatusOr<LoadedConfig> LoadConfig(const std::string& config_path,
+                                        const std::string& listen_override);
+
+// SecretNames names each secret by its place in the config
+// ("accounts[0].api_keys[1].secret"), for the secret-age metric: never the
+// account SID or the source.
+std::vector<std::string> SecretNames(const LoadedConfig& loaded);
+
+// WatchedFiles are the files whose change should reload: the config itself
+// and every secret file it names.
+std::vector<std::string> WatchedFiles(const std::string& config_path,
+                                      const config::ServerSettings& settings);
+
+}  // namespace captoken::serve
+
+#endif  // CAPTOKEN_SERVICE_SERVE_LOADED_CONFIG_H_

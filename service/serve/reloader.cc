@@ -1,0 +1,48 @@
+#include "service/serve/reloader.h"
+
+#include <utility>
+
+namespace captoken::serve {
+
+Reloader::Reloader(std::function<void()> reload)
+    : reload_(std::move(reload)), thread_([this] { Loop(); }) {}
+
+Reloader::~Reloader() {
+  {
+    absl::MutexLock lock(&mutex_);
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
+void Reloader::Request() {
+  absl::MutexLock lock(&mutex_);
+  pending_ = true;
+}
+
+bool Reloader::Stop(absl::Duration timeout) {
+  absl::MutexLock lock(&mutex_);
+  stopping_ = true;
+  auto idle = [this]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) { return !running_; };
+  return mutex_.AwaitWithTimeout(absl::Condition(&idle), timeout);
+}
+
+void Reloader::Loop() {
+  while (true) {
+    {
+      absl::MutexLock lock(&mutex_);
+      auto wake = [this]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
+        return pending_ || stopping_;
+      };
+      mutex_.Await(absl::Condition(&wake));
+      if (stopping_) return;
+      pending_ = false;
+      running_ = true;
+    }
+    reload_();
+    absl::MutexLock lock(&mutex_);
+    running_ = false;
+  }
+}
+
+}  // namespace captoken::serve
