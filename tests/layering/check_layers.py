@@ -33,11 +33,13 @@ def read_table():
 
 
 def representative_library(layer):
-    """The first non-test cc_library of a layer's BUILD file."""
+    """The first cc_library of a layer's BUILD file that the layer table
+    governs: not test-only, and not public (the token library's public API,
+    //service/token, is meant for everyone, in this repository and outside)."""
     with open(os.path.join(REPO, "service", layer, "BUILD.bazel")) as f:
         build = f.read()
     for block in re.findall(r"\ncc_library\((.*?)\n\)", build, re.S):
-        if "testonly" in block:
+        if "testonly" in block or "//visibility:public" in block:
             continue
         return "//service/%s:%s" % (layer, re.search(r'name = "(\w+)"', block).group(1))
     raise SystemExit("service/%s/BUILD.bazel has no cc_library" % layer)
