@@ -8,15 +8,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "service/convert/access_grant.h"
-#include "service/convert/access_token_request.h"
-#include "service/convert/capability_request.h"
 #include "service/convert/fields.h"
 #include "service/convert/kind_names.h"
-#include "service/convert/request_counts.h"
 #include "service/convert/taskrouter_policy.h"
-#include "service/convert/taskrouter_request.h"
 #include "service/convert/verify_response.h"
 #include "service/convert/verify_token.h"
+#include "service/mint/sign_request.h"
 #include "service/token/access_token_signer.h"
 #include "service/token/capability_signer.h"
 #include "service/token/crypto.h"
@@ -165,181 +162,184 @@ void TokenMinter::FillResponse(token::SignedToken signed_token,
   response->set_token_fingerprint(audit->token_fingerprint);
 }
 
-// ---- Minting
-// -----------------------------------------------------------------
+// ---- Minting ---------------------------------------------------------------
 //
-// Each kind runs the same steps: identify the caller, count what the
-// request names against the limits, convert, validate, authorize, find the
-// key, take the rate, sign. Nothing is expanded or converted for a caller
-// with no identity or no policy, or for a request over a count limit;
-// authorization sees checked values, and only a request that would be
-// signed takes a unit of the caller's rate.
+// Every kind runs the same steps, written once in Mint: identify the
+// caller, then SignRequest (sign_request.h) counts what the request names
+// against the limits, converts and checks it, and between the check and the
+// signature the minter authorizes the caller, finds the key and takes the
+// rate. Nothing is expanded or converted for a caller with no identity or
+// no policy, or for a request over a count limit; authorization sees
+// checked values, and only a request that would be signed takes a unit of
+// the caller's rate. MintKind says what differs for the server per kind.
+
+namespace {
+
+// Capability and TaskRouter tokens are signed with the account's auth token,
+// and the request names no key to audit.
+struct SignedWithAuthToken {
+  template <typename Request>
+  static absl::StatusOr<const token::HmacSha256Key*> SigningKey(
+      const config::AccountKeys::Account& account, const Request& request,
+      AuditRecord* audit) {
+    return &account.auth_token;
+  }
+  template <typename Request>
+  static void AuditChecked(const Request& request, AuditRecord* audit) {}
+};
+
+template <typename Request>
+struct MintKind;
+
+template <>
+struct MintKind<v1::CapabilityRequest> : SignedWithAuthToken {
+  static constexpr absl::string_view kMethod = "MintCapabilityToken";
+
+  static void AuditConverted(const v1::CapabilityRequest& request,
+                             const token::CapabilitySpec& spec,
+                             AuditRecord* audit) {
+    audit->scope_kinds.reserve(spec.scopes.size());
+    for (const token::CapabilityScope& scope : spec.scopes) {
+      audit->scope_kinds.push_back(token::ScopeKindName(scope));
+    }
+  }
+  static absl::Status Authorize(const authz::CallerPolicy& policy,
+                                const token::CheckedCapability& checked) {
+    return policy.AuthorizeMint(checked.spec(), checked.lifetime());
+  }
+};
+
+template <>
+struct MintKind<v1::TaskRouterRequest> : SignedWithAuthToken {
+  static constexpr absl::string_view kMethod = "MintTaskRouterToken";
+
+  static void AuditConverted(const v1::TaskRouterRequest& request,
+                             const token::TaskRouterSpec& spec,
+                             AuditRecord* audit) {
+    audit->policy_sets.reserve(static_cast<size_t>(request.policy_sets_size()));
+    for (int set : request.policy_sets()) {
+      // Converted, so every set is known.
+      audit->policy_sets.push_back(
+          token::TaskRouterPolicySetName(*convert::PolicySetFromProto(
+              "", static_cast<v1::TaskRouterPolicySet>(set))));
+    }
+  }
+  static absl::Status Authorize(const authz::CallerPolicy& policy,
+                                const token::CheckedTaskRouter& checked) {
+    return policy.AuthorizeTaskRouter(checked.spec(), checked.lifetime());
+  }
+};
+
+template <>
+struct MintKind<v1::AccessTokenRequest> {
+  static constexpr absl::string_view kMethod = "MintAccessToken";
+
+  static void AuditConverted(const v1::AccessTokenRequest& request,
+                             const token::AccessTokenSpec& spec,
+                             AuditRecord* audit) {
+    audit->grant_kinds.reserve(spec.grants.size());
+    for (const token::AccessGrant& grant : spec.grants) {
+      audit->grant_kinds.push_back(
+          convert::GrantKindLabel(convert::GrantKindOf(grant)));
+    }
+  }
+  // The key the request names, once checked: recorded even if the caller
+  // may not use it.
+  static void AuditChecked(const v1::AccessTokenRequest& request,
+                           AuditRecord* audit) {
+    if (!request.api_key_sid().empty()) {
+      audit->api_key_sid = request.api_key_sid();
+    }
+  }
+  static absl::Status Authorize(const authz::CallerPolicy& policy,
+                                const token::CheckedAccessToken& checked) {
+    return policy.AuthorizeAccessToken(checked.spec(), checked.lifetime());
+  }
+  // The key the request names, or the account's first that signs.
+  static absl::StatusOr<const token::ApiKey*> SigningKey(
+      const config::AccountKeys::Account& account,
+      const v1::AccessTokenRequest& request, AuditRecord* audit) {
+    const token::ApiKey* api_key = account.SigningApiKey(request.api_key_sid());
+    if (api_key == nullptr) {
+      // No key named: the account has none that signs, which the proto
+      // promises looks like an unknown account.
+      return request.api_key_sid().empty()
+                 ? AccountDenied()
+                 : authz::WithRefusalReason(
+                       authz::RefusalReason::kApiKey,
+                       absl::PermissionDeniedError(kApiKeyDenied));
+    }
+    audit->api_key_sid = api_key->sid();
+    return api_key;
+  }
+};
+
+}  // namespace
+
+template <typename Request>
+absl::StatusOr<v1::TokenResponse> TokenMinter::MintOne(
+    const Request& request, const authz::CallerIdentity& caller,
+    AuditRecord* audit) const {
+  v1::TokenResponse response;
+  CAPTOKEN_RETURN_IF_ERROR(Mint(request, NewCall(caller), audit, &response));
+  return response;
+}
+
+template <typename Request>
+absl::Status TokenMinter::Mint(const Request& request, const Call& call,
+                               AuditRecord* audit,
+                               v1::TokenResponse* response) const {
+  using Kind = MintKind<Request>;
+  StartAudit(Kind::kMethod, RequestKind<Request>::kKind, call.caller,
+             request.account_sid(), audit);
+  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(call.caller));
+  // Who is asking, before any work.
+  CAPTOKEN_ASSIGN_OR_RETURN(const authz::CallerPolicy* policy, call.policy);
+  const SignOptions options = {.default_profile = options_.default_profile,
+                               .limits = LimitsFor(policy),
+                               .clock = options_.clock};
+  auto key_for = [&](const typename RequestKind<Request>::Checked& checked)
+      -> absl::StatusOr<const typename RequestKind<Request>::Key*> {
+    Kind::AuditChecked(request, audit);
+    audit->ttl_seconds = absl::ToInt64Seconds(checked.lifetime());
+    if (policy != nullptr) {
+      CAPTOKEN_RETURN_IF_ERROR(Kind::Authorize(*policy, checked));
+    }
+    CAPTOKEN_ASSIGN_OR_RETURN(const config::AccountKeys::Account* account,
+                              SigningAccount(call, checked.spec().account_sid));
+    CAPTOKEN_ASSIGN_OR_RETURN(const typename RequestKind<Request>::Key* key,
+                              Kind::SigningKey(*account, request, audit));
+    CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
+    return key;
+  };
+  auto on_converted = [&](const typename RequestKind<Request>::Spec& spec) {
+    Kind::AuditConverted(request, spec, audit);
+    audit->profile = std::string(token::ProfileName(spec.profile));
+  };
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      SignedRequest signed_request,
+      SignRequest(request, options, key_for, on_converted));
+  FillResponse(std::move(signed_request.token), signed_request.profile, audit,
+               response);
+  return absl::OkStatus();
+}
 
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapabilityToken(
     const v1::CapabilityRequest& request, const authz::CallerIdentity& caller,
     AuditRecord* audit) const {
-  v1::TokenResponse response;
-  CAPTOKEN_RETURN_IF_ERROR(
-      MintCapability(request, NewCall(caller), audit, &response));
-  return response;
-}
-
-absl::Status TokenMinter::MintCapability(const v1::CapabilityRequest& request,
-                                         const Call& call, AuditRecord* audit,
-                                         v1::TokenResponse* response) const {
-  StartAudit("MintCapabilityToken", token::TokenKind::kCapability, call.caller,
-             request.account_sid(), audit);
-  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(call.caller));
-  // Who is asking, and how much the request names, before any work.
-  CAPTOKEN_ASSIGN_OR_RETURN(const authz::CallerPolicy* policy, call.policy);
-  CAPTOKEN_RETURN_IF_ERROR(
-      convert::CheckRequestCounts(request, options_.signing_limits));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::CapabilitySpec spec,
-      convert::CapabilitySpecFromProto(request, options_.default_profile));
-  audit->scope_kinds.reserve(spec.scopes.size());
-  for (const token::CapabilityScope& scope : spec.scopes) {
-    audit->scope_kinds.push_back(token::ScopeKindName(scope));
-  }
-  audit->profile = std::string(token::ProfileName(spec.profile));
-
-  const token::SigningLimits limits = LimitsFor(policy);
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::CheckedCapability checked,
-      token::CheckCapability(spec, options_.clock->Now(), limits));
-  audit->ttl_seconds = absl::ToInt64Seconds(checked.lifetime());
-  if (policy != nullptr) {
-    CAPTOKEN_RETURN_IF_ERROR(policy->AuthorizeMint(spec, checked.lifetime()));
-  }
-  CAPTOKEN_ASSIGN_OR_RETURN(const config::AccountKeys::Account* account,
-                            SigningAccount(call, spec.account_sid));
-  CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::SignedToken signed_token,
-      token::SignCheckedCapability(checked, account->auth_token, limits));
-  FillResponse(std::move(signed_token), spec.profile, audit, response);
-  return absl::OkStatus();
+  return MintOne(request, caller, audit);
 }
 
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintTaskRouterToken(
     const v1::TaskRouterRequest& request, const authz::CallerIdentity& caller,
     AuditRecord* audit) const {
-  v1::TokenResponse response;
-  CAPTOKEN_RETURN_IF_ERROR(
-      MintTaskRouter(request, NewCall(caller), audit, &response));
-  return response;
-}
-
-absl::Status TokenMinter::MintTaskRouter(const v1::TaskRouterRequest& request,
-                                         const Call& call, AuditRecord* audit,
-                                         v1::TokenResponse* response) const {
-  StartAudit("MintTaskRouterToken", token::TokenKind::kTaskRouter, call.caller,
-             request.account_sid(), audit);
-  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(call.caller));
-  // Who is asking, and how much the request names, before any work.
-  CAPTOKEN_ASSIGN_OR_RETURN(const authz::CallerPolicy* policy, call.policy);
-  CAPTOKEN_RETURN_IF_ERROR(
-      convert::CheckRequestCounts(request, options_.signing_limits));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::TaskRouterSpec spec,
-      convert::TaskRouterSpecFromProto(request, options_.default_profile));
-  audit->policy_sets.reserve(static_cast<size_t>(request.policy_sets_size()));
-  for (int set : request.policy_sets()) {
-    // Converted, so every set is known.
-    audit->policy_sets.push_back(
-        token::TaskRouterPolicySetName(*convert::PolicySetFromProto(
-            "", static_cast<v1::TaskRouterPolicySet>(set))));
-  }
-  audit->profile = std::string(token::ProfileName(spec.profile));
-
-  const token::SigningLimits limits = LimitsFor(policy);
-  absl::StatusOr<token::CheckedTaskRouter> checked =
-      token::CheckTaskRouter(spec, options_.clock->Now(), limits);
-  if (!checked.ok()) {
-    return convert::TaskRouterStatusInRequestTerms(checked.status(), request,
-                                                   spec);
-  }
-  audit->ttl_seconds = absl::ToInt64Seconds(checked->lifetime());
-  if (policy != nullptr) {
-    CAPTOKEN_RETURN_IF_ERROR(
-        policy->AuthorizeTaskRouter(spec, checked->lifetime()));
-  }
-  CAPTOKEN_ASSIGN_OR_RETURN(const config::AccountKeys::Account* account,
-                            SigningAccount(call, spec.account_sid));
-  CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::SignedToken signed_token,
-      token::SignCheckedTaskRouter(*checked, account->auth_token, limits));
-  FillResponse(std::move(signed_token), spec.profile, audit, response);
-  return absl::OkStatus();
+  return MintOne(request, caller, audit);
 }
 
 absl::StatusOr<v1::TokenResponse> TokenMinter::MintAccessToken(
     const v1::AccessTokenRequest& request, const authz::CallerIdentity& caller,
     AuditRecord* audit) const {
-  v1::TokenResponse response;
-  CAPTOKEN_RETURN_IF_ERROR(
-      MintAccess(request, NewCall(caller), audit, &response));
-  return response;
-}
-
-absl::Status TokenMinter::MintAccess(const v1::AccessTokenRequest& request,
-                                     const Call& call, AuditRecord* audit,
-                                     v1::TokenResponse* response) const {
-  StartAudit("MintAccessToken", token::TokenKind::kAccessToken, call.caller,
-             request.account_sid(), audit);
-  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(call.caller));
-  // Who is asking, and how much the request names, before any work.
-  CAPTOKEN_ASSIGN_OR_RETURN(const authz::CallerPolicy* policy, call.policy);
-  CAPTOKEN_RETURN_IF_ERROR(
-      convert::CheckRequestCounts(request, options_.signing_limits));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::AccessTokenSpec spec,
-      convert::AccessTokenSpecFromProto(request, options_.default_profile));
-  audit->grant_kinds.reserve(spec.grants.size());
-  for (const token::AccessGrant& grant : spec.grants) {
-    audit->grant_kinds.push_back(
-        convert::GrantKindLabel(convert::GrantKindOf(grant)));
-  }
-  audit->profile = std::string(token::ProfileName(spec.profile));
-
-  const token::SigningLimits limits = LimitsFor(policy);
-  absl::StatusOr<token::CheckedAccessToken> checked =
-      token::CheckAccessToken(spec, options_.clock->Now(), limits);
-  if (!checked.ok()) {
-    return convert::AccessTokenStatusInRequestTerms(checked.status());
-  }
-  if (!request.api_key_sid().empty()) {
-    if (absl::Status s = token::CheckSid("SK", request.api_key_sid());
-        !s.ok()) {
-      return token::InField("api_key_sid", s);
-    }
-    audit->api_key_sid = request.api_key_sid();
-  }
-  audit->ttl_seconds = absl::ToInt64Seconds(checked->lifetime());
-  if (policy != nullptr) {
-    CAPTOKEN_RETURN_IF_ERROR(
-        policy->AuthorizeAccessToken(spec, checked->lifetime()));
-  }
-  CAPTOKEN_ASSIGN_OR_RETURN(const config::AccountKeys::Account* account,
-                            SigningAccount(call, spec.account_sid));
-  const token::ApiKey* api_key = account->SigningApiKey(request.api_key_sid());
-  if (api_key == nullptr) {
-    // No key named: the account has none that signs, which the proto
-    // promises looks like an unknown account.
-    return request.api_key_sid().empty()
-               ? AccountDenied()
-               : authz::WithRefusalReason(
-                     authz::RefusalReason::kApiKey,
-                     absl::PermissionDeniedError(kApiKeyDenied));
-  }
-  audit->api_key_sid = api_key->sid();
-  CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::SignedToken signed_token,
-      token::SignCheckedAccessToken(*checked, *api_key, limits));
-  FillResponse(std::move(signed_token), spec.profile, audit, response);
-  return absl::OkStatus();
+  return MintOne(request, caller, audit);
 }
 
 // ---- BatchMint -------------------------------------------------------------
@@ -349,11 +349,11 @@ absl::Status TokenMinter::MintItem(const v1::MintRequest& request,
                                    v1::TokenResponse* response) const {
   switch (request.request_case()) {
     case v1::MintRequest::kCapability:
-      return MintCapability(request.capability(), call, audit, response);
+      return Mint(request.capability(), call, audit, response);
     case v1::MintRequest::kTaskrouter:
-      return MintTaskRouter(request.taskrouter(), call, audit, response);
+      return Mint(request.taskrouter(), call, audit, response);
     case v1::MintRequest::kAccess:
-      return MintAccess(request.access(), call, audit, response);
+      return Mint(request.access(), call, audit, response);
     default:
       audit->caller = call.caller.identity;
       return absl::InvalidArgumentError(
