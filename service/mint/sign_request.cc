@@ -1,18 +1,8 @@
 #include "service/mint/sign_request.h"
 
-#include "service/convert/access_token_request.h"
-#include "service/convert/capability_request.h"
-#include "service/convert/taskrouter_request.h"
 #include "service/token/field_validation.h"
 
 namespace captoken::mint {
-
-// ---- Capability ------------------------------------------------------------
-
-absl::StatusOr<token::CapabilitySpec> ConvertRequest(
-    const v1::CapabilityRequest& request, token::Profile default_profile) {
-  return convert::CapabilitySpecFromProto(request, default_profile);
-}
 
 // The library names a capability request's fields as the request does, so
 // its statuses need no rewording.
@@ -20,19 +10,6 @@ absl::StatusOr<token::CheckedCapability> CheckRequest(
     const v1::CapabilityRequest& request, const token::CapabilitySpec& spec,
     absl::Time now, const token::SigningLimits& limits) {
   return token::CheckCapability(spec, now, limits);
-}
-
-absl::StatusOr<token::SignedToken> SignChecked(
-    const token::CheckedCapability& checked, const token::HmacSha256Key& key,
-    const token::SigningLimits& limits) {
-  return token::SignCheckedCapability(checked, key, limits);
-}
-
-// ---- TaskRouter ------------------------------------------------------------
-
-absl::StatusOr<token::TaskRouterSpec> ConvertRequest(
-    const v1::TaskRouterRequest& request, token::Profile default_profile) {
-  return convert::TaskRouterSpecFromProto(request, default_profile);
 }
 
 absl::StatusOr<token::CheckedTaskRouter> CheckRequest(
@@ -45,19 +22,6 @@ absl::StatusOr<token::CheckedTaskRouter> CheckRequest(
                                                    spec);
   }
   return checked;
-}
-
-absl::StatusOr<token::SignedToken> SignChecked(
-    const token::CheckedTaskRouter& checked, const token::HmacSha256Key& key,
-    const token::SigningLimits& limits) {
-  return token::SignCheckedTaskRouter(checked, key, limits);
-}
-
-// ---- Access Token ----------------------------------------------------------
-
-absl::StatusOr<token::AccessTokenSpec> ConvertRequest(
-    const v1::AccessTokenRequest& request, token::Profile default_profile) {
-  return convert::AccessTokenSpecFromProto(request, default_profile);
 }
 
 absl::StatusOr<token::CheckedAccessToken> CheckRequest(
@@ -76,12 +40,6 @@ absl::StatusOr<token::CheckedAccessToken> CheckRequest(
     }
   }
   return checked;
-}
-
-absl::StatusOr<token::SignedToken> SignChecked(
-    const token::CheckedAccessToken& checked, const token::ApiKey& key,
-    const token::SigningLimits& limits) {
-  return token::SignCheckedAccessToken(checked, key, limits);
 }
 
 }  // namespace captoken::mint

@@ -38,7 +38,10 @@
 #include "captoken/v1/access_token.pb.h"
 #include "captoken/v1/capability.pb.h"
 #include "captoken/v1/taskrouter.pb.h"
+#include "service/convert/access_token_request.h"
+#include "service/convert/capability_request.h"
 #include "service/convert/request_counts.h"
+#include "service/convert/taskrouter_request.h"
 #include "service/token/access_token_signer.h"
 #include "service/token/api_key.h"
 #include "service/token/capability_signer.h"
@@ -68,16 +71,24 @@ struct SignedRequest {
   token::Profile profile;
 };
 
-// RequestKind<Request> names one token kind's types: its spec, its checked
-// spec and the key that signs it. What differs in the steps is overloaded
-// by kind below (ConvertRequest, CheckRequest, SignChecked).
+// RequestKind<Request>, a KindSteps, is one token kind: its spec, its checked
+// spec, the key that signs it, and the library's functions that convert the
+// request (convert/*_request.h) and sign the checked spec. Compile-time
+// constants, so every call is a direct one. Checking differs by more than a
+// function (CheckRequest below).
 template <typename SpecT, typename CheckedT, typename KeyT,
-          token::TokenKind kKindValue>
-struct KindTypes {
+          token::TokenKind kKindValue, auto kConvert, auto kSign>
+struct KindSteps {
   using Spec = SpecT;
   using Checked = CheckedT;
   using Key = KeyT;
   static constexpr token::TokenKind kKind = kKindValue;
+  // (const Request&, token::Profile default_profile) -> StatusOr<Spec>
+  static constexpr auto Convert = kConvert;
+  // (const Checked&, const Key&, const SigningLimits&) -> StatusOr<token>;
+  // fails only for what rendering finds (a token over max_token_bytes,
+  // say), in terms that need no rewording.
+  static constexpr auto Sign = kSign;
 };
 
 template <typename Request>
@@ -86,29 +97,26 @@ struct RequestKind;
 // Signed with the account's auth token.
 template <>
 struct RequestKind<v1::CapabilityRequest>
-    : KindTypes<token::CapabilitySpec, token::CheckedCapability,
-                token::HmacSha256Key, token::TokenKind::kCapability> {};
+    : KindSteps<token::CapabilitySpec, token::CheckedCapability,
+                token::HmacSha256Key, token::TokenKind::kCapability,
+                &convert::CapabilitySpecFromProto,
+                &token::SignCheckedCapability> {};
 
 // Signed with the account's auth token.
 template <>
 struct RequestKind<v1::TaskRouterRequest>
-    : KindTypes<token::TaskRouterSpec, token::CheckedTaskRouter,
-                token::HmacSha256Key, token::TokenKind::kTaskRouter> {};
+    : KindSteps<token::TaskRouterSpec, token::CheckedTaskRouter,
+                token::HmacSha256Key, token::TokenKind::kTaskRouter,
+                &convert::TaskRouterSpecFromProto,
+                &token::SignCheckedTaskRouter> {};
 
 // Signed with an API key of the account.
 template <>
 struct RequestKind<v1::AccessTokenRequest>
-    : KindTypes<token::AccessTokenSpec, token::CheckedAccessToken,
-                token::ApiKey, token::TokenKind::kAccessToken> {};
-
-// ConvertRequest converts a request (convert/*_request.h); PROFILE_UNSPECIFIED
-// becomes `default_profile`.
-absl::StatusOr<token::CapabilitySpec> ConvertRequest(
-    const v1::CapabilityRequest& request, token::Profile default_profile);
-absl::StatusOr<token::TaskRouterSpec> ConvertRequest(
-    const v1::TaskRouterRequest& request, token::Profile default_profile);
-absl::StatusOr<token::AccessTokenSpec> ConvertRequest(
-    const v1::AccessTokenRequest& request, token::Profile default_profile);
+    : KindSteps<token::AccessTokenSpec, token::CheckedAccessToken,
+                token::ApiKey, token::TokenKind::kAccessToken,
+                &convert::AccessTokenSpecFromProto,
+                &token::SignCheckedAccessToken> {};
 
 // CheckRequest checks a converted request against `limits` as of `now`,
 // and says a refusal in the request's field names. For an Access Token it
@@ -123,19 +131,6 @@ absl::StatusOr<token::CheckedTaskRouter> CheckRequest(
 absl::StatusOr<token::CheckedAccessToken> CheckRequest(
     const v1::AccessTokenRequest& request, const token::AccessTokenSpec& spec,
     absl::Time now, const token::SigningLimits& limits);
-
-// SignChecked signs a checked request with `key`. It fails only for what
-// rendering finds (the library's SignChecked* say what: a token over
-// `limits.max_token_bytes`, say), whose statuses need no rewording.
-absl::StatusOr<token::SignedToken> SignChecked(
-    const token::CheckedCapability& checked, const token::HmacSha256Key& key,
-    const token::SigningLimits& limits);
-absl::StatusOr<token::SignedToken> SignChecked(
-    const token::CheckedTaskRouter& checked, const token::HmacSha256Key& key,
-    const token::SigningLimits& limits);
-absl::StatusOr<token::SignedToken> SignChecked(
-    const token::CheckedAccessToken& checked, const token::ApiKey& key,
-    const token::SigningLimits& limits);
 
 // What SignRequest does after converting when the caller wants nothing.
 struct IgnoreConverted {
@@ -165,7 +160,7 @@ absl::StatusOr<SignedRequest> SignRequest(
   CAPTOKEN_RETURN_IF_ERROR(
       convert::CheckRequestCounts(request, options.limits));
   CAPTOKEN_ASSIGN_OR_RETURN(typename Kind::Spec spec,
-                            ConvertRequest(request, options.default_profile));
+                            Kind::Convert(request, options.default_profile));
   on_converted(static_cast<const typename Kind::Spec&>(spec));
   CAPTOKEN_ASSIGN_OR_RETURN(
       typename Kind::Checked checked,
@@ -175,7 +170,7 @@ absl::StatusOr<SignedRequest> SignRequest(
       std::forward<KeyFor>(key_for)(
           static_cast<const typename Kind::Checked&>(checked)));
   CAPTOKEN_ASSIGN_OR_RETURN(token::SignedToken signed_token,
-                            SignChecked(checked, *key, options.limits));
+                            Kind::Sign(checked, *key, options.limits));
   return SignedRequest{std::move(signed_token), spec.profile};
 }
 

@@ -171,108 +171,104 @@ void TokenMinter::FillResponse(token::SignedToken signed_token,
 // rate. Nothing is expanded or converted for a caller with no identity or
 // no policy, or for a request over a count limit; authorization sees
 // checked values, and only a request that would be signed takes a unit of
-// the caller's rate. MintKind says what differs for the server per kind.
+// the caller's rate. What differs for the server per kind is below, one
+// entry or overload per kind.
 
 namespace {
 
-// Capability and TaskRouter tokens are signed with the account's auth token,
-// and the request names no key to audit.
-struct SignedWithAuthToken {
-  template <typename Request>
-  static absl::StatusOr<const token::HmacSha256Key*> SigningKey(
-      const config::AccountKeys::Account& account, const Request& request,
-      AuditRecord* audit) {
-    return &account.auth_token;
-  }
-  template <typename Request>
-  static void AuditChecked(const Request& request, AuditRecord* audit) {}
-};
-
+// The method a single call of each kind is audited under.
 template <typename Request>
-struct MintKind;
-
+constexpr absl::string_view kMintMethod = "";
 template <>
-struct MintKind<v1::CapabilityRequest> : SignedWithAuthToken {
-  static constexpr absl::string_view kMethod = "MintCapabilityToken";
-
-  static void AuditConverted(const v1::CapabilityRequest& request,
-                             const token::CapabilitySpec& spec,
-                             AuditRecord* audit) {
-    audit->scope_kinds.reserve(spec.scopes.size());
-    for (const token::CapabilityScope& scope : spec.scopes) {
-      audit->scope_kinds.push_back(token::ScopeKindName(scope));
-    }
-  }
-  static absl::Status Authorize(const authz::CallerPolicy& policy,
-                                const token::CheckedCapability& checked) {
-    return policy.AuthorizeMint(checked.spec(), checked.lifetime());
-  }
-};
-
+constexpr absl::string_view kMintMethod<v1::CapabilityRequest> =
+    "MintCapabilityToken";
 template <>
-struct MintKind<v1::TaskRouterRequest> : SignedWithAuthToken {
-  static constexpr absl::string_view kMethod = "MintTaskRouterToken";
-
-  static void AuditConverted(const v1::TaskRouterRequest& request,
-                             const token::TaskRouterSpec& spec,
-                             AuditRecord* audit) {
-    audit->policy_sets.reserve(static_cast<size_t>(request.policy_sets_size()));
-    for (int set : request.policy_sets()) {
-      // Converted, so every set is known.
-      audit->policy_sets.push_back(
-          token::TaskRouterPolicySetName(*convert::PolicySetFromProto(
-              "", static_cast<v1::TaskRouterPolicySet>(set))));
-    }
-  }
-  static absl::Status Authorize(const authz::CallerPolicy& policy,
-                                const token::CheckedTaskRouter& checked) {
-    return policy.AuthorizeTaskRouter(checked.spec(), checked.lifetime());
-  }
-};
-
+constexpr absl::string_view kMintMethod<v1::TaskRouterRequest> =
+    "MintTaskRouterToken";
 template <>
-struct MintKind<v1::AccessTokenRequest> {
-  static constexpr absl::string_view kMethod = "MintAccessToken";
+constexpr absl::string_view kMintMethod<v1::AccessTokenRequest> =
+    "MintAccessToken";
 
-  static void AuditConverted(const v1::AccessTokenRequest& request,
-                             const token::AccessTokenSpec& spec,
-                             AuditRecord* audit) {
-    audit->grant_kinds.reserve(spec.grants.size());
-    for (const token::AccessGrant& grant : spec.grants) {
-      audit->grant_kinds.push_back(
-          convert::GrantKindLabel(convert::GrantKindOf(grant)));
-    }
+// The caller-policy check of each kind's spec.
+template <typename Spec>
+constexpr auto kAuthorize = nullptr;
+template <>
+constexpr auto kAuthorize<token::CapabilitySpec> =
+    &authz::CallerPolicy::AuthorizeMint;
+template <>
+constexpr auto kAuthorize<token::TaskRouterSpec> =
+    &authz::CallerPolicy::AuthorizeTaskRouter;
+template <>
+constexpr auto kAuthorize<token::AccessTokenSpec> =
+    &authz::CallerPolicy::AuthorizeAccessToken;
+
+// AuditAsked records what the converted request asks for, refused or not.
+void AuditAsked(const v1::CapabilityRequest& request,
+                const token::CapabilitySpec& spec, AuditRecord* audit) {
+  audit->scope_kinds.reserve(spec.scopes.size());
+  for (const token::CapabilityScope& scope : spec.scopes) {
+    audit->scope_kinds.push_back(token::ScopeKindName(scope));
   }
-  // The key the request names, once checked: recorded even if the caller
-  // may not use it.
-  static void AuditChecked(const v1::AccessTokenRequest& request,
-                           AuditRecord* audit) {
-    if (!request.api_key_sid().empty()) {
-      audit->api_key_sid = request.api_key_sid();
-    }
+}
+
+void AuditAsked(const v1::TaskRouterRequest& request,
+                const token::TaskRouterSpec& spec, AuditRecord* audit) {
+  audit->policy_sets.reserve(static_cast<size_t>(request.policy_sets_size()));
+  for (int set : request.policy_sets()) {
+    // Converted, so every set is known.
+    audit->policy_sets.push_back(
+        token::TaskRouterPolicySetName(*convert::PolicySetFromProto(
+            "", static_cast<v1::TaskRouterPolicySet>(set))));
   }
-  static absl::Status Authorize(const authz::CallerPolicy& policy,
-                                const token::CheckedAccessToken& checked) {
-    return policy.AuthorizeAccessToken(checked.spec(), checked.lifetime());
+}
+
+void AuditAsked(const v1::AccessTokenRequest& request,
+                const token::AccessTokenSpec& spec, AuditRecord* audit) {
+  audit->grant_kinds.reserve(spec.grants.size());
+  for (const token::AccessGrant& grant : spec.grants) {
+    audit->grant_kinds.push_back(
+        convert::GrantKindLabel(convert::GrantKindOf(grant)));
   }
-  // The key the request names, or the account's first that signs.
-  static absl::StatusOr<const token::ApiKey*> SigningKey(
-      const config::AccountKeys::Account& account,
-      const v1::AccessTokenRequest& request, AuditRecord* audit) {
-    const token::ApiKey* api_key = account.SigningApiKey(request.api_key_sid());
-    if (api_key == nullptr) {
-      // No key named: the account has none that signs, which the proto
-      // promises looks like an unknown account.
-      return request.api_key_sid().empty()
-                 ? AccountDenied()
-                 : authz::WithRefusalReason(
-                       authz::RefusalReason::kApiKey,
-                       absl::PermissionDeniedError(kApiKeyDenied));
-    }
-    audit->api_key_sid = api_key->sid();
-    return api_key;
+}
+
+// AuditNamedKey records the API key a checked request names, even if the
+// caller may not use it. Only Access Token requests name one.
+template <typename Request>
+void AuditNamedKey(const Request& request, AuditRecord* audit) {}
+
+void AuditNamedKey(const v1::AccessTokenRequest& request, AuditRecord* audit) {
+  if (!request.api_key_sid().empty()) {
+    audit->api_key_sid = request.api_key_sid();
   }
-};
+}
+
+// SigningKey returns the account's key that signs the request: its auth
+// token for capability and TaskRouter tokens...
+template <typename Request>
+absl::StatusOr<const token::HmacSha256Key*> SigningKey(
+    const config::AccountKeys::Account& account, const Request& request,
+    AuditRecord* audit) {
+  return &account.auth_token;
+}
+
+// ...and for an Access Token the API key the request names, or the
+// account's first that signs.
+absl::StatusOr<const token::ApiKey*> SigningKey(
+    const config::AccountKeys::Account& account,
+    const v1::AccessTokenRequest& request, AuditRecord* audit) {
+  const token::ApiKey* api_key = account.SigningApiKey(request.api_key_sid());
+  if (api_key == nullptr) {
+    // No key named: the account has none that signs, which the proto
+    // promises looks like an unknown account.
+    return request.api_key_sid().empty()
+               ? AccountDenied()
+               : authz::WithRefusalReason(
+                     authz::RefusalReason::kApiKey,
+                     absl::PermissionDeniedError(kApiKeyDenied));
+  }
+  audit->api_key_sid = api_key->sid();
+  return api_key;
+}
 
 }  // namespace
 
@@ -289,8 +285,8 @@ template <typename Request>
 absl::Status TokenMinter::Mint(const Request& request, const Call& call,
                                AuditRecord* audit,
                                v1::TokenResponse* response) const {
-  using Kind = MintKind<Request>;
-  StartAudit(Kind::kMethod, RequestKind<Request>::kKind, call.caller,
+  using Kind = RequestKind<Request>;
+  StartAudit(kMintMethod<Request>, Kind::kKind, call.caller,
              request.account_sid(), audit);
   CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(call.caller));
   // Who is asking, before any work.
@@ -298,22 +294,24 @@ absl::Status TokenMinter::Mint(const Request& request, const Call& call,
   const SignOptions options = {.default_profile = options_.default_profile,
                                .limits = LimitsFor(policy),
                                .clock = options_.clock};
-  auto key_for = [&](const typename RequestKind<Request>::Checked& checked)
-      -> absl::StatusOr<const typename RequestKind<Request>::Key*> {
-    Kind::AuditChecked(request, audit);
+  auto key_for = [&](const typename Kind::Checked& checked)
+      -> absl::StatusOr<const typename Kind::Key*> {
+    AuditNamedKey(request, audit);
     audit->ttl_seconds = absl::ToInt64Seconds(checked.lifetime());
     if (policy != nullptr) {
-      CAPTOKEN_RETURN_IF_ERROR(Kind::Authorize(*policy, checked));
+      CAPTOKEN_RETURN_IF_ERROR(
+          (policy->*kAuthorize<typename Kind::Spec>)(checked.spec(),
+                                                     checked.lifetime()));
     }
     CAPTOKEN_ASSIGN_OR_RETURN(const config::AccountKeys::Account* account,
                               SigningAccount(call, checked.spec().account_sid));
-    CAPTOKEN_ASSIGN_OR_RETURN(const typename RequestKind<Request>::Key* key,
-                              Kind::SigningKey(*account, request, audit));
+    CAPTOKEN_ASSIGN_OR_RETURN(const typename Kind::Key* key,
+                              SigningKey(*account, request, audit));
     CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
     return key;
   };
-  auto on_converted = [&](const typename RequestKind<Request>::Spec& spec) {
-    Kind::AuditConverted(request, spec, audit);
+  auto on_converted = [&](const typename Kind::Spec& spec) {
+    AuditAsked(request, spec, audit);
     audit->profile = std::string(token::ProfileName(spec.profile));
   };
   CAPTOKEN_ASSIGN_OR_RETURN(
