@@ -28,7 +28,10 @@ LAYER_DEPENDENCIES = {
 
 # Packages outside service/ that may use a layer: tests, benchmarks and
 # fuzzers everywhere; the CLI signs locally, so it uses token, convert and
-# secrets, and shares the command-line helper in process.
+# secrets, signs through mint's sign_request (the server's own sequence, so
+# that `sign` and `mint` sign and refuse alike; it depends on nothing of
+# mint's but token and convert), and shares the command-line helper in
+# process.
 _EVERYWHERE = [
     "//bench:__subpackages__",
     "//fuzz:__subpackages__",
@@ -38,6 +41,7 @@ _EVERYWHERE = [
 _OUTSIDE_USERS = {
     "token": ["//client/cli:__pkg__"],
     "convert": ["//client/cli:__pkg__"],
+    "mint": ["//client/cli:__pkg__"],
     "secrets": ["//client/cli:__pkg__"],
     "process": ["//client/cli:__pkg__"],
 }

@@ -1,5 +1,7 @@
 #include "client/cli/cli_flags.h"
 
+#include <algorithm>
+
 #include "absl/flags/flag.h"
 
 ABSL_FLAG(std::string, request, "",
@@ -37,3 +39,19 @@ ABSL_FLAG(std::string, tls_cert_file, "",
           "TLS)");
 ABSL_FLAG(std::string, tls_key_file, "",
           "with --tls_cert_file: the client certificate's PEM private key");
+
+namespace captoken::cli {
+
+std::vector<std::string> NormalizeFlagNames(int argc, const char* const* argv) {
+  std::vector<std::string> normalized(argv, argv + argc);
+  for (size_t i = 1; i < normalized.size(); ++i) {
+    std::string& arg = normalized[i];
+    if (arg == "--") break;
+    if (arg.size() < 3 || arg[0] != '-' || arg[1] != '-') continue;
+    const size_t name_end = std::min(arg.find('='), arg.size());
+    std::replace(arg.begin() + 2, arg.begin() + name_end, '-', '_');
+  }
+  return normalized;
+}
+
+}  // namespace captoken::cli

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "absl/types/optional.h"
 #include "captoken/v1/access_token.pb.h"
 #include "captoken/v1/capability.pb.h"
 #include "captoken/v1/taskrouter.pb.h"
@@ -14,19 +15,16 @@
 #include "client/cli/cli_io.h"
 #include "client/cli/output.h"
 #include "client/cli/request_json.h"
-#include "service/convert/access_token_request.h"
-#include "service/convert/capability_request.h"
-#include "service/convert/taskrouter_request.h"
 #include "service/convert/verify_response.h"
 #include "service/convert/verify_token.h"
+#include "service/mint/sign_request.h"
 #include "service/token/access_token_signer.h"
-#include "service/token/capability_signer.h"
+#include "service/token/api_key.h"
 #include "service/token/clock.h"
-#include "service/token/field_validation.h"
+#include "service/token/crypto.h"
 #include "service/token/jwt.h"
 #include "service/token/jwt_verifier.h"
 #include "service/token/status_macros.h"
-#include "service/token/taskrouter_signer.h"
 #include "service/token/token_kind.h"
 
 namespace captoken::cli {
@@ -38,67 +36,55 @@ absl::Time TimeFromFlag(int64_t unix_seconds) {
   return unix_seconds < 0 ? absl::Now() : absl::FromUnixSeconds(unix_seconds);
 }
 
-// Local signing uses the library's default limits, which are the server's
-// defaults: a server with a default config refuses the same requests
-// (caller policies aside).
-
-absl::StatusOr<std::string> SignCapability() {
-  CAPTOKEN_ASSIGN_OR_RETURN(v1::CapabilityRequest request,
-                            ParseRequestFlag<v1::CapabilityRequest>());
+// Signs --request as a `Request` as of --issued-at through the server's own
+// sequence (mint/sign_request.h), with the library's default limits, which
+// are the server's defaults: a server with a default config signs and
+// refuses the same requests (caller policies aside), with the same
+// messages. `read_key(request, checked)` reads the secret, once the request
+// has passed every check: a refused request reads none.
+template <typename Request, typename ReadKey>
+absl::StatusOr<std::string> SignRequestFlag(ReadKey read_key) {
+  CAPTOKEN_ASSIGN_OR_RETURN(Request request, ParseRequestFlag<Request>());
+  const token::FixedClock clock(TimeFromFlag(absl::GetFlag(FLAGS_issued_at)));
   CAPTOKEN_ASSIGN_OR_RETURN(
-      token::CapabilitySpec spec,
-      convert::CapabilitySpecFromProto(request, token::Profile::kTwilioPython));
-  CAPTOKEN_ASSIGN_OR_RETURN(token::HmacSha256Key key, ReadAuthTokenKey());
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::SignedToken signed_token,
-      token::SignCapabilityToken(spec, key,
-                                 TimeFromFlag(absl::GetFlag(FLAGS_issued_at)),
-                                 token::SigningLimits()));
-  return std::move(signed_token.token);
+      mint::SignedRequest signed_request,
+      mint::SignRequest(request, {.clock = &clock}, [&](const auto& checked) {
+        return read_key(request, checked);
+      }));
+  return std::move(signed_request.token.token);
 }
 
-absl::StatusOr<std::string> SignTaskRouter() {
-  CAPTOKEN_ASSIGN_OR_RETURN(v1::TaskRouterRequest request,
-                            ParseRequestFlag<v1::TaskRouterRequest>());
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::TaskRouterSpec spec,
-      convert::TaskRouterSpecFromProto(request, token::Profile::kTwilioPython));
-  CAPTOKEN_ASSIGN_OR_RETURN(token::HmacSha256Key key, ReadAuthTokenKey());
-  absl::StatusOr<token::SignedToken> signed_token = token::SignTaskRouterToken(
-      spec, key, TimeFromFlag(absl::GetFlag(FLAGS_issued_at)),
-      token::SigningLimits());
-  if (!signed_token.ok()) {
-    return convert::TaskRouterStatusInRequestTerms(signed_token.status(),
-                                                   request, spec);
-  }
-  return std::move(signed_token->token);
+// Capability and TaskRouter tokens: the account's auth token.
+template <typename Request>
+absl::StatusOr<std::string> SignWithAuthToken() {
+  absl::optional<token::HmacSha256Key> key;
+  return SignRequestFlag<Request>(
+      [&](const Request&,
+          const auto&) -> absl::StatusOr<const token::HmacSha256Key*> {
+        CAPTOKEN_ASSIGN_OR_RETURN(token::HmacSha256Key read,
+                                  ReadAuthTokenKey());
+        return &key.emplace(std::move(read));
+      });
 }
 
-absl::StatusOr<std::string> SignAccess() {
-  CAPTOKEN_ASSIGN_OR_RETURN(v1::AccessTokenRequest request,
-                            ParseRequestFlag<v1::AccessTokenRequest>());
-  CAPTOKEN_ASSIGN_OR_RETURN(token::AccessTokenSpec spec,
-                            convert::AccessTokenSpecFromProto(
-                                request, token::Profile::kTwilioPython));
-  // The server may pick a key; here the caller holds one secret and must
-  // say whose it is.
-  if (request.api_key_sid().empty()) {
-    return absl::InvalidArgumentError(
-        "api_key_sid: required to sign locally (the key whose secret "
-        "--api-key-secret-env or --api-key-secret-file gives)");
-  }
-  if (absl::Status s = token::CheckSid("SK", request.api_key_sid()); !s.ok()) {
-    return token::InField("api_key_sid", s);
-  }
-  CAPTOKEN_ASSIGN_OR_RETURN(token::ApiKey key,
-                            ReadApiKey(request.api_key_sid()));
-  absl::StatusOr<token::SignedToken> signed_token = token::SignAccessToken(
-      spec, key, TimeFromFlag(absl::GetFlag(FLAGS_issued_at)),
-      token::SigningLimits());
-  if (!signed_token.ok()) {
-    return convert::AccessTokenStatusInRequestTerms(signed_token.status());
-  }
-  return std::move(signed_token->token);
+// Access Tokens: the API key the request names.
+absl::StatusOr<std::string> SignWithApiKey() {
+  absl::optional<token::ApiKey> key;
+  return SignRequestFlag<v1::AccessTokenRequest>(
+      [&](const v1::AccessTokenRequest& request,
+          const token::CheckedAccessToken&)
+          -> absl::StatusOr<const token::ApiKey*> {
+        // The server may pick a key; here the caller holds one secret and
+        // must say whose it is.
+        if (request.api_key_sid().empty()) {
+          return absl::InvalidArgumentError(
+              "api_key_sid: required to sign locally (the key whose secret "
+              "--api-key-secret-env or --api-key-secret-file gives)");
+        }
+        CAPTOKEN_ASSIGN_OR_RETURN(token::ApiKey read,
+                                  ReadApiKey(request.api_key_sid()));
+        return &key.emplace(std::move(read));
+      });
 }
 
 int PrintSigned(const std::vector<std::string>& args, absl::string_view command,
@@ -134,15 +120,17 @@ absl::StatusOr<convert::TokenVerification> VerifyWithFlagSecrets(
 }  // namespace
 
 int RunSignCapability(const std::vector<std::string>& args) {
-  return PrintSigned(args, "sign capability", &SignCapability);
+  return PrintSigned(args, "sign capability",
+                     &SignWithAuthToken<v1::CapabilityRequest>);
 }
 
 int RunSignTaskRouter(const std::vector<std::string>& args) {
-  return PrintSigned(args, "sign taskrouter", &SignTaskRouter);
+  return PrintSigned(args, "sign taskrouter",
+                     &SignWithAuthToken<v1::TaskRouterRequest>);
 }
 
 int RunSignAccess(const std::vector<std::string>& args) {
-  return PrintSigned(args, "sign access", &SignAccess);
+  return PrintSigned(args, "sign access", &SignWithApiKey);
 }
 
 int RunVerifyLocally(const std::vector<std::string>& args) {

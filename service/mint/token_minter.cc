@@ -8,15 +8,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "service/convert/access_grant.h"
-#include "service/convert/access_token_request.h"
-#include "service/convert/capability_request.h"
 #include "service/convert/fields.h"
 #include "service/convert/kind_names.h"
-#include "service/convert/request_counts.h"
 #include "service/convert/taskrouter_policy.h"
-#include "service/convert/taskrouter_request.h"
 #include "service/convert/verify_response.h"
 #include "service/convert/verify_token.h"
+#include "service/mint/sign_request.h"
 #include "service/token/access_token_signer.h"
 #include "service/token/capability_signer.h"
 #include "service/token/crypto.h"
@@ -165,84 +162,57 @@ void TokenMinter::FillResponse(token::SignedToken signed_token,
   response->set_token_fingerprint(audit->token_fingerprint);
 }
 
-// ---- Minting
-// -----------------------------------------------------------------
+// ---- Minting ---------------------------------------------------------------
 //
-// Each kind runs the same steps: identify the caller, count what the
-// request names against the limits, convert, validate, authorize, find the
-// key, take the rate, sign. Nothing is expanded or converted for a caller
-// with no identity or no policy, or for a request over a count limit;
-// authorization sees checked values, and only a request that would be
-// signed takes a unit of the caller's rate.
+// Every kind runs the same steps, written once in Mint: identify the
+// caller, then SignRequest (sign_request.h) counts what the request names
+// against the limits, converts and checks it, and between the check and the
+// signature the minter authorizes the caller, finds the key and takes the
+// rate. Nothing is expanded or converted for a caller with no identity or
+// no policy, or for a request over a count limit; authorization sees
+// checked values, and only a request that would be signed takes a unit of
+// the caller's rate. What differs for the server per kind is below, one
+// entry or overload per kind.
 
-absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapabilityToken(
-    const v1::CapabilityRequest& request, const authz::CallerIdentity& caller,
-    AuditRecord* audit) const {
-  v1::TokenResponse response;
-  CAPTOKEN_RETURN_IF_ERROR(
-      MintCapability(request, NewCall(caller), audit, &response));
-  return response;
-}
+namespace {
 
-absl::Status TokenMinter::MintCapability(const v1::CapabilityRequest& request,
-                                         const Call& call, AuditRecord* audit,
-                                         v1::TokenResponse* response) const {
-  StartAudit("MintCapabilityToken", token::TokenKind::kCapability, call.caller,
-             request.account_sid(), audit);
-  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(call.caller));
-  // Who is asking, and how much the request names, before any work.
-  CAPTOKEN_ASSIGN_OR_RETURN(const authz::CallerPolicy* policy, call.policy);
-  CAPTOKEN_RETURN_IF_ERROR(
-      convert::CheckRequestCounts(request, options_.signing_limits));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::CapabilitySpec spec,
-      convert::CapabilitySpecFromProto(request, options_.default_profile));
+// The method a single call of each kind is audited under.
+template <typename Request>
+constexpr absl::string_view kMintMethod = "";
+template <>
+constexpr absl::string_view kMintMethod<v1::CapabilityRequest> =
+    "MintCapabilityToken";
+template <>
+constexpr absl::string_view kMintMethod<v1::TaskRouterRequest> =
+    "MintTaskRouterToken";
+template <>
+constexpr absl::string_view kMintMethod<v1::AccessTokenRequest> =
+    "MintAccessToken";
+
+// The caller-policy check of each kind's spec.
+template <typename Spec>
+constexpr auto kAuthorize = nullptr;
+template <>
+constexpr auto kAuthorize<token::CapabilitySpec> =
+    &authz::CallerPolicy::AuthorizeMint;
+template <>
+constexpr auto kAuthorize<token::TaskRouterSpec> =
+    &authz::CallerPolicy::AuthorizeTaskRouter;
+template <>
+constexpr auto kAuthorize<token::AccessTokenSpec> =
+    &authz::CallerPolicy::AuthorizeAccessToken;
+
+// AuditAsked records what the converted request asks for, refused or not.
+void AuditAsked(const v1::CapabilityRequest& request,
+                const token::CapabilitySpec& spec, AuditRecord* audit) {
   audit->scope_kinds.reserve(spec.scopes.size());
   for (const token::CapabilityScope& scope : spec.scopes) {
     audit->scope_kinds.push_back(token::ScopeKindName(scope));
   }
-  audit->profile = std::string(token::ProfileName(spec.profile));
-
-  const token::SigningLimits limits = LimitsFor(policy);
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::CheckedCapability checked,
-      token::CheckCapability(spec, options_.clock->Now(), limits));
-  audit->ttl_seconds = absl::ToInt64Seconds(checked.lifetime());
-  if (policy != nullptr) {
-    CAPTOKEN_RETURN_IF_ERROR(policy->AuthorizeMint(spec, checked.lifetime()));
-  }
-  CAPTOKEN_ASSIGN_OR_RETURN(const config::AccountKeys::Account* account,
-                            SigningAccount(call, spec.account_sid));
-  CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::SignedToken signed_token,
-      token::SignCheckedCapability(checked, account->auth_token, limits));
-  FillResponse(std::move(signed_token), spec.profile, audit, response);
-  return absl::OkStatus();
 }
 
-absl::StatusOr<v1::TokenResponse> TokenMinter::MintTaskRouterToken(
-    const v1::TaskRouterRequest& request, const authz::CallerIdentity& caller,
-    AuditRecord* audit) const {
-  v1::TokenResponse response;
-  CAPTOKEN_RETURN_IF_ERROR(
-      MintTaskRouter(request, NewCall(caller), audit, &response));
-  return response;
-}
-
-absl::Status TokenMinter::MintTaskRouter(const v1::TaskRouterRequest& request,
-                                         const Call& call, AuditRecord* audit,
-                                         v1::TokenResponse* response) const {
-  StartAudit("MintTaskRouterToken", token::TokenKind::kTaskRouter, call.caller,
-             request.account_sid(), audit);
-  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(call.caller));
-  // Who is asking, and how much the request names, before any work.
-  CAPTOKEN_ASSIGN_OR_RETURN(const authz::CallerPolicy* policy, call.policy);
-  CAPTOKEN_RETURN_IF_ERROR(
-      convert::CheckRequestCounts(request, options_.signing_limits));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::TaskRouterSpec spec,
-      convert::TaskRouterSpecFromProto(request, options_.default_profile));
+void AuditAsked(const v1::TaskRouterRequest& request,
+                const token::TaskRouterSpec& spec, AuditRecord* audit) {
   audit->policy_sets.reserve(static_cast<size_t>(request.policy_sets_size()));
   for (int set : request.policy_sets()) {
     // Converted, so every set is known.
@@ -250,80 +220,43 @@ absl::Status TokenMinter::MintTaskRouter(const v1::TaskRouterRequest& request,
         token::TaskRouterPolicySetName(*convert::PolicySetFromProto(
             "", static_cast<v1::TaskRouterPolicySet>(set))));
   }
-  audit->profile = std::string(token::ProfileName(spec.profile));
-
-  const token::SigningLimits limits = LimitsFor(policy);
-  absl::StatusOr<token::CheckedTaskRouter> checked =
-      token::CheckTaskRouter(spec, options_.clock->Now(), limits);
-  if (!checked.ok()) {
-    return convert::TaskRouterStatusInRequestTerms(checked.status(), request,
-                                                   spec);
-  }
-  audit->ttl_seconds = absl::ToInt64Seconds(checked->lifetime());
-  if (policy != nullptr) {
-    CAPTOKEN_RETURN_IF_ERROR(
-        policy->AuthorizeTaskRouter(spec, checked->lifetime()));
-  }
-  CAPTOKEN_ASSIGN_OR_RETURN(const config::AccountKeys::Account* account,
-                            SigningAccount(call, spec.account_sid));
-  CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::SignedToken signed_token,
-      token::SignCheckedTaskRouter(*checked, account->auth_token, limits));
-  FillResponse(std::move(signed_token), spec.profile, audit, response);
-  return absl::OkStatus();
 }
 
-absl::StatusOr<v1::TokenResponse> TokenMinter::MintAccessToken(
-    const v1::AccessTokenRequest& request, const authz::CallerIdentity& caller,
-    AuditRecord* audit) const {
-  v1::TokenResponse response;
-  CAPTOKEN_RETURN_IF_ERROR(
-      MintAccess(request, NewCall(caller), audit, &response));
-  return response;
-}
-
-absl::Status TokenMinter::MintAccess(const v1::AccessTokenRequest& request,
-                                     const Call& call, AuditRecord* audit,
-                                     v1::TokenResponse* response) const {
-  StartAudit("MintAccessToken", token::TokenKind::kAccessToken, call.caller,
-             request.account_sid(), audit);
-  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(call.caller));
-  // Who is asking, and how much the request names, before any work.
-  CAPTOKEN_ASSIGN_OR_RETURN(const authz::CallerPolicy* policy, call.policy);
-  CAPTOKEN_RETURN_IF_ERROR(
-      convert::CheckRequestCounts(request, options_.signing_limits));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::AccessTokenSpec spec,
-      convert::AccessTokenSpecFromProto(request, options_.default_profile));
+void AuditAsked(const v1::AccessTokenRequest& request,
+                const token::AccessTokenSpec& spec, AuditRecord* audit) {
   audit->grant_kinds.reserve(spec.grants.size());
   for (const token::AccessGrant& grant : spec.grants) {
     audit->grant_kinds.push_back(
         convert::GrantKindLabel(convert::GrantKindOf(grant)));
   }
-  audit->profile = std::string(token::ProfileName(spec.profile));
+}
 
-  const token::SigningLimits limits = LimitsFor(policy);
-  absl::StatusOr<token::CheckedAccessToken> checked =
-      token::CheckAccessToken(spec, options_.clock->Now(), limits);
-  if (!checked.ok()) {
-    return convert::AccessTokenStatusInRequestTerms(checked.status());
-  }
+// AuditNamedKey records the API key a checked request names, even if the
+// caller may not use it. Only Access Token requests name one.
+template <typename Request>
+void AuditNamedKey(const Request& request, AuditRecord* audit) {}
+
+void AuditNamedKey(const v1::AccessTokenRequest& request, AuditRecord* audit) {
   if (!request.api_key_sid().empty()) {
-    if (absl::Status s = token::CheckSid("SK", request.api_key_sid());
-        !s.ok()) {
-      return token::InField("api_key_sid", s);
-    }
     audit->api_key_sid = request.api_key_sid();
   }
-  audit->ttl_seconds = absl::ToInt64Seconds(checked->lifetime());
-  if (policy != nullptr) {
-    CAPTOKEN_RETURN_IF_ERROR(
-        policy->AuthorizeAccessToken(spec, checked->lifetime()));
-  }
-  CAPTOKEN_ASSIGN_OR_RETURN(const config::AccountKeys::Account* account,
-                            SigningAccount(call, spec.account_sid));
-  const token::ApiKey* api_key = account->SigningApiKey(request.api_key_sid());
+}
+
+// SigningKey returns the account's key that signs the request: its auth
+// token for capability and TaskRouter tokens...
+template <typename Request>
+absl::StatusOr<const token::HmacSha256Key*> SigningKey(
+    const config::AccountKeys::Account& account, const Request& request,
+    AuditRecord* audit) {
+  return &account.auth_token;
+}
+
+// ...and for an Access Token the API key the request names, or the
+// account's first that signs.
+absl::StatusOr<const token::ApiKey*> SigningKey(
+    const config::AccountKeys::Account& account,
+    const v1::AccessTokenRequest& request, AuditRecord* audit) {
+  const token::ApiKey* api_key = account.SigningApiKey(request.api_key_sid());
   if (api_key == nullptr) {
     // No key named: the account has none that signs, which the proto
     // promises looks like an unknown account.
@@ -334,12 +267,77 @@ absl::Status TokenMinter::MintAccess(const v1::AccessTokenRequest& request,
                      absl::PermissionDeniedError(kApiKeyDenied));
   }
   audit->api_key_sid = api_key->sid();
-  CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
+  return api_key;
+}
+
+}  // namespace
+
+template <typename Request>
+absl::StatusOr<v1::TokenResponse> TokenMinter::MintOne(
+    const Request& request, const authz::CallerIdentity& caller,
+    AuditRecord* audit) const {
+  v1::TokenResponse response;
+  CAPTOKEN_RETURN_IF_ERROR(Mint(request, NewCall(caller), audit, &response));
+  return response;
+}
+
+template <typename Request>
+absl::Status TokenMinter::Mint(const Request& request, const Call& call,
+                               AuditRecord* audit,
+                               v1::TokenResponse* response) const {
+  using Kind = RequestKind<Request>;
+  StartAudit(kMintMethod<Request>, Kind::kKind, call.caller,
+             request.account_sid(), audit);
+  CAPTOKEN_RETURN_IF_ERROR(RefuseRejected(call.caller));
+  // Who is asking, before any work.
+  CAPTOKEN_ASSIGN_OR_RETURN(const authz::CallerPolicy* policy, call.policy);
+  const SignOptions options = {.default_profile = options_.default_profile,
+                               .limits = LimitsFor(policy),
+                               .clock = options_.clock};
+  auto key_for = [&](const typename Kind::Checked& checked)
+      -> absl::StatusOr<const typename Kind::Key*> {
+    AuditNamedKey(request, audit);
+    audit->ttl_seconds = absl::ToInt64Seconds(checked.lifetime());
+    if (policy != nullptr) {
+      CAPTOKEN_RETURN_IF_ERROR(
+          (policy->*kAuthorize<typename Kind::Spec>)(checked.spec(),
+                                                     checked.lifetime()));
+    }
+    CAPTOKEN_ASSIGN_OR_RETURN(const config::AccountKeys::Account* account,
+                              SigningAccount(call, checked.spec().account_sid));
+    CAPTOKEN_ASSIGN_OR_RETURN(const typename Kind::Key* key,
+                              SigningKey(*account, request, audit));
+    CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
+    return key;
+  };
+  auto on_converted = [&](const typename Kind::Spec& spec) {
+    AuditAsked(request, spec, audit);
+    audit->profile = std::string(token::ProfileName(spec.profile));
+  };
   CAPTOKEN_ASSIGN_OR_RETURN(
-      token::SignedToken signed_token,
-      token::SignCheckedAccessToken(*checked, *api_key, limits));
-  FillResponse(std::move(signed_token), spec.profile, audit, response);
+      SignedRequest signed_request,
+      SignRequest(request, options, key_for, on_converted));
+  FillResponse(std::move(signed_request.token), signed_request.profile, audit,
+               response);
   return absl::OkStatus();
+}
+
+absl::StatusOr<v1::TokenResponse> TokenMinter::MintCapabilityToken(
+    const v1::CapabilityRequest& request, const authz::CallerIdentity& caller,
+    AuditRecord* audit) const {
+  return MintOne(request, caller, audit);
+}
+
+absl::StatusOr<v1::TokenResponse> TokenMinter::MintTaskRouterToken(
+    const v1::TaskRouterRequest& request, const authz::CallerIdentity& caller,
+    AuditRecord* audit) const {
+  return MintOne(request, caller, audit);
+}
+
+absl::StatusOr<v1::TokenResponse> TokenMinter::MintAccessToken(
+    const v1::AccessTokenRequest& request, const authz::CallerIdentity& caller,
+    AuditRecord* audit) const {
+  return MintOne(request, caller, audit);
 }
 
 // ---- BatchMint -------------------------------------------------------------
@@ -349,11 +347,11 @@ absl::Status TokenMinter::MintItem(const v1::MintRequest& request,
                                    v1::TokenResponse* response) const {
   switch (request.request_case()) {
     case v1::MintRequest::kCapability:
-      return MintCapability(request.capability(), call, audit, response);
+      return Mint(request.capability(), call, audit, response);
     case v1::MintRequest::kTaskrouter:
-      return MintTaskRouter(request.taskrouter(), call, audit, response);
+      return Mint(request.taskrouter(), call, audit, response);
     case v1::MintRequest::kAccess:
-      return MintAccess(request.access(), call, audit, response);
+      return Mint(request.access(), call, audit, response);
     default:
       audit->caller = call.caller.identity;
       return absl::InvalidArgumentError(

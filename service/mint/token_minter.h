@@ -221,17 +221,17 @@ class TokenMinter {
   // NewCall reads the current state and `caller`'s policy.
   Call NewCall(const authz::CallerIdentity& caller) const;
 
-  // Each writes the token into `response` only once it is signed: on any
-  // other status `response` is untouched.
-  absl::Status MintCapability(const v1::CapabilityRequest& request,
-                              const Call& call, AuditRecord* audit,
-                              v1::TokenResponse* response) const;
-  absl::Status MintTaskRouter(const v1::TaskRouterRequest& request,
-                              const Call& call, AuditRecord* audit,
-                              v1::TokenResponse* response) const;
-  absl::Status MintAccess(const v1::AccessTokenRequest& request,
-                          const Call& call, AuditRecord* audit,
-                          v1::TokenResponse* response) const;
+  // Mint signs one request of any kind (sign_request.h's RequestKind). It
+  // writes the token into `response` only once it is signed: on any other
+  // status `response` is untouched.
+  template <typename Request>
+  absl::Status Mint(const Request& request, const Call& call,
+                    AuditRecord* audit, v1::TokenResponse* response) const;
+  // MintOne is a single call's Mint, with the call's own view of the state.
+  template <typename Request>
+  absl::StatusOr<v1::TokenResponse> MintOne(const Request& request,
+                                            const authz::CallerIdentity& caller,
+                                            AuditRecord* audit) const;
   absl::Status MintItem(const v1::MintRequest& request, const Call& call,
                         AuditRecord* audit, v1::TokenResponse* response) const;
 
