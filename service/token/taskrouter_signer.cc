@@ -69,8 +69,10 @@ void WriteChannelSid(const TaskRouterSpec& spec, internal::JsonWriter* writer) {
   }
 }
 
-void WriteNodeClaims(const CheckedTaskRouter& checked,
-                     internal::JsonWriter* writer) {
+// Both twilio-node and twilio-python 5.x open the payload with iss, exp and
+// version, in that order.
+void BeginWithIssExpVersion(const CheckedTaskRouter& checked,
+                            internal::JsonWriter* writer) {
   const TaskRouterSpec& spec = checked.spec();
   writer->BeginObject();
   writer->Key("iss");
@@ -79,6 +81,12 @@ void WriteNodeClaims(const CheckedTaskRouter& checked,
   writer->Int(absl::ToUnixSeconds(checked.expire_time()));
   writer->Key("version");
   writer->String(VersionOf(spec));
+}
+
+void WriteNodeClaims(const CheckedTaskRouter& checked,
+                     internal::JsonWriter* writer) {
+  const TaskRouterSpec& spec = checked.spec();
+  BeginWithIssExpVersion(checked, writer);
   if (!spec.friendly_name.empty()) {
     writer->Key("friendly_name");
     writer->String(spec.friendly_name);
@@ -109,13 +117,7 @@ absl::string_view PythonFriendlyName(const TaskRouterSpec& spec) {
 void WritePythonClaims(const CheckedTaskRouter& checked,
                        internal::JsonWriter* writer) {
   const TaskRouterSpec& spec = checked.spec();
-  writer->BeginObject();
-  writer->Key("iss");
-  writer->String(spec.account_sid);
-  writer->Key("exp");
-  writer->Int(absl::ToUnixSeconds(checked.expire_time()));
-  writer->Key("version");
-  writer->String(VersionOf(spec));
+  BeginWithIssExpVersion(checked, writer);
   writer->Key("friendly_name");
   writer->String(PythonFriendlyName(spec));
   writer->Key("policies");
