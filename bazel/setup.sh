@@ -42,6 +42,9 @@ test_packages=(
   libprotobuf-java libnetty-java libperfmark-java libguava-java
   libgeronimo-annotation-1.3-spec-java junit4 libhamcrest-java
   libgoogle-gson-java
+  # The Ruby client: stubs from grpc_tools_ruby_protoc, gRPC and protobuf at
+  # run time (minitest comes with Debian's ruby).
+  ruby ruby-grpc ruby-grpc-tools ruby-google-protobuf
   # A fuzzer's stack in the CI log, symbolized (tests/run_all.sh).
   llvm-14
   # tests/infra/: the alerting rules (promtool) and a real Prometheus
