@@ -42,6 +42,12 @@ test_packages=(
   libprotobuf-java libnetty-java libperfmark-java libguava-java
   libgeronimo-annotation-1.3-spec-java junit4 libhamcrest-java
   libgoogle-gson-java
+  # The Ruby client: stubs from grpc_tools_ruby_protoc, gRPC and protobuf at
+  # run time (minitest comes with Debian's ruby).
+  ruby ruby-grpc ruby-grpc-tools ruby-google-protobuf
+  # The client packages, each built and installed as its ecosystem does
+  # (client/<language>/package_test.sh): the Python wheel and its venv.
+  python3-build python3-setuptools python3-wheel python3-venv
   # A fuzzer's stack in the CI log, symbolized (tests/run_all.sh).
   llvm-14
   # tests/infra/: the alerting rules (promtool) and a real Prometheus

@@ -50,12 +50,13 @@ run_example() {
     go) (cd "$here/go" && GO_CLIENT_DIR=$here/go && . ./env.sh && go run ./example "$address") ;;
     node) node "$here/node/dist/example.js" "$address" ;;
     java) java -cp "$(java_classpath)" Example "$address" ;;
+    ruby) ruby -I"$here/ruby/lib" "$here/ruby/example.rb" "$address" ;;
   esac
 }
 
 export CAPTOKEN_EXAMPLE_AUTH_TOKEN=captoken-development-auth-token
 failures=0
-for language in python go node java; do
+for language in python go node java ruby; do
   if ! run_example "$language" >"$work/$language.out" 2>"$work/$language.err"; then
     echo "FAIL: the $language example exited non-zero:"
     cat "$work/$language.err"

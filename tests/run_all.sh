@@ -89,9 +89,14 @@ node tests/vectors/spec_check.js tests/vectors/node
 bazel build "${flags[@]}" //service:server //client/cli:captoken
 bin=$(bazel info "${flags[@]}" bazel-bin 2>/dev/null)
 export CAPTOKEN_SERVER=$bin/service/server CAPTOKEN_CLI=$bin/client/cli/captoken
-for language in python go node java; do
+for language in python go node java ruby; do
   step "the $language client against the real server (client/$language/test.sh)"
   "client/$language/test.sh"
+done
+# Each client as its ecosystem installs it, in a project outside the repo.
+for language in ruby python node go; do
+  step "the $language package, installed outside the repository (client/$language/package_test.sh)"
+  "client/$language/package_test.sh"
 done
 step "each language's example against a development server (client/examples_test.sh)"
 client/examples_test.sh

@@ -1,0 +1,3 @@
+module Captoken
+  VERSION = "0.1.0"
+end
