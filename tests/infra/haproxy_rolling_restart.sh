@@ -139,6 +139,17 @@ if answer=$(as two-uris whoami 2>&1); then fail "two-uris was accepted: $answer"
 grep -q 'UNAUTHENTICATED' <<<"$answer" || fail "two-uris: $answer"
 echo "ok  a certificate with a SPIFFE ID among two URIs is refused"
 
+# A caller cannot name itself: a forged x-forwarded-client-cert sent
+# through the proxy is dropped, and the server sees the certificate.
+seen=$(/usr/bin/python3 "$repo/tests/infra/spoofed_xfcc.py" "$proxy" "$pki/ca.pem" \
+  "$pki/frontend.pem" "$pki/frontend.key" spiffe://example.org/ns/batch/sa/job |
+  protoc --decode=captoken.v1.GetCallerPolicyResponse \
+    -I "$repo/proto" captoken/v1/token_service.proto) ||
+  fail "the call with a forged header failed"
+grep -q 'identity: "spiffe://example.org/ns/web/sa/frontend"' <<<"$seen" ||
+  fail "with a forged header the server saw: $seen"
+echo "ok  a forged x-forwarded-client-cert is dropped: the server sees the certificate"
+
 request='{"account_sid":"AC00000000000000000000000000000000","scopes":[{"client_incoming":{"client_name":"alice"}}]}'
 for _ in $(seq 30); do
   as frontend mint capability --request="$request" >/dev/null || fail "a mint failed"
