@@ -38,6 +38,7 @@ def capability(request, now, auth_token):
     kwargs["ttl"] = ttl
   token = ClientCapabilityToken(request.get("account_sid", ""), auth_token,
                                 **kwargs)
+  outgoing_name = None  # The explicit name of the outgoing scope in force.
   for scope in request.get("scopes", []):
     if "client_incoming" in scope:
       token.allow_client_incoming(scope["client_incoming"].get(
@@ -47,15 +48,17 @@ def capability(request, now, auth_token):
       token.allow_client_outgoing(
           outgoing.get("application_sid", ""),
           **request_plan.params_dict(outgoing.get("params", [])))
-      if outgoing.get("client_name"):
-        # The SDK has no argument for it; the attribute is what
-        # allow_client_incoming sets and what _generate_payload copies.
-        token.client_name = outgoing["client_name"]
+      outgoing_name = outgoing.get("client_name") or None
     elif "event_stream" in scope:
       token.allow_event_stream(
           **request_plan.params_dict(scope["event_stream"].get("filters", [])))
     else:
       raise Inexpressible("a scope of no kind")
+  if token.client_name is None and outgoing_name is not None:
+    # The SDK has no argument for an outgoing scope's own client name; the
+    # attribute is what allow_client_incoming sets and _generate_payload
+    # copies into the outgoing scope.
+    token.client_name = outgoing_name
   return token.to_jwt()
 
 
@@ -124,8 +127,9 @@ def taskrouter(request, now, auth_token):
         continue
       getattr(token, call)()
   for policy in request.get("policies", []):
+    # An unset method is GET, the request's documented default.
     token._make_policy(  # pylint: disable=protected-access
-        policy.get("url", ""), policy.get("method", ""),
+        policy.get("url", ""), policy.get("method") or "GET",
         not policy.get("deny", False),
         request_plan.filter_dict(policy.get("query_filter", [])),
         request_plan.filter_dict(policy.get("post_filter", [])))

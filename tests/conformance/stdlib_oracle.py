@@ -72,6 +72,7 @@ def capability(flavour, request, now, auth_token):
   ttl = 3600 if ttl is None else ttl
   capabilities = {}  # The SDKs' dict: one scope per kind, first position.
   client_name = None
+  outgoing_name = None  # The explicit name of the outgoing scope in force.
   for scope in request.get("scopes", []):
     if "client_incoming" in scope:
       client_name = scope["client_incoming"].get("client_name", "")
@@ -86,8 +87,7 @@ def capability(flavour, request, now, auth_token):
       if kwargs:
         params["appParams"] = urlencode(kwargs, doseq=True)
       capabilities["outgoing"] = ("client", "outgoing", params)
-      if outgoing.get("client_name"):
-        client_name = outgoing["client_name"]  # The attribute, as sdk7's.
+      outgoing_name = outgoing.get("client_name") or None
     elif "event_stream" in scope:
       kwargs = request_plan.params_dict(
           scope["event_stream"].get("filters", []))
@@ -97,6 +97,8 @@ def capability(flavour, request, now, auth_token):
       capabilities["events"] = ("stream", "subscribe", params)
     else:
       raise Inexpressible("a scope of no kind")
+  if client_name is None:
+    client_name = outgoing_name  # The attribute, as sdk7_oracle.py sets it.
   if "outgoing" in capabilities and client_name is not None:
     capabilities["outgoing"][2]["clientName"] = client_name
   scope = " ".join(scope_uri(*c) for c in capabilities.values())
@@ -182,7 +184,9 @@ def taskrouter(flavour, request, now, auth_token):
       raise AttributeError("no method for policy set %s" % name)
   for p in request.get("policies", []):
     policies.append(
-        policy(p.get("url", ""), p.get("method", ""), not p.get("deny", False),
+        # An unset method is GET, the request's documented default.
+        policy(p.get("url", ""), p.get("method") or "GET",
+               not p.get("deny", False),
                request_plan.filter_dict(p.get("query_filter", [])),
                request_plan.filter_dict(p.get("post_filter", []))))
   ttl = request_plan.ttl_of(request, now)
