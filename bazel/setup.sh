@@ -44,6 +44,10 @@ test_packages=(
   libgoogle-gson-java
   # A fuzzer's stack in the CI log, symbolized (tests/run_all.sh).
   llvm-14
+  # tests/conformance: twilio-python 7.7.1 as a live oracle, and PyJWT
+  # (which it signs with) as a second decoder of every token. twilio-node
+  # comes from npm (tests/conformance/node/package-lock.json).
+  python3-twilio python3-jwt
 )
 # Debian's nodejs does not include npm; some machines' Node.js builds do.
 command -v npm >/dev/null || test_packages+=(npm)
