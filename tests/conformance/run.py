@@ -65,7 +65,9 @@ def pipe(command, lines):
                           check=False)
   if result.returncode != 0:
     sys.exit("%s failed: %s" % (command[:2], result.stderr[-2000:]))
-  return result.stdout.splitlines()
+  # Lines end at "\n" only: str.splitlines() would also split at U+2028
+  # and other separators that node's JSON.stringify leaves raw.
+  return result.stdout.split("\n")[:-1]
 
 
 def request_line(now, request, kind):
