@@ -86,15 +86,19 @@ def main():
       'api_keys { sid: "%s" secret { env: "CONF_KEY_SECRET" } } }\n' %
       ("AC0123456789abcdef0123456789abcdef", generate.KEY), env=ENV)
   channel = grpc.insecure_channel(server.target)
-  failures, counts = [], {"cli": 0, "server": 0, "verify": 0}
+  failures = []
+  counts = {"cli": 0, "server": 0, "verify": 0, "unsendable": 0}
   try:
     for profile in generate.PROFILES:
       for kind in generate.KINDS:
         seeds = [base * 10**7 + i for i in range(args.cases)]
         cases = [generate.case(s, kind, profile) for s in seeds]
-        # The server signs for its one account: the request names it.
+        # The server signs for its one account and API key: the request
+        # names them (a malformed SID stays, to be refused).
         for _, request in cases:
           request["account_sid"] = "AC0123456789abcdef0123456789abcdef"
+          if re.fullmatch("SK[0-9a-f]{32}", request.get("api_key_sid", "")):
+            request["api_key_sid"] = generate.KEY
         sdks = oracle(profile, kind, cases)
         method, message = METHODS[kind]
         call = channel.unary_unary(
@@ -126,8 +130,10 @@ def main():
                                kind, profile, request, None, sdk))
           try:
             parsed = json_format.Parse(json.dumps(request), message())
-          except json_format.ParseError as e:
-            served.append((seed, request, None, ("INVALID_ARGUMENT", str(e))))
+          except json_format.ParseError:
+            # The client library cannot build it (a lone surrogate): no
+            # client can send it; the CLI above took the text.
+            counts["unsendable"] += 1
             continue
           try:
             response = call(parsed, timeout=10)
@@ -146,8 +152,9 @@ def main():
   finally:
     channel.close()
     server.terminate()
-  print("through the CLI: %(cli)d, through the server: %(server)d, SDK tokens "
-        "through captoken verify: %(verify)d" % counts)
+  print("through the CLI: %(cli)d, through the server: %(server)d (and "
+        "%(unsendable)d no client can encode), SDK tokens through captoken "
+        "verify: %(verify)d" % counts)
   for what, seed, kind, profile, request, ours, sdk in failures[:20]:
     print("MISMATCH %s (seed %d, %s, %s)\n  request %s\n  captoken %s\n"
           "  sdk      %s" % (what, seed, kind, profile, json.dumps(request),
