@@ -36,7 +36,10 @@ sys.path.insert(0, os.path.join(run.ROOT, "client", "python", "tests"))
 from captoken.v1 import access_token_pb2, capability_pb2, taskrouter_pb2  # pylint: disable=g-import-not-at-top
 from _processes import ServerProcess  # pylint: disable=g-import-not-at-top
 
-CLI = os.path.join(run.ROOT, "bazel-bin", "client", "cli", "captoken")
+# As the client tests: $CAPTOKEN_CLI (tests/run_all.sh sets it), else
+# bazel-bin's.
+CLI = os.environ.get("CAPTOKEN_CLI", os.path.join(
+    run.ROOT, "bazel-bin", "client", "cli", "captoken"))
 ENV = {"CONF_AUTH_TOKEN": run.AUTH_TOKEN, "CONF_KEY_SECRET": run.API_SECRET,
        "CONF_WRONG": "0" * 32}
 SECRET_FLAGS = {"access": "--api-key-secret-env=CONF_KEY_SECRET"}
