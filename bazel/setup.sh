@@ -58,6 +58,10 @@ test_packages=(
   # (deploy/build-image.sh, deploy/build_image_test.sh). unshare, nsenter,
   # setpriv and chroot come with every Debian system (util-linux, coreutils).
   buildah umoci
+  # tests/conformance: twilio-python 7.7.1 as a live oracle, and PyJWT
+  # (which it signs with) as a second decoder of every token. twilio-node
+  # comes from npm (tests/conformance/node/package-lock.json).
+  python3-twilio python3-jwt
 )
 # Debian's nodejs does not include npm; some machines' Node.js builds do.
 command -v npm >/dev/null || test_packages+=(npm)

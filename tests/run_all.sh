@@ -89,6 +89,16 @@ node tests/vectors/spec_check.js tests/vectors/node
 bazel build "${flags[@]}" //service:server //client/cli:captoken
 bin=$(bazel info "${flags[@]}" bazel-bin 2>/dev/null)
 export CAPTOKEN_SERVER=$bin/service/server CAPTOKEN_CLI=$bin/client/cli/captoken
+step "the differential conformance suite: 20,000 random requests per profile and kind against the SDKs (tests/conformance)"
+(cd tests/conformance/node && npm ci --silent --no-audit --no-fund --ignore-scripts)
+bazel build "${flags[@]}" //tests/conformance:sign_driver
+# Seeded from the commit: other cases every commit, the same on a rerun.
+seed=$(git rev-parse --short=12 HEAD 2>/dev/null || echo uncommitted)
+/usr/bin/python3 tests/conformance/run.py --cases=20000 --seed="$seed" \
+  --driver="$bin/tests/conformance/sign_driver"
+client/python/build.sh >/dev/null
+/usr/bin/python3 tests/conformance/sample.py --cases=25 --seed="$seed"
+
 for language in python go node java ruby; do
   step "the $language client against the real server (client/$language/test.sh)"
   "client/$language/test.sh"
