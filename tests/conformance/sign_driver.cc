@@ -23,23 +23,18 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "absl/types/optional.h"
 #include "captoken/v1/access_token.pb.h"
 #include "captoken/v1/capability.pb.h"
 #include "captoken/v1/taskrouter.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "service/convert/access_token_request.h"
-#include "service/convert/capability_request.h"
-#include "service/convert/taskrouter_request.h"
 #include "service/convert/verify_token.h"
-#include "service/token/access_token_signer.h"
+#include "service/mint/sign_request.h"
 #include "service/token/api_key.h"
-#include "service/token/capability_signer.h"
 #include "service/token/clock.h"
 #include "service/token/crypto.h"
-#include "service/token/field_validation.h"
 #include "service/token/jwt_verifier.h"
 #include "service/token/status_macros.h"
-#include "service/token/taskrouter_signer.h"
 #include "service/token/token_kind.h"
 
 namespace captoken::conformance {
@@ -65,66 +60,59 @@ absl::StatusOr<Request> ParseRequest(absl::string_view json) {
   return request;
 }
 
-// The three functions below are local_commands.cc's SignCapability,
-// SignTaskRouter and SignAccess with the request and secrets passed in;
-// keep them in step until service/mint offers the sequence as a function.
-absl::StatusOr<std::string> SignCapability(absl::string_view json,
-                                           absl::Time now,
-                                           const Secrets& secrets) {
-  CAPTOKEN_ASSIGN_OR_RETURN(v1::CapabilityRequest request,
-                            ParseRequest<v1::CapabilityRequest>(json));
+// Signs as `captoken sign` does, through the sequence the server's minter
+// and the CLI share (mint::SignRequest): counts, conversion, checks in the
+// request's terms, then the key. `now` is the request's signing time.
+template <typename Request, typename KeyFor>
+absl::StatusOr<std::string> Sign(absl::string_view json, absl::Time now,
+                                 KeyFor key_for) {
+  CAPTOKEN_ASSIGN_OR_RETURN(Request request, ParseRequest<Request>(json));
+  const token::FixedClock clock(now);
   CAPTOKEN_ASSIGN_OR_RETURN(
-      token::CapabilitySpec spec,
-      convert::CapabilitySpecFromProto(request, token::Profile::kTwilioPython));
-  CAPTOKEN_ASSIGN_OR_RETURN(token::HmacSha256Key key,
-                            token::HmacSha256Key::Create(secrets.auth_token));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::SignedToken signed_token,
-      token::SignCapabilityToken(spec, key, now, token::SigningLimits()));
-  return std::move(signed_token.token);
+      mint::SignedRequest signed_request,
+      mint::SignRequest(request, {.clock = &clock}, [&](const auto& checked) {
+        return key_for(request, checked);
+      }));
+  return std::move(signed_request.token.token);
 }
 
-absl::StatusOr<std::string> SignTaskRouter(absl::string_view json,
-                                           absl::Time now,
-                                           const Secrets& secrets) {
-  CAPTOKEN_ASSIGN_OR_RETURN(v1::TaskRouterRequest request,
-                            ParseRequest<v1::TaskRouterRequest>(json));
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::TaskRouterSpec spec,
-      convert::TaskRouterSpecFromProto(request, token::Profile::kTwilioPython));
-  CAPTOKEN_ASSIGN_OR_RETURN(token::HmacSha256Key key,
-                            token::HmacSha256Key::Create(secrets.auth_token));
-  absl::StatusOr<token::SignedToken> signed_token =
-      token::SignTaskRouterToken(spec, key, now, token::SigningLimits());
-  if (!signed_token.ok()) {
-    return convert::TaskRouterStatusInRequestTerms(signed_token.status(),
-                                                   request, spec);
-  }
-  return std::move(signed_token->token);
+// Capability and TaskRouter tokens: the auth token.
+template <typename Request>
+absl::StatusOr<std::string> SignWithAuthToken(absl::string_view json,
+                                              absl::Time now,
+                                              const Secrets& secrets) {
+  absl::optional<token::HmacSha256Key> key;
+  return Sign<Request>(
+      json, now,
+      [&](const Request&,
+          const auto&) -> absl::StatusOr<const token::HmacSha256Key*> {
+        CAPTOKEN_ASSIGN_OR_RETURN(
+            token::HmacSha256Key created,
+            token::HmacSha256Key::Create(secrets.auth_token));
+        return &key.emplace(std::move(created));
+      });
 }
 
+// Access Tokens: the API key the request names, as `captoken sign` (which
+// holds one secret) requires.
 absl::StatusOr<std::string> SignAccess(absl::string_view json, absl::Time now,
                                        const Secrets& secrets) {
-  CAPTOKEN_ASSIGN_OR_RETURN(v1::AccessTokenRequest request,
-                            ParseRequest<v1::AccessTokenRequest>(json));
-  CAPTOKEN_ASSIGN_OR_RETURN(token::AccessTokenSpec spec,
-                            convert::AccessTokenSpecFromProto(
-                                request, token::Profile::kTwilioPython));
-  if (request.api_key_sid().empty()) {
-    return absl::InvalidArgumentError("api_key_sid: required to sign locally");
-  }
-  if (absl::Status s = token::CheckSid("SK", request.api_key_sid()); !s.ok()) {
-    return token::InField("api_key_sid", s);
-  }
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      token::ApiKey key,
-      token::ApiKey::Create(request.api_key_sid(), secrets.api_key_secret));
-  absl::StatusOr<token::SignedToken> signed_token =
-      token::SignAccessToken(spec, key, now, token::SigningLimits());
-  if (!signed_token.ok()) {
-    return convert::AccessTokenStatusInRequestTerms(signed_token.status());
-  }
-  return std::move(signed_token->token);
+  absl::optional<token::ApiKey> key;
+  return Sign<v1::AccessTokenRequest>(
+      json, now,
+      [&](const v1::AccessTokenRequest& request,
+          const token::CheckedAccessToken&)
+          -> absl::StatusOr<const token::ApiKey*> {
+        if (request.api_key_sid().empty()) {
+          return absl::InvalidArgumentError(
+              "api_key_sid: required to sign locally");
+        }
+        CAPTOKEN_ASSIGN_OR_RETURN(
+            token::ApiKey created,
+            token::ApiKey::Create(request.api_key_sid(),
+                                  secrets.api_key_secret));
+        return &key.emplace(std::move(created));
+      });
 }
 
 // As `captoken verify`: the kind read unverified picks the secret, and the
@@ -170,10 +158,10 @@ absl::StatusOr<std::string> HandleLine(absl::string_view line,
   if (fields.size() == 4 && fields[0] == "sign") {
     CAPTOKEN_ASSIGN_OR_RETURN(absl::Time now, SecondsField(fields[2]));
     if (fields[1] == "capability") {
-      return SignCapability(fields[3], now, secrets);
+      return SignWithAuthToken<v1::CapabilityRequest>(fields[3], now, secrets);
     }
     if (fields[1] == "taskrouter") {
-      return SignTaskRouter(fields[3], now, secrets);
+      return SignWithAuthToken<v1::TaskRouterRequest>(fields[3], now, secrets);
     }
     if (fields[1] == "access") return SignAccess(fields[3], now, secrets);
   } else if (fields.size() == 3 && fields[0] == "verify") {
