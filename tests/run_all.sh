@@ -94,7 +94,7 @@ for language in python go node java ruby; do
   "client/$language/test.sh"
 done
 # Each client as its ecosystem installs it, in a project outside the repo.
-for language in ruby python node go; do
+for language in ruby python node go java; do
   step "the $language package, installed outside the repository (client/$language/package_test.sh)"
   "client/$language/package_test.sh"
 done
