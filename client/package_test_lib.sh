@@ -5,8 +5,11 @@
 # program there that mints and verifies a token against a real development
 # server.
 #
-# After sourcing: $repo, $work (removed on exit), $address (the server,
+# After sourcing: $repo, $version (the repository's VERSION, which every
+# package must carry), $work (removed on exit), $address (the server,
 # running until exit), $cli, and
+#   check_version WHAT ACTUAL  fails unless ACTUAL, the version the built or
+#                              installed package reports, is $version.
 #   check_minted OUTPUT_FILE   the program's first line must be a token the
 #                              development auth token verifies (with the CLI,
 #                              independently of the client), its second "valid".
@@ -23,6 +26,14 @@ for bin in "$server" "$cli"; do
     exit 1
   }
 done
+
+version=$(<"$repo/VERSION")
+check_version() {
+  [[ $2 == "$version" ]] || {
+    echo "package test: $1 is version '$2', but VERSION says '$version'" >&2
+    exit 1
+  }
+}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/captoken-package.XXXXXX")
 case $work in "$repo"/*) echo "package test: $work is inside the repository" >&2; exit 1 ;; esac

@@ -21,6 +21,9 @@ baseline=proto/released/captoken-v1.binpb
 }
 "$buf" breaking proto --against "$baseline"
 
+step "one version, VERSION, in every client manifest (tests/check_versions.sh)"
+tests/check_versions.sh
+
 step "the benchmark script's own arithmetic (bench/run_test.py)"
 /usr/bin/python3 bench/run_test.py
 

@@ -14,7 +14,6 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/../package_test_lib.sh"
 
 "$here/build.sh" >/dev/null
-version=$(<"$repo/VERSION")
 local_repo=$work/m2
 # -o: never the network. aether.offline.protocols=file: offline mode would
 # otherwise refuse the file:// mirror too. Its output goes to a log, shown
@@ -29,6 +28,10 @@ mvn=(mvn -B -q -o -s "$here/maven-settings.xml" -Daether.offline.protocols=file
   cat "$work/install.log" >&2
   exit 1
 }
+# The version the installed POM declares, then the files Maven put under
+# those coordinates.
+installed_version=$(find "$local_repo/dev/captoken/captoken-client" -mindepth 1 -maxdepth 1 -type d -printf '%f\n')
+check_version "the installed dev.captoken:captoken-client" "$installed_version"
 installed=$local_repo/dev/captoken/captoken-client/$version
 [[ -f $installed/captoken-client-$version.jar && -f $installed/captoken-client-$version.pom ]] || {
   echo "package test: dev.captoken:captoken-client:$version is not in $local_repo:" >&2
