@@ -47,7 +47,10 @@ package_test_cleanup() {
 }
 trap package_test_cleanup EXIT
 
-# The development default (no --config) on a free loopback port.
+# The development default (no --config) on a free loopback port. The log
+# exists before the server starts: the redirect below happens in the
+# background child, and listening_port may read it first ("sed: can't read").
+: >"$work/server.err"
 "$server" --listen=127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 port=$(listening_port "$work/server.err" "$server_pid") || {
