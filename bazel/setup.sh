@@ -48,6 +48,13 @@ test_packages=(
   # The client packages, each built and installed as its ecosystem does
   # (client/<language>/package_test.sh): the Python wheel and its venv.
   python3-build python3-setuptools python3-wheel python3-venv
+  # The Java jar installed by Maven into a local repository and used by a
+  # Maven project, all offline from /usr/share/maven-repo: the plugins it
+  # runs, and junit5, whose junit-bom maven-compiler-plugin's
+  # plexus-compiler-api imports (the compiler plugin fails to resolve
+  # without it).
+  maven libmaven-install-plugin-java libmaven-resources-plugin-java
+  libmaven-compiler-plugin-java libmaven-dependency-plugin-java junit5
   # A fuzzer's stack in the CI log, symbolized (tests/run_all.sh).
   llvm-14
   # tests/infra/: the alerting rules (promtool) and a real Prometheus

@@ -5,8 +5,11 @@
 # program there that mints and verifies a token against a real development
 # server.
 #
-# After sourcing: $repo, $work (removed on exit), $address (the server,
+# After sourcing: $repo, $version (the repository's VERSION, which every
+# package must carry), $work (removed on exit), $address (the server,
 # running until exit), $cli, and
+#   check_version WHAT ACTUAL  fails unless ACTUAL, the version the built or
+#                              installed package reports, is $version.
 #   check_minted OUTPUT_FILE   the program's first line must be a token the
 #                              development auth token verifies (with the CLI,
 #                              independently of the client), its second "valid".
@@ -24,6 +27,14 @@ for bin in "$server" "$cli"; do
   }
 done
 
+version=$(<"$repo/VERSION")
+check_version() {
+  [[ $2 == "$version" ]] || {
+    echo "package test: $1 is version '$2', but VERSION says '$version'" >&2
+    exit 1
+  }
+}
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/captoken-package.XXXXXX")
 case $work in "$repo"/*) echo "package test: $work is inside the repository" >&2; exit 1 ;; esac
 server_pid=
@@ -36,7 +47,10 @@ package_test_cleanup() {
 }
 trap package_test_cleanup EXIT
 
-# The development default (no --config) on a free loopback port.
+# The development default (no --config) on a free loopback port. The log
+# exists before the server starts: the redirect below happens in the
+# background child, and listening_port may read it first ("sed: can't read").
+: >"$work/server.err"
 "$server" --listen=127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 port=$(listening_port "$work/server.err" "$server_pid") || {

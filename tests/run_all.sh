@@ -21,6 +21,9 @@ baseline=proto/released/captoken-v1.binpb
 }
 "$buf" breaking proto --against "$baseline"
 
+step "one version, VERSION, in every client manifest (tests/check_versions.sh)"
+tests/check_versions.sh
+
 step "the benchmark script's own arithmetic (bench/run_test.py)"
 /usr/bin/python3 bench/run_test.py
 
@@ -104,7 +107,7 @@ for language in python go node java ruby; do
   "client/$language/test.sh"
 done
 # Each client as its ecosystem installs it, in a project outside the repo.
-for language in ruby python node go; do
+for language in ruby python node go java; do
   step "the $language package, installed outside the repository (client/$language/package_test.sh)"
   "client/$language/package_test.sh"
 done

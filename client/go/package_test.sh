@@ -24,7 +24,7 @@ cd "$work/app"
   echo
   echo "go 1.19"
   echo
-  echo "require captoken.dev/client/go v0.1.0"
+  echo "require captoken.dev/client/go v$(<"$repo/VERSION")"
   echo
   echo "require ("
   awk '/^require[ \t]*\($/ {b=1; next} b && /^\)/ {b=0; next}

@@ -15,6 +15,13 @@ grpc_plugin=${GRPC_JAVA_PLUGIN:-/usr/bin/grpc_java_plugin}
 # Java 11 bytecode, so the jar also runs on older JDKs than the one building it.
 release=${JAVA_RELEASE:-11}
 
+# A POM must carry its version as a literal: stamp the repository's VERSION
+# into pom.xml's project version (the <version> right after
+# <artifactId>captoken-client</artifactId>; a no-op when they agree;
+# tests/check_versions.sh fails if a stamped change was not committed).
+version=$(<../../VERSION)
+perl -0pi -e 's{(<artifactId>captoken-client</artifactId>\s*<version>)[^<]*(</version>)}{${1}'"$version"'${2}}' pom.xml
+
 out=build
 rm -rf "$out/gen" "$out/classes" "$out/example-classes" "$out/captoken-client.jar"
 mkdir -p "$out/gen" "$out/classes" "$out/example-classes"

@@ -20,5 +20,10 @@ export PROTOC=$protoc
 
 # --ignore-scripts: no dependency needs an install script (protobufjs's only
 # prints a notice).
+# package.json must carry its version as a literal: stamp the repository's
+# VERSION into it and package-lock.json (a no-op when they already agree;
+# tests/check_versions.sh fails if a stamped change was not committed).
+npm version "$(<../../VERSION)" --no-git-tag-version --allow-same-version >/dev/null
+
 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 npm run --silent build

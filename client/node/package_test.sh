@@ -16,6 +16,7 @@ mkdir "$work/app"
 cd "$work/app"
 npm init -y >/dev/null
 npm install --silent --no-audit --no-fund "$work/$tarball"
+check_version "the installed @captoken/client" "$(node -p 'require("@captoken/client/package.json").version')"
 # The TypeScript the client itself is compiled with (client/node/package.json).
 npm install --silent --no-audit --no-fund --save-dev typescript@~5.9.3 @types/node@^20.19.0
 

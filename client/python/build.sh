@@ -46,6 +46,12 @@ cat >"${out}/captoken/v1/__init__.py" <<'PY'
 """Generated from proto/captoken/v1 by client/python/build.sh. Do not edit."""
 PY
 
+# The package's version is the repository's (VERSION): pyproject.toml and
+# captoken.__version__ both read it from here.
+version="$(<"${repo}/VERSION")"
+printf '"""Generated from VERSION by client/python/build.sh. Do not edit."""\n__version__ = "%s"\n' \
+  "${version}" >"${here}/captoken/_version.py"
+
 rm -rf "${here}/captoken/v1"
 mv "${out}/captoken/v1" "${here}/captoken/v1"
 echo "build.sh: generated $(ls "${here}/captoken/v1" | grep -c '_pb2') modules in ${here}/captoken/v1" >&2

@@ -20,6 +20,10 @@ wheel=$(ls "$work"/dist/captoken-*.whl)
 # old grpcio/protobuf fails here rather than being fetched.
 "$work/venv/bin/pip" install --quiet --no-index "$wheel"
 
+# The wheel's metadata and the module's __version__, as installed.
+check_version "the installed wheel" "$("$work/venv/bin/python" -I -c \
+  'import importlib.metadata as m, captoken; v = m.version("captoken"); print(v if v == captoken.__version__ else v + " (captoken.__version__ " + captoken.__version__ + ")")')"
+
 mkdir "$work/app"
 cat >"$work/app/mint.py" <<'PY'
 import os

@@ -27,6 +27,12 @@ trap 'rm -rf "$out"' EXIT
 rm -rf "$here/lib/captoken/v1"
 mv "$out/captoken/v1" "$here/lib/captoken/v1"
 
+# The gem's version is the repository's (VERSION): the gemspec and
+# Captoken::VERSION both read it from here.
+version=$(<"$repo/VERSION")
+printf '# Generated from VERSION by client/ruby/build.sh. Do not edit.\nmodule Captoken\n  VERSION = "%s"\nend\n' \
+  "$version" >"$here/lib/captoken/version.rb"
+
 [[ ${1:-} == --no-gem ]] && exit 0
 cd "$here"
 rm -f captoken-*.gem

@@ -15,6 +15,10 @@ export GEM_HOME=$work/gems
 export GEM_PATH=$GEM_HOME:$(ruby -e 'print Gem.default_path.join(":")')
 gem install --local --no-document --quiet "$gem" >/dev/null
 
+# The installed gem's spec and Captoken::VERSION.
+check_version "the installed gem" "$(ruby -e 'require "captoken"; v = Gem.loaded_specs.fetch("captoken").version.to_s
+  print(v == Captoken::VERSION ? v : "#{v} (Captoken::VERSION #{Captoken::VERSION})")')"
+
 mkdir "$work/app"
 cat >"$work/app/mint.rb" <<'RUBY'
 require "captoken"

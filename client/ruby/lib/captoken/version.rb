@@ -1,3 +1,0 @@
-module Captoken
-  VERSION = "0.1.0"
-end
