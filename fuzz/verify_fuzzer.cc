@@ -1,12 +1,14 @@
 // Fuzzes token decoding and verification: the input as a token, and the
 // input signed with the test key (so the parsers behind the MAC check are
 // reached too). Nothing may crash, leak or trip a sanitizer, whatever
-// verifies must come back with claims that parse, and the scope claim's
-// one-pass parameter decoder must agree with the general path it stands in
-// for.
+// verifies must come back with claims that parse, and each fast path must
+// agree with the general path it stands in for: the scope claim's one-pass
+// parameter decoder, and the flat-object JSON reader the claims are read
+// with.
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,7 @@
 #include "service/token/internal/base64url.h"
 #include "service/token/internal/scope_claim.h"
 #include "service/token/internal/url_encoding.h"
+#include "service/token/json_value.h"
 #include "service/token/jwt.h"
 #include "service/token/jwt_verifier.h"
 
@@ -83,6 +86,27 @@ void CheckFastParamList(absl::string_view encoded) {
   if (!status.ok() || !(general == fast)) __builtin_trap();
 }
 
+// Whatever ReadFlatJsonObject accepts, ParseJson parses to the same
+// members.
+void CheckFlatJson(absl::string_view input) {
+  captoken::token::JsonMember flat[8];
+  const std::optional<size_t> count =
+      captoken::token::ReadFlatJsonObject(input, flat);
+  if (!count.has_value()) return;
+  const auto parsed = captoken::token::ParseJson(input);
+  if (!parsed.ok()) __builtin_trap();
+  const std::vector<captoken::token::JsonMember> views = parsed->member_views();
+  if (views.size() != *count) __builtin_trap();
+  for (size_t i = 0; i < *count; ++i) {
+    if (views[i].name != flat[i].name || views[i].type != flat[i].type ||
+        views[i].text != flat[i].text ||
+        views[i].bool_value != flat[i].bool_value ||
+        views[i].integer != flat[i].integer) {
+      __builtin_trap();
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -100,5 +124,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // And the input as a scope claim on its own, and as a parameter list.
   (void)captoken::token::internal::ParseScopeClaim(input);
   CheckFastParamList(input);
+  CheckFlatJson(input);
   return 0;
 }

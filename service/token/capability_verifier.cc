@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "service/token/field_validation.h"
 #include "service/token/internal/scope_claim.h"
 #include "service/token/internal/time_claims.h"
@@ -20,95 +21,57 @@ absl::Status Malformed(absl::string_view problem) {
   return VerificationError(VerificationFailure::kMalformed, problem);
 }
 
-// Reads the claims of a payload of the usual shape, which every SDK's
-// capability token has: a flat object of plain strings and integers
-// (ReadSimpleJsonObject), holding scope, iss (an account SID) and exp, and
-// perhaps iat and nbf. That needs no JsonValue: verifying spends most of its
-// time outside the MAC on reading claims, and this is the common case.
-//
-// Returns false, having decided nothing, for any other payload (a claim
-// with escapes, an unknown or mistyped claim, invalid JSON...):
-// ReadClaimsFromJson then reads it, and words the error if there is one.
-// Whatever this accepts, ReadClaimsFromJson reads to the same claims.
-bool ReadUsualClaims(absl::string_view payload_json, CapabilityClaims* claims) {
-  SimpleJsonMember members[5];  // One of each claim at most.
-  const std::optional<size_t> count =
-      ReadSimpleJsonObject(payload_json, members);
-  if (!count.has_value()) return false;
-  const SimpleJsonMember* scope = nullptr;
-  const SimpleJsonMember* iss = nullptr;
-  const SimpleJsonMember* exp = nullptr;
-  const SimpleJsonMember* iat = nullptr;
-  const SimpleJsonMember* nbf = nullptr;
-  for (size_t i = 0; i < *count; ++i) {
-    const SimpleJsonMember& member = members[i];
-    const SimpleJsonMember** slot = nullptr;
-    if (member.name == "scope" && member.is_string) {
-      slot = &scope;
-    } else if (member.name == "iss" && member.is_string) {
-      slot = &iss;
-    } else if (member.name == "exp" && !member.is_string) {
-      slot = &exp;
-    } else if (member.name == "iat" && !member.is_string) {
-      slot = &iat;
-    } else if (member.name == "nbf" && !member.is_string) {
-      slot = &nbf;
-    } else {
-      return false;
-    }
-    *slot = &member;  // Names are unique: each slot is set at most once.
-  }
-  if (scope == nullptr || iss == nullptr || exp == nullptr ||
-      !IsSid("AC", iss->text)) {
-    return false;
-  }
-  // A time protobuf cannot hold is malformed; ReadTimeClaims says so.
-  for (const SimpleJsonMember* time : {exp, iat, nbf}) {
-    if (time != nullptr && !internal::IsTimeClaimInRange(time->integer))
-      return false;
-  }
-  claims->scope_claim.assign(scope->text.data(), scope->text.size());
-  claims->account_sid.assign(iss->text.data(), iss->text.size());
-  claims->expire_time = absl::FromUnixSeconds(exp->integer);
-  if (iat != nullptr) claims->issue_time = absl::FromUnixSeconds(iat->integer);
-  if (nbf != nullptr) claims->not_before = absl::FromUnixSeconds(nbf->integer);
-  return true;
-}
-
-// Reads the claims of any payload: strict JSON (ParseJwtPayload), the time
-// claims (ReadTimeClaims), then scope and iss; nothing else is allowed.
-absl::StatusOr<CapabilityClaims> ReadClaimsFromJson(
-    absl::string_view payload_json) {
-  CAPTOKEN_ASSIGN_OR_RETURN(JsonValue payload, ParseJwtPayload(payload_json));
+// Applies the claim rules to the payload's members: the time claims
+// (ReadTimeClaims), then scope and iss; nothing else is allowed. Fills
+// `*claims` in place, rather than returning a StatusOr to move from, as
+// Verify keeps them: this runs for every token verified.
+absl::Status ClaimsOf(absl::Span<const JsonMember> payload,
+                      CapabilityClaims* claims) {
   CAPTOKEN_ASSIGN_OR_RETURN(internal::TimeClaims times,
                             internal::ReadTimeClaims(payload));
-  CapabilityClaims claims;
-  claims.expire_time = times.expire_time;
-  claims.issue_time = times.issue_time;
-  claims.not_before = times.not_before;
+  claims->expire_time = times.expire_time;
+  claims->issue_time = times.issue_time;
+  claims->not_before = times.not_before;
 
   bool has_scope = false;
   bool has_iss = false;
-  for (size_t i = 0; i < payload.member_names().size(); ++i) {
-    const std::string& name = payload.member_names()[i];
-    JsonValue& value = payload.mutable_member_values()[i];
-    if (name == "scope") {
-      if (!value.is_string()) return Malformed("scope is not a string");
-      claims.scope_claim = value.ReleaseText();
+  for (const JsonMember& member : payload) {
+    const bool is_string = member.type == JsonValue::Type::kString;
+    if (member.name == "scope") {
+      if (!is_string) return Malformed("scope is not a string");
+      claims->scope_claim.assign(member.text.data(), member.text.size());
       has_scope = true;
-    } else if (name == "iss") {
-      if (!value.is_string() || !IsSid("AC", value.text())) {
+    } else if (member.name == "iss") {
+      if (!is_string || !IsSid("AC", member.text)) {
         return Malformed("iss is not an account SID");
       }
-      claims.account_sid = value.ReleaseText();
+      claims->account_sid.assign(member.text.data(), member.text.size());
       has_iss = true;
-    } else if (!internal::IsTimeClaim(name)) {
+    } else if (!internal::IsTimeClaim(member.name)) {
       return Malformed("unexpected claim");
     }
   }
   if (!has_scope) return Malformed("no scope claim");
   if (!has_iss) return Malformed("no iss claim");
-  return claims;
+  return absl::OkStatus();
+}
+
+// Reads the claims of a decoded payload. Every SDK writes them as a flat
+// object of at most five members, which ReadFlatJsonObject reads in place:
+// building a JsonValue (allocating each member) would cost more than the
+// rest of the claims' reading, and verifying spends most of its time outside
+// the MAC there. Any other payload (an escape, a nested value, more members)
+// is parsed in full, which also words any JSON error. Both readers share one
+// grammar and give the same members, and both go through ClaimsOf.
+absl::Status ReadClaims(absl::string_view payload_json,
+                        CapabilityClaims* claims) {
+  JsonMember flat[5];  // One of each claim at most.
+  if (const std::optional<size_t> count =
+          ReadFlatJsonObject(payload_json, flat)) {
+    return ClaimsOf(absl::MakeConstSpan(flat, *count), claims);
+  }
+  CAPTOKEN_ASSIGN_OR_RETURN(JsonValue payload, ParseJwtPayload(payload_json));
+  return ClaimsOf(payload.member_views(), claims);
 }
 
 }  // namespace
@@ -135,9 +98,7 @@ absl::StatusOr<VerifiedCapabilityToken> CapabilityVerifier::Verify(
   CAPTOKEN_RETURN_IF_ERROR(
       jwt_verifier_.AuthenticatePayload(token, keys, {}, &payload_json));
   CapabilityClaims claims;
-  if (!ReadUsualClaims(payload_json, &claims)) {
-    CAPTOKEN_ASSIGN_OR_RETURN(claims, ReadClaimsFromJson(payload_json));
-  }
+  CAPTOKEN_RETURN_IF_ERROR(ReadClaims(payload_json, &claims));
   absl::StatusOr<std::vector<CapabilityScope>> scopes =
       internal::ParseScopeClaim(claims.scope_claim);
   if (!scopes.ok()) return Malformed(scopes.status().message());

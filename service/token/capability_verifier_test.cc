@@ -21,6 +21,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -957,6 +959,66 @@ TEST_F(CapabilityVerifierTest, AnyJsonLayoutOfTheSameClaimsVerifies) {
     EXPECT_EQ(verified->claims().expire_time,
               absl::FromUnixSeconds(kNow + 3600));
   }
+}
+
+// A flat payload without escapes (what every SDK writes) is read in place,
+// any other is parsed in full; one set of claim rules judges both. So a
+// payload and its twin with the first member's name begun by a \u escape
+// (which only the parser reads) verify alike, or fail alike.
+TEST_F(CapabilityVerifierTest, FlatAndParsedPayloadsAreJudgedAlike) {
+  const std::string scope = absl::StrCat(R"("scope":")", kIncomingAlice, "\"");
+  const std::string iss = absl::StrCat(R"("iss":")", kAccountSid, "\"");
+  const std::string exp = absl::StrCat(R"("exp":)", kNow + 3600);
+  const std::string iat = absl::StrCat(R"("iat":)", kNow);
+  const std::string nbf = absl::StrCat(R"("nbf":)", kNow);
+  const std::vector<std::vector<std::string>> payloads = {
+      {scope, iss, exp},
+      {nbf, exp, iss, scope, iat},
+      {scope, iss},
+      {scope, exp},
+      {iss, exp},
+      {scope, iss, R"("exp":1.5)"},
+      {scope, iss, R"("exp":1e9)"},
+      {scope, iss, R"("exp":"1700003600")"},
+      {scope, iss, R"("exp":99999999999999)"},
+      {scope, iss, R"("exp":99999999999999999999)"},
+      {scope, iss, exp, R"("iat":true)"},
+      {scope, iss, exp, R"("nbf":null)"},
+      {scope, iss, absl::StrCat(R"("exp":)", kNow - 1)},
+      {scope, iss, exp, absl::StrCat(R"("nbf":)", kNow + 600)},
+      {R"("scope":1)", iss, exp},
+      {R"("scope":"")", iss, exp},
+      {R"("scope":"scope:client:nope")", iss, exp},
+      {scope, R"("iss":"AC123")", exp},
+      {scope, R"("iss":false)", exp},
+      {scope, iss, exp, R"("sub":"x")"},
+      {scope, iss, exp, iat, nbf, R"("jti":"x")"},
+  };
+  int verified = 0;
+  for (const std::vector<std::string>& members : payloads) {
+    const std::string flat =
+        absl::StrCat("{", absl::StrJoin(members, ","), "}");
+    std::string escaped = flat;
+    escaped.replace(2, 1,
+                    absl::StrFormat("\\u%04x", static_cast<int>(flat[2])));
+    SCOPED_TRACE(escaped);
+    CapabilityClaims flat_claims;
+    CapabilityClaims escaped_claims;
+    const absl::StatusOr<VerifiedCapabilityToken> from_flat =
+        Verify(Craft(kNodeHeader, flat, key_), &flat_claims);
+    const absl::StatusOr<VerifiedCapabilityToken> from_escaped =
+        Verify(Craft(kNodeHeader, escaped, key_), &escaped_claims);
+    EXPECT_EQ(from_flat.status(), from_escaped.status());
+    EXPECT_EQ(flat_claims.account_sid, escaped_claims.account_sid);
+    EXPECT_EQ(flat_claims.scope_claim, escaped_claims.scope_claim);
+    EXPECT_EQ(flat_claims.scopes, escaped_claims.scopes);
+    EXPECT_EQ(flat_claims.expire_time, escaped_claims.expire_time);
+    EXPECT_EQ(flat_claims.issue_time, escaped_claims.issue_time);
+    EXPECT_EQ(flat_claims.not_before, escaped_claims.not_before);
+    verified += from_flat.ok();
+  }
+  // The first two and the empty scope verify: both sides are reached.
+  EXPECT_EQ(verified, 3);
 }
 
 TEST_F(CapabilityVerifierTest, EscapedSlashesInTheEventPathDecode) {

@@ -1,6 +1,5 @@
 #include "service/token/json_value.h"
 
-#include <array>
 #include <cstdint>
 #include <utility>
 
@@ -11,30 +10,6 @@
 #include "service/token/internal/utf8.h"
 
 namespace captoken::token {
-
-std::optional<int64_t> JsonValue::AsInt64() const {
-  if (type_ != Type::kNumber) return std::nullopt;
-  // The parser checked the grammar; an integer is digits with an optional
-  // minus sign (no fraction, no exponent). Up to 18 digits cannot overflow,
-  // so the usual claim (a 10-digit time) is read here; longer ones go to
-  // SimpleAtoi, which checks the range.
-  const bool negative = !text_.empty() && text_[0] == '-';
-  const absl::string_view digits = absl::string_view(text_).substr(negative);
-  if (digits.empty() || digits.size() > 18) {
-    for (char c : text_) {
-      if (c == '.' || c == 'e' || c == 'E') return std::nullopt;
-    }
-    int64_t value;
-    if (!absl::SimpleAtoi(text_, &value)) return std::nullopt;
-    return value;
-  }
-  int64_t value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;  // '.', 'e' or 'E'
-    value = value * 10 + (c - '0');
-  }
-  return negative ? -value : value;
-}
 
 JsonValue JsonValue::Bool(bool value) {
   JsonValue json;
@@ -47,6 +22,7 @@ JsonValue JsonValue::Int(int64_t value) {
   JsonValue json;
   json.type_ = Type::kNumber;
   json.text_ = absl::StrCat(value);
+  json.integer_ = value;
   return json;
 }
 
@@ -90,31 +66,30 @@ const JsonValue* JsonValue::Find(absl::string_view name) const {
   return nullptr;
 }
 
-// JsonParser is a recursive-descent parser over one input. Each Parse*
-// method consumes exactly the production it names, or returns an error.
-class JsonParser {
+std::vector<JsonMember> JsonValue::member_views() const {
+  std::vector<JsonMember> views(names_.size());
+  for (size_t i = 0; i < names_.size(); ++i) {
+    const JsonValue& value = elements_[i];
+    views[i] = JsonMember{names_[i], value.type_, value.text_,
+                          value.bool_value_, value.integer_};
+  }
+  return views;
+}
+
+// JsonCursor reads the tokens of one input: the one implementation of JSON's
+// whitespace, literals, numbers and strings, which ParseJson (through
+// JsonParser) and ReadFlatJsonObject share, so that the two cannot read the
+// same bytes differently. Each Read* method consumes what it names and
+// returns nullptr, or returns a fixed phrase naming the problem, with pos()
+// at it, for ParseJson's message (ReadFlatJsonObject only declines).
+class JsonCursor {
  public:
-  JsonParser(absl::string_view text, int max_depth)
-      : text_(text), max_depth_(max_depth) {}
+  explicit JsonCursor(absl::string_view text) : text_(text) {}
 
-  absl::StatusOr<JsonValue> ParseDocument() {
-    JsonValue value;
-    SkipWhitespace();
-    absl::Status status = ParseValue(&value, 0);
-    if (!status.ok()) return status;
-    SkipWhitespace();
-    if (pos_ != text_.size()) return Error("unexpected data after the value");
-    return value;
-  }
-
- private:
-  absl::Status Error(absl::string_view problem) const {
-    return absl::InvalidArgumentError(
-        absl::StrCat("JSON: ", problem, " at byte ", pos_));
-  }
-
+  size_t pos() const { return pos_; }
   bool AtEnd() const { return pos_ >= text_.size(); }
   char Peek() const { return text_[pos_]; }
+  void Advance() { ++pos_; }
 
   void SkipWhitespace() {
     while (!AtEnd()) {
@@ -124,137 +99,148 @@ class JsonParser {
     }
   }
 
+  // Skips whitespace, then consumes `c` if it is next.
+  bool SkipToAndConsume(char c) {
+    SkipWhitespace();
+    if (AtEnd() || Peek() != c) return false;
+    ++pos_;
+    return true;
+  }
+
+  // Reads the string, number, true, false or null at the cursor into `out`
+  // (all but its name). See ReadString for `decoded`.
+  const char* ReadScalar(JsonMember* out, std::string* decoded) {
+    if (AtEnd()) return "unexpected end of input";
+    out->integer.reset();
+    switch (Peek()) {
+      case '"':
+        out->type = JsonValue::Type::kString;
+        return ReadString(&out->text, decoded);
+      case 't':
+      case 'f':
+        out->type = JsonValue::Type::kBool;
+        out->bool_value = Peek() == 't';
+        if (!ConsumeLiteral(out->bool_value ? "true" : "false")) {
+          return "invalid literal";
+        }
+        return nullptr;
+      case 'n':
+        out->type = JsonValue::Type::kNull;
+        if (!ConsumeLiteral("null")) return "invalid literal";
+        return nullptr;
+      default:
+        out->type = JsonValue::Type::kNumber;
+        return ReadNumber(&out->text, &out->integer);
+    }
+  }
+
+  // Reads the string at the cursor (at its '"'). `*text` is its decoded
+  // text: a view of the input when the string holds no escape (most do, and
+  // then nothing is copied), otherwise of `*decoded`, which it replaces. If
+  // `decoded` is null a string with an escape is refused ("escape").
+  const char* ReadString(absl::string_view* text, std::string* decoded) {
+    ++pos_;  // '"'
+    const size_t start = pos_;
+    bool escaped = false;  // Once true, the text so far is in *decoded.
+    while (true) {
+      // The run of plain ASCII up to the next byte that needs a look.
+      const size_t run =
+          internal::PlainRunLength(text_.substr(pos_), /*stop_at_del=*/false);
+      if (escaped) decoded->append(text_.data() + pos_, run);
+      pos_ += run;
+      if (AtEnd()) return "unterminated string";
+      const uint8_t byte = static_cast<uint8_t>(Peek());
+      if (byte == '"') {
+        *text = escaped ? absl::string_view(*decoded)
+                        : text_.substr(start, pos_ - start);
+        ++pos_;
+        return nullptr;
+      }
+      if (byte == '\\') {
+        if (decoded == nullptr) return "escape";
+        if (!escaped) {
+          decoded->assign(text_.data() + start, pos_ - start);
+          escaped = true;
+        }
+        ++pos_;
+        if (const char* problem = ReadEscape(decoded)) return problem;
+      } else if (byte < 0x20) {
+        return "control character in string";
+      } else if (byte < 0x80) {
+        if (escaped) decoded->push_back(static_cast<char>(byte));
+        ++pos_;
+      } else {
+        const size_t sequence = pos_;
+        if (internal::DecodeUtf8(text_, &pos_) == internal::kInvalidUtf8) {
+          pos_ = sequence;
+          return "invalid UTF-8";
+        }
+        if (escaped) decoded->append(text_.data() + sequence, pos_ - sequence);
+      }
+    }
+  }
+
+ private:
   bool ConsumeLiteral(absl::string_view literal) {
     if (text_.substr(pos_, literal.size()) != literal) return false;
     pos_ += literal.size();
     return true;
   }
 
-  absl::Status ParseValue(JsonValue* value, int depth) {
-    if (AtEnd()) return Error("unexpected end of input");
-    switch (Peek()) {
-      case '{':
-        return ParseObject(value, depth + 1);
-      case '[':
-        return ParseArray(value, depth + 1);
-      case '"':
-        value->type_ = JsonValue::Type::kString;
-        return ParseString(&value->text_);
-      case 't':
-      case 'f':
-        value->type_ = JsonValue::Type::kBool;
-        value->bool_value_ = Peek() == 't';
-        if (!ConsumeLiteral(value->bool_value_ ? "true" : "false")) {
-          return Error("invalid literal");
-        }
-        return absl::OkStatus();
-      case 'n':
-        value->type_ = JsonValue::Type::kNull;
-        if (!ConsumeLiteral("null")) return Error("invalid literal");
-        return absl::OkStatus();
-      default:
-        value->type_ = JsonValue::Type::kNumber;
-        return ParseNumber(&value->text_);
-    }
-  }
-
-  absl::Status ParseObject(JsonValue* value, int depth) {
-    if (depth > max_depth_) return Error("nesting too deep");
-    value->type_ = JsonValue::Type::kObject;
-    // Token headers and claims have a handful of members.
-    value->names_.reserve(8);
-    value->elements_.reserve(8);
-    ++pos_;  // '{'
-    SkipWhitespace();
-    if (!AtEnd() && Peek() == '}') {
-      ++pos_;
-      return absl::OkStatus();
-    }
-    while (true) {
-      if (AtEnd() || Peek() != '"') return Error("expected a member name");
-      std::string name;
-      absl::Status status = ParseString(&name);
-      if (!status.ok()) return status;
-      if (value->names_.size() == kMaxMembers) return Error("too many members");
-      if (value->Find(name) != nullptr) return Error("duplicate member name");
-      SkipWhitespace();
-      if (AtEnd() || Peek() != ':') return Error("expected ':'");
-      ++pos_;
-      SkipWhitespace();
-      value->names_.push_back(std::move(name));
-      value->elements_.emplace_back();
-      status = ParseValue(&value->elements_.back(), depth);
-      if (!status.ok()) return status;
-      SkipWhitespace();
-      if (AtEnd()) return Error("unterminated object");
-      if (Peek() == '}') {
-        ++pos_;
-        return absl::OkStatus();
-      }
-      if (Peek() != ',') return Error("expected ',' or '}'");
-      ++pos_;
-      SkipWhitespace();
-    }
-  }
-
-  absl::Status ParseArray(JsonValue* value, int depth) {
-    if (depth > max_depth_) return Error("nesting too deep");
-    value->type_ = JsonValue::Type::kArray;
-    ++pos_;  // '['
-    SkipWhitespace();
-    if (!AtEnd() && Peek() == ']') {
-      ++pos_;
-      return absl::OkStatus();
-    }
-    while (true) {
-      value->elements_.emplace_back();
-      absl::Status status = ParseValue(&value->elements_.back(), depth);
-      if (!status.ok()) return status;
-      SkipWhitespace();
-      if (AtEnd()) return Error("unterminated array");
-      if (Peek() == ']') {
-        ++pos_;
-        return absl::OkStatus();
-      }
-      if (Peek() != ',') return Error("expected ',' or ']'");
-      ++pos_;
-      SkipWhitespace();
-    }
-  }
-
-  // number = [ "-" ] int [ frac ] [ exp ]  (RFC 8259 §6)
-  absl::Status ParseNumber(std::string* text) {
+  // number = [ "-" ] int [ frac ] [ exp ]  (RFC 8259 §6). `*literal` is
+  // the number as written and `*integer` its value if it is an integer (no
+  // fraction, no exponent) that fits in int64_t: the one place JSON
+  // integers are read (JsonValue::AsInt64 returns what it read).
+  const char* ReadNumber(absl::string_view* literal,
+                         std::optional<int64_t>* integer) {
     const size_t start = pos_;
-    auto digits = [this] {
+    // Up to 18 digits cannot overflow, so the usual claim (a 10-digit time)
+    // is summed here as it is scanned; longer ones go to SimpleAtoi below,
+    // which checks the range.
+    int64_t magnitude = 0;
+    auto digits = [this, &magnitude](bool sum) {
       size_t count = 0;
       while (!AtEnd() && Peek() >= '0' && Peek() <= '9') {
+        if (sum && count < 18) magnitude = magnitude * 10 + (Peek() - '0');
         ++pos_;
         ++count;
       }
       return count;
     };
-    if (!AtEnd() && Peek() == '-') ++pos_;
-    if (AtEnd()) return Error("invalid number");
+    const bool negative = !AtEnd() && Peek() == '-';
+    if (negative) ++pos_;
+    if (AtEnd()) return "invalid number";
+    size_t integer_digits = 1;
     if (Peek() == '0') {
       ++pos_;
-    } else if (digits() == 0) {
-      return Error("unexpected character");
+    } else if ((integer_digits = digits(/*sum=*/true)) == 0) {
+      return "unexpected character";
     }
+    bool is_integer = true;
     if (!AtEnd() && Peek() == '.') {
       ++pos_;
-      if (digits() == 0) return Error("invalid number");
+      if (digits(/*sum=*/false) == 0) return "invalid number";
+      is_integer = false;
     }
     if (!AtEnd() && (Peek() == 'e' || Peek() == 'E')) {
       ++pos_;
       if (!AtEnd() && (Peek() == '+' || Peek() == '-')) ++pos_;
-      if (digits() == 0) return Error("invalid number");
+      if (digits(/*sum=*/false) == 0) return "invalid number";
+      is_integer = false;
     }
-    text->assign(text_.data() + start, pos_ - start);
-    return absl::OkStatus();
+    *literal = text_.substr(start, pos_ - start);
+    integer->reset();
+    if (is_integer && integer_digits <= 18) {
+      *integer = negative ? -magnitude : magnitude;
+    } else if (int64_t value;
+               is_integer && absl::SimpleAtoi(*literal, &value)) {
+      *integer = value;
+    }
+    return nullptr;
   }
 
   // Reads four hex digits of a \u escape.
-  bool ParseHex4(char32_t* unit) {
+  bool ReadHex4(char32_t* unit) {
     if (text_.size() - pos_ < 4) return false;
     char32_t value = 0;
     for (int i = 0; i < 4; ++i) {
@@ -285,8 +271,9 @@ class JsonParser {
     }
   }
 
-  absl::Status ParseEscape(std::string* out) {
-    if (AtEnd()) return Error("unterminated string");
+  // Reads the escape after a '\' and appends what it stands for.
+  const char* ReadEscape(std::string* out) {
+    if (AtEnd()) return "unterminated string";
     const char c = Peek();
     ++pos_;
     switch (c) {
@@ -294,73 +281,139 @@ class JsonParser {
       case '\\':
       case '/':
         out->push_back(c);
-        return absl::OkStatus();
+        return nullptr;
       case 'b':
         out->push_back('\b');
-        return absl::OkStatus();
+        return nullptr;
       case 'f':
         out->push_back('\f');
-        return absl::OkStatus();
+        return nullptr;
       case 'n':
         out->push_back('\n');
-        return absl::OkStatus();
+        return nullptr;
       case 'r':
         out->push_back('\r');
-        return absl::OkStatus();
+        return nullptr;
       case 't':
         out->push_back('\t');
-        return absl::OkStatus();
+        return nullptr;
       case 'u':
         break;
       default:
-        return Error("invalid escape");
+        return "invalid escape";
     }
     char32_t unit;
-    if (!ParseHex4(&unit)) return Error("invalid \\u escape");
-    if (unit >= 0xDC00 && unit <= 0xDFFF) return Error("lone surrogate");
+    if (!ReadHex4(&unit)) return "invalid \\u escape";
+    if (unit >= 0xDC00 && unit <= 0xDFFF) return "lone surrogate";
     if (unit >= 0xD800 && unit <= 0xDBFF) {
       char32_t low;
-      if (!ConsumeLiteral("\\u") || !ParseHex4(&low) || low < 0xDC00 ||
+      if (!ConsumeLiteral("\\u") || !ReadHex4(&low) || low < 0xDC00 ||
           low > 0xDFFF) {
-        return Error("lone surrogate");
+        return "lone surrogate";
       }
       unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
     }
     AppendUtf8(unit, out);
+    return nullptr;
+  }
+
+  absl::string_view text_;
+  size_t pos_ = 0;
+};
+
+// JsonParser is a recursive-descent parser over one input: the structure
+// (objects, arrays, depth, duplicate names) over JsonCursor's tokens. Each
+// Parse* method consumes exactly the production it names, or returns an
+// error.
+class JsonParser {
+ public:
+  JsonParser(absl::string_view text, int max_depth)
+      : cursor_(text), max_depth_(max_depth) {}
+
+  absl::StatusOr<JsonValue> ParseDocument() {
+    JsonValue value;
+    cursor_.SkipWhitespace();
+    absl::Status status = ParseValue(&value, 0);
+    if (!status.ok()) return status;
+    cursor_.SkipWhitespace();
+    if (!cursor_.AtEnd()) return Error("unexpected data after the value");
+    return value;
+  }
+
+ private:
+  absl::Status Error(absl::string_view problem) const {
+    return absl::InvalidArgumentError(
+        absl::StrCat("JSON: ", problem, " at byte ", cursor_.pos()));
+  }
+
+  absl::Status ParseValue(JsonValue* value, int depth) {
+    if (!cursor_.AtEnd() && cursor_.Peek() == '{') {
+      return ParseObject(value, depth + 1);
+    }
+    if (!cursor_.AtEnd() && cursor_.Peek() == '[') {
+      return ParseArray(value, depth + 1);
+    }
+    JsonMember scalar;
+    if (const char* problem = cursor_.ReadScalar(&scalar, &value->text_)) {
+      return Error(problem);
+    }
+    value->type_ = scalar.type;
+    value->bool_value_ = scalar.bool_value;
+    value->integer_ = scalar.integer;
+    // An escaped string is already decoded into text_.
+    if (scalar.text.data() != value->text_.data()) {
+      value->text_.assign(scalar.text.data(), scalar.text.size());
+    }
     return absl::OkStatus();
   }
 
-  absl::Status ParseString(std::string* out) {
-    ++pos_;  // '"'
+  absl::Status ParseObject(JsonValue* value, int depth) {
+    if (depth > max_depth_) return Error("nesting too deep");
+    value->type_ = JsonValue::Type::kObject;
+    // Token headers and claims have a handful of members.
+    value->names_.reserve(8);
+    value->elements_.reserve(8);
+    cursor_.Advance();  // '{'
+    if (cursor_.SkipToAndConsume('}')) return absl::OkStatus();
+    std::string decoded_name;
     while (true) {
-      // Copy the run of plain ASCII up to the next byte that needs a look.
-      const size_t run =
-          internal::PlainRunLength(text_.substr(pos_), /*stop_at_del=*/false);
-      out->append(text_.data() + pos_, run);
-      pos_ += run;
-      if (AtEnd()) return Error("unterminated string");
-      const uint8_t byte = static_cast<uint8_t>(Peek());
-      if (byte == '"') {
-        ++pos_;
-        return absl::OkStatus();
+      if (cursor_.AtEnd() || cursor_.Peek() != '"') {
+        return Error("expected a member name");
       }
-      if (byte == '\\') {
-        ++pos_;
-        absl::Status status = ParseEscape(out);
-        if (!status.ok()) return status;
-      } else if (byte < 0x20) {
-        return Error("control character in string");
-      } else if (byte < 0x80) {
-        out->push_back(static_cast<char>(byte));
-        ++pos_;
-      } else {
-        const size_t start = pos_;
-        if (internal::DecodeUtf8(text_, &pos_) == internal::kInvalidUtf8) {
-          pos_ = start;
-          return Error("invalid UTF-8");
-        }
-        out->append(text_.data() + start, pos_ - start);
+      absl::string_view name;
+      if (const char* problem = cursor_.ReadString(&name, &decoded_name)) {
+        return Error(problem);
       }
+      if (value->names_.size() == kMaxMembers) return Error("too many members");
+      if (value->Find(name) != nullptr) return Error("duplicate member name");
+      if (!cursor_.SkipToAndConsume(':')) return Error("expected ':'");
+      cursor_.SkipWhitespace();
+      value->names_.emplace_back(name);
+      value->elements_.emplace_back();
+      absl::Status status = ParseValue(&value->elements_.back(), depth);
+      if (!status.ok()) return status;
+      cursor_.SkipWhitespace();
+      if (cursor_.AtEnd()) return Error("unterminated object");
+      if (cursor_.SkipToAndConsume('}')) return absl::OkStatus();
+      if (!cursor_.SkipToAndConsume(',')) return Error("expected ',' or '}'");
+      cursor_.SkipWhitespace();
+    }
+  }
+
+  absl::Status ParseArray(JsonValue* value, int depth) {
+    if (depth > max_depth_) return Error("nesting too deep");
+    value->type_ = JsonValue::Type::kArray;
+    cursor_.Advance();  // '['
+    if (cursor_.SkipToAndConsume(']')) return absl::OkStatus();
+    while (true) {
+      value->elements_.emplace_back();
+      absl::Status status = ParseValue(&value->elements_.back(), depth);
+      if (!status.ok()) return status;
+      cursor_.SkipWhitespace();
+      if (cursor_.AtEnd()) return Error("unterminated array");
+      if (cursor_.SkipToAndConsume(']')) return absl::OkStatus();
+      if (!cursor_.SkipToAndConsume(',')) return Error("expected ',' or ']'");
+      cursor_.SkipWhitespace();
     }
   }
 
@@ -368,114 +421,45 @@ class JsonParser {
   // of members.
   static constexpr size_t kMaxMembers = 256;
 
-  absl::string_view text_;
+  JsonCursor cursor_;
   int max_depth_;
-  size_t pos_ = 0;
 };
 
 absl::StatusOr<JsonValue> ParseJson(absl::string_view text, int max_depth) {
   return JsonParser(text, max_depth).ParseDocument();
 }
 
-namespace {
-
-bool IsJsonSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-// SimpleObjectReader is ReadSimpleJsonObject's cursor. Each method consumes
-// what it names and returns true, or returns false: the text is not of the
-// simple shape (it may still be JSON).
-class SimpleObjectReader {
- public:
-  explicit SimpleObjectReader(absl::string_view text) : text_(text) {}
-
-  bool AtEnd() {
-    SkipSpace();
-    return pos_ == text_.size();
-  }
-
-  bool Consume(char c) {
-    SkipSpace();
-    if (pos_ == text_.size() || text_[pos_] != c) return false;
-    ++pos_;
-    return true;
-  }
-
-  bool NextIs(char c) {
-    SkipSpace();
-    return pos_ < text_.size() && text_[pos_] == c;
-  }
-
-  // A string the run of PlainRunLength covers: nothing to unescape or check.
-  bool PlainString(absl::string_view* out) {
-    if (!Consume('"')) return false;
-    const size_t run =
-        internal::PlainRunLength(text_.substr(pos_), /*stop_at_del=*/false);
-    if (pos_ + run == text_.size() || text_[pos_ + run] != '"') return false;
-    *out = text_.substr(pos_, run);
-    pos_ += run + 1;
-    return true;
-  }
-
-  // -?(0|[1-9][0-9]*) with at most 18 digits. A fraction or exponent after
-  // it is left for the caller, which expects ',' or '}' and so declines.
-  bool Integer(absl::string_view* out, int64_t* value) {
-    SkipSpace();
-    const size_t start = pos_;
-    const bool negative = pos_ < text_.size() && text_[pos_] == '-';
-    if (negative) ++pos_;
-    const size_t digits = pos_;
-    int64_t magnitude = 0;
-    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
-      if (pos_ - digits == 18) return false;
-      magnitude = magnitude * 10 + (text_[pos_] - '0');
-      ++pos_;
-    }
-    if (pos_ == digits) return false;
-    if (pos_ - digits > 1 && text_[digits] == '0') return false;
-    *out = text_.substr(start, pos_ - start);
-    *value = negative ? -magnitude : magnitude;
-    return true;
-  }
-
- private:
-  void SkipSpace() {
-    while (pos_ < text_.size() && IsJsonSpace(text_[pos_])) ++pos_;
-  }
-
-  absl::string_view text_;
-  size_t pos_ = 0;
-};
-
-}  // namespace
-
-std::optional<size_t> ReadSimpleJsonObject(
-    absl::string_view text, absl::Span<SimpleJsonMember> members) {
-  SimpleObjectReader reader(text);
-  if (!reader.Consume('{')) return std::nullopt;
+std::optional<size_t> ReadFlatJsonObject(absl::string_view text,
+                                         absl::Span<JsonMember> members) {
+  JsonCursor cursor(text);
+  if (!cursor.SkipToAndConsume('{')) return std::nullopt;
   size_t count = 0;
-  if (!reader.Consume('}')) {
+  if (!cursor.SkipToAndConsume('}')) {
     while (true) {
       if (count == members.size()) return std::nullopt;
-      SimpleJsonMember& member = members[count];
-      if (!reader.PlainString(&member.name)) return std::nullopt;
+      JsonMember& member = members[count];
+      cursor.SkipWhitespace();
+      if (cursor.AtEnd() || cursor.Peek() != '"' ||
+          cursor.ReadString(&member.name, nullptr) != nullptr) {
+        return std::nullopt;
+      }
       // Names without escapes are equal exactly when their bytes are.
       for (size_t i = 0; i < count; ++i) {
         if (members[i].name == member.name) return std::nullopt;
       }
-      if (!reader.Consume(':')) return std::nullopt;
-      member.is_string = reader.NextIs('"');
-      if (member.is_string ? !reader.PlainString(&member.text)
-                           : !reader.Integer(&member.text, &member.integer)) {
+      if (!cursor.SkipToAndConsume(':')) return std::nullopt;
+      cursor.SkipWhitespace();
+      if (cursor.AtEnd() || cursor.Peek() == '{' || cursor.Peek() == '[' ||
+          cursor.ReadScalar(&member, nullptr) != nullptr) {
         return std::nullopt;
       }
       ++count;
-      if (reader.Consume('}')) break;
-      if (!reader.Consume(',')) return std::nullopt;
+      if (cursor.SkipToAndConsume('}')) break;
+      if (!cursor.SkipToAndConsume(',')) return std::nullopt;
     }
   }
-  if (!reader.AtEnd()) return std::nullopt;
+  cursor.SkipWhitespace();
+  if (!cursor.AtEnd()) return std::nullopt;
   return count;
 }
 

@@ -42,6 +42,8 @@
 
 namespace captoken::token {
 
+struct JsonMember;
+
 class JsonValue {
  public:
   enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
@@ -76,7 +78,7 @@ class JsonValue {
 
   // AsInt64 returns a kNumber written as an integer (no fraction, no
   // exponent) that fits in int64_t, and nullopt for anything else.
-  std::optional<int64_t> AsInt64() const;
+  std::optional<int64_t> AsInt64() const { return integer_; }
 
   // elements are the values of a kArray.
   const std::vector<JsonValue>& elements() const { return elements_; }
@@ -94,6 +96,11 @@ class JsonValue {
   // Find returns the value of member `name` of a kObject, or nullptr.
   const JsonValue* Find(absl::string_view name) const;
 
+  // member_views are the members of a kObject as JsonMember, viewing this
+  // value (which must outlive them); a member array or object is only its
+  // type.
+  std::vector<JsonMember> member_views() const;
+
   // Values are equal when they have the same type and content, members in
   // the same order. Numbers compare as written: 1 and 1.0 differ.
   friend bool operator==(const JsonValue& a, const JsonValue& b);
@@ -106,9 +113,24 @@ class JsonValue {
 
   Type type_ = Type::kNull;
   bool bool_value_ = false;
+  std::optional<int64_t> integer_;  // A kNumber's, as AsInt64 says.
   std::string text_;
   std::vector<std::string> names_;   // kObject member names.
   std::vector<JsonValue> elements_;  // kArray elements or kObject values.
+};
+
+// JsonMember is one member of a JSON object, seen in place: what readers of
+// claims work on, whether the object was read by ReadFlatJsonObject or
+// parsed by ParseJson (JsonValue::member_view). Its views are valid as long
+// as what they view.
+struct JsonMember {
+  absl::string_view name;
+  JsonValue::Type type = JsonValue::Type::kNull;
+  // A string's decoded text, or a number as written (JsonValue::text).
+  absl::string_view text;
+  bool bool_value = false;
+  // A number's value if it is an integer that fits (JsonValue::AsInt64).
+  std::optional<int64_t> integer;
 };
 
 // ParseJson parses one JSON value that makes up all of `text` (whitespace
@@ -118,29 +140,19 @@ class JsonValue {
 // and its byte offset, never the content.
 absl::StatusOr<JsonValue> ParseJson(absl::string_view text, int max_depth = 16);
 
-// SimpleJsonMember is one member of an object read by ReadSimpleJsonObject.
-struct SimpleJsonMember {
-  absl::string_view name;
-  // A string's text (between the quotes: it has no escapes), or an integer
-  // as written.
-  absl::string_view text;
-  bool is_string = false;
-  int64_t integer = 0;  // An integer's value.
-};
-
-// ReadSimpleJsonObject reads `text`, without allocating, if it is a JSON
-// object of the simplest shape, which is what signers write for flat claims:
-// at most `members.size()` members, no name repeated, every name and string
-// value printable ASCII without '"' or '\' (so nothing to unescape or
-// check), and every other value an integer of at most 18 digits (so it fits
-// in int64_t). It fills `members` in document order and returns how many
-// there are.
+// ReadFlatJsonObject reads `text`, without allocating, if it is a JSON
+// object of the flat shape signers write for claims: at most
+// `members.size()` members, each a string without escapes, a number, true,
+// false or null (no array, no object), no name repeated. It fills `members`
+// in document order, their views into `text`, and returns how many there
+// are.
 //
 // It returns nullopt for anything else, valid JSON or not: ParseJson reads
-// all JSON, and decides (and words the error) where this one declines.
-// Whatever this one accepts, ParseJson accepts with the same members.
-std::optional<size_t> ReadSimpleJsonObject(
-    absl::string_view text, absl::Span<SimpleJsonMember> members);
+// all JSON, and decides (and words the error) where this one declines. Both
+// read with one grammar, so whatever this one accepts, ParseJson accepts
+// with the same members (JsonValue::member_view).
+std::optional<size_t> ReadFlatJsonObject(absl::string_view text,
+                                         absl::Span<JsonMember> members);
 
 }  // namespace captoken::token
 

@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "service/token/json_value.h"
 
 namespace captoken::token::internal {
@@ -56,6 +57,9 @@ bool IsTimeClaim(absl::string_view name);
 //
 // Fails with kMalformed ("exp is not an integer", "exp is out of range",
 // and the same for iat and nbf; "no exp claim").
+absl::StatusOr<TimeClaims> ReadTimeClaims(absl::Span<const JsonMember> payload);
+
+// ReadTimeClaims reads the time claims of a parsed payload object, as above.
 absl::StatusOr<TimeClaims> ReadTimeClaims(const JsonValue& payload);
 
 // CheckTimeClaims fails with kExpired if exp <= now - leeway, and with
