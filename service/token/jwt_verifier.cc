@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "service/token/field_validation.h"
 #include "service/token/status_macros.h"
 
 namespace captoken::token {
@@ -22,6 +23,15 @@ absl::StatusOr<JwtVerifier> JwtVerifier::Create(Options options) {
     return absl::InvalidArgumentError("max_token_bytes: must be positive");
   }
   return JwtVerifier(options);
+}
+
+absl::StatusOr<JwtVerifier> JwtVerifier::CreateForAccount(
+    Options options, absl::string_view expected_account_sid) {
+  if (!expected_account_sid.empty() && !IsSid("AC", expected_account_sid)) {
+    return absl::InvalidArgumentError(
+        "expected_account_sid: must be \"AC\" followed by 32 hex digits");
+  }
+  return Create(options);
 }
 
 absl::StatusOr<VerifiedJwt> JwtVerifier::Verify(

@@ -67,6 +67,15 @@ class JwtVerifier {
   // [0, 10 min], or a zero max_token_bytes.
   static absl::StatusOr<JwtVerifier> Create(Options options);
 
+  // CreateForAccount is Create plus the check every kind's verifier makes
+  // of its expected_account_sid: empty (any account), or "AC" followed by
+  // 32 hex digits.
+  //
+  // Fails as Create does, or with INVALID_ARGUMENT ("expected_account_sid:
+  // ...").
+  static absl::StatusOr<JwtVerifier> CreateForAccount(
+      Options options, absl::string_view expected_account_sid);
+
   // Verify runs Authenticate (allowing the Twilio header extras) and then
   // CheckTimes.
   absl::StatusOr<VerifiedJwt> Verify(

@@ -148,6 +148,28 @@ TEST(JwtVerifierCreate, ZeroMaxTokenBytesIsRefused) {
   EXPECT_THAT(JwtVerifier::Create({.max_token_bytes = 1}), IsOk());
 }
 
+TEST(JwtVerifierCreateForAccount, AnyAccountOrOneAccountSid) {
+  EXPECT_THAT(JwtVerifier::CreateForAccount({}, ""), IsOk());
+  EXPECT_THAT(
+      JwtVerifier::CreateForAccount({}, "AC0123456789abcdef0123456789abcdef"),
+      IsOk());
+  for (absl::string_view sid :
+       {"AC0123456789abcdef0123456789abcde",
+        "SK0123456789abcdef0123456789abcdef",
+        "ac0123456789abcdef0123456789abcdef", "not a sid"}) {
+    EXPECT_THAT(JwtVerifier::CreateForAccount({}, sid),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("expected_account_sid: must be \"AC\"")))
+        << sid;
+  }
+}
+
+TEST(JwtVerifierCreateForAccount, ChecksTheJwtOptionsToo) {
+  EXPECT_THAT(JwtVerifier::CreateForAccount({.clock = nullptr}, ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("clock: required")));
+}
+
 // ---- Verify ---------------------------------------------------------------
 
 TEST_F(JwtVerifierTest, KnownTokenVerifiesWithItsTimes) {

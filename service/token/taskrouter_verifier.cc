@@ -140,13 +140,9 @@ absl::StatusOr<TaskRouterClaims> ReadTaskRouterClaims(const VerifiedJwt& jwt) {
 }  // namespace
 
 absl::StatusOr<TaskRouterVerifier> TaskRouterVerifier::Create(Options options) {
-  CAPTOKEN_ASSIGN_OR_RETURN(JwtVerifier jwt_verifier,
-                            JwtVerifier::Create(options.jwt));
-  if (!options.expected_account_sid.empty() &&
-      !IsSid("AC", options.expected_account_sid)) {
-    return absl::InvalidArgumentError(
-        "expected_account_sid: must be \"AC\" followed by 32 hex digits");
-  }
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      JwtVerifier jwt_verifier,
+      JwtVerifier::CreateForAccount(options.jwt, options.expected_account_sid));
   return TaskRouterVerifier(std::move(jwt_verifier),
                             std::move(options.expected_account_sid));
 }
