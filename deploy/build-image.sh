@@ -29,6 +29,19 @@ if [[ $destination =~ ^(oci|oci-archive):([^/].*)$ ]]; then
 fi
 cd "$repo"
 
+# buildah applies each layer in a private mount namespace where it remounts
+# "/"; when "/" is not a mount point (inside a plain chroot, as
+# ../shared/tools/fresh-machine.sh runs ./dev test) that fails with EINVAL
+# deep in buildah. Say so plainly instead. Rebinding "/" from here is no
+# way out: a bind that leaked into the host's mount namespace could be
+# walked by whatever removes the chroot afterwards.
+if ! mountpoint -q /; then
+  echo "build-image.sh: / is not a mount point (a plain chroot?); buildah" \
+    "cannot apply layers there. Run it on the machine itself, in a" \
+    "container, or in a chroot whose root is a mount (mount --bind ROOT ROOT)." >&2
+  exit 1
+fi
+
 list() { awk -v key="$1" '$1 == key {$1 = ""; sub(/^ /, ""); print}' deploy/image.list; }
 
 work=$(mktemp -d /tmp/captoken-image.XXXXXX)
