@@ -18,6 +18,37 @@ def channels(p, concurrency):
     return p["channels"][str(concurrency)]
 
 
+def alternating_peaks(servers, p, g, call, label, key):
+    """Closed-loop peaks at each concurrency, the two servers alternating
+    (and which goes first alternating too), so that a change in the
+    machine's load falls on both. Returns the median of each run's `key`
+    per server and concurrency, the runs, the median real/no-op ratio of
+    the pairs and its (min, max)."""
+    peak = {n: {} for n in servers}
+    peak_runs = {n: {} for n in servers}
+    ratio, ratio_range = {}, {}
+    for c in p["concurrencies"]:
+        runs = {n: [] for n in servers}
+        ratios = []
+        for i in range(g["pairs"]):
+            pair = {}
+            for name in pair_order(i):
+                log("%s: %s, %d in flight, round %d" % (label, name, c,
+                                                        i + 1))
+                r = call(name, c, duration=g["duration_s"],
+                         warmup=g["warmup_s"])
+                pair[name] = r[key]
+                runs[name].append(r)
+            ratios.append(pair["real"] / pair["noop"] if pair["noop"]
+                          else float("nan"))
+        for name in servers:
+            peak[name][c] = median([r[key] for r in runs[name]])
+            peak_runs[name][c] = runs[name]
+        ratio[c] = median(ratios)
+        ratio_range[c] = (min(ratios), max(ratios))
+    return peak, peak_runs, ratio, ratio_range
+
+
 def grpc_suite(p):
     """Peak throughput and latency of both servers, alternating; then the
     BatchMint suite on the same two servers."""
@@ -35,26 +66,8 @@ def grpc_suite(p):
 
     # Peak: closed loop, each concurrency, the two servers alternating (and
     # which goes first alternating too).
-    peak = {n: {} for n in servers}
-    peak_ratio, peak_ratio_range = {}, {}
-    peak_runs = {n: {} for n in servers}
-    for c in p["concurrencies"]:
-        runs = {n: [] for n in servers}
-        ratios = []
-        for i in range(g["pairs"]):
-            pair = {}
-            for name in pair_order(i):
-                log("peak: %s, %d in flight, round %d" % (name, c, i + 1))
-                r = call(name, c, duration=g["duration_s"],
-                         warmup=g["warmup_s"])
-                pair[name] = r["throughput"]
-                runs[name].append(r)
-            ratios.append(pair["real"] / pair["noop"])
-        for name in servers:
-            peak[name][c] = median([r["throughput"] for r in runs[name]])
-            peak_runs[name][c] = runs[name]
-        peak_ratio[c] = median(ratios)
-        peak_ratio_range[c] = (min(ratios), max(ratios))
+    peak, peak_runs, peak_ratio, peak_ratio_range = alternating_peaks(
+        servers, p, g, call, "peak", "throughput")
     result["peak"] = peak
     result["peak_ratio"] = peak_ratio
     result["peak_ratio_range"] = peak_ratio_range
@@ -166,32 +179,11 @@ def batch_suite(servers, p):
                                    batch=size, **kwargs))
 
     # Peak tokens/s: closed loop, the servers alternating as above.
-    peak = {n: {} for n in servers}
-    peak_calls = {n: {} for n in servers}
-    ratio, ratio_range = {}, {}
-    peak_runs = {n: {} for n in servers}
-    for c in p["concurrencies"]:
-        runs = {n: [] for n in servers}
-        ratios = []
-        for i in range(g["pairs"]):
-            pair = {}
-            for name in pair_order(i):
-                log("batch peak: %s, %d in flight, round %d" % (name, c,
-                                                                 i + 1))
-                r = call(name, c, duration=g["duration_s"],
-                         warmup=g["warmup_s"])
-                pair[name] = r["tokens_throughput"]
-                runs[name].append(r)
-            ratios.append(pair["real"] / pair["noop"] if pair["noop"]
-                          else float("nan"))
-        for name in servers:
-            peak[name][c] = median([r["tokens_throughput"]
-                                    for r in runs[name]])
-            peak_calls[name][c] = median([r["throughput"]
-                                          for r in runs[name]])
-            peak_runs[name][c] = runs[name]
-        ratio[c] = median(ratios)
-        ratio_range[c] = (min(ratios), max(ratios))
+    peak, peak_runs, ratio, ratio_range = alternating_peaks(
+        servers, p, g, call, "batch peak", "tokens_throughput")
+    peak_calls = {n: {c: median([r["throughput"] for r in runs])
+                      for c, runs in peak_runs[n].items()}
+                  for n in servers}
     result["peak"] = peak
     result["peak_calls"] = peak_calls
     result["peak_ratio"] = ratio
