@@ -64,7 +64,7 @@ test_packages=(
   # The container image, built offline and unpacked to be run
   # (deploy/build-image.sh, deploy/build_image_test.sh). unshare, nsenter,
   # setpriv and chroot come with every Debian system (util-linux, coreutils).
-  buildah umoci
+  umoci
   # tests/conformance: twilio-python 7.7.1 as a live oracle, and PyJWT
   # (which it signs with) as a second decoder of every token. twilio-node
   # comes from npm (tests/conformance/node/package-lock.json).

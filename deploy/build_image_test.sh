@@ -3,21 +3,28 @@
 #
 #   deploy/build_image_test.sh CLI      (as root; tests/run_all.sh runs it)
 #
-# 1. deploy/build-image.sh builds it into an OCI layout.
+# 1. deploy/build-image.sh builds it into an OCI layout, and again into an
+#    OCI archive: both hold the same image digest (a reproducible build).
 # 2. Its config (user, exposed ports, entry point, arguments) is what
 #    deploy/image.list says, which the Dockerfile must also say (the
-#    dockerfile rule of //deploy:manifests_test); three OCI layers.
+#    dockerfile rule of //deploy:manifests_test); three OCI layers, each
+#    the blob, the size and the uncompressed digest its manifest and
+#    config say, and a complete tar.
 # 3. Unpacked with umoci, it holds no shell, no package manager and no
 #    executable but the listed binaries, and /etc/passwd knows its user.
 # 4. The server starts from that root as a container runtime would start it:
 #    the image's entry point and arguments, chrooted into the unpacked root
 #    mounted read-only, as the numeric user, with no capabilities and
 #    no_new_privs, a fresh /tmp, /proc and /dev, and the config and secret
-#    files mounted read-only where deploy/kubernetes/ mounts them. So a
-#    library or file missing from the image fails here.
-# 5. The probe command of the manifests runs inside the image; CLI (the host
-#    build of the captoken command) mints a token through the server and
-#    verifies it with the account's auth token; the metrics port answers.
+#    files mounted read-only where deploy/kubernetes/ mounts them: the
+#    config, the server's TLS files, the probe's certificate, the account's
+#    Secret. So a library or file missing from the image fails here.
+# 5. Over mutual TLS, as the base manifests serve: the readiness probe of
+#    the manifests runs inside the image with the probe's certificate; CLI
+#    (the host build of the captoken command) mints a token with a caller's
+#    certificate and verifies it with the account's auth token, and is
+#    refused with the probe's certificate (no policy names it); the metrics
+#    port answers.
 # 6. SIGTERM drains it and it exits 0.
 #
 # Running the image with podman is refused in the sandboxes this repository
@@ -36,7 +43,7 @@ fail() {
   echo "FAIL: $*" >&2
   exit 1
 }
-((EUID == 0)) || fail "needs root: it builds with buildah, mounts and chroots"
+((EUID == 0)) || fail "needs root: the image's files have owners, and it mounts and chroots"
 start=$SECONDS
 step() { echo "--- $* (at $((SECONDS - start)) s)"; }
 
@@ -53,6 +60,19 @@ trap cleanup EXIT
 
 step "building the image offline (deploy/build-image.sh)"
 deploy/build-image.sh "oci:$work/oci:captoken"
+
+step "built again, as an OCI archive: the same image digest"
+deploy/build-image.sh "oci-archive:$work/image.tar"
+mkdir "$work/archive"
+tar -C "$work/archive" -xf "$work/image.tar" ./index.json
+# Unnamed, it is named after VERSION, as the manifests pin it.
+grep -q "\"org.opencontainers.image.ref.name\":\"captoken:$(<VERSION)\"" "$work/archive/index.json" ||
+  fail "the archive's image is not named captoken:$(<VERSION): $(<"$work/archive/index.json")"
+first=$(grep -o '"digest":"sha256:[0-9a-f]*"' "$work/oci/index.json")
+second=$(grep -o '"digest":"sha256:[0-9a-f]*"' "$work/archive/index.json")
+[[ -n $first && $first == "$second" ]] ||
+  fail "two builds of the same tree made different images: $first, $second"
+echo "both builds: $first"
 
 step "its config against deploy/image.list"
 deploy/oci_image_config.py "$work/oci" captoken >"$work/config"
@@ -81,37 +101,99 @@ grep -q "^[a-z]*:x:$uid:$gid:" "$root/etc/passwd" || fail "/etc/passwd has no us
 [[ -d $root/tmp ]] || fail "the image has no /tmp to mount a tmpfs on"
 
 # What deploy/kubernetes/base/deployment.yaml mounts, with its modes
-# (defaultMode 0440, fsGroup 65532): the config, and the account's Secret.
+# (defaultMode 0440, fsGroup 65532): the config, the server's TLS Secret
+# and the probe's under it, and the account's Secret. The test PKI's
+# "frontend" is the caller; "legacy", which no policy names, the probe.
 auth_token=captoken-image-test-auth-token
 account=AC0123456789abcdef0123456789abcdef
-mkdir -p "$work/etc-captoken" "$work/secret"
-cat >"$work/etc-captoken/config.textproto" <<EOF
-# Plaintext on loopback, where the server allows it: the image's TLS
-# libraries are loaded either way, and deploy/checks/smoke.py runs the
-# manifests' TLS config against the same binaries.
+pki=$work/pki
+tests/testing/make_test_pki.sh "$pki" >/dev/null 2>&1 || fail "could not make the test PKI"
+frontend=spiffe://example.org/ns/web/sa/frontend
+mkdir -p "$work/etc-captoken" "$work/tls" "$work/probe" "$work/secret"
+cat >"$work/etc-captoken/config.textproto" <<CONFIG
 listen_address: "127.0.0.1:0"
+transport { tls {
+  certificate_file: "/etc/captoken/tls/tls.crt"
+  private_key_file: "/etc/captoken/tls/tls.key"
+  client_ca_file: "/etc/captoken/tls/ca.crt"
+} }
 accounts {
   account_sid: "$account"
   auth_token { file: "/var/run/secrets/captoken/main/auth-token" }
 }
-EOF
+callers {
+  identity: "$frontend"
+  accounts: "$account"
+  scope_kinds: [SCOPE_KIND_CLIENT_INCOMING]
+}
+CONFIG
+# The mount points of the TLS Secrets inside the config's mount.
+mkdir "$work/etc-captoken/tls" "$work/etc-captoken/probe"
+cp "$pki/server.pem" "$work/tls/tls.crt"
+cp "$pki/server.key" "$work/tls/tls.key"
+cp "$pki/ca.pem" "$work/tls/ca.crt"
+cp "$pki/legacy.pem" "$work/probe/tls.crt"
+cp "$pki/legacy.key" "$work/probe/tls.key"
 echo "$auth_token" >"$work/secret/auth-token"
-chgrp -R "$gid" "$work/etc-captoken" "$work/secret"
-chmod 0440 "$work/etc-captoken/config.textproto" "$work/secret/auth-token"
+chgrp -R "$gid" "$work/etc-captoken" "$work/tls" "$work/probe" "$work/secret"
+chmod 0440 "$work/etc-captoken/config.textproto" "$work/tls"/* "$work/probe"/* \
+  "$work/secret/auth-token"
 # The mount points, as a runtime makes them. /var/run is a link to /run,
 # written absolute (/run), which on this side would leave the image: the
 # secret's mount point goes under the image's /run itself.
 mkdir -p "$root/etc/captoken" "$root/run/secrets/captoken/main"
+
+# stays_in_namespace DIR: whether a mount made under DIR in a new mount
+# namespace, with propagation left as it is, stays out of this one. A
+# throw-away tmpfs is mounted there and looked for from here.
+stays_in_namespace() {
+  local probe=$1/propagation-probe said=$1/propagation-probe.said pid stays=1
+  mkdir "$probe"
+  unshare --mount --propagation unchanged -- sh -c \
+    'mount -t tmpfs -o size=4k captoken-probe "$1" && echo mounted >"$2" && exec sleep 30' \
+    probe "$probe" "$said" &
+  pid=$!
+  for _ in $(seq 100); do
+    [[ -s $said ]] && break
+    sleep 0.05
+  done
+  if [[ ! -s $said ]]; then
+    stays=0  # the probe could not mount: nothing is known
+  elif mountpoint -q "$probe"; then
+    stays=0
+    umount "$probe"
+  fi
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rmdir "$probe"
+  ((stays == 1))
+}
+
+# The server's mounts must never reach this mount namespace. Where "/" is a
+# mount point, the new namespace's mounts are all made private (unshare
+# --propagation private). In a plain chroot ("/" a directory inside a mount
+# the chroot cannot see, as ../shared/tools/fresh-machine.sh runs ./dev
+# test) that fails, and the mount that holds the work directory cannot be
+# named to make it private: leave propagation as it is, but only once a
+# probe has shown that a mount made there stays in its namespace.
+if mountpoint -q /; then
+  propagation=private
+elif stays_in_namespace "$work"; then
+  propagation=unchanged
+else
+  fail "/ is not a mount point and mounts made under $work reach this namespace:" \
+    "not starting the image here"
+fi
 
 step "starting ${entrypoint[*]} ${cmd[*]} from the image, as $uid:$gid, read-only"
 log=$work/server.log
 # In a mount namespace of its own: the root read-only, then the mounts a
 # runtime adds; then chroot and drop to the image's user. unshare, bash,
 # setpriv and chroot each exec the next, so $! is the server's pid.
-unshare --mount --propagation private -- bash -c '
+unshare --mount --propagation "$propagation" -- bash -c '
   set -euo pipefail
-  root=$1 config=$2 secret=$3 user=$4
-  shift 4
+  root=$1 config=$2 tls=$3 probe=$4 secret=$5 user=$6
+  shift 6
   mount --bind "$root" "$root"
   mount -o remount,bind,ro "$root"
   mount -t tmpfs -o mode=1777,size=16m tmpfs "$root/tmp"
@@ -122,11 +204,14 @@ unshare --mount --propagation private -- bash -c '
     mount --bind "/dev/$device" "$root/dev/$device"
   done
   mount --bind -o ro "$config" "$root/etc/captoken"
+  mount --bind -o ro "$tls" "$root/etc/captoken/tls"
+  mount --bind -o ro "$probe" "$root/etc/captoken/probe"
   mount --bind -o ro "$secret" "$root/run/secrets/captoken/main"
   # chroot needs its capability, so the capabilities go with the change
   # of user that follows it (the kernel clears them on leaving uid 0).
   exec setpriv --no-new-privs chroot --userspec="$user" "$root" "$@"
-' start-image "$root" "$work/etc-captoken" "$work/secret" "$uid:$gid" \
+' start-image "$root" "$work/etc-captoken" "$work/tls" "$work/probe" "$work/secret" \
+  "$uid:$gid" \
   "${entrypoint[@]}" "${cmd[@]}" --log_level=info --drain_grace=1s \
   --drain_timeout=5s --metrics_listen=127.0.0.1:0 2>"$log" &
 server_pid=$!
@@ -158,14 +243,25 @@ awk '$5 == "/" {print $6}' "/proc/$server_pid/mountinfo" | grep -qE '^ro(,|$)' |
   fail "the server's root filesystem is not read-only"
 echo "the server (pid $server_pid) listens on 127.0.0.1:$port as $uid:$gid, root read-only"
 
-step "the probe, inside the image; a token minted through it"
-# The mesh overlay's probe (the base's adds TLS files): the image's own CLI
-# in the server's mount namespace and root, as its user.
+step "the probe, inside the image; a token minted through it over mutual TLS"
+# The base manifests' readiness probe, on this test's port: the image's own
+# CLI in the server's mount namespace and root, as its user.
+mapfile -t probe < <(sed -n '/readinessProbe:/,/periodSeconds:/s/^ *- //p' \
+  deploy/kubernetes/base/deployment.yaml | sed "s/127.0.0.1:50051/127.0.0.1:$port/")
+[[ ${probe[0]:-} == /captoken/captoken && ${#probe[@]} -gt 3 ]] ||
+  fail "no readiness probe command in deploy/kubernetes/base/deployment.yaml: ${probe[*]}"
 nsenter --target "$server_pid" --mount --root --setuid "$uid" --setgid "$gid" \
-  /captoken/captoken whoami --server="127.0.0.1:$port" --deadline=2s ||
-  fail "the probe command failed inside the image"
-token=$("$cli" mint capability --server="127.0.0.1:$port" \
-  --request="{\"account_sid\":\"$account\",\"scopes\":[{\"client_incoming\":{\"client_name\":\"alice\"}}]}")
+  "${probe[@]}" >/dev/null || fail "the probe command failed inside the image: ${probe[*]}"
+tls_as=(--tls-ca-file="$pki/ca.pem")
+request="{\"account_sid\":\"$account\",\"scopes\":[{\"client_incoming\":{\"client_name\":\"alice\"}}]}"
+token=$("$cli" mint capability --server="127.0.0.1:$port" "${tls_as[@]}" \
+  --tls-cert-file="$pki/frontend.pem" --tls-key-file="$pki/frontend.key" --request="$request")
+if refusal=$("$cli" mint capability --server="127.0.0.1:$port" "${tls_as[@]}" \
+  --tls-cert-file="$pki/legacy.pem" --tls-key-file="$pki/legacy.key" --request="$request" 2>&1)
+then
+  fail "the probe's certificate, which no policy names, minted a token"
+fi
+grep -q PERMISSION_DENIED <<<"$refusal" || fail "the probe's certificate was refused so: $refusal"
 # Signed with the auth token the server read from the mounted Secret file.
 IMAGE_TEST_AUTH_TOKEN=$auth_token "$cli" verify --auth-token-env=IMAGE_TEST_AUTH_TOKEN \
   --account-sid="$account" "$token" >/dev/null ||
@@ -175,7 +271,7 @@ import sys, urllib.request
 body = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
 sys.exit(0 if "captoken_" in body else "no captoken_ metric in /metrics")
 ' "http://127.0.0.1:$metrics_port/metrics" || fail "the metrics port did not answer"
-echo "minted and verified a token; /metrics answers"
+echo "minted and verified a token as $frontend, refused the probe's; /metrics answers"
 
 step "SIGTERM drains it"
 kill -TERM "$server_pid"

@@ -20,7 +20,7 @@ version=$(<VERSION)
 failed=0
 expect() {  # WHERE ACTUAL
   if [[ $2 != "$version" ]]; then
-    echo "$1: version '$2', but VERSION says '$version' (run its client's build.sh and commit)" >&2
+    echo "$1: version '$2', but VERSION says '$version' (update it and commit: each client's build.sh stamps its own)" >&2
     failed=1
   fi
 }
@@ -31,6 +31,10 @@ expect 'client/node/package-lock.json (packages[""].version)' \
 # The project's own <version>, the one after its artifactId (the
 # dependencies' versions are properties).
 expect client/java/pom.xml "$(perl -0ne 'print $1 if m{<artifactId>captoken-client</artifactId>\s*<version>([^<]*)</version>}' client/java/pom.xml)"
+# The container image deploy/build-image.sh names captoken:VERSION; the
+# manifests pull that tag.
+expect deploy/kubernetes/base/kustomization.yaml \
+  "$(sed -n 's/^ *newTag: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' deploy/kubernetes/base/kustomization.yaml)"
 # Nothing else may carry its own copy: Python and Ruby take theirs from
 # VERSION at build time.
 if git grep -nE '(^version|VERSION) = "[0-9]' -- client/python/pyproject.toml client/ruby; then
