@@ -22,37 +22,44 @@ absl::Status Malformed(absl::string_view problem) {
 }
 
 // Applies the claim rules to the payload's members: the time claims
-// (ReadTimeClaims), then scope and iss; nothing else is allowed. Fills
-// `*claims` in place, rather than returning a StatusOr to move from, as
-// Verify keeps them: this runs for every token verified.
+// (ReadTimeClaims), then scope and iss; nothing else is allowed. One pass
+// over the members finds all five claims; the errors keep a fixed order
+// (the time claims', then the first bad member's, then a missing claim's).
+// Fills `*claims` in place, rather than returning a StatusOr to move from,
+// as Verify keeps them: this runs for every token verified.
 absl::Status ClaimsOf(absl::Span<const JsonMember> payload,
                       CapabilityClaims* claims) {
-  CAPTOKEN_ASSIGN_OR_RETURN(internal::TimeClaims times,
-                            internal::ReadTimeClaims(payload));
-  claims->expire_time = times.expire_time;
-  claims->issue_time = times.issue_time;
-  claims->not_before = times.not_before;
-
-  bool has_scope = false;
-  bool has_iss = false;
+  internal::TimeClaimMembers times;
+  const JsonMember* scope = nullptr;
+  const JsonMember* iss = nullptr;
+  const char* member_problem = nullptr;  // The first bad member's.
   for (const JsonMember& member : payload) {
+    if (times.Take(member)) continue;
+    const char* problem = nullptr;
     const bool is_string = member.type == JsonValue::Type::kString;
     if (member.name == "scope") {
-      if (!is_string) return Malformed("scope is not a string");
-      claims->scope_claim.assign(member.text.data(), member.text.size());
-      has_scope = true;
+      scope = &member;
+      if (!is_string) problem = "scope is not a string";
     } else if (member.name == "iss") {
+      iss = &member;
       if (!is_string || !IsSid("AC", member.text)) {
-        return Malformed("iss is not an account SID");
+        problem = "iss is not an account SID";
       }
-      claims->account_sid.assign(member.text.data(), member.text.size());
-      has_iss = true;
-    } else if (!internal::IsTimeClaim(member.name)) {
-      return Malformed("unexpected claim");
+    } else {
+      problem = "unexpected claim";
     }
+    if (member_problem == nullptr) member_problem = problem;
   }
-  if (!has_scope) return Malformed("no scope claim");
-  if (!has_iss) return Malformed("no iss claim");
+  internal::TimeClaims time_claims;
+  CAPTOKEN_RETURN_IF_ERROR(internal::ReadTimeClaims(times, &time_claims));
+  if (member_problem != nullptr) return Malformed(member_problem);
+  if (scope == nullptr) return Malformed("no scope claim");
+  if (iss == nullptr) return Malformed("no iss claim");
+  claims->expire_time = time_claims.expire_time;
+  claims->issue_time = time_claims.issue_time;
+  claims->not_before = time_claims.not_before;
+  claims->scope_claim.assign(scope->text.data(), scope->text.size());
+  claims->account_sid.assign(iss->text.data(), iss->text.size());
   return absl::OkStatus();
 }
 

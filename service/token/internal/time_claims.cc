@@ -28,43 +28,53 @@ bool IsTimeClaim(absl::string_view name) {
   return name == "exp" || name == "iat" || name == "nbf";
 }
 
+bool TimeClaimMembers::Take(const JsonMember& member) {
+  if (member.name == "exp") {
+    exp = &member;
+  } else if (member.name == "iat") {
+    iat = &member;
+  } else if (member.name == "nbf") {
+    nbf = &member;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+absl::Status ReadTimeClaims(const TimeClaimMembers& members,
+                            TimeClaims* times) {
+  // The checks in a fixed order, whatever the members' order.
+  std::optional<absl::Time> exp;
+  const char* problem = ReadOptionalTime(members.exp, "exp is not an integer",
+                                         "exp is out of range", &exp);
+  if (problem == nullptr && !exp.has_value()) problem = "no exp claim";
+  if (problem == nullptr) {
+    problem = ReadOptionalTime(members.iat, "iat is not an integer",
+                               "iat is out of range", &times->issue_time);
+  }
+  if (problem == nullptr) {
+    problem = ReadOptionalTime(members.nbf, "nbf is not an integer",
+                               "nbf is out of range", &times->not_before);
+  }
+  if (problem != nullptr) {
+    return VerificationError(VerificationFailure::kMalformed, problem);
+  }
+  times->expire_time = *exp;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<TimeClaims> ReadTimeClaims(const JsonValue& payload) {
   return ReadTimeClaims(payload.member_views());
 }
 
 absl::StatusOr<TimeClaims> ReadTimeClaims(
     absl::Span<const JsonMember> payload) {
-  // One pass to find them (names are unique), then the checks in a fixed
-  // order, whatever the members' order.
-  const JsonMember* exp_member = nullptr;
-  const JsonMember* iat_member = nullptr;
-  const JsonMember* nbf_member = nullptr;
-  for (const JsonMember& member : payload) {
-    if (member.name == "exp") {
-      exp_member = &member;
-    } else if (member.name == "iat") {
-      iat_member = &member;
-    } else if (member.name == "nbf") {
-      nbf_member = &member;
-    }
-  }
-  std::optional<absl::Time> exp;
+  TimeClaimMembers members;  // Names are unique: each slot is set once.
+  for (const JsonMember& member : payload) members.Take(member);
   TimeClaims times;
-  const char* problem = ReadOptionalTime(exp_member, "exp is not an integer",
-                                         "exp is out of range", &exp);
-  if (problem == nullptr && !exp.has_value()) problem = "no exp claim";
-  if (problem == nullptr) {
-    problem = ReadOptionalTime(iat_member, "iat is not an integer",
-                               "iat is out of range", &times.issue_time);
+  if (absl::Status status = ReadTimeClaims(members, &times); !status.ok()) {
+    return status;
   }
-  if (problem == nullptr) {
-    problem = ReadOptionalTime(nbf_member, "nbf is not an integer",
-                               "nbf is out of range", &times.not_before);
-  }
-  if (problem != nullptr) {
-    return VerificationError(VerificationFailure::kMalformed, problem);
-  }
-  times.expire_time = *exp;
   return times;
 }
 
