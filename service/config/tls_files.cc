@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "service/secrets/secret_source.h"
+#include "service/token/crypto.h"
 #include "service/token/secret.h"
 #include "service/token/status_macros.h"
 
@@ -54,29 +55,43 @@ absl::StatusOr<token::Secret> ReadTlsFile(absl::string_view field,
                                     kMaxTlsFileBytes);
 }
 
+// The file's first certificate; `*content` receives the file's bytes.
 absl::StatusOr<Certificate> FirstCertificate(absl::string_view field,
-                                             absl::string_view path) {
-  CAPTOKEN_ASSIGN_OR_RETURN(token::Secret content, ReadTlsFile(field, path));
-  Bio bio = MemoryBio(content);
+                                             absl::string_view path,
+                                             std::string* content) {
+  CAPTOKEN_ASSIGN_OR_RETURN(token::Secret bytes, ReadTlsFile(field, path));
+  Bio bio = MemoryBio(bytes);
   Certificate certificate(
       bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (certificate == nullptr) {
     return Unusable(field, path, "holds no PEM certificate");
   }
+  // Certificates are public: an ordinary string may hold them.
+  const absl::string_view text = bytes.RevealSecretBytes();
+  content->assign(text.data(), text.size());
   return certificate;
 }
 
 }  // namespace
 
-absl::Status CheckTlsFiles(const TlsSettings& tls) {
+bool TlsFileContents::SameAs(const TlsFileContents& other) const {
+  return certificate_chain == other.certificate_chain &&
+         client_ca == other.client_ca &&
+         token::ConstantTimeEquals(private_key.RevealSecretBytes(),
+                                   other.private_key.RevealSecretBytes());
+}
+
+absl::StatusOr<TlsFileContents> LoadTlsFiles(const TlsSettings& tls) {
+  std::string certificate_chain;
   CAPTOKEN_ASSIGN_OR_RETURN(
       Certificate certificate,
-      FirstCertificate("certificate_file", tls.certificate_file));
+      FirstCertificate("certificate_file", tls.certificate_file,
+                       &certificate_chain));
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      token::Secret private_key,
+      ReadTlsFile("private_key_file", tls.private_key_file));
   {
-    CAPTOKEN_ASSIGN_OR_RETURN(
-        token::Secret content,
-        ReadTlsFile("private_key_file", tls.private_key_file));
-    Bio bio = MemoryBio(content);
+    Bio bio = MemoryBio(private_key);
     PrivateKey key(
         bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
             : nullptr);
@@ -89,12 +104,15 @@ absl::Status CheckTlsFiles(const TlsSettings& tls) {
                       "does not match the certificate in certificate_file");
     }
   }
+  std::string client_ca;
   if (!tls.client_ca_file.empty()) {
     CAPTOKEN_RETURN_IF_ERROR(
-        FirstCertificate("client_ca_file", tls.client_ca_file).status());
+        FirstCertificate("client_ca_file", tls.client_ca_file, &client_ca)
+            .status());
   }
   ERR_clear_error();
-  return absl::OkStatus();
+  return TlsFileContents{std::move(certificate_chain), std::move(private_key),
+                         std::move(client_ca)};
 }
 
 }  // namespace captoken::config

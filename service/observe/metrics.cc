@@ -94,6 +94,12 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
                    .Help("Reloads of accounts, secrets and policies, by "
                          "outcome.")
                    .Register(*registry_)),
+      tls_reloads_(prometheus::BuildCounter()
+                       .Name("captoken_tls_reloads_total")
+                       .Help("Changes of the TLS files, by outcome: ok (now "
+                             "served) or failed (they did not load, and the "
+                             "previous ones are still served).")
+                       .Register(*registry_)),
       audit_dropped_(prometheus::BuildCounter()
                          .Name("captoken_audit_lines_dropped_total")
                          .Help("Audit lines lost to a full log queue (only "
@@ -109,6 +115,8 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
   // Every series a dashboard expects exists from the start, at zero.
   reloads_.Add({{"outcome", "ok"}});
   reloads_.Add({{"outcome", "failed"}});
+  tls_reloads_.Add({{"outcome", "ok"}});
+  tls_reloads_.Add({{"outcome", "failed"}});
   for (authz::RefusalReason reason : authz::kAllRefusalReasons) {
     refusal_series_[static_cast<size_t>(reason)] = &refusals_.Add(
         {{"reason", std::string(authz::RefusalReasonLabel(reason))}});
@@ -186,6 +194,10 @@ void ServerMetrics::RecordAuditRefusal() { audit_refusals_.Increment(); }
 
 void ServerMetrics::RecordReload(bool ok) {
   reloads_.Add({{"outcome", ok ? "ok" : "failed"}}).Increment();
+}
+
+void ServerMetrics::RecordTlsReload(bool ok) {
+  tls_reloads_.Add({{"outcome", ok ? "ok" : "failed"}}).Increment();
 }
 
 void ServerMetrics::SetSecretsLoaded(std::vector<std::string> secrets,

@@ -21,6 +21,10 @@
 //                                                   refused for rate (the
 //                                                   "rate_limited" refusals)
 //   captoken_secret_reloads_total{outcome}          reloads, "ok" or "failed"
+//   captoken_tls_reloads_total{outcome}             changed TLS files: "ok"
+//                                                   (now served) or "failed"
+//                                                   (did not load; the
+//                                                   previous ones still are)
 //   captoken_audit_lines_dropped_total              audit lines lost to a full
 //                                                   log queue (--audit=drop);
 //                                                   by default a token whose
@@ -98,6 +102,9 @@ class ServerMetrics {
   // RecordReload counts a reload and its outcome.
   void RecordReload(bool ok);
 
+  // RecordTlsReload counts a change of the TLS files and its outcome.
+  void RecordTlsReload(bool ok);
+
   // RecordAuditDropped counts `lines` audit lines lost to a full log queue.
   void RecordAuditDropped(int64_t lines);
 
@@ -143,6 +150,7 @@ class ServerMetrics {
   prometheus::Family<prometheus::Counter>& batch_items_;
   prometheus::Counter& rate_limited_;
   prometheus::Family<prometheus::Counter>& reloads_;
+  prometheus::Family<prometheus::Counter>& tls_reloads_;
   prometheus::Counter& audit_dropped_;
   prometheus::Counter& audit_refusals_;
   absl::flat_hash_map<std::string, MethodMetrics> methods_;

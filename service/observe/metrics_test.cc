@@ -9,25 +9,16 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "prometheus/text_serializer.h"
 #include "service/authz/refusal_reason.h"
 #include "service/token/clock.h"
+#include "tests/testing/metrics_text.h"
 
 namespace captoken::observe {
 namespace {
 
+using ::captoken::testing::ScrapeText;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// The metrics as Prometheus would scrape them.
-std::string Scrape(const ServerMetrics& metrics) {
-  std::vector<prometheus::MetricFamily> families;
-  for (const auto& weak : metrics.collectables()) {
-    auto collectable = weak.lock();
-    for (auto& family : collectable->Collect()) families.push_back(family);
-  }
-  return prometheus::TextSerializer().Serialize(families);
-}
 
 TEST(ServerMetrics, CountsCallsByMethodAndCode) {
   ServerMetrics metrics;
@@ -38,7 +29,7 @@ TEST(ServerMetrics, CountsCallsByMethodAndCode) {
   metrics.RecordCall("MintCapabilityToken",
                      absl::InvalidArgumentError("ttl: must be positive"),
                      absl::Microseconds(10));
-  const std::string text = Scrape(metrics);
+  const std::string text = ScrapeText(metrics);
   EXPECT_THAT(text, HasSubstr("captoken_rpc_calls_total{code=\"OK\",method="
                               "\"MintCapabilityToken\"} 2"));
   EXPECT_THAT(text,
@@ -55,7 +46,7 @@ TEST(ServerMetrics, CountsCallsByMethodAndCode) {
 TEST(ServerMetrics, AnUnlistedMethodIsCountedToo) {
   ServerMetrics metrics;
   metrics.RecordCall("SomethingNew", absl::OkStatus(), absl::Microseconds(1));
-  EXPECT_THAT(Scrape(metrics),
+  EXPECT_THAT(ScrapeText(metrics),
               HasSubstr("captoken_rpc_calls_total{code=\"OK\",method="
                         "\"SomethingNew\"} 1"));
 }
@@ -65,7 +56,7 @@ TEST(ServerMetrics, CountsMintsByKindAndProfile) {
   metrics.RecordMint("capability", "twilio-node");
   metrics.RecordMint("capability", "twilio-node");
   metrics.RecordMint("capability", "twilio-python");
-  const std::string text = Scrape(metrics);
+  const std::string text = ScrapeText(metrics);
   EXPECT_THAT(text, HasSubstr("captoken_tokens_minted_total{kind=\"capability"
                               "\",profile=\"twilio-node\"} 2"));
   EXPECT_THAT(text, HasSubstr("captoken_tokens_minted_total{kind=\"capability"
@@ -75,7 +66,7 @@ TEST(ServerMetrics, CountsMintsByKindAndProfile) {
 TEST(ServerMetrics, EveryKindAndProfileStartsAtZero) {
   ServerMetrics metrics;
   metrics.RecordMint("access", "twilio-node");
-  const std::string text = Scrape(metrics);
+  const std::string text = ScrapeText(metrics);
   for (const char* kind : {"capability", "taskrouter", "access"}) {
     for (const char* profile : {"twilio-python", "twilio-node",
                                 "twilio-python-6", "twilio-python-7"}) {
@@ -95,7 +86,7 @@ TEST(ServerMetrics, CountsBatchItemsByCode) {
   metrics.RecordBatchItem(absl::StatusCode::kOk);
   metrics.RecordBatchItem(absl::StatusCode::kOk);
   metrics.RecordBatchItem(absl::StatusCode::kResourceExhausted);
-  const std::string text = Scrape(metrics);
+  const std::string text = ScrapeText(metrics);
   EXPECT_THAT(text, HasSubstr("captoken_batch_items_total{code=\"OK\"} 2"));
   EXPECT_THAT(text, HasSubstr("captoken_batch_items_total{code="
                               "\"RESOURCE_EXHAUSTED\"} 1"));
@@ -115,7 +106,7 @@ TEST(ServerMetrics, CountsManyAtOnceAsOneByOne) {
   metrics.RecordMint("capability", "twilio-node", 99);
   metrics.RecordMint("capability", "twilio-node");
   metrics.RecordRefusal(authz::RefusalReason::kRateLimited, 3);
-  const std::string text = Scrape(metrics);
+  const std::string text = ScrapeText(metrics);
   EXPECT_THAT(text, HasSubstr("captoken_batch_items_total{code=\"OK\"} 100"));
   EXPECT_THAT(text, HasSubstr("captoken_tokens_minted_total{kind=\"capability"
                               "\",profile=\"twilio-node\"} 100"));
@@ -134,7 +125,7 @@ TEST(ServerMetrics, CountsRefusalsByReasonEachFromZero) {
       absl::Microseconds(5));
   metrics.RecordRefusal(authz::RefusalReason::kTtl, 2);
   metrics.RecordRefusal(authz::RefusalReason::kNone);  // Not a refusal.
-  const std::string text = Scrape(metrics);
+  const std::string text = ScrapeText(metrics);
   for (authz::RefusalReason reason : authz::kAllRefusalReasons) {
     const int expected = reason == authz::RefusalReason::kGrant ? 1
                          : reason == authz::RefusalReason::kTtl ? 2
@@ -151,7 +142,7 @@ TEST(ServerMetrics, CountsRefusalsByReasonEachFromZero) {
 
 TEST(ServerMetrics, ReloadsAndRateLimitsStartAtZero) {
   ServerMetrics metrics;
-  std::string text = Scrape(metrics);
+  std::string text = ScrapeText(metrics);
   EXPECT_THAT(text,
               HasSubstr("captoken_secret_reloads_total{outcome=\"ok\"} 0"));
   EXPECT_THAT(text,
@@ -161,7 +152,7 @@ TEST(ServerMetrics, ReloadsAndRateLimitsStartAtZero) {
   metrics.RecordReload(false);
   metrics.RecordReload(false);
   metrics.RecordRefusal(authz::RefusalReason::kRateLimited);
-  text = Scrape(metrics);
+  text = ScrapeText(metrics);
   EXPECT_THAT(text,
               HasSubstr("captoken_secret_reloads_total{outcome=\"ok\"} 1"));
   EXPECT_THAT(text,
@@ -176,7 +167,7 @@ TEST(ServerMetrics, SecretAgeIsSecondsSinceLoadingAtScrapeTime) {
       {"accounts[0].auth_token", "accounts[0].secondary_auth_token"},
       clock.Now());
   clock.Advance(absl::Seconds(42));
-  std::string text = Scrape(metrics);
+  std::string text = ScrapeText(metrics);
   EXPECT_THAT(text, HasSubstr("captoken_secret_age_seconds{secret=\"accounts[0]"
                               ".auth_token\"} 42"));
   EXPECT_THAT(text, HasSubstr("captoken_secret_age_seconds{secret=\"accounts[0]"
@@ -184,7 +175,7 @@ TEST(ServerMetrics, SecretAgeIsSecondsSinceLoadingAtScrapeTime) {
   // A reload replaces the set and restarts the ages.
   metrics.SetSecretsLoaded({"accounts[0].auth_token"}, clock.Now());
   clock.Advance(absl::Seconds(5));
-  text = Scrape(metrics);
+  text = ScrapeText(metrics);
   EXPECT_THAT(text, HasSubstr("captoken_secret_age_seconds{secret=\"accounts[0]"
                               ".auth_token\"} 5"));
   EXPECT_THAT(text, Not(HasSubstr("secondary_auth_token")));

@@ -23,7 +23,6 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "prometheus/text_serializer.h"
 #include "service/authz/caller_policy.h"
 #include "service/config/account_keys.h"
 #include "service/mint/token_minter.h"
@@ -33,6 +32,7 @@
 #include "service/token/clock.h"
 #include "tests/testing/json_lines.h"
 #include "tests/testing/log_file.h"
+#include "tests/testing/metrics_text.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_keys.h"
 #include "tests/testing/test_policies.h"
@@ -42,6 +42,7 @@ namespace {
 
 using ::captoken::testing::IsOk;
 using ::captoken::testing::LogFile;
+using ::captoken::testing::ScrapeText;
 using ::captoken::testing::StringField;
 using ::captoken::testing::TestKey;
 using ::captoken::testing::TestOpenAccess;
@@ -77,15 +78,6 @@ v1::CapabilityRequest IncomingRequest(absl::string_view sid = kSid) {
   request.add_scopes()->mutable_client_incoming()->set_client_name(kClientName);
   request.mutable_ttl()->set_seconds(600);
   return request;
-}
-
-// The metrics as Prometheus would scrape them.
-std::string Scrape(const observe::ServerMetrics& metrics) {
-  std::vector<prometheus::MetricFamily> families;
-  for (const auto& weak : metrics.collectables()) {
-    for (auto& family : weak.lock()->Collect()) families.push_back(family);
-  }
-  return prometheus::TextSerializer().Serialize(families);
 }
 
 class TokenServiceTest : public ::testing::Test {
@@ -210,7 +202,7 @@ TEST_F(TokenServiceTest, AGoodRequestMintsAVerifiableTokenAuditedAndCounted) {
   EXPECT_THAT(text, Not(HasSubstr(kClientName)));
   EXPECT_THAT(text, Not(HasSubstr(kSecret)));
 
-  const std::string scrape = Scrape(metrics_);
+  const std::string scrape = ScrapeText(metrics_);
   EXPECT_THAT(scrape, HasSubstr("captoken_rpc_calls_total{code=\"OK\",method="
                                 "\"MintCapabilityToken\"} 1"));
   EXPECT_THAT(scrape, HasSubstr("captoken_tokens_minted_total{kind="
@@ -246,7 +238,7 @@ TEST_P(RefusalTest, HasItsCodeMessageAuditLineAndMetric) {
   EXPECT_EQ(StringField(audit, "reason"), status.error_message());
   EXPECT_EQ(StringField(audit, "refusal"), refusal.reason);
   EXPECT_EQ(audit.Find("token_fingerprint"), nullptr);
-  EXPECT_THAT(Scrape(metrics_),
+  EXPECT_THAT(ScrapeText(metrics_),
               HasSubstr(absl::StrCat("captoken_refusals_total{reason=\"",
                                      refusal.reason, "\"} 1")));
 }
@@ -318,7 +310,7 @@ TEST_F(TokenServiceTest, ARateRefusalSaysHowLongToWait) {
   ASSERT_NE(retry, trailers.end());
   EXPECT_EQ(std::string(retry->second.data(), retry->second.size()), "1000");
   EXPECT_EQ(StringField(log_.Events("audit")[1], "refusal"), "rate_limited");
-  EXPECT_THAT(Scrape(metrics_), HasSubstr("captoken_rate_limited_total 1"));
+  EXPECT_THAT(ScrapeText(metrics_), HasSubstr("captoken_rate_limited_total 1"));
 }
 
 TEST_F(TokenServiceTest, AnUnparsableRequestIsInvalidArgumentAndAudited) {
@@ -334,7 +326,7 @@ TEST_F(TokenServiceTest, AnUnparsableRequestIsInvalidArgumentAndAudited) {
   EXPECT_EQ(StringField(audit, "account"), "");
   EXPECT_EQ(StringField(audit, "reason"), kUnparsableRequest);
   EXPECT_EQ(StringField(audit, "refusal"), "invalid_request");
-  EXPECT_THAT(Scrape(metrics_),
+  EXPECT_THAT(ScrapeText(metrics_),
               HasSubstr("captoken_rpc_calls_total{code=\"INVALID_ARGUMENT\","
                         "method=\"MintCapabilityToken\"} 1"));
 }
@@ -368,7 +360,7 @@ TEST_F(TokenServiceTest, BatchMintAnswersEachItemAndAuditsEach) {
   EXPECT_EQ(audit[2].Find("batch_size")->AsInt64(), 2);
   EXPECT_EQ(StringField(audit[2], "outcome"), "OK");
 
-  const std::string scrape = Scrape(metrics_);
+  const std::string scrape = ScrapeText(metrics_);
   EXPECT_THAT(scrape, HasSubstr("captoken_batch_items_total{code=\"OK\"} 1"));
   EXPECT_THAT(scrape, HasSubstr("captoken_batch_items_total{code="
                                 "\"PERMISSION_DENIED\"} 1"));

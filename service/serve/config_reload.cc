@@ -6,7 +6,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
-#include "service/config/tls_files.h"
 #include "service/serve/loaded_config.h"
 
 namespace captoken::serve {
@@ -26,16 +25,6 @@ void ReloadConfig(const ReloadTargets& targets) {
                      .Add("reason", loaded.status().message())
                      .Add("kept", "the previous accounts"));
     return;
-  }
-  if (loaded->settings.tls.has_value()) {
-    // gRPC re-reads the TLS files itself; say so when what it will find
-    // does not load.
-    if (absl::Status tls = config::CheckTlsFiles(*loaded->settings.tls);
-        !tls.ok()) {
-      logger.Write(
-          observe::LogLine(observe::LogLevel::kError, "tls_files_unusable")
-              .Add("reason", tls.message()));
-    }
   }
   const int64_t count = static_cast<int64_t>(loaded->state->accounts->size());
   targets.metrics->SetSecretsLoaded(SecretNames(*loaded), absl::Now());

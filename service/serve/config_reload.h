@@ -6,13 +6,13 @@
 // tokens, API keys and caller policies at once. A config that does not
 // load changes nothing: the previous accounts keep serving, and a
 // `reload_failed` line says why. Settings that need a restart (the listen
-// address, TLS files' paths, limits) are not reapplied.
+// address, TLS files' paths, limits) are not reapplied; the TLS files'
+// contents are refreshed on their own (tls_refresh.h).
 //
 // Each reload is counted (captoken_secret_reloads_total) and logged:
 //   {"event":"reloaded","accounts":2}
 //   {"event":"reload_failed","reason":"...","kept":"the previous accounts"}
 //   {"event":"reload_skipped","reason":"development mode has no config"}
-//   {"event":"tls_files_unusable","reason":"..."}  (applied nonetheless)
 //
 // Example:
 //

@@ -15,7 +15,6 @@
 #include "captoken/v1/capability.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "prometheus/text_serializer.h"
 #include "service/authz/caller_identity.h"
 #include "service/mint/token_minter.h"
 #include "service/observe/metrics.h"
@@ -23,6 +22,7 @@
 #include "service/token/capability_verifier.h"
 #include "tests/testing/json_lines.h"
 #include "tests/testing/log_file.h"
+#include "tests/testing/metrics_text.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
 #include "tests/testing/test_keys.h"
@@ -32,6 +32,7 @@ namespace {
 
 using ::captoken::testing::IsOk;
 using ::captoken::testing::LogFile;
+using ::captoken::testing::ScrapeText;
 using ::captoken::testing::StringField;
 using ::captoken::testing::TestKey;
 using ::testing::HasSubstr;
@@ -43,15 +44,6 @@ constexpr char kSid[] = "AC0123456789abcdef0123456789abcdef";
 constexpr char kOtherSid[] = "ACfedcba9876543210fedcba9876543210";
 constexpr char kOldSecret[] = "config-reload-secret-old-51c2";
 constexpr char kNewSecret[] = "config-reload-secret-new-9e07";
-
-// The metrics as Prometheus would scrape them.
-std::string Scrape(const observe::ServerMetrics& metrics) {
-  std::vector<prometheus::MetricFamily> families;
-  for (const auto& weak : metrics.collectables()) {
-    for (auto& family : weak.lock()->Collect()) families.push_back(family);
-  }
-  return prometheus::TextSerializer().Serialize(families);
-}
 
 class ConfigReloadTest : public ::testing::Test {
  protected:
@@ -110,7 +102,7 @@ TEST_F(ConfigReloadTest, AChangedSecretIsServedAfterTheReload) {
   const std::vector<token::JsonValue> reloaded = log_.Events("reloaded");
   ASSERT_THAT(reloaded, SizeIs(1));
   EXPECT_EQ(reloaded[0].Find("accounts")->AsInt64(), 1);
-  EXPECT_THAT(Scrape(metrics_),
+  EXPECT_THAT(ScrapeText(metrics_),
               HasSubstr("captoken_secret_reloads_total{outcome=\"ok\"} 1"));
   EXPECT_THAT(log_.Text(), Not(HasSubstr(kNewSecret)));
   EXPECT_THAT(log_.Text(), Not(HasSubstr(kOldSecret)));
@@ -140,7 +132,7 @@ TEST_F(ConfigReloadTest, ABrokenSecretKeepsThePreviousAccounts) {
   EXPECT_THAT(StringField(failed[0], "reason"), HasSubstr(secret_file_));
   EXPECT_EQ(StringField(failed[0], "kept"), "the previous accounts");
   EXPECT_THAT(log_.Events("reloaded"), IsEmpty());
-  const std::string scrape = Scrape(metrics_);
+  const std::string scrape = ScrapeText(metrics_);
   EXPECT_THAT(scrape,
               HasSubstr("captoken_secret_reloads_total{outcome=\"failed\"} 1"));
   EXPECT_THAT(scrape,
@@ -179,7 +171,7 @@ TEST_F(ConfigReloadTest, DevelopmentModeHasNothingToReload) {
   EXPECT_EQ(StringField(skipped[0], "reason"),
             "development mode has no config");
   // Not a reload: neither count moves.
-  const std::string scrape = Scrape(metrics_);
+  const std::string scrape = ScrapeText(metrics_);
   EXPECT_THAT(scrape,
               HasSubstr("captoken_secret_reloads_total{outcome=\"ok\"} 0"));
   EXPECT_THAT(scrape,

@@ -14,6 +14,7 @@
 #include "service/serve/config_reload.h"
 #include "service/serve/development_banner.h"
 #include "service/serve/loaded_config.h"
+#include "service/serve/tls_refresh.h"
 #include "service/token/status_macros.h"
 
 namespace captoken::serve {
@@ -23,11 +24,14 @@ absl::StatusOr<std::unique_ptr<ServingProcess>> ServingProcess::Create(
   CAPTOKEN_ASSIGN_OR_RETURN(
       LoadedConfig loaded,
       LoadConfig(options.config_path, options.listen_override));
-  if (loaded.settings.tls.has_value()) {
-    CAPTOKEN_RETURN_IF_ERROR(config::CheckTlsFiles(*loaded.settings.tls));
-  }
   auto process =
       absl::WrapUnique(new ServingProcess(std::move(options), logger));
+  if (loaded.settings.tls.has_value()) {
+    CAPTOKEN_ASSIGN_OR_RETURN(config::TlsFileContents tls_files,
+                              config::LoadTlsFiles(*loaded.settings.tls));
+    CAPTOKEN_ASSIGN_OR_RETURN(process->tls_mirror_,
+                              TlsMirror::Create(tls_files));
+  }
   process->development_ = loaded.development;
   process->account_count_ =
       static_cast<int64_t>(loaded.state->accounts->size());
@@ -78,9 +82,15 @@ ServingProcess::~ServingProcess() {
 }
 
 absl::Status ServingProcess::Start() {
+  // gRPC serves the mirror's copies of the TLS files, never the configured
+  // files themselves: only a set that loaded together reaches a handshake.
+  config::ServerSettings served = settings_;
+  if (tls_mirror_ != nullptr) {
+    served.tls = tls_mirror_->ServedSettings(*settings_.tls);
+  }
   CAPTOKEN_ASSIGN_OR_RETURN(
       server_,
-      rpc::TokenServer::Start(settings_, minter_.get(), logger_, &metrics_));
+      rpc::TokenServer::Start(served, minter_.get(), logger_, &metrics_));
   if (development_) *options_.banner << DevelopmentBanner(port()) << std::flush;
   logger_->Write(observe::LogLine(observe::LogLevel::kInfo, "listening")
                      .Add("address", settings_.listen_address)
@@ -98,6 +108,18 @@ absl::Status ServingProcess::Start() {
     watcher_ = std::make_unique<config::FileWatcher>(
         settings_.secret_watch_interval, [this] { reloader_->Request(); });
     watcher_->SetFiles(WatchedFiles(options_.config_path, settings_));
+  }
+  if (tls_mirror_ != nullptr) {
+    const config::TlsSettings& tls = *settings_.tls;
+    tls_watcher_ =
+        std::make_unique<config::FileWatcher>(tls.refresh_interval, [this] {
+          RefreshTlsFiles(*settings_.tls, tls_mirror_.get(), &metrics_,
+                          logger_);
+        });
+    std::vector<std::string> files = {tls.certificate_file,
+                                      tls.private_key_file};
+    if (!tls.client_ca_file.empty()) files.push_back(tls.client_ca_file);
+    tls_watcher_->SetFiles(std::move(files));
   }
   return absl::OkStatus();
 }

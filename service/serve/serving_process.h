@@ -41,6 +41,7 @@
 #include "service/observe/metrics.h"
 #include "service/rpc/token_server.h"
 #include "service/serve/reloader.h"
+#include "service/serve/tls_mirror.h"
 
 namespace captoken::serve {
 
@@ -76,13 +77,14 @@ class ServingProcess {
     kReloadStuck,
   };
 
-  // Create loads the config and every secret, checks the TLS files, and
-  // serves metrics if asked. `logger` must outlive the process.
+  // Create loads the config and every secret, loads the TLS files into the
+  // mirror gRPC will serve them from (tls_mirror.h), and serves metrics if
+  // asked. `logger` must outlive the process.
   //
-  // Fails with LoadConfig's errors, CheckTlsFiles' (a certificate or key
+  // Fails with LoadConfig's errors, LoadTlsFiles' (a certificate or key
   // that does not load would otherwise be found by every client's failed
-  // handshake, on a server that looks healthy), or UNAVAILABLE if the
-  // metrics address cannot be served.
+  // handshake, on a server that looks healthy), the mirror's, or
+  // UNAVAILABLE if the metrics address cannot be served.
   static absl::StatusOr<std::unique_ptr<ServingProcess>> Create(
       ServingOptions options, observe::Logger* logger);
 
@@ -98,7 +100,7 @@ class ServingProcess {
 
   // Start listens and serves, prints the development banner (before the
   // `listening` line, so that whoever waits for that line sees all of it),
-  // logs `listening`, and starts watching the config and secret files.
+  // logs `listening`, and starts watching the config, secret and TLS files.
   // Call it once.
   //
   // Fails with UNAVAILABLE if the listen address cannot be bound.
@@ -129,12 +131,19 @@ class ServingProcess {
   observe::ServerMetrics metrics_;
   std::unique_ptr<mint::TokenMinter> minter_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  // The TLS files gRPC reads, by descriptor: it must outlive server_, or a
+  // descriptor number could be reused while gRPC still reads it. Null
+  // without TLS.
+  std::unique_ptr<TlsMirror> tls_mirror_;
   // Uses minter_, logger_ and metrics_: destroyed before them.
   std::unique_ptr<rpc::TokenServer> server_;
   // Each uses the other (a reload re-targets the watcher; a change asks for
   // a reload): the destructor stops reloads first.
   std::unique_ptr<Reloader> reloader_;
   std::unique_ptr<config::FileWatcher> watcher_;
+  // Refreshes tls_mirror_ from the configured TLS files (RefreshTlsFiles):
+  // destroyed, and so stopped, first.
+  std::unique_ptr<config::FileWatcher> tls_watcher_;
 };
 
 }  // namespace captoken::serve

@@ -487,6 +487,58 @@ TEST(TlsReload, ARenewedServerCertificateIsServedWithoutARestart) {
               IsOk());
 }
 
+// A replacement that does not load used to be logged (at a reload) and
+// handed to gRPC all the same, which then refused every new handshake. The
+// server now keeps serving the previous set, and serves the next one that
+// loads.
+TEST(TlsReload, AReplacementThatDoesNotLoadLeavesThePreviousSetServed) {
+  const std::string cert = testing::TempPath("server.pem");
+  const std::string key = testing::TempPath("server.key");
+  ASSERT_THAT(testing::WriteFile(cert, ReadPkiFile("server.pem")), IsOk());
+  ASSERT_THAT(testing::WriteFile(key, ReadPkiFile("server.key")), IsOk());
+  ServerOptions options = TlsServerOptions();
+  options.config = absl::StrCat(
+      TlsTransport(
+          {.certificate = cert, .private_key = key, .crl_directory = ""}),
+      kAccounts, kCallers);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ServerProcess> server,
+                       ServerProcess::Start(options));
+
+  // A renewal caught half-way: the new key beside the old certificate;
+  // then a certificate file that holds no certificate at all.
+  ASSERT_THAT(testing::WriteFile(key, ReadPkiFile("server-v2.key")), IsOk());
+  ASSERT_TRUE(server->WaitForLogEvent("tls_files_unusable", 1,
+                                      absl::Seconds(20)))
+      << server->Output();
+  ASSERT_THAT(testing::WriteFile(cert, "not a PEM file\n"), IsOk());
+  ASSERT_TRUE(server->WaitForLogEvent("tls_files_unusable", 2,
+                                      absl::Seconds(20)))
+      << server->Output();
+  // gRPC re-reads what it serves every second: give it three.
+  absl::SleepFor(absl::Seconds(3));
+  EXPECT_THAT(PresentedServerName(server->port()),
+              HasSubstr("captoken-server-v1"));
+  EXPECT_THAT(TlsClient(server->target(), "frontend")
+                  ->MintCapabilityToken(IncomingFor(kAccountA)),
+              IsOk());
+  EXPECT_THAT(server->Output(), HasSubstr("does not match the certificate"));
+  EXPECT_THAT(server->Output(), Not(HasSubstr("not a PEM file")));
+
+  // The renewal completed: served.
+  ASSERT_THAT(testing::WriteFile(cert, ReadPkiFile("server-v2.pem")), IsOk());
+  ASSERT_TRUE(server->WaitForLogEvent("tls_files_reloaded", 1,
+                                      absl::Seconds(20)))
+      << server->Output();
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  std::string presented;
+  while (absl::Now() < deadline) {
+    presented = PresentedServerName(server->port());
+    if (absl::StrContains(presented, "captoken-server-v2")) break;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  EXPECT_THAT(presented, HasSubstr("captoken-server-v2"));
+}
+
 // A certificate, key or client CA that does not load used to be logged and
 // then served on a port that refused every handshake. The server now
 // refuses to start, naming the file.
