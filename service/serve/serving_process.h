@@ -34,6 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "prometheus/exposer.h"
+#include "service/config/account_directories.h"
 #include "service/config/file_watcher.h"
 #include "service/config/server_config.h"
 #include "service/mint/token_minter.h"
@@ -127,6 +128,10 @@ class ServingProcess {
   int64_t account_count_ = 0;
   int metrics_port_ = 0;
   observe::ServerMetrics metrics_;
+  // The account directories as of the last load, so that a reload reads
+  // only what changed. Used by loads only (Create, then the reloader's
+  // thread).
+  config::AccountDirectories directories_;
   std::unique_ptr<mint::TokenMinter> minter_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   // Uses minter_, logger_ and metrics_: destroyed before them.
