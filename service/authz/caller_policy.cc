@@ -76,10 +76,13 @@ bool CallerPolicy::Covers(absl::string_view identity) const {
   return identity == config_.identity();
 }
 
-absl::Status CallerPolicy::AuthorizeAccount(
-    absl::string_view account_sid) const {
+absl::Status CallerPolicy::AuthorizeAccount(absl::string_view account_sid,
+                                            const AccountTraits& traits) const {
   if (all_accounts_ || accounts_.contains(account_sid)) {
     return absl::OkStatus();
+  }
+  for (const AccountSet& set : account_sets_) {
+    if (set.Contains(traits)) return absl::OkStatus();
   }
   return Denied(RefusalReason::kAccount, kAccountDenied);
 }
@@ -101,8 +104,10 @@ absl::Status CallerPolicy::AuthorizeLifetime(absl::Duration lifetime) const {
 }
 
 absl::Status CallerPolicy::AuthorizeTaskRouter(
-    const token::TaskRouterSpec& spec, absl::Duration lifetime) const {
-  if (absl::Status status = AuthorizeAccount(spec.account_sid); !status.ok()) {
+    const token::TaskRouterSpec& spec, absl::Duration lifetime,
+    const AccountTraits& traits) const {
+  if (absl::Status status = AuthorizeAccount(spec.account_sid, traits);
+      !status.ok()) {
     return status;
   }
   if (absl::Status status = AuthorizeKind(token::TokenKind::kTaskRouter);
@@ -113,8 +118,10 @@ absl::Status CallerPolicy::AuthorizeTaskRouter(
 }
 
 absl::Status CallerPolicy::AuthorizeAccessToken(
-    const token::AccessTokenSpec& spec, absl::Duration lifetime) const {
-  if (absl::Status status = AuthorizeAccount(spec.account_sid); !status.ok()) {
+    const token::AccessTokenSpec& spec, absl::Duration lifetime,
+    const AccountTraits& traits) const {
+  if (absl::Status status = AuthorizeAccount(spec.account_sid, traits);
+      !status.ok()) {
     return status;
   }
   if (absl::Status status = AuthorizeKind(token::TokenKind::kAccessToken);
@@ -139,8 +146,10 @@ absl::Status CallerPolicy::AuthorizeAccessToken(
 }
 
 absl::Status CallerPolicy::AuthorizeMint(const token::CapabilitySpec& spec,
-                                         absl::Duration lifetime) const {
-  if (absl::Status status = AuthorizeAccount(spec.account_sid); !status.ok()) {
+                                         absl::Duration lifetime,
+                                         const AccountTraits& traits) const {
+  if (absl::Status status = AuthorizeAccount(spec.account_sid, traits);
+      !status.ok()) {
     return status;
   }
   if (absl::Status status = AuthorizeKind(token::TokenKind::kCapability);
@@ -218,6 +227,15 @@ absl::StatusOr<std::shared_ptr<const CallerPolicies>> CallerPolicies::Compile(
         return PolicyError(i, absl::StrCat("accounts[", a, "]"),
                            "must be an account SID or \"*\"");
       }
+    }
+    for (int a = 0; a < config.account_sets_size(); ++a) {
+      absl::StatusOr<AccountSet> set =
+          AccountSet::Compile(config.account_sets(a));
+      if (!set.ok()) {
+        return PolicyError(i, absl::StrCat("account_sets[", a, "]"),
+                           set.status().message());
+      }
+      policy->account_sets_.push_back(*std::move(set));
     }
     for (int kind : config.scope_kinds()) {
       switch (kind) {

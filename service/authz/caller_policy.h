@@ -4,8 +4,9 @@
 // Caller policies (captoken.v1.CallerPolicy in the config), compiled once and
 // checked on every call. Default deny: a caller no policy names may do
 // nothing. A policy limits the accounts a caller may use (for every kind of
-// token), the kinds of token it may mint and verify (capability tokens only
-// unless it says otherwise, so configs written before the other kinds keep
+// token: listed by SID, or named as sets of directory accounts,
+// account_set.h), the kinds of token it may mint and verify (capability tokens
+// only unless it says otherwise, so configs written before the other kinds keep
 // their meaning), the scope kinds and client names of capability tokens,
 // the grant kinds and identities of Access Tokens, the longest lifetime,
 // and its rate.
@@ -37,6 +38,7 @@
 #include "captoken/v1/config.pb.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "re2/re2.h"
+#include "service/authz/account_set.h"
 #include "service/token/access_token_spec.h"
 #include "service/token/capability_spec.h"
 #include "service/token/taskrouter_spec.h"
@@ -60,8 +62,11 @@ class CallerPolicy {
   bool Covers(absl::string_view identity) const;
 
   // AuthorizeAccount fails with PERMISSION_DENIED (kAccountDenied) unless
-  // the caller may use `account_sid`.
-  absl::Status AuthorizeAccount(absl::string_view account_sid) const;
+  // the caller may use `account_sid`, whose `traits` (the account keys'
+  // say; none for an account the server does not hold) the policy's
+  // account sets are checked against.
+  absl::Status AuthorizeAccount(absl::string_view account_sid,
+                                const AccountTraits& traits = {}) const;
 
   // AuthorizeKind fails with PERMISSION_DENIED unless the caller may mint
   // and verify tokens of `kind`.
@@ -71,18 +76,21 @@ class CallerPolicy {
   // for `lifetime`: the account, the kind, each scope's kind, each client
   // name, and the lifetime. Fails with PERMISSION_DENIED.
   absl::Status AuthorizeMint(const token::CapabilitySpec& spec,
-                             absl::Duration lifetime) const;
+                             absl::Duration lifetime,
+                             const AccountTraits& traits = {}) const;
 
   // AuthorizeTaskRouter checks a TaskRouter request: the account, the kind
   // and the lifetime. Fails with PERMISSION_DENIED.
   absl::Status AuthorizeTaskRouter(const token::TaskRouterSpec& spec,
-                                   absl::Duration lifetime) const;
+                                   absl::Duration lifetime,
+                                   const AccountTraits& traits = {}) const;
 
   // AuthorizeAccessToken checks an Access Token request: the account, the
   // kind, each grant's kind, the identity, and the lifetime. Fails with
   // PERMISSION_DENIED.
   absl::Status AuthorizeAccessToken(const token::AccessTokenSpec& spec,
-                                    absl::Duration lifetime) const;
+                                    absl::Duration lifetime,
+                                    const AccountTraits& traits = {}) const;
 
   // The policy's lifetime cap, if it has one.
   absl::optional<absl::Duration> max_ttl() const { return max_ttl_; }
@@ -102,6 +110,7 @@ class CallerPolicy {
   std::unique_ptr<RE2> client_name_pattern_;
   bool all_accounts_ = false;
   absl::flat_hash_set<std::string> accounts_;
+  std::vector<AccountSet> account_sets_;
   bool incoming_ = false;
   bool outgoing_ = false;
   bool events_ = false;
@@ -121,6 +130,7 @@ class CallerPolicies {
   //
   // Fails with INVALID_ARGUMENT naming the field: a policy with no identity
   // or pattern, a pattern RE2 refuses, an account that is not an SID or "*",
+  // an account set with neither directory nor label or a malformed label,
   // a scope, token or grant kind that is 0 or unknown, a max_ttl outside
   // (0, server_max_ttl], a rate that is not positive.
   static absl::StatusOr<std::shared_ptr<const CallerPolicies>> Compile(

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -117,6 +118,11 @@ const BadPolicy kBadPolicies[] = {
      "callers[1].grant_kinds"},
     {"callers { identity: \"x\" access_identity_pattern: \"(\" }",
      "callers[1].access_identity_pattern"},
+    {"callers { identity: \"x\" account_sets {} }",
+     "callers[1].account_sets[0]"},
+    {"callers { identity: \"x\" account_sets { directory: \"t\" } "
+     "account_sets { label: \"has space\" } }",
+     "callers[1].account_sets[1]"},
 };
 
 TEST(CallerPolicies, EachBadPolicyIsRefusedNamingItsField) {
@@ -790,6 +796,99 @@ TEST(CallerPolicy, MaxTtlAppliesToEveryKind) {
   EXPECT_THAT(policy->AuthorizeAccessToken(AccessSpec({}), absl::Seconds(601)),
               StatusIs(absl::StatusCode::kPermissionDenied,
                        Eq("ttl: longer than this caller's maximum of 600 s")));
+}
+
+// ---- Account sets ----------------------------------------------------------
+
+TEST(CallerPolicy, AccountSetsAllowTheirDirectoryAccountsOnly) {
+  ASSERT_OK_AND_ASSIGN(
+      std::shared_ptr<const CallerPolicies> policies,
+      Compile(absl::StrCat("callers { identity: \"x\" accounts: \"", kSid1,
+                           "\" account_sets { directory: \"tenants\" } "
+                           "account_sets { label: \"tier:gold\" } }")));
+  const CallerPolicy* policy = policies->Match("x");
+  ASSERT_NE(policy, nullptr);
+  const std::vector<std::string> gold = {"region:eu", "tier:gold"};
+  const std::vector<std::string> silver = {"tier:silver"};
+  // Listed by SID: allowed whatever its traits.
+  EXPECT_THAT(policy->AuthorizeAccount(kSid1), IsOk());
+  // Any account of the directory "tenants".
+  EXPECT_THAT(policy->AuthorizeAccount(kSid2, {.directory = "tenants"}),
+              IsOk());
+  // An account of another directory only with the label.
+  EXPECT_THAT(policy->AuthorizeAccount(
+                  kSid2, {.directory = "partners", .labels = gold}),
+              IsOk());
+  EXPECT_THAT(policy->AuthorizeAccount(
+                  kSid2, {.directory = "partners", .labels = silver}),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq(std::string(kAccountDenied))));
+  // An account the server does not hold, or one listed in the config, has
+  // no traits: denied like any unknown account.
+  EXPECT_THAT(policy->AuthorizeAccount(kSid3),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq(std::string(kAccountDenied))));
+}
+
+TEST(CallerPolicy, AnAccountSetWithBothFieldsNeedsBoth) {
+  ASSERT_OK_AND_ASSIGN(
+      std::shared_ptr<const CallerPolicies> policies,
+      Compile("callers { identity: \"x\" account_sets { directory: "
+              "\"tenants\" label: \"tier:gold\" } }"));
+  const CallerPolicy* policy = policies->Match("x");
+  ASSERT_NE(policy, nullptr);
+  const std::vector<std::string> gold = {"tier:gold"};
+  EXPECT_THAT(
+      policy->AuthorizeAccount(kSid2, {.directory = "tenants", .labels = gold}),
+      IsOk());
+  EXPECT_THAT(policy->AuthorizeAccount(kSid2, {.directory = "tenants"}),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("")));
+  EXPECT_THAT(policy->AuthorizeAccount(
+                  kSid2, {.directory = "partners", .labels = gold}),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("")));
+}
+
+TEST(CallerPolicy, AccountSetsApplyToEveryKind) {
+  ASSERT_OK_AND_ASSIGN(
+      std::shared_ptr<const CallerPolicies> policies,
+      Compile("callers { identity: \"x\" account_sets { directory: "
+              "\"tenants\" } scope_kinds: SCOPE_KIND_EVENT_STREAM "
+              "token_kinds: TOKEN_KIND_ALLOWED_CAPABILITY "
+              "token_kinds: TOKEN_KIND_ALLOWED_TASKROUTER "
+              "token_kinds: TOKEN_KIND_ALLOWED_ACCESS }"));
+  const CallerPolicy* policy = policies->Match("x");
+  ASSERT_NE(policy, nullptr);
+  const AccountTraits tenant = {.directory = "tenants"};
+  EXPECT_THAT(
+      policy->AuthorizeMint(Spec({Events()}, kSid2), absl::Minutes(1), tenant),
+      IsOk());
+  EXPECT_THAT(policy->AuthorizeMint(Spec({Events()}, kSid2), absl::Minutes(1)),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq(std::string(kAccountDenied))));
+  token::TaskRouterSpec taskrouter;
+  taskrouter.account_sid = kSid2;
+  EXPECT_THAT(policy->AuthorizeTaskRouter(taskrouter, absl::Minutes(1), tenant),
+              IsOk());
+  EXPECT_THAT(policy->AuthorizeTaskRouter(taskrouter, absl::Minutes(1)),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("")));
+  token::AccessTokenSpec access;
+  access.account_sid = kSid2;
+  access.identity = "alice";
+  EXPECT_THAT(policy->AuthorizeAccessToken(access, absl::Minutes(1), tenant),
+              IsOk());
+  EXPECT_THAT(policy->AuthorizeAccessToken(access, absl::Minutes(1)),
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("")));
+}
+
+TEST(CallerPolicies, ConfigReportsTheAccountSets) {
+  ASSERT_OK_AND_ASSIGN(
+      std::shared_ptr<const CallerPolicies> policies,
+      Compile("callers { identity: \"x\" account_sets { directory: "
+              "\"tenants\" label: \"tier:gold\" } }"));
+  const v1::CallerPolicy& config = policies->Match("x")->config();
+  ASSERT_EQ(config.account_sets_size(), 1);
+  EXPECT_EQ(config.account_sets(0).directory(), "tenants");
+  EXPECT_EQ(config.account_sets(0).label(), "tier:gold");
 }
 
 TEST(CallerPolicies, ConfigReportsTheNewFields) {

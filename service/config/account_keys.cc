@@ -19,6 +19,13 @@ absl::Status AboutSecret(const absl::Status& status,
                                    status.message()));
 }
 
+absl::Status Duplicate(absl::string_view account_sid, absl::string_view first,
+                       absl::string_view second) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "config: account ", account_sid, " is configured more than once: in ",
+      first, " and in ", second));
+}
+
 absl::StatusOr<token::Secret> ReadSecret(const v1::SecretSource& source) {
   return source.has_env() ? secrets::ReadSecretFromEnv(source.env())
                           : secrets::ReadSecretFromFile(source.file());
@@ -52,7 +59,33 @@ absl::StatusOr<token::ApiKey> ReadApiKey(const ApiKeySettings& settings,
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<const AccountKeys>> AccountKeys::Load(
-    const std::vector<AccountSettings>& accounts) {
+    const std::vector<AccountSettings>& accounts,
+    std::vector<DirectoryAccounts> directories) {
+  // Duplicates first, before any secret is read: each listed account
+  // against each directory, and each pair of directories by looking up the
+  // smaller one's accounts in the larger (a million accounts in one
+  // directory cost nothing here when it is the only one).
+  for (size_t d = 0; d < directories.size(); ++d) {
+    const AccountMap& held = *directories[d].accounts;
+    for (size_t i = 0; i < accounts.size(); ++i) {
+      if (held.contains(accounts[i].account_sid)) {
+        return Duplicate(accounts[i].account_sid,
+                         absl::StrCat("accounts[", i, "]"),
+                         directories[d].source);
+      }
+    }
+    for (size_t e = 0; e < d; ++e) {
+      const AccountMap& earlier = *directories[e].accounts;
+      const bool earlier_smaller = earlier.size() < held.size();
+      const AccountMap& small = earlier_smaller ? earlier : held;
+      const AccountMap& large = earlier_smaller ? held : earlier;
+      for (const auto& [sid, account] : small) {
+        if (large.contains(sid)) {
+          return Duplicate(sid, directories[e].source, directories[d].source);
+        }
+      }
+    }
+  }
   std::vector<Account> loaded;
   loaded.reserve(accounts.size());
   for (const AccountSettings& settings : accounts) {
@@ -77,7 +110,9 @@ absl::StatusOr<std::shared_ptr<const AccountKeys>> AccountKeys::Load(
           {*std::move(api_key), key_settings.verify_only});
     }
   }
-  return FromAccounts(std::move(loaded));
+  auto keys = std::shared_ptr<AccountKeys>(new AccountKeys(std::move(loaded)));
+  keys->directories_ = std::move(directories);
+  return std::shared_ptr<const AccountKeys>(std::move(keys));
 }
 
 std::shared_ptr<const AccountKeys> AccountKeys::FromAccounts(
@@ -117,10 +152,31 @@ const token::ApiKey* AccountKeys::Account::VerificationApiKey(
   return nullptr;
 }
 
+authz::AccountTraits AccountKeys::Account::traits() const {
+  authz::AccountTraits traits;
+  if (directory != nullptr) traits.directory = *directory;
+  traits.labels = labels;
+  return traits;
+}
+
 const AccountKeys::Account* AccountKeys::Find(
     absl::string_view account_sid) const {
-  auto it = index_.find(account_sid);
-  return it == index_.end() ? nullptr : &accounts_[it->second];
+  if (auto it = index_.find(account_sid); it != index_.end()) {
+    return &accounts_[it->second];
+  }
+  for (const DirectoryAccounts& directory : directories_) {
+    auto it = directory.accounts->find(account_sid);
+    if (it != directory.accounts->end()) return it->second.get();
+  }
+  return nullptr;
+}
+
+size_t AccountKeys::size() const {
+  size_t size = accounts_.size();
+  for (const DirectoryAccounts& directory : directories_) {
+    size += directory.accounts->size();
+  }
+  return size;
 }
 
 }  // namespace captoken::config

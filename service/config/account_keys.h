@@ -8,6 +8,12 @@
 // from its source, and it is shared by reference: a request sees one whole
 // set, never a mix.
 //
+// The accounts listed in the config are held here; those of account
+// directories (account_directory.h) are held by reference, one immutable
+// map per directory, so that a reload in which a directory did not change
+// shares its map instead of copying it, and Find costs one hash lookup per
+// source however many accounts there are.
+//
 // Example:
 //
 //   CAPTOKEN_ASSIGN_OR_RETURN(std::shared_ptr<const AccountKeys> keys,
@@ -26,6 +32,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
+#include "service/authz/account_set.h"
 #include "service/config/server_config.h"
 #include "service/token/api_key.h"
 #include "service/token/crypto.h"
@@ -48,8 +55,16 @@ class AccountKeys {
     bool verify_only = false;
     // Only verifies (the previous auth token during a rotation).
     absl::optional<token::HmacSha256Key> secondary_auth_token;
-    // Access Tokens' keys, in config order.
+    // Access Tokens' keys, in config order (a directory's: by SID).
     std::vector<ConfiguredApiKey> api_keys;
+    // The name of the account directory it was read from (shared by all of
+    // that directory's accounts); null for an account listed in the config.
+    std::shared_ptr<const std::string> directory;
+    // Its labels (the directory's `labels` file), sorted, no duplicates.
+    std::vector<std::string> labels;
+
+    // What caller policies' account sets look at (account_set.h).
+    authz::AccountTraits traits() const;
 
     // The keys a token of this account may be signed with, primary first.
     std::vector<const token::HmacSha256Key*> VerificationKeys() const;
@@ -64,14 +79,29 @@ class AccountKeys {
     const token::ApiKey* VerificationApiKey(absl::string_view sid) const;
   };
 
+  // AccountMap holds one directory's accounts by SID (each key views its
+  // account's account_sid).
+  using AccountMap =
+      absl::flat_hash_map<absl::string_view, std::shared_ptr<const Account>>;
+
+  // DirectoryAccounts are the accounts an account directory holds now.
+  struct DirectoryAccounts {
+    // Where they come from, for errors: "account_directories[0] /path".
+    std::string source;
+    std::shared_ptr<const AccountMap> accounts;
+  };
+
   // Load reads every account's auth tokens and API key secrets from their
-  // sources.
+  // sources, and adds the accounts of `directories` (already read).
   //
   // Fails with the source's error (see secret_source.h), prefixed with the
   // account SID, which secret (and for an API key its SID) and the source
-  // (variable name or path), never the secret.
+  // (variable name or path), never the secret; with INVALID_ARGUMENT if an
+  // account SID is in two sources, naming both ("accounts[1]" and a
+  // directory's `source`).
   static absl::StatusOr<std::shared_ptr<const AccountKeys>> Load(
-      const std::vector<AccountSettings>& accounts);
+      const std::vector<AccountSettings>& accounts,
+      std::vector<DirectoryAccounts> directories = {});
 
   // FromAccounts takes accounts that are already prepared (tests, and the
   // development account).
@@ -81,13 +111,15 @@ class AccountKeys {
   // Find returns the account with `account_sid`, or nullptr.
   const Account* Find(absl::string_view account_sid) const;
 
-  size_t size() const { return accounts_.size(); }
+  // size counts every account, listed and from directories.
+  size_t size() const;
 
  private:
   explicit AccountKeys(std::vector<Account> accounts);
 
   std::vector<Account> accounts_;
   absl::flat_hash_map<std::string, size_t> index_;
+  std::vector<DirectoryAccounts> directories_;
 };
 
 }  // namespace captoken::config

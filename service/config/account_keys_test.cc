@@ -521,3 +521,78 @@ TEST(AccountKeys, VerificationApiKeyIncludesVerifyOnlyKeys) {
 
 }  // namespace
 }  // namespace captoken::config
+
+namespace captoken::config {
+namespace {
+
+// One directory's accounts, already read (account_directory.h reads them).
+AccountKeys::DirectoryAccounts DirectoryOf(std::string source,
+                                           std::vector<const char*> sids) {
+  auto map = std::make_shared<AccountKeys::AccountMap>();
+  auto name = std::make_shared<const std::string>("tenants");
+  for (const char* sid : sids) {
+    auto account = std::make_shared<AccountKeys::Account>(AccountKeys::Account{
+        sid, captoken::testing::TestKey(absl::StrCat("secret-", sid)),
+        /*verify_only=*/false, absl::nullopt});
+    account->directory = name;
+    account->labels = {"tier:gold"};
+    map->emplace(account->account_sid, std::move(account));
+  }
+  return {std::move(source), std::move(map)};
+}
+
+TEST(AccountKeys, DirectoryAccountsAreFoundBesideListedOnes) {
+  ::setenv("ACCOUNT_KEYS_TEST_DIR_TOKEN", "listed", 1);
+  AccountSettings listed;
+  listed.account_sid = "AC0123456789abcdef0123456789abcdef";
+  listed.auth_token.set_env("ACCOUNT_KEYS_TEST_DIR_TOKEN");
+  std::vector<AccountKeys::DirectoryAccounts> directories;
+  directories.push_back(DirectoryOf("account_directories[0] /a",
+                                    {"ACfedcba9876543210fedcba9876543210"}));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const AccountKeys> keys,
+                       AccountKeys::Load({listed}, std::move(directories)));
+  EXPECT_EQ(keys->size(), 2u);
+  const AccountKeys::Account* from_directory =
+      keys->Find("ACfedcba9876543210fedcba9876543210");
+  ASSERT_NE(from_directory, nullptr);
+  EXPECT_EQ(from_directory->traits().directory, "tenants");
+  EXPECT_EQ(from_directory->traits().labels.size(), 1u);
+  const AccountKeys::Account* from_config =
+      keys->Find("AC0123456789abcdef0123456789abcdef");
+  ASSERT_NE(from_config, nullptr);
+  EXPECT_TRUE(from_config->traits().directory.empty());
+  EXPECT_EQ(keys->Find("AC11111111111111111111111111111111"), nullptr);
+}
+
+TEST(AccountKeys, AnAccountInTheConfigAndADirectoryNamesBoth) {
+  AccountSettings listed;
+  listed.account_sid = "ACfedcba9876543210fedcba9876543210";
+  listed.auth_token.set_env("NEVER_READ");
+  std::vector<AccountKeys::DirectoryAccounts> directories;
+  directories.push_back(DirectoryOf("account_directories[0] /a",
+                                    {"ACfedcba9876543210fedcba9876543210"}));
+  EXPECT_THAT(AccountKeys::Load(
+                  {FromEnv("AC0123456789abcdef0123456789abcdef", "X"), listed},
+                  std::move(directories)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("ACfedcba9876543210fedcba9876543210"),
+                             HasSubstr("accounts[1]"),
+                             HasSubstr("account_directories[0] /a"))));
+}
+
+TEST(AccountKeys, AnAccountInTwoDirectoriesNamesBoth) {
+  std::vector<AccountKeys::DirectoryAccounts> directories;
+  directories.push_back(DirectoryOf("account_directories[0] /a",
+                                    {"AC11111111111111111111111111111111",
+                                     "ACfedcba9876543210fedcba9876543210"}));
+  directories.push_back(DirectoryOf("account_directories[1] /b",
+                                    {"ACfedcba9876543210fedcba9876543210"}));
+  EXPECT_THAT(AccountKeys::Load({}, std::move(directories)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("ACfedcba9876543210fedcba9876543210"),
+                             HasSubstr("account_directories[0] /a"),
+                             HasSubstr("account_directories[1] /b"))));
+}
+
+}  // namespace
+}  // namespace captoken::config

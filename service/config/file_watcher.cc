@@ -2,7 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <utility>
+
+#include "service/config/account_directory_scan.h"
 
 namespace captoken::config {
 
@@ -20,12 +23,33 @@ FileWatcher::~FileWatcher() {
   thread_.join();
 }
 
-void FileWatcher::SetFiles(std::vector<std::string> paths) {
+void FileWatcher::SetFiles(std::vector<std::string> paths,
+                           std::vector<std::string> account_directories) {
   std::vector<Fingerprint> baseline;
   for (const std::string& path : paths) baseline.push_back(Look(path));
+  // A directory watched already keeps its baseline: a reload calls this
+  // after reading the directory, and a digest taken now would hide a change
+  // made since that read. At worst a change is reported twice, and the
+  // second reload reads nothing.
+  std::vector<std::string> watched;
+  std::vector<uint64_t> watched_baseline;
+  {
+    absl::MutexLock lock(&mutex_);
+    watched = directories_;
+    watched_baseline = directory_baseline_;
+  }
+  std::vector<uint64_t> directory_baseline;
+  for (const std::string& path : account_directories) {
+    auto known = std::find(watched.begin(), watched.end(), path);
+    directory_baseline.push_back(known != watched.end()
+                                     ? watched_baseline[known - watched.begin()]
+                                     : DigestAccountDirectory(path));
+  }
   absl::MutexLock lock(&mutex_);
   paths_ = std::move(paths);
   baseline_ = std::move(baseline);
+  directories_ = std::move(account_directories);
+  directory_baseline_ = std::move(directory_baseline);
 }
 
 FileWatcher::Fingerprint FileWatcher::Look(const std::string& path) {
@@ -54,6 +78,13 @@ void FileWatcher::Run() {
       const Fingerprint now = Look(paths_[i]);
       if (now != baseline_[i]) {
         baseline_[i] = now;
+        changed = true;
+      }
+    }
+    for (size_t i = 0; i < directories_.size(); ++i) {
+      const uint64_t now = DigestAccountDirectory(directories_[i]);
+      if (now != directory_baseline_[i]) {
+        directory_baseline_[i] = now;
         changed = true;
       }
     }

@@ -7,6 +7,13 @@
 // secret, without reading any secret. Polling rather than inotify keeps it
 // working on every filesystem and through symlinks.
 //
+// It watches account directories (account_directory_scan.h) the same way,
+// by scanning each one (readdir and stat, no read) and keeping one digest
+// of the scan per directory: an account added, removed or with a file
+// changed moves the digest. Memory does not grow with the number of
+// accounts; time does (one scan per interval), so a directory of very many
+// accounts wants a longer secret_watch_interval, or SIGHUP.
+//
 // Example:
 //
 //   FileWatcher watcher(absl::Seconds(10), [] { kill(getpid(), SIGHUP); });
@@ -16,6 +23,7 @@
 #ifndef CAPTOKEN_SERVICE_CONFIG_FILE_WATCHER_H_
 #define CAPTOKEN_SERVICE_CONFIG_FILE_WATCHER_H_
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <thread>
@@ -37,9 +45,11 @@ class FileWatcher {
   FileWatcher(const FileWatcher&) = delete;
   FileWatcher& operator=(const FileWatcher&) = delete;
 
-  // SetFiles replaces the watched files and takes their current state as
-  // the baseline (so a change made before the call is not reported).
-  void SetFiles(std::vector<std::string> paths);
+  // SetFiles replaces the watched files and account directories and takes
+  // their current state as the baseline (so a change made before the call
+  // is not reported).
+  void SetFiles(std::vector<std::string> paths,
+                std::vector<std::string> account_directories = {});
 
  private:
   // A file's identity and version; all zero when it cannot be read.
@@ -61,6 +71,8 @@ class FileWatcher {
   absl::Mutex mutex_;
   std::vector<std::string> paths_ ABSL_GUARDED_BY(mutex_);
   std::vector<Fingerprint> baseline_ ABSL_GUARDED_BY(mutex_);
+  std::vector<std::string> directories_ ABSL_GUARDED_BY(mutex_);
+  std::vector<uint64_t> directory_baseline_ ABSL_GUARDED_BY(mutex_);
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };

@@ -1,8 +1,9 @@
 // Tests for file_watcher.h: rewriting a watched file, renaming another over
 // it, swapping the symlink it is reached through (how Kubernetes updates a
 // mounted secret) and removing it are each reported; nothing else is;
-// SetFiles takes a new baseline; and the destructor does not wait out the
-// interval. Waits are bounded condition waits, never sleeps.
+// SetFiles takes a new baseline (but keeps a directory's); account
+// directories are watched by their scan; and the destructor does not wait
+// out the interval. Waits are bounded condition waits, never sleeps.
 
 #include "service/config/file_watcher.h"
 
@@ -188,6 +189,46 @@ TEST(FileWatcher, ChangeToAnyOfSeveralFilesIsReported) {
   EXPECT_TRUE(changes.WaitFor(1, kPatience));
 }
 
+TEST(FileWatcher, AnAccountAddedToAWatchedDirectoryIsReported) {
+  const std::string dir = TempDir();
+  const std::string account =
+      absl::StrCat(dir, "/AC0123456789abcdef0123456789abcdef");
+  Changes changes;
+  FileWatcher watcher(kInterval, changes.Callback());
+  watcher.SetFiles({}, {dir});
+
+  ASSERT_EQ(::mkdir(account.c_str(), 0700), 0);
+  WriteFile(absl::StrCat(account, "/auth_token"), "secret");
+  EXPECT_TRUE(changes.WaitFor(1, kPatience));
+}
+
+TEST(FileWatcher, ASecretRewrittenInAWatchedDirectoryIsReported) {
+  const std::string dir = TempDir();
+  const std::string account =
+      absl::StrCat(dir, "/AC0123456789abcdef0123456789abcdef");
+  ASSERT_EQ(::mkdir(account.c_str(), 0700), 0);
+  WriteFile(absl::StrCat(account, "/auth_token"), "secret-one");
+  Changes changes;
+  FileWatcher watcher(kInterval, changes.Callback());
+  watcher.SetFiles({}, {dir});
+
+  // In place: the directory itself does not change, the file does.
+  WriteFile(absl::StrCat(account, "/auth_token"), "secret-two");
+  EXPECT_TRUE(changes.WaitFor(1, kPatience));
+}
+
+TEST(FileWatcher, AQuietDirectoryIsNotReported) {
+  const std::string dir = TempDir();
+  const std::string account =
+      absl::StrCat(dir, "/AC0123456789abcdef0123456789abcdef");
+  ASSERT_EQ(::mkdir(account.c_str(), 0700), 0);
+  WriteFile(absl::StrCat(account, "/auth_token"), "secret");
+  Changes changes;
+  FileWatcher watcher(kInterval, changes.Callback());
+  watcher.SetFiles({}, {dir});
+  EXPECT_FALSE(changes.WaitFor(1, kQuietSpell));
+}
+
 TEST(FileWatcher, NoChangeIsNotReported) {
   const std::string path = absl::StrCat(TempDir(), "/auth-token");
   WriteFile(path, "secret");
@@ -236,6 +277,29 @@ TEST(FileWatcher, SetFilesTakesANewBaseline) {
 
   // And the file is still watched from its new state.
   ReplaceFile(path, "secret-four");
+  EXPECT_TRUE(changes.WaitFor(2, kPatience));
+}
+
+TEST(FileWatcher, SetFilesKeepsAWatchedDirectorysBaseline) {
+  // Unlike a file, a directory is not read again by the reload that calls
+  // SetFiles: the accounts it read are those of its own scan, so a change
+  // made after that scan must still be reported.
+  const std::string dir = TempDir();
+  Changes changes;
+  FileWatcher watcher(kInterval, changes.Callback());
+  watcher.SetFiles({}, {dir});
+  changes.OnNext([&] {
+    const std::string late =
+        absl::StrCat(dir, "/AC11111111111111111111111111111111");
+    ASSERT_EQ(::mkdir(late.c_str(), 0700), 0);
+    watcher.SetFiles({}, {dir});
+  });
+
+  ASSERT_EQ(
+      ::mkdir(absl::StrCat(dir, "/AC0123456789abcdef0123456789abcdef").c_str(),
+              0700),
+      0);
+  ASSERT_TRUE(changes.WaitFor(1, kPatience));
   EXPECT_TRUE(changes.WaitFor(2, kPatience));
 }
 

@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
+#include "service/authz/account_set.h"
 #include "service/config/text_format_error.h"
 #include "service/token/field_validation.h"
 
@@ -150,6 +151,52 @@ absl::Status AddApiKeys(const v1::Account& account, absl::string_view field,
   return absl::OkStatus();
 }
 
+// Checks account_directories and adds them to `settings`.
+absl::Status AddAccountDirectories(const v1::ServerConfig& config,
+                                   ServerSettings* settings) {
+  absl::flat_hash_set<std::string> paths;
+  absl::flat_hash_set<std::string> names;
+  for (int i = 0; i < config.account_directories_size(); ++i) {
+    const v1::AccountDirectory& directory = config.account_directories(i);
+    const std::string field = absl::StrCat("account_directories[", i, "]");
+    if (directory.path().empty()) {
+      return ConfigError(absl::StrCat(field, ".path"), "required");
+    }
+    if (!directory.name().empty() &&
+        !authz::IsAccountDirectoryName(directory.name())) {
+      return ConfigError(absl::StrCat(field, ".name"),
+                         "1 to 64 letters, digits, \".\", \"_\" or \"-\"");
+    }
+    AccountDirectorySettings& added =
+        settings->account_directories.emplace_back();
+    added.path = directory.path();
+    added.name = directory.name().empty() ? directory.path() : directory.name();
+    if (!paths.insert(added.path).second) {
+      return ConfigError(absl::StrCat(field, ".path"),
+                         "configured more than once");
+    }
+    if (!names.insert(added.name).second) {
+      return ConfigError(absl::StrCat(field, ".name"),
+                         "configured more than once");
+    }
+  }
+  // A policy naming a directory that is not there would allow nothing,
+  // silently: most likely a typo.
+  for (int i = 0; i < config.callers_size(); ++i) {
+    const v1::CallerPolicy& policy = config.callers(i);
+    for (int j = 0; j < policy.account_sets_size(); ++j) {
+      const std::string& directory = policy.account_sets(j).directory();
+      if (!directory.empty() && !names.contains(directory)) {
+        return ConfigError(
+            absl::StrCat("callers[", i, "].account_sets[", j, "].directory"),
+            "names no account_directories entry (its name, or its path if "
+            "it has none)");
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 ServerSettings DevelopmentSettings() {
@@ -254,8 +301,13 @@ absl::StatusOr<ServerSettings> ServerSettingsFromConfig(
         "mesh_sidecar {} }` if a sidecar in the same pod terminates TLS");
   }
 
-  if (config.accounts().empty()) {
-    return ConfigError("accounts", "at least one account is required");
+  if (config.accounts().empty() && config.account_directories().empty()) {
+    return ConfigError("accounts",
+                       "at least one account (or account directory) is "
+                       "required");
+  }
+  if (absl::Status s = AddAccountDirectories(config, &settings); !s.ok()) {
+    return s;
   }
   absl::flat_hash_set<std::string> seen;
   absl::flat_hash_set<std::string> seen_api_keys;

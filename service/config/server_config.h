@@ -68,6 +68,13 @@ struct AccountSettings {
   std::vector<ApiKeySettings> api_keys;
 };
 
+// AccountDirectorySettings is one of account_directories.
+struct AccountDirectorySettings {
+  std::string path;
+  // How policies name it; the path unless the config names it.
+  std::string name;
+};
+
 // TlsSettings are the files of transport { tls { ... } }.
 // AuditSettings say what happens when audit lines cannot be queued (a
 // stalled log reader, a full pipe): by default a call's tokens are returned
@@ -98,6 +105,7 @@ struct ServerSettings {
   // Set when the server terminates TLS itself.
   absl::optional<TlsSettings> tls;
   std::vector<AccountSettings> accounts;
+  std::vector<AccountDirectorySettings> account_directories;
   // The compiled caller policies; open() when the config has none.
   std::shared_ptr<const authz::CallerPolicies> callers;
   // How often secret files are checked for changes; zero: never.
@@ -134,8 +142,11 @@ absl::StatusOr<v1::ServerConfig> ReadServerConfigFile(absl::string_view path);
 
 // ServerSettingsFromConfig checks `config` and applies the defaults.
 //
-// Fails with INVALID_ARGUMENT naming the first problem: no accounts, a
-// malformed or repeated account SID, an account without an auth token
+// Fails with INVALID_ARGUMENT naming the first problem: no accounts and no
+// account directories, an account directory without a path, with a
+// malformed name, or whose path or name is repeated, a caller policy's
+// account set naming no configured directory, a malformed or repeated
+// account SID, an account without an auth token
 // source, an API key whose SID is malformed or appears twice anywhere in
 // the config, an API key without a secret source, a non-loopback listen address
 // without a transport or without caller policies (default deny beyond

@@ -32,6 +32,7 @@
 namespace captoken::config {
 namespace {
 
+using ::captoken::testing::IsOk;
 using ::captoken::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::ContainsRegex;
@@ -461,6 +462,65 @@ TEST(ServerConfig, DuplicateAccountIsRefused) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        AllOf(HasSubstr("accounts[2].account_sid"),
                              HasSubstr(kSid1), HasSubstr("more than once"))));
+}
+
+// ---- ServerSettingsFromConfig: account directories -------------------------
+
+TEST(ServerConfig, AnAccountDirectoryAloneIsEnough) {
+  v1::ServerConfig config;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"pb(account_directories { path: "/var/run/secrets/captoken/accounts" }
+           account_directories { path: "/srv/partners" name: "partners" })pb",
+      &config));
+  ASSERT_OK_AND_ASSIGN(ServerSettings settings,
+                       ServerSettingsFromConfig(config));
+  EXPECT_TRUE(settings.accounts.empty());
+  ASSERT_EQ(settings.account_directories.size(), 2u);
+  EXPECT_EQ(settings.account_directories[0].path,
+            "/var/run/secrets/captoken/accounts");
+  // Without a name, policies name it by its path.
+  EXPECT_EQ(settings.account_directories[0].name,
+            "/var/run/secrets/captoken/accounts");
+  EXPECT_EQ(settings.account_directories[1].name, "partners");
+}
+
+TEST(ServerConfig, BadAccountDirectoriesAreRefusedNamingTheField) {
+  const struct {
+    const char* text;
+    const char* field;
+  } kBad[] = {
+      {"account_directories {}", "account_directories[0].path"},
+      {"account_directories { path: \"/a\" name: \"has space\" }",
+       "account_directories[0].name"},
+      {"account_directories { path: \"/a\" } "
+       "account_directories { path: \"/a\" name: \"other\" }",
+       "account_directories[1].path"},
+      {"account_directories { path: \"/a\" name: \"t\" } "
+       "account_directories { path: \"/b\" name: \"t\" }",
+       "account_directories[1].name"},
+      {"account_directories { path: \"/a\" name: \"t\" } "
+       "transport { mesh_sidecar { trust_forwarded_client_cert: true } } "
+       "callers { identity: \"x\" account_sets { directory: \"typo\" } }",
+       "callers[0].account_sets[0].directory"},
+  };
+  for (const auto& bad : kBad) {
+    EXPECT_THAT(SettingsWith(bad.text),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr(absl::StrCat(bad.field, ":"))))
+        << bad.text;
+  }
+}
+
+TEST(ServerConfig, PolicyAccountSetsNameDirectoriesByNameOrPath) {
+  EXPECT_THAT(
+      SettingsWith(
+          "account_directories { path: \"/a\" name: \"t\" } "
+          "account_directories { path: \"/b\" } "
+          "transport { mesh_sidecar { trust_forwarded_client_cert: true } } "
+          "callers { identity: \"x\" account_sets { directory: \"t\" } "
+          "account_sets { directory: \"/b\" label: \"gold\" } "
+          "account_sets { label: \"silver\" } }"),
+      IsOk());
 }
 
 TEST(ServerConfig, AccountWithoutAuthTokenSourceIsRefused) {

@@ -124,9 +124,7 @@ TokenMinter::Call TokenMinter::NewCall(
 }
 
 absl::StatusOr<const config::AccountKeys::Account*> TokenMinter::SigningAccount(
-    const Call& call, absl::string_view account_sid) {
-  const config::AccountKeys::Account* account =
-      call.state->accounts->Find(account_sid);
+    const config::AccountKeys::Account* account) {
   if (account == nullptr || account->verify_only) return AccountDenied();
   return account;
 }
@@ -298,13 +296,20 @@ absl::Status TokenMinter::Mint(const Request& request, const Call& call,
       -> absl::StatusOr<const typename Kind::Key*> {
     AuditNamedKey(request, audit);
     audit->ttl_seconds = absl::ToInt64Seconds(checked.lifetime());
+    // One lookup, whatever the number of accounts: the policy needs the
+    // account's traits (its directory and labels) for its account sets.
+    const config::AccountKeys::Account* held =
+        call.state->accounts->Find(checked.spec().account_sid);
     if (policy != nullptr) {
-      CAPTOKEN_RETURN_IF_ERROR(
-          (policy->*kAuthorize<typename Kind::Spec>)(checked.spec(),
-                                                     checked.lifetime()));
+      CAPTOKEN_RETURN_IF_ERROR((
+          policy->*kAuthorize<
+                       typename Kind::Spec>)(checked.spec(), checked.lifetime(),
+                                             held != nullptr
+                                                 ? held->traits()
+                                                 : authz::AccountTraits{}));
     }
     CAPTOKEN_ASSIGN_OR_RETURN(const config::AccountKeys::Account* account,
-                              SigningAccount(call, checked.spec().account_sid));
+                              SigningAccount(held));
     CAPTOKEN_ASSIGN_OR_RETURN(const typename Kind::Key* key,
                               SigningKey(*account, request, audit));
     CAPTOKEN_RETURN_IF_ERROR(TakeRate(policy, call.caller));
@@ -432,11 +437,13 @@ absl::StatusOr<v1::VerifyTokenResponse> TokenMinter::VerifyToken(
   auto authorize_account = [&](absl::string_view account_sid)
       -> absl::StatusOr<const config::AccountKeys::Account*> {
     audit->account_sid = std::string(account_sid);
-    if (policy != nullptr) {
-      CAPTOKEN_RETURN_IF_ERROR(policy->AuthorizeAccount(account_sid));
-    }
     const config::AccountKeys::Account* account =
         state.accounts->Find(account_sid);
+    if (policy != nullptr) {
+      CAPTOKEN_RETURN_IF_ERROR(policy->AuthorizeAccount(
+          account_sid,
+          account != nullptr ? account->traits() : authz::AccountTraits{}));
+    }
     if (account == nullptr) return AccountDenied();
     return account;
   };

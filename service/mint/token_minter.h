@@ -238,10 +238,11 @@ class TokenMinter {
   // The signing limits for `policy`'s caller: a request without a lifetime
   // gets the default, shortened to fit the policy's max_ttl.
   token::SigningLimits LimitsFor(const authz::CallerPolicy* policy) const;
-  // The account that signs for `account_sid`: PERMISSION_DENIED
-  // (kAccountDenied) if it is unknown or verify-only.
+  // The account that signs, given what the keys hold for the request's
+  // account (null: none): PERMISSION_DENIED (kAccountDenied) if it is
+  // unknown or verify-only.
   static absl::StatusOr<const config::AccountKeys::Account*> SigningAccount(
-      const Call& call, absl::string_view account_sid);
+      const config::AccountKeys::Account* account);
   // Takes one unit of the caller's rate, or says how long to wait.
   absl::Status TakeRate(const authz::CallerPolicy* policy,
                         const authz::CallerIdentity& caller) const;

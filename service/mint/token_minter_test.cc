@@ -1552,3 +1552,98 @@ TEST_F(TokenMinterTest, ConcurrentCallersNeverSeeAMixOfTwoStates) {
 
 }  // namespace
 }  // namespace captoken::mint
+
+namespace captoken::mint {
+namespace {
+
+// ---- Account sets over directory accounts ----------------------------------
+
+constexpr char kTenantSid[] = "AC33333333333333333333333333333333";
+constexpr char kGoldTenantSid[] = "AC44444444444444444444444444444444";
+
+// kSid listed in the config; two accounts of the directory "tenants", one
+// labelled "tier:gold".
+std::shared_ptr<const config::AccountKeys> AccountsWithADirectory() {
+  auto map = std::make_shared<config::AccountKeys::AccountMap>();
+  auto name = std::make_shared<const std::string>("tenants");
+  for (const char* sid : {kTenantSid, kGoldTenantSid}) {
+    auto account = std::make_shared<config::AccountKeys::Account>(
+        config::AccountKeys::Account{sid, TestKey(kSecret), false});
+    account->directory = name;
+    if (absl::string_view(sid) == kGoldTenantSid)
+      account->labels = {"tier:gold"};
+    map->emplace(account->account_sid, std::move(account));
+  }
+  config::AccountSettings listed;
+  listed.account_sid = kSid;
+  listed.auth_token.set_env("CAPTOKEN_MINTER_TEST_LISTED");
+  ::setenv("CAPTOKEN_MINTER_TEST_LISTED", kSecret, 1);
+  std::vector<config::AccountKeys::DirectoryAccounts> directories;
+  directories.push_back({"account_directories[0] /t", std::move(map)});
+  absl::StatusOr<std::shared_ptr<const config::AccountKeys>> keys =
+      config::AccountKeys::Load({listed}, std::move(directories));
+  EXPECT_TRUE(keys.ok()) << keys.status();
+  return *keys;
+}
+
+TEST_F(TokenMinterTest, AccountSetsAuthorizeDirectoryAccountsByTheirTraits) {
+  std::unique_ptr<TokenMinter> minter =
+      NewMinter(State(AccountsWithADirectory(), TestPolicies(R"pb(
+                        callers {
+                          identity: "spiffe://example.org/all-tenants"
+                          account_sets { directory: "tenants" }
+                          scope_kinds: SCOPE_KIND_EVENT_STREAM
+                        }
+                        callers {
+                          identity: "spiffe://example.org/gold"
+                          account_sets { label: "tier:gold" }
+                          scope_kinds: SCOPE_KIND_EVENT_STREAM
+                        })pb")));
+  const authz::CallerIdentity all{"spiffe://example.org/all-tenants", "test"};
+  const authz::CallerIdentity gold{"spiffe://example.org/gold", "test"};
+  auto mint = [&](const authz::CallerIdentity& caller, const char* sid) {
+    v1::CapabilityRequest request;
+    request.set_account_sid(sid);
+    request.add_scopes()->mutable_event_stream();
+    AuditRecord audit;
+    return minter->MintCapabilityToken(request, caller, &audit).status();
+  };
+  EXPECT_THAT(mint(all, kTenantSid), IsOk());
+  EXPECT_THAT(mint(all, kGoldTenantSid), IsOk());
+  // The listed account is in no set; an unknown one neither.
+  EXPECT_THAT(mint(all, kSid),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq(std::string(authz::kAccountDenied))));
+  EXPECT_THAT(mint(all, kUnknownSid),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq(std::string(authz::kAccountDenied))));
+  EXPECT_THAT(mint(gold, kGoldTenantSid), IsOk());
+  EXPECT_THAT(mint(gold, kTenantSid),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq(std::string(authz::kAccountDenied))));
+
+  // VerifyToken checks the same sets.
+  v1::CapabilityRequest request;
+  request.set_account_sid(kTenantSid);
+  request.add_scopes()->mutable_event_stream();
+  AuditRecord audit;
+  ASSERT_OK_AND_ASSIGN(v1::TokenResponse minted,
+                       minter->MintCapabilityToken(request, all, &audit));
+  v1::VerifyTokenRequest verify;
+  verify.set_token(minted.token());
+  ASSERT_OK_AND_ASSIGN(v1::VerifyTokenResponse verdict,
+                       minter->VerifyToken(verify, all, &audit));
+  EXPECT_TRUE(verdict.valid());
+  EXPECT_THAT(minter->VerifyToken(verify, gold, &audit),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       Eq(std::string(authz::kAccountDenied))));
+
+  // GetCallerPolicy reports the sets as configured.
+  ASSERT_OK_AND_ASSIGN(v1::GetCallerPolicyResponse policy,
+                       minter->GetCallerPolicy(gold));
+  ASSERT_EQ(policy.policy().account_sets_size(), 1);
+  EXPECT_EQ(policy.policy().account_sets(0).label(), "tier:gold");
+}
+
+}  // namespace
+}  // namespace captoken::mint

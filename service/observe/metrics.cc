@@ -111,7 +111,29 @@ ServerMetrics::ServerMetrics(const token::Clock* clock)
                           .Help("Calls whose tokens were withheld because "
                                 "their audit lines could not be queued.")
                           .Register(*registry_)
-                          .Add({})) {
+                          .Add({})),
+      directory_accounts_(prometheus::BuildGauge()
+                              .Name("captoken_account_directory_accounts")
+                              .Help("Accounts served from each account "
+                                    "directory.")
+                              .Register(*registry_)),
+      directory_broken_(prometheus::BuildGauge()
+                            .Name("captoken_account_directory_broken_entries")
+                            .Help("Accounts of each account directory whose "
+                                  "last read failed.")
+                            .Register(*registry_)),
+      directory_files_read_(
+          prometheus::BuildCounter()
+              .Name("captoken_account_directory_files_read_total")
+              .Help("Files read from each account directory (on a reload, "
+                    "only those of changed accounts).")
+              .Register(*registry_)),
+      directory_read_failures_(
+          prometheus::BuildCounter()
+              .Name("captoken_account_directory_read_failures_total")
+              .Help("Accounts of each account directory that failed to "
+                    "read.")
+              .Register(*registry_)) {
   // Every series a dashboard expects exists from the start, at zero.
   reloads_.Add({{"outcome", "ok"}});
   reloads_.Add({{"outcome", "failed"}});
@@ -198,6 +220,18 @@ void ServerMetrics::RecordReload(bool ok) {
 
 void ServerMetrics::RecordTlsReload(bool ok) {
   tls_reloads_.Add({{"outcome", ok ? "ok" : "failed"}}).Increment();
+}
+
+void ServerMetrics::RecordDirectoryRefresh(absl::string_view directory,
+                                           int64_t accounts, int64_t broken,
+                                           int64_t files_read,
+                                           int64_t read_failures) {
+  const prometheus::Labels labels = {{"directory", std::string(directory)}};
+  directory_accounts_.Add(labels).Set(static_cast<double>(accounts));
+  directory_broken_.Add(labels).Set(static_cast<double>(broken));
+  directory_files_read_.Add(labels).Increment(static_cast<double>(files_read));
+  directory_read_failures_.Add(labels).Increment(
+      static_cast<double>(read_failures));
 }
 
 void ServerMetrics::SetSecretsLoaded(std::vector<std::string> secrets,

@@ -36,7 +36,24 @@
 //   captoken_secret_age_seconds{secret}             seconds since each secret
 //                                                   was loaded; `secret` is its
 //                                                   place in the config
-//                                                   ("accounts[0].auth_token")
+//                                                   ("accounts[0].auth_token";
+//                                                   an account directory is one
+//                                                   secret,
+//                                                   "account_directories[0]")
+//   captoken_account_directory_accounts{directory}  accounts served from each
+//                                                   account directory
+//   captoken_account_directory_files_read_total{directory}
+//                                                   files read from it: on a
+//                                                   reload, only those of the
+//                                                   accounts that changed
+//   captoken_account_directory_read_failures_total{directory}
+//                                                   accounts that failed to
+//                                                   read (each kept its
+//                                                   previous version, or was
+//                                                   left out if new)
+//   captoken_account_directory_broken_entries{directory}
+//                                                   accounts whose last read
+//                                                   failed, now
 //
 // Updating a metric is a few atomic operations; the handler never waits for
 // a scrape.
@@ -66,6 +83,7 @@
 #include "prometheus/collectable.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
+#include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "service/authz/refusal_reason.h"
@@ -116,6 +134,13 @@ class ServerMetrics {
   // config) were all loaded at `loaded_at`, replacing the previous set.
   void SetSecretsLoaded(std::vector<std::string> secrets, absl::Time loaded_at);
 
+  // RecordDirectoryRefresh records what a refresh of the account directory
+  // named `directory` found: the accounts it serves and those broken now
+  // (gauges), the files read and the accounts that failed (counters).
+  void RecordDirectoryRefresh(absl::string_view directory, int64_t accounts,
+                              int64_t broken, int64_t files_read,
+                              int64_t read_failures);
+
   // The collectables to register with a prometheus::Exposer.
   std::vector<std::weak_ptr<prometheus::Collectable>> collectables() const;
 
@@ -153,6 +178,10 @@ class ServerMetrics {
   prometheus::Family<prometheus::Counter>& tls_reloads_;
   prometheus::Counter& audit_dropped_;
   prometheus::Counter& audit_refusals_;
+  prometheus::Family<prometheus::Gauge>& directory_accounts_;
+  prometheus::Family<prometheus::Gauge>& directory_broken_;
+  prometheus::Family<prometheus::Counter>& directory_files_read_;
+  prometheus::Family<prometheus::Counter>& directory_read_failures_;
   absl::flat_hash_map<std::string, MethodMetrics> methods_;
   std::vector<MintedSeries> minted_series_;
 };

@@ -160,6 +160,22 @@ TEST(ServerMetrics, ReloadsAndRateLimitsStartAtZero) {
   EXPECT_THAT(text, HasSubstr("captoken_rate_limited_total 1"));
 }
 
+TEST(ServerMetrics, DirectoryRefreshesSetGaugesAndAddToCounters) {
+  ServerMetrics metrics;
+  metrics.RecordDirectoryRefresh("tenants", 10000, 1, 10000, 1);
+  metrics.RecordDirectoryRefresh("tenants", 10001, 0, 2, 0);
+  const std::string text = Scrape(metrics);
+  EXPECT_THAT(text, HasSubstr("captoken_account_directory_accounts{directory="
+                              "\"tenants\"} 10001"));
+  EXPECT_THAT(text,
+              HasSubstr("captoken_account_directory_broken_entries{directory="
+                        "\"tenants\"} 0"));
+  EXPECT_THAT(text, HasSubstr("captoken_account_directory_files_read_total{"
+                              "directory=\"tenants\"} 10002"));
+  EXPECT_THAT(text, HasSubstr("captoken_account_directory_read_failures_total{"
+                              "directory=\"tenants\"} 1"));
+}
+
 TEST(ServerMetrics, SecretAgeIsSecondsSinceLoadingAtScrapeTime) {
   token::FixedClock clock(absl::FromUnixSeconds(1700000000));
   ServerMetrics metrics(&clock);

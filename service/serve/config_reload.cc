@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
+#include "service/serve/directory_report.h"
 #include "service/serve/loaded_config.h"
 
 namespace captoken::serve {
@@ -17,8 +18,12 @@ void ReloadConfig(const ReloadTargets& targets) {
                      .Add("reason", "development mode has no config"));
     return;
   }
-  absl::StatusOr<LoadedConfig> loaded =
-      LoadConfig(targets.config_path, targets.listen_override);
+  absl::StatusOr<LoadedConfig> loaded = LoadConfig(
+      targets.config_path, targets.listen_override, targets.directories,
+      [&](const config::AccountDirectorySettings& directory,
+          const config::AccountDirectory::Refreshed& refreshed) {
+        ReportDirectoryRefresh(directory, refreshed, &logger, targets.metrics);
+      });
   targets.metrics->RecordReload(loaded.ok());
   if (!loaded.ok()) {
     logger.Write(observe::LogLine(observe::LogLevel::kError, "reload_failed")
@@ -33,7 +38,8 @@ void ReloadConfig(const ReloadTargets& targets) {
   targets.minter->SetState(std::move(loaded->state));
   if (targets.watcher != nullptr) {
     targets.watcher->SetFiles(
-        WatchedFiles(targets.config_path, loaded->settings));
+        WatchedFiles(targets.config_path, loaded->settings),
+        WatchedDirectories(loaded->settings));
   }
   logger.Write(observe::LogLine(observe::LogLevel::kInfo, "reloaded")
                    .Add("accounts", count));

@@ -13,17 +13,20 @@
 //   {"event":"reloaded","accounts":2}
 //   {"event":"reload_failed","reason":"...","kept":"the previous accounts"}
 //   {"event":"reload_skipped","reason":"development mode has no config"}
+// and, before those, what each account directory's refresh did (whether or
+// not the reload then succeeds: directory_report.h).
 //
 // Example:
 //
 //   ReloadConfig({config_path, listen_override, &minter, watcher.get(),
-//                 &metrics, &logger});
+//                 &metrics, &logger, &directories});
 
 #ifndef CAPTOKEN_SERVICE_SERVE_CONFIG_RELOAD_H_
 #define CAPTOKEN_SERVICE_SERVE_CONFIG_RELOAD_H_
 
 #include <string>
 
+#include "service/config/account_directories.h"
 #include "service/config/file_watcher.h"
 #include "service/mint/token_minter.h"
 #include "service/observe/log.h"
@@ -42,6 +45,9 @@ struct ReloadTargets {
   config::FileWatcher* watcher = nullptr;
   observe::ServerMetrics* metrics = nullptr;
   observe::Logger* logger = nullptr;
+  // The account directories as of the last load, so that only what changed
+  // is read; may be null (every directory read in full).
+  config::AccountDirectories* directories = nullptr;
 };
 
 void ReloadConfig(const ReloadTargets& targets);

@@ -5,6 +5,8 @@
 
 #include "service/serve/config_reload.h"
 
+#include <sys/stat.h>
+
 #include <memory>
 #include <string>
 #include <utility>
@@ -35,6 +37,7 @@ using ::captoken::testing::LogFile;
 using ::captoken::testing::ScrapeText;
 using ::captoken::testing::StringField;
 using ::captoken::testing::TestKey;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
@@ -176,6 +179,109 @@ TEST_F(ConfigReloadTest, DevelopmentModeHasNothingToReload) {
               HasSubstr("captoken_secret_reloads_total{outcome=\"ok\"} 0"));
   EXPECT_THAT(scrape,
               HasSubstr("captoken_secret_reloads_total{outcome=\"failed\"} 0"));
+  EXPECT_TRUE(MintsWith(kSid, kOldSecret));
+}
+
+}  // namespace
+}  // namespace captoken::serve
+
+namespace captoken::serve {
+namespace {
+
+// ---- Account directories ----------------------------------------------------
+
+class DirectoryReloadTest : public ConfigReloadTest {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::mkdir(root_.c_str(), 0700), 0);
+    AddAccount(kSid, kOldSecret);
+    ASSERT_THAT(testing::WriteFile(config_path_, DirectoryConfig()), IsOk());
+    ASSERT_OK_AND_ASSIGN(LoadedConfig loaded,
+                         LoadConfig(config_path_, "", &directories_, nullptr));
+    minter_ = std::make_unique<mint::TokenMinter>(mint::TokenMinter::Options(),
+                                                  std::move(loaded.state));
+  }
+
+  std::string DirectoryConfig() const {
+    return absl::StrCat("account_directories { path: \"", root_,
+                        "\" name: \"tenants\" }\n");
+  }
+
+  void AddAccount(absl::string_view sid, absl::string_view secret) {
+    const std::string account = absl::StrCat(root_, "/", sid);
+    ::mkdir(account.c_str(), 0700);
+    ASSERT_THAT(testing::WriteFile(account + "/auth_token", secret), IsOk());
+  }
+
+  void ReloadDirectories() {
+    ReloadConfig({config_path_, "", minter_.get(), nullptr, &metrics_,
+                  log_.logger(), &directories_});
+  }
+
+  // The files_read of the last account_directory_refreshed line.
+  int64_t LastFilesRead() {
+    const std::vector<token::JsonValue> refreshed =
+        log_.Events("account_directory_refreshed");
+    if (refreshed.empty()) return -1;
+    return refreshed.back().Find("files_read")->AsInt64().value_or(-1);
+  }
+
+  const std::string root_ = testing::TempPath("accounts");
+  config::AccountDirectories directories_;
+};
+
+TEST_F(DirectoryReloadTest, AReloadReadsOnlyTheChangedAccount) {
+  ASSERT_TRUE(MintsWith(kSid, kOldSecret));
+  AddAccount(kOtherSid, kOldSecret);
+  ReloadDirectories();
+  EXPECT_EQ(LastFilesRead(), 1);
+  EXPECT_TRUE(MintsWith(kOtherSid, kOldSecret));
+
+  ASSERT_THAT(testing::WriteFile(absl::StrCat(root_, "/", kSid, "/auth_token"),
+                                 kNewSecret),
+              IsOk());
+  ReloadDirectories();
+  EXPECT_EQ(LastFilesRead(), 1);
+  EXPECT_TRUE(MintsWith(kSid, kNewSecret));
+
+  ReloadDirectories();
+  EXPECT_EQ(LastFilesRead(), 0);
+  EXPECT_THAT(log_.Events("reloaded"), SizeIs(3));
+  EXPECT_THAT(log_.Text(), Not(HasSubstr(kNewSecret)));
+}
+
+TEST_F(DirectoryReloadTest, ABrokenAccountIsReportedAndKeepsItsSecret) {
+  ASSERT_THAT(testing::WriteFile(absl::StrCat(root_, "/", kSid, "/auth_token"),
+                                 std::string(5000, 'z')),
+              IsOk());
+  ReloadDirectories();
+  // The reload itself succeeds: one broken account does not hold up the
+  // others.
+  EXPECT_THAT(log_.Events("reloaded"), SizeIs(1));
+  const std::vector<token::JsonValue> unreadable =
+      log_.Events("account_unreadable");
+  ASSERT_THAT(unreadable, SizeIs(1));
+  EXPECT_EQ(StringField(unreadable[0], "account_sid"), kSid);
+  EXPECT_EQ(StringField(unreadable[0], "kept"), "the previous secrets");
+  EXPECT_TRUE(MintsWith(kSid, kOldSecret));
+  EXPECT_THAT(log_.Text(), Not(HasSubstr("zzzz")));
+  EXPECT_THAT(Scrape(metrics_),
+              HasSubstr("captoken_account_directory_broken_entries{directory="
+                        "\"tenants\"} 1"));
+}
+
+TEST_F(DirectoryReloadTest, AnAccountInTheConfigAndTheDirectoryFailsTheReload) {
+  ASSERT_THAT(testing::WriteFile(secret_file_, kNewSecret), IsOk());
+  ASSERT_THAT(
+      testing::WriteFile(config_path_,
+                         absl::StrCat(DirectoryConfig(), AccountConfig(kSid))),
+      IsOk());
+  ReloadDirectories();
+  const std::vector<token::JsonValue> failed = log_.Events("reload_failed");
+  ASSERT_THAT(failed, SizeIs(1));
+  EXPECT_THAT(StringField(failed[0], "reason"),
+              AllOf(HasSubstr(kSid), HasSubstr("accounts[0]"),
+                    HasSubstr("account_directories[0]")));
   EXPECT_TRUE(MintsWith(kSid, kOldSecret));
 }
 

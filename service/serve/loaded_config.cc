@@ -34,8 +34,12 @@ DevelopmentAccounts() {
 
 }  // namespace
 
-absl::StatusOr<LoadedConfig> LoadConfig(const std::string& config_path,
-                                        const std::string& listen_override) {
+absl::StatusOr<LoadedConfig> LoadConfig(
+    const std::string& config_path, const std::string& listen_override,
+    config::AccountDirectories* directories,
+    const std::function<void(const config::AccountDirectorySettings&,
+                             const config::AccountDirectory::Refreshed&)>&
+        on_refresh) {
   LoadedConfig loaded;
   std::shared_ptr<const config::AccountKeys> accounts;
   if (config_path.empty()) {
@@ -47,8 +51,19 @@ absl::StatusOr<LoadedConfig> LoadConfig(const std::string& config_path,
                               config::ReadServerConfigFile(config_path));
     CAPTOKEN_ASSIGN_OR_RETURN(loaded.settings,
                               config::ServerSettingsFromConfig(config));
+    config::AccountDirectories fresh;
+    if (directories == nullptr) directories = &fresh;
     CAPTOKEN_ASSIGN_OR_RETURN(
-        accounts, config::AccountKeys::Load(loaded.settings.accounts));
+        std::vector<config::AccountKeys::DirectoryAccounts> held,
+        directories->Refresh(
+            loaded.settings.account_directories,
+            [&](const config::AccountDirectorySettings& directory,
+                const config::AccountDirectory::Refreshed& refreshed) {
+              if (on_refresh) on_refresh(directory, refreshed);
+            }));
+    CAPTOKEN_ASSIGN_OR_RETURN(
+        accounts,
+        config::AccountKeys::Load(loaded.settings.accounts, std::move(held)));
   }
   loaded.state = std::make_shared<mint::ServingState>(
       mint::ServingState{std::move(accounts), loaded.settings.callers});
@@ -80,6 +95,9 @@ std::vector<std::string> SecretNames(const LoadedConfig& loaded) {
           absl::StrCat("accounts[", i, "].api_keys[", j, "].secret"));
     }
   }
+  for (size_t i = 0; i < loaded.settings.account_directories.size(); ++i) {
+    names.push_back(absl::StrCat("account_directories[", i, "]"));
+  }
   return names;
 }
 
@@ -99,6 +117,16 @@ std::vector<std::string> WatchedFiles(const std::string& config_path,
     }
   }
   return files;
+}
+
+std::vector<std::string> WatchedDirectories(
+    const config::ServerSettings& settings) {
+  std::vector<std::string> paths;
+  for (const config::AccountDirectorySettings& directory :
+       settings.account_directories) {
+    paths.push_back(directory.path);
+  }
+  return paths;
 }
 
 }  // namespace captoken::serve

@@ -6,6 +6,7 @@
 #include "service/serve/loaded_config.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <string>
 #include <vector>
@@ -111,6 +112,52 @@ TEST(LoadConfig, ListenOverridesTheAddressOnLoopbackOnly) {
   EXPECT_THAT(LoadConfig("", "0.0.0.0:50051"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("--listen: not a loopback address")));
+}
+
+}  // namespace
+}  // namespace captoken::serve
+
+namespace captoken::serve {
+namespace {
+
+TEST(LoadConfig, ReadsAnAccountDirectoryAndNamesItOnce) {
+  const std::string root = testing::TempPath("accounts");
+  ASSERT_EQ(::mkdir(root.c_str(), 0700), 0);
+  const std::string account = absl::StrCat(root, "/", kSid);
+  ASSERT_EQ(::mkdir(account.c_str(), 0700), 0);
+  ASSERT_THAT(testing::WriteFile(account + "/auth_token", kSecret), IsOk());
+  const std::string path = ConfigFile(
+      "directory.textproto",
+      absl::StrCat("account_directories { path: \"", root, "\" }\n"));
+
+  std::vector<int64_t> files_read;
+  config::AccountDirectories directories;
+  auto record = [&](const config::AccountDirectorySettings&,
+                    const config::AccountDirectory::Refreshed& refreshed) {
+    files_read.push_back(refreshed.files_read);
+  };
+  ASSERT_OK_AND_ASSIGN(LoadedConfig loaded,
+                       LoadConfig(path, "", &directories, record));
+  EXPECT_NE(loaded.state->accounts->Find(kSid), nullptr);
+  EXPECT_THAT(SecretNames(loaded), ElementsAre("account_directories[0]"));
+  EXPECT_THAT(WatchedFiles(path, loaded.settings), ElementsAre(path));
+  EXPECT_THAT(WatchedDirectories(loaded.settings), ElementsAre(root));
+  // The same directories again: nothing read.
+  ASSERT_OK_AND_ASSIGN(loaded, LoadConfig(path, "", &directories, record));
+  EXPECT_THAT(files_read, ElementsAre(1, 0));
+  // Without them, a load reads the directory in full.
+  ASSERT_OK_AND_ASSIGN(loaded, LoadConfig(path, ""));
+  EXPECT_NE(loaded.state->accounts->Find(kSid), nullptr);
+}
+
+TEST(LoadConfig, AMissingAccountDirectoryIsRefusedByItsPath) {
+  const std::string path = ConfigFile(
+      "missing-directory.textproto",
+      "account_directories { path: \"/nonexistent/captoken/accounts\" }\n");
+  EXPECT_THAT(LoadConfig(path, ""),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("account_directories[0]: account directory "
+                                 "/nonexistent/captoken/accounts not found")));
 }
 
 }  // namespace

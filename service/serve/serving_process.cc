@@ -13,6 +13,7 @@
 #include "service/config/tls_files.h"
 #include "service/serve/config_reload.h"
 #include "service/serve/development_banner.h"
+#include "service/serve/directory_report.h"
 #include "service/serve/loaded_config.h"
 #include "service/serve/tls_refresh.h"
 #include "service/token/status_macros.h"
@@ -21,11 +22,19 @@ namespace captoken::serve {
 
 absl::StatusOr<std::unique_ptr<ServingProcess>> ServingProcess::Create(
     ServingOptions options, observe::Logger* logger) {
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      LoadedConfig loaded,
-      LoadConfig(options.config_path, options.listen_override));
+  // Made first: the account directories it keeps, and its metrics, are
+  // those the first load fills in.
   auto process =
       absl::WrapUnique(new ServingProcess(std::move(options), logger));
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      LoadedConfig loaded,
+      LoadConfig(process->options_.config_path,
+                 process->options_.listen_override, &process->directories_,
+                 [&](const config::AccountDirectorySettings& directory,
+                     const config::AccountDirectory::Refreshed& refreshed) {
+                   ReportDirectoryRefresh(directory, refreshed, logger,
+                                          &process->metrics_);
+                 }));
   if (loaded.settings.tls.has_value()) {
     CAPTOKEN_ASSIGN_OR_RETURN(config::TlsFileContents tls_files,
                               config::LoadTlsFiles(*loaded.settings.tls));
@@ -107,7 +116,8 @@ absl::Status ServingProcess::Start() {
   if (!development_ && settings_.secret_watch_interval > absl::ZeroDuration()) {
     watcher_ = std::make_unique<config::FileWatcher>(
         settings_.secret_watch_interval, [this] { reloader_->Request(); });
-    watcher_->SetFiles(WatchedFiles(options_.config_path, settings_));
+    watcher_->SetFiles(WatchedFiles(options_.config_path, settings_),
+                       WatchedDirectories(settings_));
   }
   if (tls_mirror_ != nullptr) {
     const config::TlsSettings& tls = *settings_.tls;
@@ -132,7 +142,7 @@ void ServingProcess::Reload() {
   // watcher_ is set before any reload can be asked for (Start), and never
   // changes while reloads run.
   ReloadConfig({options_.config_path, options_.listen_override, minter_.get(),
-                watcher_.get(), &metrics_, logger_});
+                watcher_.get(), &metrics_, logger_, &directories_});
 }
 
 ServingProcess::Exit ServingProcess::Run(const WaitForSignal& wait_for_signal) {

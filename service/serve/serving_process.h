@@ -34,6 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "prometheus/exposer.h"
+#include "service/config/account_directories.h"
 #include "service/config/file_watcher.h"
 #include "service/config/server_config.h"
 #include "service/mint/token_minter.h"
@@ -129,6 +130,10 @@ class ServingProcess {
   int64_t account_count_ = 0;
   int metrics_port_ = 0;
   observe::ServerMetrics metrics_;
+  // The account directories as of the last load, so that a reload reads
+  // only what changed. Used by loads only (Create, then the reloader's
+  // thread).
+  config::AccountDirectories directories_;
   std::unique_ptr<mint::TokenMinter> minter_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   // The TLS files gRPC reads, by descriptor: it must outlive server_, or a

@@ -1,0 +1,51 @@
+#include "service/config/account_directories.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace captoken::config {
+
+absl::StatusOr<std::vector<AccountKeys::DirectoryAccounts>>
+AccountDirectories::Refresh(
+    const std::vector<AccountDirectorySettings>& directories,
+    OnRefresh on_refresh) {
+  std::vector<std::unique_ptr<AccountDirectory>> kept;
+  std::vector<AccountKeys::DirectoryAccounts> held;
+  for (size_t i = 0; i < directories.size(); ++i) {
+    const AccountDirectorySettings& settings = directories[i];
+    std::unique_ptr<AccountDirectory> directory;
+    for (std::unique_ptr<AccountDirectory>& known : directories_) {
+      if (known != nullptr && known->settings().path == settings.path &&
+          known->settings().name == settings.name) {
+        directory = std::move(known);
+        break;
+      }
+    }
+    if (directory == nullptr) {
+      directory = std::make_unique<AccountDirectory>(settings);
+    }
+    absl::StatusOr<AccountDirectory::Refreshed> refreshed =
+        directory->Refresh();
+    kept.push_back(std::move(directory));
+    if (!refreshed.ok()) {
+      // Keep every directory, the ones not reached yet included, for the
+      // next reload.
+      for (std::unique_ptr<AccountDirectory>& known : directories_) {
+        if (known != nullptr) kept.push_back(std::move(known));
+      }
+      directories_ = std::move(kept);
+      return absl::Status(refreshed.status().code(),
+                          absl::StrCat("config: account_directories[", i,
+                                       "]: ", refreshed.status().message()));
+    }
+    on_refresh(settings, *refreshed);
+    held.push_back(
+        {absl::StrCat("account_directories[", i, "] ", settings.path),
+         kept.back()->accounts()});
+  }
+  directories_ = std::move(kept);
+  return held;
+}
+
+}  // namespace captoken::config

@@ -1,0 +1,60 @@
+// File: account_directories.h
+// -----------------------------------------------------------------------------
+//
+// AccountDirectories holds the AccountDirectory of each configured account
+// directory from one reload to the next, so that each reload reads only what
+// changed (account_directory.h). A directory is known by its path and name:
+// one the config no longer names is forgotten (its accounts released and
+// their secrets wiped once no call uses them), and one it names anew, or
+// renames, is read in full.
+//
+// Only the reload path uses it (start-up, then the Reloader's one thread):
+// it is not thread-safe.
+//
+// Example:
+//
+//   AccountDirectories directories;  // lives as long as the server
+//   CAPTOKEN_ASSIGN_OR_RETURN(
+//       std::vector<AccountKeys::DirectoryAccounts> held,
+//       directories.Refresh(settings.account_directories, report));
+//   CAPTOKEN_ASSIGN_OR_RETURN(
+//       auto keys, AccountKeys::Load(settings.accounts, std::move(held)));
+
+#ifndef CAPTOKEN_SERVICE_CONFIG_ACCOUNT_DIRECTORIES_H_
+#define CAPTOKEN_SERVICE_CONFIG_ACCOUNT_DIRECTORIES_H_
+
+#include <memory>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "service/config/account_directory.h"
+#include "service/config/account_keys.h"
+#include "service/config/server_config.h"
+
+namespace captoken::config {
+
+class AccountDirectories {
+ public:
+  // Told what each directory's refresh did, as it happens (so that broken
+  // entries are reported even when the reload they are part of fails).
+  using OnRefresh = absl::FunctionRef<void(const AccountDirectorySettings&,
+                                           const AccountDirectory::Refreshed&)>;
+
+  // Refresh refreshes each of `directories`, in order, and returns their
+  // accounts, each with its source ("account_directories[0] /path") for
+  // AccountKeys::Load.
+  //
+  // Fails with the first directory's error (AccountDirectory::Refresh);
+  // the directories are then kept, and none is forgotten.
+  absl::StatusOr<std::vector<AccountKeys::DirectoryAccounts>> Refresh(
+      const std::vector<AccountDirectorySettings>& directories,
+      OnRefresh on_refresh);
+
+ private:
+  std::vector<std::unique_ptr<AccountDirectory>> directories_;
+};
+
+}  // namespace captoken::config
+
+#endif  // CAPTOKEN_SERVICE_CONFIG_ACCOUNT_DIRECTORIES_H_
