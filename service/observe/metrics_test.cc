@@ -164,7 +164,7 @@ TEST(ServerMetrics, DirectoryRefreshesSetGaugesAndAddToCounters) {
   ServerMetrics metrics;
   metrics.RecordDirectoryRefresh("tenants", 10000, 1, 10000, 1);
   metrics.RecordDirectoryRefresh("tenants", 10001, 0, 2, 0);
-  const std::string text = Scrape(metrics);
+  const std::string text = ScrapeText(metrics);
   EXPECT_THAT(text, HasSubstr("captoken_account_directory_accounts{directory="
                               "\"tenants\"} 10001"));
   EXPECT_THAT(text,

@@ -265,7 +265,7 @@ TEST_F(DirectoryReloadTest, ABrokenAccountIsReportedAndKeepsItsSecret) {
   EXPECT_EQ(StringField(unreadable[0], "kept"), "the previous secrets");
   EXPECT_TRUE(MintsWith(kSid, kOldSecret));
   EXPECT_THAT(log_.Text(), Not(HasSubstr("zzzz")));
-  EXPECT_THAT(Scrape(metrics_),
+  EXPECT_THAT(ScrapeText(metrics_),
               HasSubstr("captoken_account_directory_broken_entries{directory="
                         "\"tenants\"} 1"));
 }

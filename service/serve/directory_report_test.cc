@@ -11,29 +11,18 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "prometheus/text_serializer.h"
 #include "service/observe/metrics.h"
 #include "tests/testing/json_lines.h"
 #include "tests/testing/log_file.h"
+#include "tests/testing/metrics_text.h"
 
 namespace captoken::serve {
 namespace {
 
 using ::captoken::testing::LogFile;
+using ::captoken::testing::ScrapeText;
 using ::captoken::testing::StringField;
 using ::testing::HasSubstr;
-
-std::string Scrape(const observe::ServerMetrics& metrics) {
-  std::vector<prometheus::MetricFamily> families;
-  for (const auto& weak : metrics.collectables()) {
-    if (auto collectable = weak.lock()) {
-      for (auto& family : collectable->Collect()) {
-        families.push_back(std::move(family));
-      }
-    }
-  }
-  return prometheus::TextSerializer().Serialize(families);
-}
 
 TEST(ReportDirectoryRefresh, LogsASummaryAndEachProblem) {
   LogFile log;
@@ -63,7 +52,7 @@ TEST(ReportDirectoryRefresh, LogsASummaryAndEachProblem) {
   EXPECT_EQ(StringField(problems[0], "level"), "error");
   EXPECT_EQ(StringField(problems[0], "kept"), "the previous secrets");
 
-  const std::string text = Scrape(metrics);
+  const std::string text = ScrapeText(metrics);
   EXPECT_THAT(text, HasSubstr("captoken_account_directory_accounts{directory="
                               "\"tenants\"} 10000"));
   EXPECT_THAT(text, HasSubstr("captoken_account_directory_read_failures_total{"
