@@ -2,7 +2,8 @@
 """Tests of the benchmark's own code: what it reads from the server's log,
 how it pins and explains a peak, that the report carries no number the run
 did not determine (report_test.py), and that the profile summary refuses a
-function it cannot find (profile_summary_test.py). (The measurements
+function it cannot find (profile_summary_test.py), and the reading of
+callgrind's output (instruction_counts_test.py). (The measurements
 themselves are the benchmark's; `run.py --quick` is their smoke test.)"""
 
 import os
@@ -14,6 +15,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import analyse  # noqa: E402  bench/analyse.py
 from measure import load, processes  # noqa: E402  bench/measure/
+from instruction_counts_test import *  # noqa: E402,F401,F403
 from profile_summary_test import *  # noqa: E402,F401,F403
 from report_test import *  # noqa: E402,F401,F403
 from targets import TARGETS  # noqa: E402
