@@ -1,15 +1,16 @@
 // Fuzzes token decoding and verification: the input as a token, and the
 // input signed with the test key (so the parsers behind the MAC check are
 // reached too). Nothing may crash, leak or trip a sanitizer, whatever
-// verifies must come back with claims that parse, and each fast path must
-// agree with the general path it stands in for: the scope claim's one-pass
-// parameter decoder, and the flat-object JSON reader the claims are read
-// with.
+// verifies must come back with claims that parse, the scope claim's
+// parameter lists must read as the general query functions read them, and
+// the flat-object JSON reader the claims are read with must agree with the
+// full parser.
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -65,25 +66,34 @@ void Check(absl::string_view token) {
   if (segments.ok()) (void)captoken::token::DecodeJwt(*segments);
 }
 
-// Whatever DecodeParamListFast accepts, the general path (decode the whole
-// list, split it, each side already decoded by ForEachQueryPair) reads to
-// the same parameters.
-void CheckFastParamList(absl::string_view encoded) {
-  std::vector<captoken::token::Param> fast;
-  if (!captoken::token::internal::scope_claim_internal::DecodeParamListFast(
-          encoded, &fast)) {
-    return;
-  }
+// ParseScopeClaim reads a parameter list as the general query functions do
+// (decode the whole list, then ForEachQueryPair over it): the same
+// parameters, or an error for both.
+void CheckParamList(absl::string_view encoded) {
+  // '&' and ' ' would end the parameter or the scope in the claim itself.
+  if (encoded.find_first_of("& ") != absl::string_view::npos) return;
+  std::string claim =
+      "scope:client:outgoing?appSid=AP0123456789abcdef0123456789abcdef"
+      "&appParams=";
+  claim.append(encoded.data(), encoded.size());
+  const auto parsed = captoken::token::internal::ParseScopeClaim(claim);
+  std::vector<captoken::token::Param> reference;
   absl::StatusOr<std::string> list =
       captoken::token::internal::FormDecode(encoded);
-  if (!list.ok()) __builtin_trap();
-  std::vector<captoken::token::Param> general;
-  const absl::Status status = captoken::token::internal::ForEachQueryPair(
-      *list, [&general](absl::string_view key, absl::string_view value) {
-        general.push_back({std::string(key), std::string(value)});
-        return absl::OkStatus();
-      });
-  if (!status.ok() || !(general == fast)) __builtin_trap();
+  absl::Status status = list.status();
+  if (status.ok()) {
+    status = captoken::token::internal::ForEachQueryPair(
+        *list, [&reference](absl::string_view key, absl::string_view value) {
+          reference.push_back({std::string(key), std::string(value)});
+          return absl::OkStatus();
+        });
+  }
+  if (parsed.ok() != status.ok()) __builtin_trap();
+  if (parsed.ok() &&
+      !(std::get<captoken::token::ClientOutgoingScope>(parsed->front())
+            .params == reference)) {
+    __builtin_trap();
+  }
 }
 
 // Whatever ReadFlatJsonObject accepts, ParseJson parses to the same
@@ -123,7 +133,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(token);
   // And the input as a scope claim on its own, and as a parameter list.
   (void)captoken::token::internal::ParseScopeClaim(input);
-  CheckFastParamList(input);
+  CheckParamList(input);
   CheckFlatJson(input);
   return 0;
 }

@@ -173,18 +173,23 @@ absl::Status DecodeInto(absl::string_view encoded, std::string* out) {
   return AppendFormDecoded(encoded, out);
 }
 
-// Reads the decoded parameters of appParams / params ("k=v&k2=v2") into
-// `params`, each side decoded once more: the reference path, taken when
-// DecodeParamListFast declines.
+// Reads the once-decoded text of appParams / params ("k=v&k2=v2") into
+// `params`: the pairs split as in any query (RawQueryPairs), each side
+// decoded once more straight into its parameter, with ForEachQueryPair's
+// checks and errors.
 absl::Status ParseParams(absl::string_view decoded,
                          std::vector<Param>* params) {
-  const absl::Status status = ForEachQueryPair(
-      decoded, [params](absl::string_view key, absl::string_view value) {
-        params->push_back(Param{std::string(key.data(), key.size()),
-                                std::string(value.data(), value.size())});
-        return absl::OkStatus();
-      });
-  return status.ok() ? status : Malformed(status.message());
+  RawQueryPairs pairs(decoded);
+  absl::string_view key, value;
+  while (pairs.Next(&key, &value)) {
+    Param& param = params->emplace_back();
+    absl::Status status = DecodeInto(key, &param.key);
+    if (status.ok() && param.key.empty()) return Malformed("empty query key");
+    if (status.ok()) status = DecodeInto(value, &param.value);
+    if (!status.ok()) return Malformed(status.message());
+  }
+  return pairs.status().ok() ? absl::OkStatus()
+                             : Malformed(pairs.status().message());
 }
 
 // The parameters a scope string may carry; each at most once.
@@ -249,8 +254,6 @@ absl::Status ParseScope(absl::string_view text,
   std::string key_scratch;
   uint32_t seen = 0;
   bool events_path = false;
-  // Whether the parameter list went the fast way, and so is already read.
-  bool fast_params = false;
   RawQueryPairs pairs(query);
   absl::string_view raw_key, raw_value;
   while (pairs.Next(&raw_key, &raw_value)) {
@@ -284,11 +287,7 @@ absl::Status ParseScope(absl::string_view text,
     } else if (which == kAppSid) {
       decoded = DecodeInto(raw_value, app_sid);
     } else {  // kAppParams, kParams
-      // The usual list decodes straight into the scope's parameters;
-      // DecodeParamListFast leaves anything else to the general path.
-      fast_params =
-          scope_claim_internal::DecodeParamListFast(raw_value, params);
-      if (!fast_params) decoded = DecodeInto(raw_value, &param_list);
+      decoded = DecodeInto(raw_value, &param_list);
     }
     if (!decoded.ok()) return Malformed(decoded.message());
     if (!problem.ok()) return Malformed(problem.message());
@@ -303,7 +302,7 @@ absl::Status ParseScope(absl::string_view text,
   }
   if (name == kOutgoingPrefix) {
     if ((seen & kAppSid) == 0) return Malformed("outgoing without appSid");
-    if ((seen & kAppParams) != 0 && !fast_params) {
+    if ((seen & kAppParams) != 0) {
       return ParseParams(param_list, params);
     }
     return absl::OkStatus();
@@ -314,7 +313,7 @@ absl::Status ParseScope(absl::string_view text,
   if ((seen & kAppParams) != 0 && (seen & kParams) != 0) {
     return Malformed("event stream with two filter lists");
   }
-  if ((seen & (kAppParams | kParams)) != 0 && !fast_params) {
+  if ((seen & (kAppParams | kParams)) != 0) {
     return ParseParams(param_list, params);
   }
   return absl::OkStatus();
@@ -353,80 +352,5 @@ absl::StatusOr<std::vector<CapabilityScope>> ParseScopeClaim(
     start = end + 1;
   }
 }
-
-namespace scope_claim_internal {
-
-bool DecodeParamListFast(absl::string_view encoded,
-                         std::vector<Param>* params) {
-  if (encoded.empty()) return true;  // No pairs, as RawQueryPairs says.
-  if (encoded.size() > kMaxFastParamListSize) return false;
-  // The decoded keys and values, end to end (decoding never lengthens),
-  // and where each pair's key and value end in it.
-  char decoded[kMaxFastParamListSize];
-  size_t key_ends[kMaxFastParams];
-  size_t value_ends[kMaxFastParams];
-  size_t pairs = 0;
-  size_t size = 0;
-  bool in_value = false;  // Past the current pair's first '='.
-  const char* p = encoded.data();
-  const char* const end = p + encoded.size();
-  while (p < end) {
-    // The outer level: '+' is a space, %XY a byte.
-    int byte = static_cast<uint8_t>(*p);
-    if (byte == '%') {
-      if (end - p < 3) return false;
-      const int high = HexDigitValue(p[1]);
-      const int low = HexDigitValue(p[2]);
-      if ((high | low) < 0) return false;
-      byte = high * 16 + low;
-      p += 3;
-    } else {
-      if (byte == '+') byte = ' ';
-      ++p;
-    }
-    if (byte >= 0x80) return false;  // Left to the UTF-8 checks.
-    // The inner level, on the outer level's bytes: '&' and the first '='
-    // of a pair separate, '+' is a space, %XY a byte (its digits must be
-    // written plainly, not escaped themselves).
-    if (byte == '%') {
-      if (end - p < 2) return false;
-      const int high = HexDigitValue(p[0]);
-      const int low = HexDigitValue(p[1]);
-      if ((high | low) < 0) return false;
-      byte = high * 16 + low;
-      if (byte >= 0x80) return false;
-      p += 2;
-    } else if (byte == '+') {
-      byte = ' ';
-    } else if (byte == '&') {
-      if (!in_value) return false;  // A pair without '='.
-      value_ends[pairs++] = size;
-      in_value = false;
-      continue;
-    } else if (byte == '=' && !in_value) {
-      const size_t key_start = pairs == 0 ? 0 : value_ends[pairs - 1];
-      if (size == key_start) return false;  // An empty key.
-      if (pairs == kMaxFastParams) return false;
-      key_ends[pairs] = size;
-      in_value = true;
-      continue;
-    }
-    decoded[size++] = static_cast<char>(byte);
-  }
-  if (!in_value) return false;  // The last pair has no '='.
-  value_ends[pairs++] = size;
-
-  params->reserve(params->size() + pairs);
-  size_t start = 0;
-  for (size_t i = 0; i < pairs; ++i) {
-    Param& param = params->emplace_back();
-    param.key.assign(decoded + start, key_ends[i] - start);
-    param.value.assign(decoded + key_ends[i], value_ends[i] - key_ends[i]);
-    start = value_ends[i];
-  }
-  return true;
-}
-
-}  // namespace scope_claim_internal
 
 }  // namespace captoken::token::internal

@@ -62,24 +62,6 @@ absl::Status AppendScopeClaim(Profile profile,
 absl::StatusOr<std::vector<CapabilityScope>> ParseScopeClaim(
     absl::string_view claim);
 
-namespace scope_claim_internal {
-
-// DecodeParamListFast reads a parameter list as both profiles write it
-// (appParams / params: "k=v&k2=v2" with each side form-encoded, the whole
-// form-encoded again) in one pass, for ParseScopeClaim. It handles only the
-// usual case: ASCII throughout, no error, each inner escape's two hex digits
-// written plainly, at most kMaxFastParamListSize bytes and kMaxFastParams
-// pairs. For that it appends the pairs to `params` and returns true, the
-// same pairs that decoding the whole (AppendFormDecoded), splitting it
-// (RawQueryPairs) and decoding each side again give. For anything else it
-// returns false and leaves `params` as it was: the caller takes that path,
-// which also words any error.
-inline constexpr size_t kMaxFastParamListSize = 256;
-inline constexpr size_t kMaxFastParams = 16;
-bool DecodeParamListFast(absl::string_view encoded, std::vector<Param>* params);
-
-}  // namespace scope_claim_internal
-
 }  // namespace captoken::token::internal
 
 #endif  // CAPTOKEN_SERVICE_TOKEN_INTERNAL_SCOPE_CLAIM_H_
