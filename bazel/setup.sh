@@ -70,6 +70,12 @@ test_packages=(
   # comes from npm (tests/conformance/node/package-lock.json).
   python3-twilio python3-jwt
 )
+# The image's base is copied from installed packages, the base-package
+# lines of deploy/image.list (netbase and tzdata are not in a minimal
+# Debian): installed from that one list, so the two cannot drift.
+while read -r key package; do
+  [[ $key == base-package ]] && test_packages+=("$package")
+done <"$(dirname "${BASH_SOURCE[0]}")/../deploy/image.list"
 # Debian's nodejs does not include npm; some machines' Node.js builds do.
 command -v npm >/dev/null || test_packages+=(npm)
 # deploy/checks render the manifests with `kubectl kustomize`. Only where
