@@ -141,9 +141,51 @@ def verdict_rows(a, results):
                        count(t[key]["after"])),
                    "%+.1f%%" % (100 * v["value"]),
                    "%.1f points over" % (100 * v["over"]))
-        rows.append((row[0], row[1],
-                     "met" if v["met"] else "**missed**: " + row[2]))
+        elif key.startswith("scale_"):
+            row = scale_verdict_row(v)
+        if v.get("undecided"):
+            text = ("not decided: measured at %s accounts (%s there)" % (
+                count(v["accounts"]), "met" if v["met"] else row[2]))
+        else:
+            text = "met" if v["met"] else "**missed**: " + row[2]
+        rows.append((row[0], row[1], text))
     return rows
+
+
+def scale_verdict_row(v):
+    """(target, measured, how it was missed) for a scale target."""
+    t = TARGETS[v["key"]]
+    at = "at %s accounts" % count(t["accounts"])
+    over = ("%s over" % pct(v["over"], 1) if v["over"] < 1 else
+            "%.1f× the target" % (1 + v["over"]))
+    if v["key"] == "scale_mint_vs_one":
+        return ("Scale: server CPU per MintCapabilityToken %s ≤ %s of one "
+                "account's" % (at, pct(t["at_most"])),
+                "%s (%s accounts)" % (pct(v["value"], 1),
+                                      count(v["accounts"])),
+                "%.1f points over" % (100 * (v["value"] - t["at_most"])))
+    if v["key"] == "scale_rss_per_account":
+        return ("Scale: resident memory ≤ %s bytes per account %s" % (
+                    count(t["at_most_bytes"]), at),
+                "%.0f bytes (%s accounts)" % (v["value"],
+                                              count(v["accounts"])), over)
+    if v["key"] == "scale_reload_one":
+        return ("Scale: a reload with one account changed %s in ≤ %g ms" % (
+                    at, 1e3 * t["at_most_s"]),
+                "%s (%s accounts)" % (fmt_seconds(v["value"]),
+                                      count(v["accounts"])), over)
+    return ("Scale: start-up %s in ≤ %g s" % (at, t["at_most_s"]),
+            "%s (%s accounts)" % (fmt_seconds(v["value"]),
+                                  count(v["accounts"])), over)
+
+
+def fmt_seconds(s):
+    return fmt_us(1e6 * s) if s < 1 else "%.1f s" % s
+
+
+def fmt_cpu(s):
+    """CPU seconds, read in clock ticks (10 ms): no finer digits."""
+    return "%.0f ms" % (1e3 * s) if s < 1 else "%.1f s" % s
 
 
 def targets_section(a, results):
@@ -177,6 +219,8 @@ def targets_section(a, results):
                 pct(g["at_peak"]["cpu_bound"])))
     if "batch_tokens_per_s" in missed and a.get("batch"):
         lines.append(batch_miss_text(a, results))
+    if a.get("scale"):
+        lines += scale_misses(a, results, missed)
     if "p99" in missed:
         case = analyse.lkey(TARGETS["p99"]["concurrency"],
                             TARGETS["p99"]["load"])
@@ -191,6 +235,50 @@ def targets_section(a, results):
                 fmt_us(noop["p99"]), fmt_us(noop["p50"]),
                 count(noop["waited"])))
     return "\n".join(lines)
+
+
+def scale_misses(a, results, missed):
+    """The measured figures beside each missed scale target."""
+    r = a["scale"]["largest"]
+    ra = a["scale"]["largest_analysed"]
+    n = count(r["accounts"])
+    lines = []
+    notes = ("[performance-notes.md](performance-notes.md#scale-in-"
+             "accounts) says why")
+    if "scale_mint_vs_one" in missed:
+        lines.append(
+            "Minting at %s accounts: %.1f µs of server CPU per call against "
+            "%.1f µs for the one-account server (pairs from %s to %s).\n" % (
+                n, r["mint_cpu_us"]["many"], r["mint_cpu_us"]["one"],
+                pct(r["mint_ratio_range"][0], 1),
+                pct(r["mint_ratio_range"][1], 1)))
+    if "scale_rss_per_account" in missed:
+        one = next(x for x in results["scale"]["rows"]
+                   if x["accounts"] == 1)
+        lines.append(
+            "Resident memory at %s accounts: %.1f MiB after start-up, "
+            "against %.1f MiB with one account; %.1f MiB after the reloads; "
+            "%s.\n" % (n, r["rss_kib"] / 1024, one["rss_kib"] / 1024,
+                       r["rss_after_reloads_kib"] / 1024, notes))
+    if "scale_reload_one" in missed:
+        lines.append(
+            "A reload with one account changed at %s accounts read %s "
+            "file%s and took %s, %s of it the server's CPU (%.2f µs per "
+            "account): the cost is in going over every account, not in "
+            "reading what changed; %s.\n" % (
+                n, count(r["reload_one_refresh"]["files_read"] or 0),
+                "" if r["reload_one_refresh"]["files_read"] == 1 else "s",
+                fmt_seconds(r["reload_one_s"]),
+                fmt_cpu(r["reload_one_cpu_s"]),
+                ra["reload_one_cpu_us_per_account"], notes))
+    if "scale_startup" in missed:
+        lines.append(
+            "Start-up at %s accounts took %s, %s of it the server's CPU "
+            "(%.2f µs per account); %s.\n" % (
+                n, fmt_seconds(r["startup_s"]),
+                fmt_cpu(r["startup_cpu_s"]),
+                ra["startup_cpu_us_per_account"], notes))
+    return lines
 
 
 def batch_miss_text(a, results):
@@ -675,6 +763,108 @@ def pinned_section(results):
     return "\n".join(lines)
 
 
+def scale_section(a, results):
+    sc = results["scale"]
+    if sc.get("skipped"):
+        return "## Scale in accounts\n\nNot measured: %s.\n" % sc["skipped"]
+    g = sc.get("params") or results["params"]["scale"]
+    lines = ["## Scale in accounts\n",
+             "`bench/measure/scale.py`: the real server with one account "
+             "directory ([server.md](server.md#accounts-from-a-directory)) "
+             "of N accounts, one `ACxxxx/auth_token` each, generated on the "
+             "tmpfs `%s`; the server alone on core %d, the load generator "
+             "and `run.py` on core%s %s. Start-up runs from launching the "
+             "server to its `listening` line; a reload from SIGHUP to its "
+             "`reloaded` line (the file watcher off), after one account's "
+             "token was replaced (a new file renamed over it) or every "
+             "account's. Resident memory is VmRSS %g s after start-up; per "
+             "account, over the one-account server's. One start per count; "
+             "the reloads with one account changed are the median of %d, "
+             "with all changed of %d up to %s accounts and of one above.\n" % (
+                 sc["tmpfs"], sc["server_cpu"],
+                 "s" if len(sc["client_cpus"]) > 1 else "",
+                 ", ".join(str(c) for c in sc["client_cpus"]), g["idle_s"],
+                 g["reload_runs"], g["reload_runs"],
+                 count(g["reload_all_repeat_up_to"]))]
+    if sc.get("separate"):
+        m = sc["machine"]
+        lines.append(
+            "**Measured apart from the sections above**, by `bench/run.py "
+            "--only=scale%s` on %s (%s, %d cores); it took %.0f s.\n" % (
+                " --quick" if sc["quick"] else "", m["date"], m["cpu"],
+                m["cores"], sc["elapsed_s"]))
+    if sc.get("quick") or (not sc.get("separate") and results["quick"]):
+        lines.append("**A `--quick` run: fewer accounts and shorter runs; "
+                     "the targets are not decided by it.**\n")
+    lines.append(
+        "The machine is shared: its load average was %.1f when these runs "
+        "started and %.1f when they ended. A wall time includes waiting for "
+        "the core; the server's CPU time beside it (utime + stime, all its "
+        "threads) is its own work.\n" % (sc["load_before"],
+                                          sc["load_after"]))
+    lines += ["![scale in accounts](performance-scale.png)\n",
+              "| accounts | directory written | start-up | its CPU | "
+              "resident memory | per account | reload, one changed | its "
+              "CPU | files read | reload, all changed | its CPU | files "
+              "read |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r, ra in zip(sc["rows"], a["scale"]["rows"]):
+        per = ("%.0f bytes" % ra["rss_per_account_bytes"]
+               if "rss_per_account_bytes" in ra else "—")
+        lines.append(
+            "| %s | %s | %s | %s | %.1f MiB | %s | %s | %s | %s | %s | %s | "
+            "%s |" % (
+                count(r["accounts"]), fmt_seconds(r["generate_s"]),
+                fmt_seconds(r["startup_s"]), fmt_cpu(r["startup_cpu_s"]),
+                r["rss_kib"] / 1024, per, fmt_seconds(r["reload_one_s"]),
+                fmt_cpu(r["reload_one_cpu_s"]),
+                count(r["reload_one_refresh"]["files_read"] or 0),
+                fmt_seconds(r["reload_all_s"]),
+                fmt_cpu(r["reload_all_cpu_s"]),
+                count(r["reload_all_refresh"]["files_read"] or 0)))
+    lines.append("")
+    lines.append(
+        "\"Directory written\": the accounts this count added to the "
+        "previous one's (the directory grows). Writing every account's "
+        "token again before the reload with all changed took %s.\n" % (
+            ", ".join("%s at %s" % (fmt_seconds(r["rewrite_all_s"]),
+                                    count(r["accounts"]))
+                      for r in sc["rows"])))
+    mint = [r for r in sc["rows"] if "mint_ratio" in r]
+    if mint:
+        lines += [
+            "### MintCapabilityToken against one account\n",
+            "Server CPU per call (utime + stime over the run, per call) "
+            "with N accounts against the one-account server, both on the "
+            "same core and up together, alternating: open loop at %s "
+            "calls/s, %d in flight over %d channels, %s per server after "
+            "%g s of warm-up. The calls take up to %s of the N accounts in "
+            "turn (`loadgen --account_sids_file`), in random order. "
+            "Ratio: the median of each pair's N / one. In process (without "
+            "gRPC) it is not measured: "
+            "[performance-notes.md](performance-notes.md#scale-in-accounts) "
+            "says why.\n" % (
+                count(g["mint_rate"]), g["concurrency"], g["channels"],
+                rounds(g["mint_rounds"], g["mint_duration_s"]),
+                g["mint_warmup_s"], count(g["sample_accounts"])),
+            "| accounts | accounts called | one-account server | "
+            "N-account server | N / one | lowest and highest pair |",
+            "|---|---|---|---|---|---|"]
+        for r in mint:
+            lines.append("| %s | %s | %.1f µs | %.1f µs | **%s** | %s–%s |" % (
+                count(r["accounts"]), count(r["sampled_accounts"]),
+                r["mint_cpu_us"]["one"], r["mint_cpu_us"]["many"],
+                pct(r["mint_ratio"], 1), pct(r["mint_ratio_range"][0], 1),
+                pct(r["mint_ratio_range"][1], 1)))
+        lines.append("")
+    for n, why in sorted(sc.get("skipped_counts", {}).items(),
+                         key=lambda kv: int(kv[0])):
+        lines.append("Left out: %s accounts (%s).\n" % (count(int(n)), why))
+    lines.append("Every call's status was checked: %s calls, %s failed.\n" % (
+        count(sc["calls"]), count(sc["failed"])))
+    return "\n".join(lines)
+
+
 def startup_section(results):
     return "\n".join([
         "## Server start-up and idle memory\n",
@@ -705,6 +895,7 @@ def markdown(results, analysis=None):
         batch_section(a, results) if results["grpc"].get("batch") else "",
         pinned_section(results),
         startup_section(results),
+        scale_section(a, results) if results.get("scale") else "",
     ] if part)
 
 
