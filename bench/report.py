@@ -851,11 +851,13 @@ def scale_section(a, results):
             "N-account server | N / one | lowest and highest pair |",
             "|---|---|---|---|---|---|"]
         for r in mint:
-            lines.append("| %s | %s | %.1f µs | %.1f µs | **%s** | %s–%s |" % (
-                count(r["accounts"]), count(r["sampled_accounts"]),
-                r["mint_cpu_us"]["one"], r["mint_cpu_us"]["many"],
-                pct(r["mint_ratio"], 1), pct(r["mint_ratio_range"][0], 1),
-                pct(r["mint_ratio_range"][1], 1)))
+            lines.append(
+                "| %s | %s | %.1f µs | %.1f µs | **%s** | %s–%s |" % (
+                    count(r["accounts"]), count(r["sampled_accounts"]),
+                    r["mint_cpu_us"]["one"], r["mint_cpu_us"]["many"],
+                    pct(r["mint_ratio"], 1),
+                    pct(r["mint_ratio_range"][0], 1),
+                    pct(r["mint_ratio_range"][1], 1)))
         lines.append("")
     for n, why in sorted(sc.get("skipped_counts", {}).items(),
                          key=lambda kv: int(kv[0])):

@@ -108,7 +108,8 @@ class DirectoryTest(unittest.TestCase):
 def row(n, rss_kib, startup_s=1.0, reload_one_s=0.01, ratio=1.0):
     r = {"accounts": n, "rss_kib": rss_kib, "startup_s": startup_s,
          "startup_cpu_s": startup_s / 2, "reload_one_s": reload_one_s,
-         "reload_one_cpu_s": reload_one_s / 2, "rss_after_reloads_kib": rss_kib,
+         "reload_one_cpu_s": reload_one_s / 2,
+         "rss_after_reloads_kib": rss_kib,
          "reload_one_refresh": {"files_read": 1}}
     if n > 1:
         r.update({"mint_ratio": ratio, "mint_ratio_range": [ratio, ratio],

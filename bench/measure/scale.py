@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 
-from measure.environment import BIN, log
+from measure.environment import log
 from measure.load import loadgen, median
 from measure.processes import (REAL_SERVER, PinnedHere, cpu_seconds,
                                on_cpus, pair_order, rss_kib)
@@ -280,8 +280,9 @@ def scale_suite(p):
             write_config(os.path.join(root, "one.textproto"), one_dir, "one")
             one_sids = os.path.join(root, "one.sids")
             write_sids(one_sids, 1, 1, rng)
-            baseline = LoggedServer("one account", os.path.join(root, "one.textproto"),
-                                    server_cpus, timeout)
+            baseline = LoggedServer(
+                "one account", os.path.join(root, "one.textproto"),
+                server_cpus, timeout)
             accounts_dir = os.path.join(root, "accounts")
             os.mkdir(accounts_dir)
             config = os.path.join(root, "scale.textproto")
