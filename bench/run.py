@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Runs the benchmark suite and writes docs/performance.md and its plots.
 
-    bench/run.py            build, run everything (about 13 minutes), write
+    bench/run.py            build, run everything (about 20 minutes), write
                             docs/performance.json, docs/performance.md and
                             docs/performance-*.png
-    bench/run.py --quick    shorter runs (about 2 minutes), for a smoke test;
+    bench/run.py --quick    shorter runs (about 3 minutes), for a smoke test;
                             the report says it was a quick run
     bench/run.py --only=scale [--quick]
                             measure only the scale in accounts (about 10
@@ -53,7 +53,7 @@ def main():
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="\n".join(__doc__.splitlines()[2:]))
     parser.add_argument("--quick", action="store_true",
-                        help="short runs for a smoke test (about 2 minutes)")
+                        help="short runs for a smoke test (about 3 minutes)")
     parser.add_argument("--output",
                         default=os.path.join(DOCS, "performance.md"),
                         help="the report; the raw results (.json) and the "
