@@ -177,6 +177,8 @@ class ScaleReportTest(unittest.TestCase):
         text = report.markdown(results)
         self.assertIn("--only=scale` on 2032-01-02 03:04 UTC", text)
         self.assertIn("it took 612 s", text)
+        # The page's opening no longer claims one run for every figure.
+        self.assertIn("the scale section in a run of its own", text)
 
     def test_a_skipped_run_is_reported_not_rendered(self):
         results = self.results()
