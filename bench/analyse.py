@@ -236,6 +236,59 @@ def memory(m):
             "growth": (last - base) / base if base else float("nan")}
 
 
+def scale(sc):
+    """Per count: resident memory per account over the one-account
+    server's, and each figure the targets read; then the largest count,
+    at which the targets are judged."""
+    rows = sc.get("rows") or []
+    one = next((r for r in rows if r["accounts"] == 1), None)
+    out = []
+    for r in rows:
+        row = {"accounts": r["accounts"]}
+        if one is not None and r["accounts"] > 1:
+            row["rss_per_account_bytes"] = (
+                1024 * (r["rss_kib"] - one["rss_kib"]) / r["accounts"])
+        if r["accounts"] > 0:
+            row["startup_cpu_us_per_account"] = (
+                1e6 * r["startup_cpu_s"] / r["accounts"])
+            row["reload_one_cpu_us_per_account"] = (
+                1e6 * r["reload_one_cpu_s"] / r["accounts"])
+        out.append(row)
+    largest = max(rows, key=lambda r: r["accounts"]) if rows else None
+    return {"rows": out, "largest": largest,
+            "largest_analysed": out[rows.index(largest)] if rows else None}
+
+
+def scale_verdicts(a):
+    """The scale targets, judged at the largest count measured; undecided
+    if that is fewer accounts than the target names."""
+    t = TARGETS
+    sa = a.get("scale")
+    if not sa or not sa["largest"]:
+        return []
+    r, ra = sa["largest"], sa["largest_analysed"]
+    n = r["accounts"]
+    out = []
+
+    def add(key, value, limit, **details):
+        undecided = n < t[key]["accounts"]
+        out.append(verdict(key, value <= limit, value, accounts=n,
+                           undecided=undecided,
+                           over=value / limit - 1 if limit else 0.0,
+                           **details))
+
+    if "mint_ratio" in r:
+        add("scale_mint_vs_one", r["mint_ratio"],
+            t["scale_mint_vs_one"]["at_most"])
+    if "rss_per_account_bytes" in ra:
+        add("scale_rss_per_account", ra["rss_per_account_bytes"],
+            t["scale_rss_per_account"]["at_most_bytes"])
+    add("scale_reload_one", r["reload_one_s"],
+        t["scale_reload_one"]["at_most_s"])
+    add("scale_startup", r["startup_s"], t["scale_startup"]["at_most_s"])
+    return out
+
+
 def verdict(key, met, value, **details):
     return dict(key=key, met=met, value=value, **details)
 
@@ -295,5 +348,7 @@ def analyse(results):
     if results["grpc"].get("batch"):
         a["batch"] = batch(results["grpc"]["batch"], cores,
                            results.get("pinned"))
-    a["verdicts"] = verdicts(a, results)
+    if results.get("scale") and results["scale"].get("rows"):
+        a["scale"] = scale(results["scale"])
+    a["verdicts"] = verdicts(a, results) + scale_verdicts(a)
     return a

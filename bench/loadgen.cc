@@ -8,6 +8,12 @@
 //           [--method=MintCapabilityToken | --method=BatchMint
 //            --batch_size=100]
 //           [--rate=0] [--duration=5s | --requests=N] [--warmup=1s]
+//           [--account_sid=AC... | --account_sids_file=PATH]
+//
+// --account_sids_file names a file of account SIDs, one a line: single
+// calls take them in turn (the accounts of a large account table, so that
+// a lookup meets the table as a mix of tenants would, not one entry kept
+// in cache); bench/measure/scale.py uses it.
 //
 // --method=BatchMint sends batches of --batch_size copies of the same
 // capability request. A call counts as OK only if its status is OK, it
@@ -37,6 +43,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -80,6 +87,9 @@ ABSL_FLAG(absl::Duration, warmup, absl::Seconds(1),
 ABSL_FLAG(absl::Duration, deadline, absl::Seconds(10), "deadline of each call");
 ABSL_FLAG(std::string, account_sid, "AC00000000000000000000000000000000",
           "the account to mint for (default: the development account)");
+ABSL_FLAG(std::string, account_sids_file, "",
+          "MintCapabilityToken: a file of account SIDs, one a line, that "
+          "the calls take in turn (instead of --account_sid)");
 ABSL_FLAG(bool, allow_errors, false,
           "exit 0 even if some calls fail (the JSON still counts them)");
 
@@ -93,6 +103,7 @@ constexpr char kUsage[] =
           [--method=MintCapabilityToken | --method=BatchMint
            --batch_size=100]
           [--rate=0] [--duration=5s | --requests=N] [--warmup=1s]
+          [--account_sid=AC... | --account_sids_file=PATH]
 
 --rate=0 is a closed loop (peak throughput: --concurrency calls always in
 flight); --rate=R is an open loop (R calls due per second, at most
@@ -170,13 +181,27 @@ struct Options {
   absl::Duration warmup;
   absl::Duration deadline;
   std::string account_sid;
+  // Non-empty: single calls take these in turn instead of `account_sid`.
+  std::vector<std::string> account_sids;
 };
+
+// The typical request for each of `account_sids`, or for `account_sid`.
+std::vector<v1::CapabilityRequest> TypicalRequests(const Options& options) {
+  std::vector<v1::CapabilityRequest> requests;
+  if (options.account_sids.empty()) {
+    requests.push_back(TypicalRequest(options.account_sid));
+  }
+  for (const std::string& sid : options.account_sids) {
+    requests.push_back(TypicalRequest(sid));
+  }
+  return requests;
+}
 
 class Generator {
  public:
   explicit Generator(const Options& options)
       : options_(options),
-        request_(TypicalRequest(options.account_sid)),
+        requests_(TypicalRequests(options)),
         batch_request_(
             options.method == Method::kBatchMint
                 ? TypicalBatch(options.account_sid, options.batch_size)
@@ -324,7 +349,10 @@ class Generator {
       case Method::kMintCapabilityToken:
         slot.response.Clear();
         slot.stub->async()->MintCapabilityToken(
-            slot.context.get(), &request_, &slot.response,
+            slot.context.get(),
+            &requests_[next_request_.fetch_add(1, std::memory_order_relaxed) %
+                       requests_.size()],
+            &slot.response,
             [this, index](grpc::Status status) { Done(index, status); });
         break;
       case Method::kBatchMint:
@@ -457,7 +485,10 @@ class Generator {
   }
 
   const Options options_;
-  const v1::CapabilityRequest request_;
+  // The single calls' requests, taken in turn (one unless
+  // --account_sids_file).
+  const std::vector<v1::CapabilityRequest> requests_;
+  std::atomic<uint64_t> next_request_{0};
   const v1::BatchMintRequest batch_request_;
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<v1::TokenService::Stub>> stubs_;
@@ -495,6 +526,20 @@ int Main() {
   options.warmup = absl::GetFlag(FLAGS_warmup);
   options.deadline = absl::GetFlag(FLAGS_deadline);
   options.account_sid = absl::GetFlag(FLAGS_account_sid);
+  const std::string sids_file = absl::GetFlag(FLAGS_account_sids_file);
+  if (!sids_file.empty()) {
+    std::ifstream in(sids_file);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty()) options.account_sids.push_back(line);
+    }
+    if (!in.eof() || options.account_sids.empty()) {
+      std::cerr << "loadgen: --account_sids_file: cannot read account SIDs "
+                   "from "
+                << sids_file << "\n";
+      return 2;
+    }
+  }
   const std::string method = absl::GetFlag(FLAGS_method);
   if (method == MethodName(Method::kBatchMint)) {
     options.method = Method::kBatchMint;

@@ -171,4 +171,67 @@ def plots(results, a, out_dir):
     ax.set_ylim(bottom=0)
     ax.set_title("Server resident memory")
     save(fig, "performance-memory.png")
+
+    # 6. Scale in accounts: times, memory per account, minting cost.
+    if a.get("scale"):
+        scale_plot(results["scale"], a["scale"], plt, save)
     return files
+
+
+def scale_plot(sc, sa, plt, save):
+    rows = sc["rows"]
+    t = TARGETS
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(14, 4.2))
+    ns = [r["accounts"] for r in rows]
+    for key, style, label in (("startup_s", "o-", "start-up"),
+                              ("reload_one_s", "s-", "reload, one changed"),
+                              ("reload_all_s", "^-", "reload, all changed")):
+        ax1.plot(ns, [r[key] for r in rows], style, label=label)
+    ax1.plot(ns, [r["startup_cpu_s"] or float("nan") for r in rows], "o:",
+             color="#1f77b4", alpha=0.6, label="start-up, server CPU")
+    ax1.plot(ns, [r["reload_one_cpu_s"] or float("nan") for r in rows],
+             "s:", color="#ff7f0e", alpha=0.6,
+             label="reload one, server CPU")
+    big = t["scale_startup"]["accounts"]
+    ax1.plot([big], [t["scale_startup"]["at_most_s"]], "kv", ms=8)
+    ax1.plot([big], [t["scale_reload_one"]["at_most_s"]], "k^", ms=8)
+    ax1.text(big, t["scale_startup"]["at_most_s"], " target", fontsize=7,
+             va="bottom", ha="right")
+    ax1.text(big, t["scale_reload_one"]["at_most_s"], " target",
+             fontsize=7, va="top", ha="right")
+    ax1.set_xscale("log")
+    ax1.set_yscale("log")
+    ax1.set_xlabel("accounts")
+    ax1.set_ylabel("seconds (log)")
+    ax1.set_title("Start-up and reloads (wall; dotted: server CPU)",
+                  fontsize=10)
+    ax1.legend(fontsize=7)
+    per = [(r["accounts"], r["rss_per_account_bytes"]) for r in sa["rows"]
+           if "rss_per_account_bytes" in r]
+    if per:
+        ax2.plot([n for n, _ in per], [b for _, b in per], "o-")
+        ax2.axhline(t["scale_rss_per_account"]["at_most_bytes"], color="k",
+                    ls="--", lw=1)
+        ax2.text(per[0][0], t["scale_rss_per_account"]["at_most_bytes"],
+                 "target", fontsize=8, va="bottom")
+    ax2.set_xscale("log")
+    ax2.set_ylim(bottom=0)
+    ax2.set_xlabel("accounts")
+    ax2.set_ylabel("bytes per account over one account's")
+    ax2.set_title("Resident memory per account", fontsize=10)
+    mint = [r for r in rows if "mint_ratio" in r]
+    if mint:
+        xs = [r["accounts"] for r in mint]
+        ys = [100 * r["mint_ratio"] for r in mint]
+        low = [y - 100 * r["mint_ratio_range"][0] for y, r in zip(ys, mint)]
+        high = [100 * r["mint_ratio_range"][1] - y for y, r in zip(ys, mint)]
+        ax3.errorbar(xs, ys, yerr=[low, high], fmt="o-", capsize=4)
+        ax3.axhline(100, color="#7f7f7f", lw=1)
+        ax3.axhline(100 * t["scale_mint_vs_one"]["at_most"], color="k",
+                    ls="--", lw=1)
+        ax3.set_xscale("log")
+    ax3.set_xlabel("accounts")
+    ax3.set_ylabel("server CPU per call, % of one account's")
+    ax3.set_title("MintCapabilityToken over gRPC (bars: lowest, highest "
+                  "pair)", fontsize=10)
+    save(fig, "performance-scale.png")

@@ -47,7 +47,12 @@ FIXED = [("params",), ("quick",), ("machine", "cpu"), ("machine", "cores"),
          ("pinned", "concurrency"), ("pinned", "batch_size"),
          ("grpc", "peak_cpu", "*", "concurrency"),
          ("grpc", "batch", "peak_cpu", "*", "concurrency"),
-         ("grpc", "batch", "batch_size"), ("memory", "points", "*", 0)]
+         ("grpc", "batch", "batch_size"), ("memory", "points", "*", 0),
+         ("scale", "server_cpu"), ("scale", "client_cpus"),
+         ("scale", "rows", "*", "accounts"),
+         ("scale", "rows", "*", "generated"),
+         ("scale", "rows", "*", "sampled_accounts"),
+         ("scale", "rows", "*", "reload_runs")]
 
 
 def fixed(path):
@@ -190,7 +195,44 @@ def synthetic_results():
                    "failed": 5, "total": first + 3 * 330000,
                    "audit_lines": first + 3 * 330000 - 7},
         "elapsed_s": v(700, 800),
+        "scale": synthetic_scale(p, v),
     }
+
+
+def synthetic_scale(p, v):
+    """Scale results for the full run's counts, missing every target; every
+    time 1.5 s or more, so no perturbation moves one across a unit."""
+    g = p["scale"]
+    rows = []
+    for n in g["counts"]:
+        k = max(1.0, n / 1e5)
+        refresh = {"accounts": n, "files_read": 3, "added": 0, "changed": 3,
+                   "removed": 0, "broken": 0}
+        row = {"accounts": n, "generated": n, "generate_s": k * v(1.5, 3),
+               "startup_s": 40 * k * v(1.5, 3),
+               "startup_cpu_s": 20 * k * v(1.5, 3),
+               "listening_accounts": n,
+               "rss_kib": 2e4 + n * v(2.0, 2.5) + v(1e3, 2e3),
+               "reload_one_s": k * v(1.5, 3),
+               "reload_one_cpu_s": k * v(1.5, 3),
+               "reload_one_refresh": refresh,
+               "rewrite_all_s": k * v(1.5, 3),
+               "reload_all_s": k * v(1.5, 3),
+               "reload_all_cpu_s": k * v(1.5, 3),
+               "reload_all_refresh": dict(refresh, files_read=n + 2),
+               "reload_runs": {"one": 3, "all": 1},
+               "rss_after_reloads_kib": 3e4 + n * v(3.0, 3.5)}
+        if n > 1:
+            row.update({"sampled_accounts": min(n, g["sample_accounts"]),
+                        "mint_cpu_us": {"one": v(100, 120),
+                                        "many": v(130, 150)},
+                        "mint_ratio": v(1.2, 1.3),
+                        "mint_ratio_range": [v(1.1, 1.2), v(1.3, 1.4)]})
+        rows.append(row)
+    return {"tmpfs": "/dev/shm", "server_cpu": 0, "client_cpus": [1, 3],
+            "rows": rows, "skipped_counts": {}, "failed": 5,
+            "calls": 123456, "load_before": v(0.5, 3),
+            "load_after": v(0.5, 3)}
 
 
 def perturbed(results, rng):

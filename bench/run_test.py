@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Tests of the benchmark's own code: what it reads from the server's log,
 how it pins and explains a peak, that the report carries no number the run
-did not determine (report_test.py), and that the profile summary refuses a
-function it cannot find (profile_summary_test.py), and the reading of
+did not determine (report_test.py), that the profile summary refuses a
+function it cannot find (profile_summary_test.py), what the scale
+measurement writes, judges and reports (scale_test.py), and the reading of
 callgrind's output (instruction_counts_test.py). (The measurements
 themselves are the benchmark's; `run.py --quick` is their smoke test.)"""
 
@@ -18,6 +19,7 @@ from measure import load, processes  # noqa: E402  bench/measure/
 from instruction_counts_test import *  # noqa: E402,F401,F403
 from profile_summary_test import *  # noqa: E402,F401,F403
 from report_test import *  # noqa: E402,F401,F403
+from scale_test import *  # noqa: E402,F401,F403
 from targets import TARGETS  # noqa: E402
 
 MARKER = b'"event":"audit"'

@@ -97,5 +97,49 @@ class LoadGeneratorSmokeTest(unittest.TestCase):
                     server.stop()
 
 
+class ScaleSmokeTest(unittest.TestCase):
+    """The scale measurement's machinery on a directory of a few accounts:
+    its log reader sees `listening` and each reload's lines, a reload reads
+    only what changed, and the load generator mints for every account it is
+    given in turn."""
+
+    ACCOUNTS = 5
+
+    def test_a_small_directory(self):
+        import random
+        import tempfile
+        from measure import scale
+        rng = random.Random(5)
+        with tempfile.TemporaryDirectory() as tmp:
+            accounts = os.path.join(tmp, "accounts")
+            os.mkdir(accounts)
+            scale.grow(accounts, 0, self.ACCOUNTS, rng)
+            config = os.path.join(tmp, "c.textproto")
+            scale.write_config(config, accounts, "smoke")
+            sids = os.path.join(tmp, "sids")
+            scale.write_sids(sids, self.ACCOUNTS, 100, rng)
+            server = scale.LoggedServer("smoke", config, None, 60)
+            try:
+                self.assertEqual(server.listening["accounts"], self.ACCOUNTS)
+                scale.write_token(os.path.join(accounts, scale.sid(2),
+                                               "auth_token"), rng)
+                _, _, refreshed = server.reload(60)
+                self.assertEqual(refreshed["files_read"], 1)
+                self.assertEqual(refreshed["changed"], 1)
+                r = loadgen(server, 4, CHANNELS, requests=CALLS,
+                            extra=["--account_sids_file=" + sids])
+                self.assertEqual((r["calls"], r["ok"], r["failed"]),
+                                 (CALLS, CALLS, 0))
+                # An account the directory does not have is refused.
+                with open(sids, "a") as f:
+                    f.write(scale.sid(self.ACCOUNTS) + "\n")
+                r = loadgen(server, 1, 1, requests=self.ACCOUNTS + 1,
+                            extra=["--account_sids_file=" + sids])
+                self.assertEqual((r["ok"], r["failed"]), (self.ACCOUNTS, 1))
+            finally:
+                server.stop()
+        self.assertEqual(server.audit_lines, CALLS + self.ACCOUNTS + 1)
+
+
 if __name__ == "__main__":
     unittest.main()

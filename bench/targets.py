@@ -23,4 +23,14 @@ TARGETS = {
     # Resident memory after the run's last request against after the
     # first `after` requests.
     "memory_growth": {"at_most": 0.05, "after": 10000},
+    # Scale in accounts (a secrets directory of `accounts` accounts, the
+    # server on one core): the server's CPU per MintCapabilityToken against
+    # a one-account server's in the same run; resident memory per account
+    # over the one-account server's; a reload (SIGHUP to the `reloaded` line)
+    # with one account changed; start-up (launch to `listening`). The two
+    # durations are bounds on this machine, as the issue (#19) sets them.
+    "scale_mint_vs_one": {"at_most": 1.05, "accounts": 1000000},
+    "scale_rss_per_account": {"at_most_bytes": 1024, "accounts": 1000000},
+    "scale_reload_one": {"at_most_s": 0.1, "accounts": 1000000},
+    "scale_startup": {"at_most_s": 30, "accounts": 1000000},
 }

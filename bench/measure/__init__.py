@@ -10,6 +10,7 @@ from measure.environment import (BIN, bazel_build, ensure_packages, log,
 from measure.library import google_benchmark, profile_library, run_peers
 from measure.calls import grpc_suite
 from measure.params import params
+from measure.scale import scale_suite
 from measure.server import memory_suite, pinned_suite, server_startup
 
 
@@ -33,5 +34,23 @@ def measure(quick):
     log("one core for the server")
     results["pinned"] = pinned_suite(p)
     results["memory"] = memory_suite(p)
+    log("scale in accounts")
+    results["scale"] = scale_suite(p)
     results["elapsed_s"] = time.monotonic() - started
     return results
+
+
+def measure_scale(quick):
+    """The scale measurement alone (`run.py --only=scale`): its raw
+    results, with the run's own parameters, machine and duration, since
+    they are kept beside another run's."""
+    started = time.monotonic()
+    p = params(quick)
+    m = machine()
+    bazel_build(["//bench:loadgen", "//service:server"])
+    log("scale in accounts")
+    scale = scale_suite(p)
+    scale.update({"separate": True, "quick": quick, "machine": m,
+                  "params": p["scale"],
+                  "elapsed_s": time.monotonic() - started})
+    return scale

@@ -21,16 +21,17 @@ def median(values):
 
 
 def loadgen(server, concurrency, channels, rate=0.0, duration=2.0,
-            warmup=0.5, requests=0, batch=0, cpus=None):
+            warmup=0.5, requests=0, batch=0, cpus=None, extra=None):
     """Runs the load generator against `server`; returns its JSON, plus the
     server's CPU seconds per call over the run (`server_cpu_us`). With
     `batch`, it calls BatchMint with batches of that many requests (`rate`
-    and `requests` count calls, not tokens); with `cpus`, only on those."""
+    and `requests` count calls, not tokens); with `cpus`, only on those;
+    `extra` flags are passed on."""
     argv = on_cpus(cpus) + [os.path.join(BIN, "bench/loadgen"),
                             "--target=127.0.0.1:%d" % server.port,
                             "--concurrency=%d" % concurrency,
                             "--channels=%d" % channels,
-                            "--allow_errors"]
+                            "--allow_errors"] + (extra or [])
     if batch:
         argv += ["--method=BatchMint", "--batch_size=%d" % batch]
     if requests:

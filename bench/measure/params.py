@@ -44,6 +44,20 @@ def params(quick):
                     "concurrency": 16},
         "pinned": {"rounds": pick(1, 5), "duration_s": pick(1.0, 1.5),
                    "warmup_s": pick(0.3, 0.5), "concurrency": 16},
+        # Scale in accounts (bench/measure/scale.py): the counts, the
+        # reloads at each, and the minting rounds against one account (open
+        # loop at a fixed rate, the same for both servers; the calls take
+        # up to `sample_accounts` of the accounts in turn).
+        "scale": {"counts": pick([1, 1000, 10000],
+                                 [1, 1000, 100000, 1000000]),
+                  "idle_s": 1.0, "timeout_s": 600,
+                  "reload_runs": pick(1, 3),
+                  "reload_all_repeat_up_to": 100000,
+                  "mint_rounds": pick(2, 6), "mint_rate": 4000,
+                  "mint_duration_s": pick(1.0, 2.0),
+                  "mint_warmup_s": pick(0.3, 0.5),
+                  "concurrency": 16, "channels": 4,
+                  "sample_accounts": 65536},
         "memory": {"first": 10000, "total": pick(100000, 1000000),
                    "chunks": pick(3, 9), "concurrency": 16},
     }
