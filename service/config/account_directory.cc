@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -65,10 +66,10 @@ AccountDirectory::AccountDirectory(AccountDirectorySettings settings)
       name_(std::make_shared<const std::string>(settings_.name)),
       published_(std::make_shared<const AccountKeys::AccountMap>()) {}
 
-bool AccountDirectory::Entry::SameFiles(const ScannedAccount& scanned) const {
-  return unlistable == scanned.unlistable && auth_token == scanned.auth_token &&
-         secondary_auth_token == scanned.secondary_auth_token &&
-         labels == scanned.labels && api_keys == scanned.api_keys;
+uint64_t AccountDirectory::FilesDigest(const ScannedAccount& scanned) {
+  return absl::HashOf(scanned.unlistable, scanned.auth_token,
+                      scanned.secondary_auth_token, scanned.labels,
+                      scanned.api_keys);
 }
 
 absl::StatusOr<std::shared_ptr<const AccountKeys::Account>>
@@ -149,16 +150,13 @@ absl::StatusOr<AccountDirectory::Refreshed> AccountDirectory::Refresh() {
         auto [it, inserted] = entries_.try_emplace(scanned.account_sid);
         Entry& entry = it->second;
         entry.seen = generation_;
-        if (!inserted && entry.SameFiles(scanned)) return;
+        const uint64_t files = FilesDigest(scanned);
+        if (!inserted && entry.files == files) return;
         absl::StatusOr<std::shared_ptr<const AccountKeys::Account>> account =
             Read(scanned, &refresh.files_read);
         // The identities as scanned, whatever the read gave: a broken
         // file is not read again until it changes.
-        entry.unlistable = scanned.unlistable;
-        entry.auth_token = scanned.auth_token;
-        entry.secondary_auth_token = scanned.secondary_auth_token;
-        entry.labels = scanned.labels;
-        entry.api_keys = scanned.api_keys;
+        entry.files = files;
         if (!account.ok()) {
           entry.broken = true;
           refresh.problems.push_back({scanned.account_sid,
