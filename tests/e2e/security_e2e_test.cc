@@ -507,12 +507,12 @@ TEST(TlsReload, AReplacementThatDoesNotLoadLeavesThePreviousSetServed) {
   // A renewal caught half-way: the new key beside the old certificate;
   // then a certificate file that holds no certificate at all.
   ASSERT_THAT(testing::WriteFile(key, ReadPkiFile("server-v2.key")), IsOk());
-  ASSERT_TRUE(server->WaitForLogEvent("tls_files_unusable", 1,
-                                      absl::Seconds(20)))
+  ASSERT_TRUE(
+      server->WaitForLogEvent("tls_files_unusable", 1, absl::Seconds(20)))
       << server->Output();
   ASSERT_THAT(testing::WriteFile(cert, "not a PEM file\n"), IsOk());
-  ASSERT_TRUE(server->WaitForLogEvent("tls_files_unusable", 2,
-                                      absl::Seconds(20)))
+  ASSERT_TRUE(
+      server->WaitForLogEvent("tls_files_unusable", 2, absl::Seconds(20)))
       << server->Output();
   // gRPC re-reads what it serves every second: give it three.
   absl::SleepFor(absl::Seconds(3));
@@ -526,8 +526,8 @@ TEST(TlsReload, AReplacementThatDoesNotLoadLeavesThePreviousSetServed) {
 
   // The renewal completed: served.
   ASSERT_THAT(testing::WriteFile(cert, ReadPkiFile("server-v2.pem")), IsOk());
-  ASSERT_TRUE(server->WaitForLogEvent("tls_files_reloaded", 1,
-                                      absl::Seconds(20)))
+  ASSERT_TRUE(
+      server->WaitForLogEvent("tls_files_reloaded", 1, absl::Seconds(20)))
       << server->Output();
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
   std::string presented;
