@@ -100,17 +100,8 @@ absl::Status ServingProcess::Start() {
   CAPTOKEN_ASSIGN_OR_RETURN(
       server_,
       rpc::TokenServer::Start(served, minter_.get(), logger_, &metrics_));
-  if (development_) *options_.banner << DevelopmentBanner(port()) << std::flush;
-  logger_->Write(observe::LogLine(observe::LogLevel::kInfo, "listening")
-                     .Add("address", settings_.listen_address)
-                     .Add("port", static_cast<int64_t>(port()))
-                     .Add("accounts", account_count_)
-                     .Add("tls", settings_.tls.has_value())
-                     .Add("caller_policies", !settings_.callers->open())
-                     .Add("metrics_port", static_cast<int64_t>(metrics_port_))
-                     .Add("development", development_));
-  logger_->Flush();
-
+  // The watchers take their baselines before `listening` is logged: a file
+  // changed by whoever waited for that line is then a change they see.
   reloader_ = std::make_unique<Reloader>([this] { Reload(); });
   // A change to the config or a secret file reloads, as SIGHUP does.
   if (!development_ && settings_.secret_watch_interval > absl::ZeroDuration()) {
@@ -130,7 +121,19 @@ absl::Status ServingProcess::Start() {
                                       tls.private_key_file};
     if (!tls.client_ca_file.empty()) files.push_back(tls.client_ca_file);
     tls_watcher_->SetFiles(std::move(files));
+    // A change between Create's load and that baseline is found here.
+    RefreshTlsFiles(tls, tls_mirror_.get(), &metrics_, logger_);
   }
+  if (development_) *options_.banner << DevelopmentBanner(port()) << std::flush;
+  logger_->Write(observe::LogLine(observe::LogLevel::kInfo, "listening")
+                     .Add("address", settings_.listen_address)
+                     .Add("port", static_cast<int64_t>(port()))
+                     .Add("accounts", account_count_)
+                     .Add("tls", settings_.tls.has_value())
+                     .Add("caller_policies", !settings_.callers->open())
+                     .Add("metrics_port", static_cast<int64_t>(metrics_port_))
+                     .Add("development", development_));
+  logger_->Flush();
   return absl::OkStatus();
 }
 
