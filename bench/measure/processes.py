@@ -31,6 +31,19 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def stop_process(proc, reader, timeout_s):
+    """SIGTERM, then SIGKILL after `timeout_s`; then the thread reading its
+    stderr ends and the pipe is closed."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    reader.join(timeout=10)
+    proc.stderr.close()
+
+
 def count_marker(fd, marker, add, buffer_bytes=PIPE_BYTES):
     """Reads `fd` to its end, calling `add` with the number of times
     `marker` appears in what each read brought (a marker split between two
@@ -132,14 +145,7 @@ class Server:
         return cpu_seconds(self.pid)
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._drain.join(timeout=5)
-        self.proc.stderr.close()
+        stop_process(self.proc, self._drain, timeout_s=30)
 
 
 class RssSampler:

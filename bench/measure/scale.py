@@ -23,7 +23,7 @@ import time
 from measure.environment import log
 from measure.load import loadgen, median
 from measure.processes import (REAL_SERVER, PinnedHere, cpu_seconds,
-                               on_cpus, pair_order, rss_kib)
+                               on_cpus, pair_order, rss_kib, stop_process)
 
 # Where the secrets directory goes: a tmpfs, so that the measurement is of
 # the server, not of a disk.
@@ -209,14 +209,7 @@ class LoggedServer:
         return cpu_seconds(self.pid)
 
     def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._reader.join(timeout=10)
-        self.proc.stderr.close()
+        stop_process(self.proc, self._reader, timeout_s=60)
 
 
 def refresh_counts(line):
