@@ -455,34 +455,50 @@ std::string PresentedServerName(int port) {
   return result.stdout_text;
 }
 
-TEST(TlsReload, ARenewedServerCertificateIsServedWithoutARestart) {
-  // The server's certificate files are copies, so the test can replace them.
-  const std::string cert = testing::TempPath("server.pem");
-  const std::string key = testing::TempPath("server.key");
-  ASSERT_THAT(testing::WriteFile(cert, ReadPkiFile("server.pem")), IsOk());
-  ASSERT_THAT(testing::WriteFile(key, ReadPkiFile("server.key")), IsOk());
-  ServerOptions options = TlsServerOptions();
-  options.config = absl::StrCat(
-      TlsTransport(
-          {.certificate = cert, .private_key = key, .crl_directory = ""}),
-      kAccounts, kCallers);
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ServerProcess> server,
-                       ServerProcess::Start(options));
-  EXPECT_THAT(PresentedServerName(server->port()),
+// A server whose certificate and key are copies of the test PKI's server
+// files, so a test can replace them as a renewal would.
+class ServerCertificateRenewal : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_THAT(testing::WriteFile(cert_, ReadPkiFile("server.pem")), IsOk());
+    ASSERT_THAT(testing::WriteFile(key_, ReadPkiFile("server.key")), IsOk());
+    ServerOptions options = TlsServerOptions();
+    options.config = absl::StrCat(
+        TlsTransport(
+            {.certificate = cert_, .private_key = key_, .crl_directory = ""}),
+        kAccounts, kCallers);
+    ASSERT_OK_AND_ASSIGN(server_, ServerProcess::Start(options));
+  }
+
+  // The subject the server presents once it presents `name` (waiting up to
+  // 20 s for a renewal to be picked up), or the last one it presented.
+  std::string AwaitPresented(absl::string_view name) const {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    std::string presented;
+    while (absl::Now() < deadline) {
+      presented = PresentedServerName(server_->port());
+      if (absl::StrContains(presented, name)) break;
+      absl::SleepFor(absl::Milliseconds(200));
+    }
+    return presented;
+  }
+
+  const std::string cert_ = testing::TempPath("server.pem");
+  const std::string key_ = testing::TempPath("server.key");
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(ServerCertificateRenewal,
+       ARenewedServerCertificateIsServedWithoutARestart) {
+  EXPECT_THAT(PresentedServerName(server_->port()),
               HasSubstr("captoken-server-v1"));
 
-  ASSERT_THAT(testing::WriteFile(key, ReadPkiFile("server-v2.key")), IsOk());
-  ASSERT_THAT(testing::WriteFile(cert, ReadPkiFile("server-v2.pem")), IsOk());
-  const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  std::string presented;
-  while (absl::Now() < deadline) {
-    presented = PresentedServerName(server->port());
-    if (absl::StrContains(presented, "captoken-server-v2")) break;
-    absl::SleepFor(absl::Milliseconds(200));
-  }
-  EXPECT_THAT(presented, HasSubstr("captoken-server-v2"));
+  ASSERT_THAT(testing::WriteFile(key_, ReadPkiFile("server-v2.key")), IsOk());
+  ASSERT_THAT(testing::WriteFile(cert_, ReadPkiFile("server-v2.pem")), IsOk());
+  EXPECT_THAT(AwaitPresented("captoken-server-v2"),
+              HasSubstr("captoken-server-v2"));
   // And it still serves.
-  EXPECT_THAT(TlsClient(server->target(), "frontend")
+  EXPECT_THAT(TlsClient(server_->target(), "frontend")
                   ->MintCapabilityToken(IncomingFor(kAccountA)),
               IsOk());
 }
@@ -491,52 +507,35 @@ TEST(TlsReload, ARenewedServerCertificateIsServedWithoutARestart) {
 // handed to gRPC all the same, which then refused every new handshake. The
 // server now keeps serving the previous set, and serves the next one that
 // loads.
-TEST(TlsReload, AReplacementThatDoesNotLoadLeavesThePreviousSetServed) {
-  const std::string cert = testing::TempPath("server.pem");
-  const std::string key = testing::TempPath("server.key");
-  ASSERT_THAT(testing::WriteFile(cert, ReadPkiFile("server.pem")), IsOk());
-  ASSERT_THAT(testing::WriteFile(key, ReadPkiFile("server.key")), IsOk());
-  ServerOptions options = TlsServerOptions();
-  options.config = absl::StrCat(
-      TlsTransport(
-          {.certificate = cert, .private_key = key, .crl_directory = ""}),
-      kAccounts, kCallers);
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<ServerProcess> server,
-                       ServerProcess::Start(options));
-
+TEST_F(ServerCertificateRenewal,
+       AReplacementThatDoesNotLoadLeavesThePreviousSetServed) {
   // A renewal caught half-way: the new key beside the old certificate;
   // then a certificate file that holds no certificate at all.
-  ASSERT_THAT(testing::WriteFile(key, ReadPkiFile("server-v2.key")), IsOk());
+  ASSERT_THAT(testing::WriteFile(key_, ReadPkiFile("server-v2.key")), IsOk());
   ASSERT_TRUE(
-      server->WaitForLogEvent("tls_files_unusable", 1, absl::Seconds(20)))
-      << server->Output();
-  ASSERT_THAT(testing::WriteFile(cert, "not a PEM file\n"), IsOk());
+      server_->WaitForLogEvent("tls_files_unusable", 1, absl::Seconds(20)))
+      << server_->Output();
+  ASSERT_THAT(testing::WriteFile(cert_, "not a PEM file\n"), IsOk());
   ASSERT_TRUE(
-      server->WaitForLogEvent("tls_files_unusable", 2, absl::Seconds(20)))
-      << server->Output();
+      server_->WaitForLogEvent("tls_files_unusable", 2, absl::Seconds(20)))
+      << server_->Output();
   // gRPC re-reads what it serves every second: give it three.
   absl::SleepFor(absl::Seconds(3));
-  EXPECT_THAT(PresentedServerName(server->port()),
+  EXPECT_THAT(PresentedServerName(server_->port()),
               HasSubstr("captoken-server-v1"));
-  EXPECT_THAT(TlsClient(server->target(), "frontend")
+  EXPECT_THAT(TlsClient(server_->target(), "frontend")
                   ->MintCapabilityToken(IncomingFor(kAccountA)),
               IsOk());
-  EXPECT_THAT(server->Output(), HasSubstr("does not match the certificate"));
-  EXPECT_THAT(server->Output(), Not(HasSubstr("not a PEM file")));
+  EXPECT_THAT(server_->Output(), HasSubstr("does not match the certificate"));
+  EXPECT_THAT(server_->Output(), Not(HasSubstr("not a PEM file")));
 
   // The renewal completed: served.
-  ASSERT_THAT(testing::WriteFile(cert, ReadPkiFile("server-v2.pem")), IsOk());
+  ASSERT_THAT(testing::WriteFile(cert_, ReadPkiFile("server-v2.pem")), IsOk());
   ASSERT_TRUE(
-      server->WaitForLogEvent("tls_files_reloaded", 1, absl::Seconds(20)))
-      << server->Output();
-  const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  std::string presented;
-  while (absl::Now() < deadline) {
-    presented = PresentedServerName(server->port());
-    if (absl::StrContains(presented, "captoken-server-v2")) break;
-    absl::SleepFor(absl::Milliseconds(200));
-  }
-  EXPECT_THAT(presented, HasSubstr("captoken-server-v2"));
+      server_->WaitForLogEvent("tls_files_reloaded", 1, absl::Seconds(20)))
+      << server_->Output();
+  EXPECT_THAT(AwaitPresented("captoken-server-v2"),
+              HasSubstr("captoken-server-v2"));
 }
 
 // A certificate, key or client CA that does not load used to be logged and
