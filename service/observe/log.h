@@ -83,6 +83,9 @@ class LogLine {
 
  private:
   void AppendKey(absl::string_view key);
+  // AppendField appends `,"key":value`, `value` in quotes and escaped if
+  // `quoted`, else as it is (a number or a literal).
+  void AppendField(absl::string_view key, absl::string_view value, bool quoted);
 
   LogLevel level_;
   std::string json_;

@@ -367,7 +367,7 @@ void TokenService::AddAuditFields(const mint::AuditRecord& record,
   if (!record.api_key_sid.empty()) line->Add("api_key", record.api_key_sid);
   line->Add("profile", record.profile)
       .Add("ttl_s", record.ttl_seconds)
-      .Add("outcome", absl::StatusCodeToString(status.code()));
+      .Add("outcome", StatusCodeName(status.code()));
   if (!status.ok()) line->Add("reason", status.message());
   if (record.refusal != authz::RefusalReason::kNone) {
     line->Add("refusal", authz::RefusalReasonLabel(record.refusal));

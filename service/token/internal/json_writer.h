@@ -44,6 +44,13 @@ enum class JsonStyle {
   kPythonCompact,
 };
 
+// JsonStringIsVerbatim is true if `value` is printable ASCII other than '"'
+// and '\\' (and, for Python's styles, DEL): a string AppendJsonString
+// writes as it is between the quotes. (It is false for non-ASCII text even
+// where a style writes it raw.) Callers that append many short strings use
+// it to write the common case in one copy.
+bool JsonStringIsVerbatim(JsonStyle style, absl::string_view value);
+
 // AppendJsonString appends `value` as a quoted JSON string in `style`.
 // `value` must be valid UTF-8 (callers validate at the edge); a malformed
 // byte is written as U+FFFD rather than copied.

@@ -194,6 +194,30 @@ void WriteClaims(JsonWriter& writer) {
   writer.EndObject();
 }
 
+// JsonStringIsVerbatim must say exactly when AppendJsonString copies a
+// string as it is: every byte value, at the start, middle and end of
+// strings on both sides of the 16-byte boundary where it changes method.
+TEST(JsonStringIsVerbatim, AgreesWithAppendJsonStringForEveryByte) {
+  for (JsonStyle style : {JsonStyle::kJavaScript, JsonStyle::kPythonDumps,
+                          JsonStyle::kPythonCompact}) {
+    for (size_t length : {1, 2, 7, 8, 15, 16, 17, 31, 32, 33, 40}) {
+      for (size_t pos : {size_t{0}, length / 2, length - 1}) {
+        for (int byte = 0; byte < 256; ++byte) {
+          std::string value(length, 'a');
+          value[pos] = static_cast<char>(byte);
+          std::string written;
+          AppendJsonString(style, value, &written);
+          EXPECT_EQ(JsonStringIsVerbatim(style, value),
+                    written == "\"" + value + "\"")
+              << "style " << static_cast<int>(style) << " length " << length
+              << " byte " << byte << " at " << pos;
+        }
+      }
+    }
+    EXPECT_TRUE(JsonStringIsVerbatim(style, ""));
+  }
+}
+
 TEST(JsonWriter, JavaScriptStyleIsCompact) {
   EXPECT_EQ(Write(JsonStyle::kJavaScript, WriteClaims),
             R"({"scope":"scope:client:incoming?clientName=alice",)"
