@@ -7,6 +7,10 @@
 #include "absl/base/config.h"
 #include "absl/status/status.h"
 
+#if defined(__x86_64__)
+#include <tmmintrin.h>
+#endif
+
 namespace captoken::token::internal {
 namespace {
 
@@ -89,7 +93,7 @@ absl::Status BadCharacter() {
 
 }  // namespace
 
-char* WriteBase64Url(absl::string_view data, char* dest) {
+char* WriteBase64UrlPortable(absl::string_view data, char* dest) {
   const auto* src = reinterpret_cast<const uint8_t*>(data.data());
   size_t i = 0;
   for (; i + 3 <= data.size(); i += 3) {
@@ -109,6 +113,75 @@ char* WriteBase64Url(absl::string_view data, char* dest) {
     *dest++ = kAlphabet[(bits & 0x0F) << 2];
   }
   return dest;
+}
+
+#if defined(__x86_64__)
+namespace {
+
+// Twelve bytes in, sixteen characters out, with SSSE3's byte shuffle
+// (every x86-64 server of the last fifteen years has it, but Debian's
+// baseline does not assume it, hence the check in WriteBase64Url). Each
+// 32-bit lane gets the three bytes of one group, reordered so that two
+// 16-bit multiplies move each 6-bit index into a byte of its own; a
+// 16-entry shuffle then adds the offset from each index's range to its
+// character. Signing spent about a sixth of its time here, a table lookup
+// per two characters. Returns how many bytes it encoded: whole groups of
+// twelve while sixteen can be loaded; WriteBase64UrlPortable does the rest.
+__attribute__((target("ssse3"))) size_t WriteBlocksSsse3(const uint8_t* src,
+                                                         size_t size,
+                                                         char* dest) {
+  const __m128i gather =
+      _mm_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+  // Per range, what to add to an index to get its character: 26-51 ->
+  // 'a'-'z' (row 0), 52-61 -> '0'-'9' (rows 1-10), 62 -> '-' (row 11),
+  // 63 -> '_' (row 12), 0-25 -> 'A'-'Z' (row 13).
+  const __m128i offsets = _mm_setr_epi8(
+      'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+      '0' - 52, '0' - 52, '0' - 52, '0' - 52, '-' - 62, '_' - 63, 'A', 0, 0);
+  size_t i = 0;
+  for (; i + 16 <= size; i += 12) {
+    __m128i lanes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
+    lanes = _mm_shuffle_epi8(lanes, gather);
+    // First and third indices: masked, then shifted down by a high multiply.
+    const __m128i first_third =
+        _mm_mulhi_epu16(_mm_and_si128(lanes, _mm_set1_epi32(0x0FC0FC00)),
+                        _mm_set1_epi32(0x04000040));
+    // Second and fourth: masked, then shifted up by a low multiply.
+    const __m128i second_fourth =
+        _mm_mullo_epi16(_mm_and_si128(lanes, _mm_set1_epi32(0x003F03F0)),
+                        _mm_set1_epi32(0x01000010));
+    const __m128i indices = _mm_or_si128(first_third, second_fourth);
+    // Row: 0 for 0-51, 1-12 for 52-63; then 13 for 0-25.
+    __m128i row = _mm_subs_epu8(indices, _mm_set1_epi8(51));
+    row = _mm_or_si128(row,
+                       _mm_and_si128(_mm_cmpgt_epi8(_mm_set1_epi8(26), indices),
+                                     _mm_set1_epi8(13)));
+    const __m128i chars = _mm_add_epi8(indices, _mm_shuffle_epi8(offsets, row));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dest), chars);
+    dest += 16;
+  }
+  return i;
+}
+
+bool HasSsse3() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("ssse3");
+}
+
+}  // namespace
+#endif
+
+char* WriteBase64Url(absl::string_view data, char* dest) {
+#if defined(__x86_64__)
+  static const bool ssse3 = HasSsse3();
+  if (ssse3 && data.size() >= 16) {
+    const auto* src = reinterpret_cast<const uint8_t*>(data.data());
+    const size_t done = WriteBlocksSsse3(src, data.size(), dest);
+    return WriteBase64UrlPortable(data.substr(done),
+                                  dest + Base64UrlEncodedSize(done));
+  }
+#endif
+  return WriteBase64UrlPortable(data, dest);
 }
 
 void AppendBase64Url(absl::string_view data, std::string* out) {

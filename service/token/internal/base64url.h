@@ -39,6 +39,11 @@ constexpr size_t Base64UrlEncodedSize(size_t size) {
 // string.
 char* WriteBase64Url(absl::string_view data, char* dest);
 
+// WriteBase64UrlPortable is WriteBase64Url without SIMD: what it runs where
+// the CPU lacks SSSE3, and for the last bytes of every input. Tests compare
+// the two.
+char* WriteBase64UrlPortable(absl::string_view data, char* dest);
+
 // StrictBase64UrlDecode decodes unpadded base64url. It refuses anything a
 // conforming encoder would not have produced: a character outside
 // [A-Za-z0-9_-] (including '=' padding and whitespace), an impossible length,

@@ -3,10 +3,13 @@
 
 #include "service/token/internal/base64url.h"
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -84,6 +87,50 @@ TEST(AppendBase64Url, NeverWritesPaddingOrCharactersOutsideTheAlphabet) {
                                         "0123456789-_"),
               std::string::npos)
         << length;
+  }
+}
+
+// Bytes that differ from each other and from their neighbours' patterns,
+// so that a byte or index out of place shows.
+std::string MixedBytes(size_t size) {
+  std::string bytes;
+  uint32_t state = 0x9E3779B9;
+  for (size_t i = 0; i < size; ++i) {
+    state = state * 1664525 + 1013904223;
+    bytes.push_back(static_cast<char>(state >> 24));
+  }
+  return bytes;
+}
+
+// Where the CPU has SSSE3, WriteBase64Url encodes whole blocks with it and
+// the rest portably; every length and start (block boundaries fall
+// everywhere) must give the portable encoder's characters, and Abseil's.
+TEST(WriteBase64Url, AgreesWithThePortableEncoderAndAbseil) {
+  const std::string bytes = MixedBytes(400) + AllByteValues();
+  for (size_t start = 0; start < 16; ++start) {
+    for (size_t length = 0; start + length <= 200; ++length) {
+      const absl::string_view data =
+          absl::string_view(bytes).substr(start, length);
+      std::string fast(Base64UrlEncodedSize(length) + 1, '*');
+      std::string portable = fast;
+      const char* fast_end = WriteBase64Url(data, fast.data());
+      const char* portable_end = WriteBase64UrlPortable(data, portable.data());
+      ASSERT_EQ(fast_end - fast.data(),
+                static_cast<ptrdiff_t>(length * 4 + 2) / 3)
+          << start << "+" << length;
+      ASSERT_EQ(portable_end - portable.data(), fast_end - fast.data());
+      ASSERT_EQ(fast, portable) << start << "+" << length;
+      ASSERT_EQ(fast.back(), '*') << "wrote past the end";
+      fast.pop_back();
+      ASSERT_EQ(fast, absl::WebSafeBase64Escape(data))
+          << start << "+" << length;
+    }
+  }
+  // Every byte value, at every position of a group, in long inputs.
+  const std::string all = AllByteValues() + AllByteValues() + AllByteValues();
+  for (size_t start = 0; start < 3; ++start) {
+    const absl::string_view data = absl::string_view(all).substr(start);
+    EXPECT_EQ(Encode(data), absl::WebSafeBase64Escape(data)) << start;
   }
 }
 
