@@ -157,13 +157,42 @@ LogLine& LogLine::Add(absl::string_view key, bool value) {
 
 LogLine& LogLine::Add(absl::string_view key,
                       absl::Span<const absl::string_view> values) {
-  AppendKey(key);
-  json_.push_back('[');
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) json_.push_back(',');
-    AppendString(values[i], &json_);
+  // As AppendField: plain names (scope kinds, grant kinds) in one copy.
+  constexpr auto kStyle = token::internal::JsonStyle::kJavaScript;
+  char field[128];
+  size_t size = key.size() + 6;  // ,"key":[]
+  bool plain = token::internal::JsonStringIsVerbatim(kStyle, key);
+  for (const absl::string_view value : values) {
+    size += value.size() + 3;  // "value",
+    plain = plain && token::internal::JsonStringIsVerbatim(kStyle, value);
   }
-  json_.push_back(']');
+  if (!plain || size > sizeof(field)) {
+    AppendKey(key);
+    json_.push_back('[');
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) json_.push_back(',');
+      AppendString(values[i], &json_);
+    }
+    json_.push_back(']');
+    return *this;
+  }
+  char* out = field;
+  *out++ = ',';
+  *out++ = '"';
+  std::memcpy(out, key.data(), key.size());
+  out += key.size();
+  *out++ = '"';
+  *out++ = ':';
+  *out++ = '[';
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) *out++ = ',';
+    *out++ = '"';
+    std::memcpy(out, values[i].data(), values[i].size());
+    out += values[i].size();
+    *out++ = '"';
+  }
+  *out++ = ']';
+  json_.append(field, static_cast<size_t>(out - field));
   return *this;
 }
 

@@ -156,6 +156,37 @@ TEST(LogLine, EscapesQuotesBackslashesNewlinesAndControls) {
   EXPECT_EQ(json.member_values()[3].text(), nasty);
 }
 
+// Plain fields are assembled in a buffer of their own, the rest escaped as
+// they are appended: both ways, at and beyond the buffer's size, must give
+// the same JSON.
+TEST(LogLine, LongAndEscapedFieldsAndArraysReadBackExactly) {
+  for (size_t length : {0, 1, 100, 115, 116, 117, 120, 121, 122, 200}) {
+    const std::string plain(length, 'p');
+    const std::string escaped = plain + "\"\n\\";
+    const std::vector<absl::string_view> plain_values = {plain, "b"};
+    const std::vector<absl::string_view> mixed_values = {"a", escaped};
+    ASSERT_OK_AND_ASSIGN(JsonValue json,
+                         Parse(std::move(LogLine(LogLevel::kInfo, "e", kTime)
+                                             .Add("plain", plain)
+                                             .Add("escaped", escaped)
+                                             .Add("plain_values", plain_values)
+                                             .Add("mixed_values", mixed_values)
+                                             .Add(plain + "\t", int64_t{7}))));
+    EXPECT_EQ(json.Find("plain")->text(), plain) << length;
+    EXPECT_EQ(json.Find("escaped")->text(), escaped) << length;
+    const JsonValue* values = json.Find("plain_values");
+    ASSERT_EQ(values->elements().size(), 2u);
+    EXPECT_EQ(values->elements()[0].text(), plain);
+    EXPECT_EQ(values->elements()[1].text(), "b");
+    values = json.Find("mixed_values");
+    ASSERT_EQ(values->elements().size(), 2u);
+    EXPECT_EQ(values->elements()[0].text(), "a");
+    EXPECT_EQ(values->elements()[1].text(), escaped);
+    ASSERT_NE(json.Find(plain + "\t"), nullptr) << length;
+    EXPECT_EQ(json.Find(plain + "\t")->AsInt64(), 7);
+  }
+}
+
 TEST(LogLine, InjectedFieldCannotForgeAMember) {
   // A value that looks like JSON stays one string.
   ASSERT_OK_AND_ASSIGN(

@@ -18,6 +18,8 @@ constexpr char kUpperHex[] = "0123456789ABCDEF";
 struct Escape {
   char text[8];
   uint8_t size;
+  // 1 if the byte is written as it is (not a space written as '+').
+  uint8_t kept;
 };
 
 using EscapeTable = std::array<Escape, 256>;
@@ -48,11 +50,12 @@ constexpr EscapeTable MakeEscapeTable(const char* unreserved_marks,
     if (IsUnreserved(c, unreserved_marks)) {
       escape.text[0] = static_cast<char>(c);
       escape.size = 1;
+      escape.kept = 1;
     } else if (space_as_plus && c == ' ' && times == 1) {
       escape.text[0] = '+';
       escape.size = 1;
     } else if (space_as_plus && c == ' ') {
-      escape = Escape{{'%', '2', 'B'}, 3};
+      escape = Escape{{'%', '2', 'B'}, 3, 0};
     } else {
       size_t size = 0;
       escape.text[size++] = '%';
@@ -88,7 +91,17 @@ constexpr EscapeTable kQuotePlusTwice =
 void AppendEscaped(absl::string_view text, const EscapeTable& table,
                    std::string* out) {
   size_t size = 0;
-  for (char c : text) size += table[static_cast<uint8_t>(c)].size;
+  size_t kept = 0;
+  for (char c : text) {
+    size += table[static_cast<uint8_t>(c)].size;
+    kept += table[static_cast<uint8_t>(c)].kept;
+  }
+  // Most values (SIDs, client names) have nothing to escape: one copy,
+  // without making and trimming room for words.
+  if (kept == text.size()) {
+    out->append(text.data(), text.size());
+    return;
+  }
   const size_t start = out->size();
   out->resize(start + size + sizeof(Escape::text) - 1);
   char* dest = &(*out)[start];
