@@ -47,7 +47,7 @@ absl::Status RateLimited(absl::Duration wait) {
 void StartAudit(absl::string_view method, token::TokenKind kind,
                 const authz::CallerIdentity& caller,
                 absl::string_view account_sid, AuditRecord* audit) {
-  audit->method = std::string(method);
+  audit->method = method;
   audit->kind = std::string(convert::KindLabel(kind));
   audit->caller = caller.identity;
   audit->account_sid = std::string(account_sid);

@@ -44,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -79,10 +80,16 @@ struct ServingState {
   std::shared_ptr<const authz::CallerPolicies> callers;
 };
 
+// NameList holds the names an audit record lists (scope kinds, policy
+// sets, grant kinds): constants, and mostly few, so kept inline rather than
+// allocated for every token.
+using NameList = absl::InlinedVector<absl::string_view, 4>;
+
 // AuditRecord is what one call (or one item of a batch) leaves in the audit
 // log: never a token, a secret, a client name, an identity or a parameter.
 struct AuditRecord {
-  std::string method;
+  // The method's name: always a constant, so a view of it.
+  absl::string_view method;
   std::string caller;
   std::string account_sid;
   // "capability", "taskrouter" or "access" (kind_names.h); empty while the
@@ -92,11 +99,11 @@ struct AuditRecord {
   int64_t batch_item = -1;
   // A BatchMint call's number of requests; -1 for anything else.
   int64_t batch_size = -1;
-  std::vector<absl::string_view> scope_kinds;
+  NameList scope_kinds;
   // TaskRouter: the standard policy sets asked for, in order.
-  std::vector<absl::string_view> policy_sets;
+  NameList policy_sets;
   // Access Tokens: the grants' kinds, in order.
-  std::vector<absl::string_view> grant_kinds;
+  NameList grant_kinds;
   // Access Tokens: the API key that signed, or was named.
   std::string api_key_sid;
   std::string profile;

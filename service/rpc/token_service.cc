@@ -143,7 +143,7 @@ grpc::ServerUnaryReactor* TokenService::Mint(
         const) {
   const absl::Time started = absl::Now();
   mint::AuditRecord audit;
-  audit.method = std::string(method);
+  audit.method = method;
   Request parsed;
   absl::Status status = Accept(*context, request, &parsed, &audit);
   if (status.ok()) {
