@@ -149,6 +149,25 @@ TEST(AppendQuotePlus, EveryByteIsKeptSpaceIsPlusAndTheRestEscaped) {
   }
 }
 
+// Short encodings are built on the stack, long ones in place: lengths on
+// both sides of the switch must encode byte for byte as a lone byte does.
+TEST(AppendQuotePlus, LongAndShortTextEncodesAsItsBytesDo) {
+  const std::string pattern = "a +\x01~/\xff";
+  for (size_t length = 0; length <= 400; ++length) {
+    std::string text;
+    std::string expected;
+    for (size_t i = 0; i < length; ++i) {
+      const char c = pattern[i % pattern.size()];
+      text.push_back(c);
+      expected += QuotePlus(std::string(1, c));
+    }
+    ASSERT_EQ(QuotePlus(text), expected) << length;
+    std::string twice;
+    AppendQuotePlusTwice(text, &twice);
+    ASSERT_EQ(twice, QuotePlus(expected)) << length;
+  }
+}
+
 // ---- encoding twice in one pass --------------------------------------------
 
 TEST(AppendUriComponentTwice, EqualsEncodingTwiceForEveryByte) {
