@@ -187,14 +187,13 @@ absl::StatusOr<AccountDirectory::Refreshed> AccountDirectory::Refresh() {
 
   if (!updates.empty()) {
     // Copied, not changed in place: calls in flight still read the old map.
+    // Only the shards holding a change are copied (sharded_map.h).
     auto map = std::make_shared<AccountKeys::AccountMap>(*published_);
     for (auto& [sid, account] : updates) {
-      // Erased first: the key views the old version's SID, which the new
-      // version's must replace.
-      map->erase(sid);
       if (account != nullptr) {
-        const absl::string_view key = account->account_sid;
-        map->emplace(key, std::move(account));
+        map->Put(std::move(account));
+      } else {
+        map->Erase(sid);
       }
     }
     published_ = std::move(map);

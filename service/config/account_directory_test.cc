@@ -86,9 +86,9 @@ class AccountDirectoryTest : public ::testing::Test {
   absl::optional<token::HmacSha256Key::Mac> Served(AccountDirectory& directory,
                                                    absl::string_view sid) {
     auto accounts = directory.accounts();
-    auto it = accounts->find(sid);
-    if (it == accounts->end()) return absl::nullopt;
-    return it->second->auth_token.Compute("message");
+    const AccountKeys::Account* account = accounts->Find(sid);
+    if (account == nullptr) return absl::nullopt;
+    return account->auth_token.Compute("message");
   }
 
   AccountDirectory NewDirectory() {
@@ -113,7 +113,7 @@ TEST_F(AccountDirectoryTest, FirstRefreshReadsEveryAccountAndItsFiles) {
   EXPECT_EQ(refreshed.files_read, 5);
   EXPECT_THAT(refreshed.problems, IsEmpty());
   EXPECT_EQ(Served(directory, kSid1), MacWith("one"));
-  const AccountKeys::Account& two = *directory.accounts()->at(kSid2);
+  const AccountKeys::Account& two = *directory.accounts()->Find(kSid2);
   EXPECT_EQ(two.auth_token.Compute("message"), MacWith("two"));
   ASSERT_TRUE(two.secondary_auth_token.has_value());
   EXPECT_EQ(two.secondary_auth_token->Compute("message"), MacWith("two-old"));
@@ -151,9 +151,9 @@ TEST_F(AccountDirectoryTest, OnlyTheChangedAccountIsReadAgain) {
   EXPECT_EQ(refreshed.changed, 1);
   EXPECT_EQ(Served(directory, kSid1), MacWith("one-rotated"));
   // The unchanged account is the very same object.
-  EXPECT_EQ(directory.accounts()->at(kSid2), before->at(kSid2));
+  EXPECT_EQ(directory.accounts()->Find(kSid2), before->Find(kSid2));
   // Calls in flight keep the old map, with the old secret.
-  EXPECT_EQ(before->at(kSid1)->auth_token.Compute("message"), MacWith("one"));
+  EXPECT_EQ(before->Find(kSid1)->auth_token.Compute("message"), MacWith("one"));
 }
 
 TEST_F(AccountDirectoryTest, ARewriteInPlaceIsSeen) {
@@ -259,7 +259,7 @@ TEST_F(AccountDirectoryTest, AnEmptyLabelsFileMeansNoLabels) {
   ASSERT_OK_AND_ASSIGN(AccountDirectory::Refreshed refreshed,
                        directory.Refresh());
   EXPECT_THAT(refreshed.problems, IsEmpty());
-  EXPECT_THAT(directory.accounts()->at(kSid1)->labels, IsEmpty());
+  EXPECT_THAT(directory.accounts()->Find(kSid1)->labels, IsEmpty());
 }
 
 TEST_F(AccountDirectoryTest, StrayAndHiddenEntriesAreIgnored) {
