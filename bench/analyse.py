@@ -283,8 +283,11 @@ def scale_verdicts(a):
     if "rss_per_account_bytes" in ra:
         add("scale_rss_per_account", ra["rss_per_account_bytes"],
             t["scale_rss_per_account"]["at_most_bytes"])
+    # How the change was applied: by notification, or (the server at the
+    # inotify watch limit) by SIGHUP; the report says which.
     add("scale_reload_one", r["reload_one_s"],
-        t["scale_reload_one"]["at_most_s"])
+        t["scale_reload_one"]["at_most_s"],
+        by=r.get("reload_one_by", "SIGHUP"))
     add("scale_startup", r["startup_s"], t["scale_startup"]["at_most_s"])
     return out
 

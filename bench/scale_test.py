@@ -194,6 +194,32 @@ class ScaleReportTest(unittest.TestCase):
         self.assertIn("Left out: 1,000,000 accounts (needs about 11718 MiB, "
                       "9000 MiB free).", report.markdown(results))
 
+    def test_a_raised_watch_limit_is_stated(self):
+        results = self.results()
+        results["scale"]["max_user_watches"] = {
+            "before": 192540, "during": 1065536, "raised": True}
+        self.assertIn("this run raised `fs.inotify.max_user_watches` from "
+                      "192,540 to 1,065,536", report.markdown(results))
+
+    def test_a_change_applied_through_sighup_is_marked(self):
+        results = self.results()
+        results["scale"]["rows"][-1]["reload_one_by"] = "SIGHUP"
+        text = report.markdown(results)
+        self.assertIn("(SIGHUP)", text)
+
+
+class WatchLimitTest(unittest.TestCase):
+
+    def test_a_limit_already_enough_is_left_alone(self):
+        before = scale.read_max_user_watches()
+        if before is None:
+            self.skipTest("no inotify limit to read")
+        state = scale.raise_max_user_watches(before)
+        self.assertFalse(state["raised"])
+        self.assertEqual(state["why"], "already enough")
+        scale.restore_max_user_watches(state)
+        self.assertEqual(scale.read_max_user_watches(), before)
+
 
 if __name__ == "__main__":
     unittest.main()

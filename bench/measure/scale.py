@@ -1,10 +1,18 @@
 """Scale in accounts: the real server serving 1 to 1,000,000 accounts from a
 secrets directory (docs/server.md, "Accounts from a directory"), generated
 on a tmpfs. For each count: the time to generate the directory, start-up
-(launch to the `listening` line), resident memory, a reload with one
-account changed and with all changed (SIGHUP to the `reloaded` line), and
-the server's CPU per MintCapabilityToken against a one-account server,
-the two alternating in the same run.
+(launch to the `listening` line), resident memory, one account changed
+(from replacing its token to the server's `account_changes_applied` line:
+applied by change notification, no SIGHUP), every account changed (their
+tokens replaced, then SIGHUP to the `reloaded` line: the full scan that
+backs notification up), and the server's CPU per MintCapabilityToken
+against a one-account server, the two alternating in the same run.
+
+The server watches each account with inotify, one watch per account: the
+suite runs as root and raises fs.inotify.max_user_watches for the run when
+the largest count needs more than the system allows (restoring it after),
+and the results say so. Without that, or when the server still reports the
+limit, the one-account change is timed through SIGHUP instead, and marked.
 
 The server runs on one core, the load generator and this script on the
 others. The directory grows from one count to the next (the accounts of
@@ -34,6 +42,48 @@ TMPFS_CANDIDATES = ("/dev/shm",)
 # Used only to decide whether a count fits before writing it.
 BYTES_PER_ACCOUNT_ESTIMATE = 12 * 1024
 AUTH_TOKEN_BYTES = 32
+MAX_USER_WATCHES = "/proc/sys/fs/inotify/max_user_watches"
+# Watches beyond the accounts: the other servers and whatever else on the
+# machine watches files.
+WATCH_HEADROOM = 65536
+
+
+def read_max_user_watches():
+    try:
+        with open(MAX_USER_WATCHES) as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return None
+
+
+def raise_max_user_watches(needed):
+    """Raises fs.inotify.max_user_watches to `needed` if it is lower and
+    this process may; returns {"before", "during", "raised", "why"}."""
+    before = read_max_user_watches()
+    state = {"before": before, "during": before, "raised": False}
+    if before is None:
+        state["why"] = "the limit cannot be read"
+        return state
+    if before >= needed:
+        state["why"] = "already enough"
+        return state
+    try:
+        with open(MAX_USER_WATCHES, "w") as f:
+            f.write(str(needed))
+    except OSError as e:
+        state["why"] = "cannot be raised: %s" % e.strerror
+        return state
+    state["during"] = read_max_user_watches()
+    state["raised"] = state["during"] == needed
+    return state
+
+
+def restore_max_user_watches(state):
+    if state and state.get("raised"):
+        with open(MAX_USER_WATCHES, "w") as f:
+            f.write(str(state["before"]))
+        log("scale: fs.inotify.max_user_watches restored to %d" %
+            state["before"])
 
 
 def sid(i):
@@ -111,7 +161,9 @@ def grow(accounts_dir, have, n, rng):
 def write_config(path, accounts_dir, name):
     with open(path, "w") as f:
         f.write('listen_address: "127.0.0.1:0"\n'
-                'secret_watch_interval { seconds: 0 }  # reloads on SIGHUP\n'
+                # No polling: changes are applied by notification, and
+                # full reloads are SIGHUPs.
+                'secret_watch_interval { seconds: 0 }\n'
                 'account_directories { path: "%s" name: "%s" }\n' % (
                     accounts_dir, name))
 
@@ -202,6 +254,23 @@ class LoggedServer:
         return at - start, self.cpu() - cpu, (refreshed[-1] if refreshed
                                               else {})
 
+    def apply_one(self, path, rng, timeout_s):
+        """Replaces the token at `path`; returns the seconds from then to
+        the `account_changes_applied` line (the change applied by
+        notification, no signal sent), the server's CPU seconds
+        meanwhile, and the directory's refresh line."""
+        mark = self.mark()
+        cpu = self.cpu()
+        start = time.monotonic()
+        write_token(path, rng)
+        at, _ = self.wait_for("account_changes_applied", mark, timeout_s)
+        refreshed = self.events_since("account_directory_refreshed", mark)
+        return at - start, self.cpu() - cpu, (refreshed[-1] if refreshed
+                                              else {})
+
+    def watch_limit_reached(self):
+        return bool(self.events_since("account_directory_watch_limit", 0))
+
     def rss(self):
         return rss_kib(self.pid)
 
@@ -214,7 +283,8 @@ class LoggedServer:
 
 def refresh_counts(line):
     return {k: line.get(k) for k in ("accounts", "files_read", "added",
-                                     "changed", "removed", "broken")}
+                                     "changed", "removed", "broken", "scan",
+                                     "looked_at", "unwatched")}
 
 
 def mint_rounds(servers, sids_files, g, cpus, result):
@@ -263,6 +333,13 @@ def scale_suite(p):
     root = tempfile.mkdtemp(prefix="captoken-scale-", dir=where)
     timeout = g["timeout_s"]
     baseline = None
+    # One watch per account (no account here has an api_keys directory),
+    # one per directory, and the headroom.
+    watches = raise_max_user_watches(max(counts or [1]) + WATCH_HEADROOM)
+    result["max_user_watches"] = watches
+    log("scale: fs.inotify.max_user_watches %s (%s)" % (
+        watches["during"], "raised from %s for this run" % watches["before"]
+        if watches["raised"] else watches.get("why", "")))
     try:
         with PinnedHere(client_cpus):
             # The one-account server every count's minting is compared
@@ -290,6 +367,7 @@ def scale_suite(p):
     finally:
         if baseline is not None:
             baseline.stop()
+        restore_max_user_watches(watches)
         log("scale: removing %s" % root)
         shutil.rmtree(root, ignore_errors=True)
     return result
@@ -323,31 +401,53 @@ def measure_count(n, have, accounts_dir, config, root, baseline, one_sids,
             row["mint_cpu_us"] = {k: median(v) for k, v in cpu_us.items()}
             row["mint_ratio"] = median(ratios)
             row["mint_ratio_range"] = [min(ratios), max(ratios)]
+        # One account changed, applied by notification; through SIGHUP
+        # (a full scan) only if the server could not watch every account.
+        by_signal = server.watch_limit_reached()
+        row["reload_one_by"] = "SIGHUP" if by_signal else "notification"
         one = []
         for r in range(g["reload_runs"]):
             i = (n // 2 + r) % n
-            write_token(os.path.join(accounts_dir, sid(i), "auth_token"), rng)
-            log("scale: %d accounts: reload, one changed" % n)
-            one.append(server.reload(timeout))
+            path = os.path.join(accounts_dir, sid(i), "auth_token")
+            if by_signal:
+                write_token(path, rng)
+                log("scale: %d accounts: one changed, SIGHUP (the server "
+                    "reached the watch limit)" % n)
+                one.append(server.reload(timeout))
+            else:
+                log("scale: %d accounts: one changed, by notification" % n)
+                one.append(server.apply_one(path, rng, timeout))
         row["reload_one_s"] = median([s for s, _, _ in one])
         row["reload_one_cpu_s"] = median([c for _, c, _ in one])
         row["reload_one_refresh"] = refresh_counts(one[-1][2])
         runs = g["reload_runs"] if n <= g["reload_all_repeat_up_to"] else 1
         every = []
         rewrite = []
+        applied_during = []
         for r in range(runs):
             log("scale: %d accounts: rewriting every auth token" % n)
+            mark = server.mark()
+            cpu = server.cpu()
             started = time.monotonic()
             for i in range(n):
                 write_token(os.path.join(accounts_dir, sid(i), "auth_token"),
                             rng)
             rewrite.append(time.monotonic() - started)
             log("scale: %d accounts: reload, all changed" % n)
-            every.append(server.reload(timeout))
+            wall, _, line = server.reload(timeout)
+            # Notifications apply changes while the tokens are rewritten:
+            # the CPU is counted from the first rewrite, and the files
+            # read before the SIGHUP are counted apart.
+            every.append((wall, server.cpu() - cpu, line))
+            applied_during.append(sum(
+                x.get("files_read", 0) for x in server.events_since(
+                    "account_directory_refreshed", mark)
+                if x.get("scan") == "notified"))
         row["rewrite_all_s"] = median(rewrite)
         row["reload_all_s"] = median([s for s, _, _ in every])
         row["reload_all_cpu_s"] = median([c for _, c, _ in every])
         row["reload_all_refresh"] = refresh_counts(every[-1][2])
+        row["reload_all_notified_files_read"] = applied_during[-1]
         row["reload_runs"] = {"one": len(one), "all": len(every)}
         time.sleep(g["idle_s"])
         row["rss_after_reloads_kib"] = server.rss()

@@ -9,7 +9,7 @@ namespace captoken::config {
 absl::StatusOr<std::vector<AccountKeys::DirectoryAccounts>>
 AccountDirectories::Refresh(
     const std::vector<AccountDirectorySettings>& directories,
-    OnRefresh on_refresh) {
+    OnRefresh on_refresh, AccountWatch* watch) {
   std::vector<std::unique_ptr<AccountDirectory>> kept;
   std::vector<AccountKeys::DirectoryAccounts> held;
   for (size_t i = 0; i < directories.size(); ++i) {
@@ -26,7 +26,7 @@ AccountDirectories::Refresh(
       directory = std::make_unique<AccountDirectory>(settings);
     }
     absl::StatusOr<AccountDirectory::Refreshed> refreshed =
-        directory->Refresh();
+        directory->Refresh(watch);
     kept.push_back(std::move(directory));
     if (!refreshed.ok()) {
       // Keep every directory, the ones not reached yet included, for the
@@ -46,6 +46,23 @@ AccountDirectories::Refresh(
   }
   directories_ = std::move(kept);
   return held;
+}
+
+absl::optional<AccountDirectories::RefreshedAccounts>
+AccountDirectories::RefreshAccounts(
+    const std::string& path, const std::vector<std::string>& account_sids,
+    AccountWatch* watch) {
+  for (size_t i = 0; i < directories_.size(); ++i) {
+    AccountDirectory& directory = *directories_[i];
+    if (directory.settings().path != path) continue;
+    RefreshedAccounts result;
+    result.index = i;
+    result.settings = &directory.settings();
+    result.refreshed = directory.RefreshAccounts(account_sids, watch);
+    result.accounts = directory.accounts();
+    return result;
+  }
+  return absl::nullopt;
 }
 
 }  // namespace captoken::config

@@ -24,12 +24,15 @@
 #define CAPTOKEN_SERVICE_CONFIG_ACCOUNT_DIRECTORIES_H_
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/types/optional.h"
 #include "service/config/account_directory.h"
 #include "service/config/account_keys.h"
+#include "service/config/account_watch.h"
 #include "service/config/server_config.h"
 
 namespace captoken::config {
@@ -47,9 +50,30 @@ class AccountDirectories {
   //
   // Fails with the first directory's error (AccountDirectory::Refresh);
   // the directories are then kept, and none is forgotten.
+  //
+  // With `watch` (not owned; may be null), each directory and account is
+  // watched before it is looked at (account_watch.h).
   absl::StatusOr<std::vector<AccountKeys::DirectoryAccounts>> Refresh(
       const std::vector<AccountDirectorySettings>& directories,
-      OnRefresh on_refresh);
+      OnRefresh on_refresh, AccountWatch* watch = nullptr);
+
+  // RefreshedAccounts is what RefreshAccounts did to one directory.
+  struct RefreshedAccounts {
+    // The directory's place in the last Refresh's `directories`, which is
+    // its place in the AccountKeys loaded from them.
+    size_t index = 0;
+    const AccountDirectorySettings* settings = nullptr;
+    AccountDirectory::Refreshed refreshed;
+    // Its accounts now.
+    std::shared_ptr<const AccountKeys::AccountMap> accounts;
+  };
+
+  // RefreshAccounts refreshes the accounts `account_sids` of the directory
+  // at `path` only (AccountDirectory::RefreshAccounts), watching each with
+  // `watch`. Empty if no directory of the last Refresh has that path.
+  absl::optional<RefreshedAccounts> RefreshAccounts(
+      const std::string& path, const std::vector<std::string>& account_sids,
+      AccountWatch* watch = nullptr);
 
  private:
   std::vector<std::unique_ptr<AccountDirectory>> directories_;

@@ -53,7 +53,7 @@ TEST(AccountDirectories, KeepsEachDirectoryFromOneRefreshToTheNext) {
   // Renamed: a new directory to the server, read in full.
   ASSERT_OK_AND_ASSIGN(held, directories.Refresh({{root, "u"}}, record));
   EXPECT_EQ(files_read, (std::vector<int64_t>{1, 0, 1}));
-  EXPECT_EQ(*held[0].accounts->at(kSid1)->directory, "u");
+  EXPECT_EQ(*held[0].accounts->Find(kSid1)->directory, "u");
 }
 
 TEST(AccountDirectories, AFailingDirectoryNamesItsPlace) {

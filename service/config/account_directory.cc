@@ -136,45 +136,93 @@ AccountDirectory::Read(const ScannedAccount& scanned,
   return std::shared_ptr<const AccountKeys::Account>(std::move(account));
 }
 
-absl::StatusOr<AccountDirectory::Refreshed> AccountDirectory::Refresh() {
+void AccountDirectory::Visit(
+    const ScannedAccount& scanned, Refreshed* refresh,
+    std::vector<
+        std::pair<std::string, std::shared_ptr<const AccountKeys::Account>>>*
+        updates) {
+  auto [it, inserted] = entries_.try_emplace(scanned.account_sid);
+  Entry& entry = it->second;
+  entry.seen = generation_;
+  const uint64_t files = FilesDigest(scanned);
+  if (!inserted && entry.files == files) return;
+  absl::StatusOr<std::shared_ptr<const AccountKeys::Account>> account =
+      Read(scanned, &refresh->files_read);
+  // The identities as scanned, whatever the read gave: a broken file is
+  // not read again until it changes.
+  entry.files = files;
+  if (!account.ok()) {
+    if (!entry.broken) ++broken_;
+    entry.broken = true;
+    refresh->problems.push_back({scanned.account_sid,
+                                 std::string(account.status().message()),
+                                 entry.account != nullptr});
+    return;
+  }
+  ++(entry.account == nullptr ? refresh->added : refresh->changed);
+  if (entry.broken) --broken_;
+  entry.broken = false;
+  entry.account = *std::move(account);
+  refresh->updated.push_back(scanned.account_sid);
+  updates->emplace_back(scanned.account_sid, entry.account);
+}
+
+void AccountDirectory::Publish(
+    std::vector<
+        std::pair<std::string, std::shared_ptr<const AccountKeys::Account>>>
+        updates) {
+  if (updates.empty()) return;
+  // Copied, not changed in place: calls in flight still read the old map.
+  // Only the shards holding a change are copied (sharded_map.h).
+  auto map = std::make_shared<AccountKeys::AccountMap>(*published_);
+  for (auto& [sid, account] : updates) {
+    if (account != nullptr) {
+      map->Put(std::move(account));
+    } else {
+      map->Erase(sid);
+    }
+  }
+  published_ = std::move(map);
+}
+
+absl::StatusOr<AccountDirectory::Refreshed> AccountDirectory::Refresh(
+    AccountWatch* watch) {
   ++generation_;
   Refreshed refresh;
   // What to change in the published map: a new version, or null to remove.
   std::vector<
       std::pair<std::string, std::shared_ptr<const AccountKeys::Account>>>
       updates;
+  int64_t unwatched = 0;
+  if (watch != nullptr && !watch->WatchDirectory(settings_.path)) {
+    // Without the directory's own watch, no account's change is reported.
+    unwatched = -1;
+  }
   // Fails only before visiting anything: nothing is changed then.
   CAPTOKEN_ASSIGN_OR_RETURN(
       ScanCounts counts,
-      ScanAccountDirectory(settings_.path, [&](const ScannedAccount& scanned) {
-        auto [it, inserted] = entries_.try_emplace(scanned.account_sid);
-        Entry& entry = it->second;
-        entry.seen = generation_;
-        const uint64_t files = FilesDigest(scanned);
-        if (!inserted && entry.files == files) return;
-        absl::StatusOr<std::shared_ptr<const AccountKeys::Account>> account =
-            Read(scanned, &refresh.files_read);
-        // The identities as scanned, whatever the read gave: a broken
-        // file is not read again until it changes.
-        entry.files = files;
-        if (!account.ok()) {
-          entry.broken = true;
-          refresh.problems.push_back({scanned.account_sid,
-                                      std::string(account.status().message()),
-                                      entry.account != nullptr});
-          return;
-        }
-        ++(entry.account == nullptr ? refresh.added : refresh.changed);
-        entry.broken = false;
-        entry.account = *std::move(account);
-        updates.emplace_back(scanned.account_sid, entry.account);
-      }));
-  refresh.ignored = counts.ignored;
+      ScanAccountDirectory(
+          settings_.path,
+          [&](const std::string& account_path, absl::string_view sid) {
+            if (watch != nullptr && unwatched >= 0 &&
+                !watch->WatchAccount(settings_.path, account_path, sid)) {
+              ++unwatched;
+            }
+          },
+          [&](const ScannedAccount& scanned) {
+            Visit(scanned, &refresh, &updates);
+          }));
+  ignored_ = counts.ignored;
+  refresh.ignored = ignored_;
+  if (watch != nullptr) {
+    refresh.unwatched = unwatched >= 0 ? unwatched : counts.accounts;
+  }
 
   // The entries this scan did not see are gone.
+  int64_t broken = 0;
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (it->second.seen == generation_) {
-      if (it->second.broken) ++refresh.broken;
+      if (it->second.broken) ++broken;
       ++it;
       continue;
     }
@@ -184,21 +232,46 @@ absl::StatusOr<AccountDirectory::Refreshed> AccountDirectory::Refresh() {
     }
     entries_.erase(it++);
   }
+  broken_ = broken;
+  refresh.broken = broken_;
+  Publish(std::move(updates));
+  refresh.accounts = static_cast<int64_t>(published_->size());
+  return refresh;
+}
 
-  if (!updates.empty()) {
-    // Copied, not changed in place: calls in flight still read the old map.
-    auto map = std::make_shared<AccountKeys::AccountMap>(*published_);
-    for (auto& [sid, account] : updates) {
-      // Erased first: the key views the old version's SID, which the new
-      // version's must replace.
-      map->erase(sid);
-      if (account != nullptr) {
-        const absl::string_view key = account->account_sid;
-        map->emplace(key, std::move(account));
-      }
+AccountDirectory::Refreshed AccountDirectory::RefreshAccounts(
+    const std::vector<std::string>& account_sids, AccountWatch* watch) {
+  Refreshed refresh;
+  refresh.full_scan = false;
+  if (watch != nullptr) refresh.unwatched = 0;
+  std::vector<
+      std::pair<std::string, std::shared_ptr<const AccountKeys::Account>>>
+      updates;
+  ScannedAccount scanned;
+  int64_t ignored = 0;
+  for (const std::string& sid : account_sids) {
+    if (watch != nullptr &&
+        !watch->WatchAccount(settings_.path,
+                             absl::StrCat(settings_.path, "/", sid), sid)) {
+      ++refresh.unwatched;
     }
-    published_ = std::move(map);
+    if (ScanOneAccount(settings_.path, sid, &scanned, &ignored)) {
+      Visit(scanned, &refresh, &updates);
+      continue;
+    }
+    // Gone (or no longer a directory): no longer served.
+    auto it = entries_.find(sid);
+    if (it == entries_.end()) continue;
+    if (it->second.broken) --broken_;
+    if (it->second.account != nullptr) {
+      ++refresh.removed;
+      updates.emplace_back(sid, nullptr);
+    }
+    entries_.erase(it);
   }
+  refresh.broken = broken_;
+  refresh.ignored = ignored_;
+  Publish(std::move(updates));
   refresh.accounts = static_cast<int64_t>(published_->size());
   return refresh;
 }

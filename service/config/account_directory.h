@@ -18,9 +18,16 @@
 //     of its files changes again;
 //   - an account whose directory is gone is no longer served.
 //
-// The accounts are published as an immutable map (AccountKeys::AccountMap)
-// that a refresh without a change returns again as it was: reloads share it,
-// and minting never looks at more than the one account it needs.
+// RefreshAccounts does the same for named accounts only, without listing
+// the directory: a change notifier (account_notifier.h) names the accounts
+// whose files changed, so that a change to one account of a million costs
+// that account's look and read, not a million looks.
+//
+// The accounts are published as an immutable sharded map
+// (AccountKeys::AccountMap, sharded_map.h) that a refresh without a change
+// returns again as it was, and a refresh with changes copies only the
+// shards that hold them: reloads share it, and minting never looks at more
+// than the one account it needs.
 //
 // Secrets are read through service/secrets (non-blocking open, regular
 // files only, at most 4 KiB); errors name the account and the path, never
@@ -48,6 +55,7 @@
 #include "absl/status/statusor.h"
 #include "service/config/account_directory_scan.h"
 #include "service/config/account_keys.h"
+#include "service/config/account_watch.h"
 #include "service/config/server_config.h"
 
 namespace captoken::config {
@@ -75,8 +83,20 @@ class AccountDirectory {
     int64_t removed = 0;
     // Accounts whose last read failed, found in this refresh or before.
     int64_t broken = 0;
-    // Entries that are not accounts (account_directory_scan.h).
+    // Entries that are not accounts (account_directory_scan.h), as of the
+    // last full scan.
     int64_t ignored = 0;
+    // True for Refresh (the whole directory listed), false for
+    // RefreshAccounts (only the named accounts looked at).
+    bool full_scan = true;
+    // With an AccountWatch: the accounts looked at that could not be
+    // watched (the system's limit on watches), whose changes only full
+    // scans find. In a full scan, all such accounts; in RefreshAccounts,
+    // those of the accounts named. -1 without an AccountWatch.
+    int64_t unwatched = -1;
+    // The SIDs this refresh added or changed (not the removed ones), for
+    // the duplicate check of AccountKeys::WithDirectory.
+    std::vector<std::string> updated;
     // The accounts that failed in this refresh (not those still broken
     // from an earlier one, already reported then).
     std::vector<Problem> problems;
@@ -88,11 +108,21 @@ class AccountDirectory {
   AccountDirectory& operator=(const AccountDirectory&) = delete;
 
   // Refresh scans the directory and reads what changed since the last
-  // refresh (everything, the first time).
+  // refresh (everything, the first time). With `watch` (not owned; may be
+  // null), the directory and each account are watched before they are
+  // looked at.
   //
   // Fails with ScanAccountDirectory's errors (the directory itself missing
   // or unreadable); the accounts are then left as they were.
-  absl::StatusOr<Refreshed> Refresh();
+  absl::StatusOr<Refreshed> Refresh(AccountWatch* watch = nullptr);
+
+  // RefreshAccounts looks at the accounts `account_sids` only (each watched
+  // first, with `watch`), as Refresh would have: an account whose files
+  // changed is read again, a new one is added, one whose directory is gone
+  // is removed. The other accounts are not looked at, and the published
+  // map shares them.
+  Refreshed RefreshAccounts(const std::vector<std::string>& account_sids,
+                            AccountWatch* watch = nullptr);
 
   // accounts returns the accounts as of the last refresh (none before the
   // first). The same pointer until a refresh changes something.
@@ -123,6 +153,21 @@ class AccountDirectory {
   // The digest of what `scanned` found: which files, and their identities.
   static uint64_t FilesDigest(const ScannedAccount& scanned);
 
+  // Brings the entry of `scanned` up to date: reads its files if they
+  // changed, recording the outcome in `refresh` and a new version in
+  // `updates`.
+  void Visit(
+      const ScannedAccount& scanned, Refreshed* refresh,
+      std::vector<
+          std::pair<std::string, std::shared_ptr<const AccountKeys::Account>>>*
+          updates);
+
+  // Publishes a new map with `updates` (null: removed) applied, if any.
+  void Publish(
+      std::vector<
+          std::pair<std::string, std::shared_ptr<const AccountKeys::Account>>>
+          updates);
+
   // Reads `scanned`'s files into a new account; counts them in
   // `files_read`.
   absl::StatusOr<std::shared_ptr<const AccountKeys::Account>> Read(
@@ -132,6 +177,9 @@ class AccountDirectory {
   const std::shared_ptr<const std::string> name_;
   absl::flat_hash_map<std::string, Entry> entries_;
   uint64_t generation_ = 0;
+  // Entries whose last read failed, and entries ignored by the last scan.
+  int64_t broken_ = 0;
+  int64_t ignored_ = 0;
   std::shared_ptr<const AccountKeys::AccountMap> published_;
 };
 

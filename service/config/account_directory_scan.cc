@@ -86,6 +86,28 @@ void ScanAccount(int fd, ScannedAccount* account, int64_t* ignored) {
             [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
+enum class Entry { kAccount, kGone, kNotAccount };
+
+// Looks at the entry `name` of the directory `dir_fd` (an account SID) and,
+// if it is an account directory, fills in `account` (whose path is set).
+Entry OpenAccount(int dir_fd, const char* name, ScannedAccount* account,
+                  int64_t* ignored) {
+  const int account_fd = ::openat(dir_fd, name, kDirectoryFlags);
+  if (account_fd < 0 && errno == ENOTDIR) return Entry::kNotAccount;
+  if (account_fd < 0 && errno == ENOENT) return Entry::kGone;
+  account->account_sid.assign(name);
+  account->unlistable = account_fd < 0;
+  account->auth_token.reset();
+  account->secondary_auth_token.reset();
+  account->labels.reset();
+  account->api_keys.clear();
+  if (account_fd >= 0) {
+    ScanAccount(account_fd, account, ignored);
+    ::close(account_fd);
+  }
+  return Entry::kAccount;
+}
+
 }  // namespace
 
 bool ScannedAccount::SameFiles(const ScannedAccount& other) const {
@@ -96,6 +118,14 @@ bool ScannedAccount::SameFiles(const ScannedAccount& other) const {
 
 absl::StatusOr<ScanCounts> ScanAccountDirectory(
     const std::string& path,
+    absl::FunctionRef<void(const ScannedAccount&)> visit) {
+  return ScanAccountDirectory(
+      path, [](const std::string&, absl::string_view) {}, visit);
+}
+
+absl::StatusOr<ScanCounts> ScanAccountDirectory(
+    const std::string& path,
+    absl::FunctionRef<void(const std::string&, absl::string_view)> before,
     absl::FunctionRef<void(const ScannedAccount&)> visit) {
   const int fd = ::open(path.c_str(), kDirectoryFlags);
   if (fd < 0) {
@@ -119,27 +149,32 @@ absl::StatusOr<ScanCounts> ScanAccountDirectory(
       ++counts.ignored;
       continue;
     }
-    const int account_fd = ::openat(directory.fd(), name, kDirectoryFlags);
-    if (account_fd < 0 && errno == ENOTDIR) {
-      ++counts.ignored;
-      continue;
-    }
-    if (account_fd < 0 && errno == ENOENT) continue;  // Gone meanwhile.
-    account.account_sid.assign(name);
     account.path = absl::StrCat(path, "/", name);
-    account.unlistable = account_fd < 0;
-    account.auth_token.reset();
-    account.secondary_auth_token.reset();
-    account.labels.reset();
-    account.api_keys.clear();
-    if (account_fd >= 0) {
-      ScanAccount(account_fd, &account, &counts.ignored);
-      ::close(account_fd);
+    before(account.path, name);
+    switch (OpenAccount(directory.fd(), name, &account, &counts.ignored)) {
+      case Entry::kNotAccount:
+        ++counts.ignored;
+        continue;
+      case Entry::kGone:
+        continue;
+      case Entry::kAccount:
+        break;
     }
     ++counts.accounts;
     visit(account);
   }
   return counts;
+}
+
+bool ScanOneAccount(const std::string& path, absl::string_view account_sid,
+                    ScannedAccount* account, int64_t* ignored) {
+  const int fd = ::open(path.c_str(), kDirectoryFlags);
+  if (fd < 0) return false;
+  account->path = absl::StrCat(path, "/", account_sid);
+  const std::string name(account_sid);
+  const Entry entry = OpenAccount(fd, name.c_str(), account, ignored);
+  ::close(fd);
+  return entry == Entry::kAccount;
 }
 
 uint64_t DigestAccountDirectory(const std::string& path) {

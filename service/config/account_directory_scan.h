@@ -35,6 +35,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
 #include "service/config/file_identity.h"
 
@@ -81,6 +82,23 @@ struct ScanCounts {
 absl::StatusOr<ScanCounts> ScanAccountDirectory(
     const std::string& path,
     absl::FunctionRef<void(const ScannedAccount&)> visit);
+
+// The same, calling `before(account_path, account_sid)` for each account
+// entry before any of its files is looked at: a change notifier
+// (account_notifier.h) watches the account there, so that a change made
+// after the look is one it reports.
+absl::StatusOr<ScanCounts> ScanAccountDirectory(
+    const std::string& path,
+    absl::FunctionRef<void(const std::string&, absl::string_view)> before,
+    absl::FunctionRef<void(const ScannedAccount&)> visit);
+
+// ScanOneAccount looks at the one account entry `account_sid` of the
+// directory `path`, as ScanAccountDirectory would have: true with
+// `account` filled in if it is an account entry; false if there is no such
+// entry, or it is not a directory (gone, for the caller). Misnamed API key
+// files are counted in `ignored`.
+bool ScanOneAccount(const std::string& path, absl::string_view account_sid,
+                    ScannedAccount* account, int64_t* ignored);
 
 // DigestAccountDirectory summarizes a scan in one number that changes when
 // an account appears, disappears, or any of its files changes identity; 0

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -86,9 +87,9 @@ class AccountDirectoryTest : public ::testing::Test {
   absl::optional<token::HmacSha256Key::Mac> Served(AccountDirectory& directory,
                                                    absl::string_view sid) {
     auto accounts = directory.accounts();
-    auto it = accounts->find(sid);
-    if (it == accounts->end()) return absl::nullopt;
-    return it->second->auth_token.Compute("message");
+    const AccountKeys::Account* account = accounts->Find(sid);
+    if (account == nullptr) return absl::nullopt;
+    return account->auth_token.Compute("message");
   }
 
   AccountDirectory NewDirectory() {
@@ -113,7 +114,7 @@ TEST_F(AccountDirectoryTest, FirstRefreshReadsEveryAccountAndItsFiles) {
   EXPECT_EQ(refreshed.files_read, 5);
   EXPECT_THAT(refreshed.problems, IsEmpty());
   EXPECT_EQ(Served(directory, kSid1), MacWith("one"));
-  const AccountKeys::Account& two = *directory.accounts()->at(kSid2);
+  const AccountKeys::Account& two = *directory.accounts()->Find(kSid2);
   EXPECT_EQ(two.auth_token.Compute("message"), MacWith("two"));
   ASSERT_TRUE(two.secondary_auth_token.has_value());
   EXPECT_EQ(two.secondary_auth_token->Compute("message"), MacWith("two-old"));
@@ -151,9 +152,9 @@ TEST_F(AccountDirectoryTest, OnlyTheChangedAccountIsReadAgain) {
   EXPECT_EQ(refreshed.changed, 1);
   EXPECT_EQ(Served(directory, kSid1), MacWith("one-rotated"));
   // The unchanged account is the very same object.
-  EXPECT_EQ(directory.accounts()->at(kSid2), before->at(kSid2));
+  EXPECT_EQ(directory.accounts()->Find(kSid2), before->Find(kSid2));
   // Calls in flight keep the old map, with the old secret.
-  EXPECT_EQ(before->at(kSid1)->auth_token.Compute("message"), MacWith("one"));
+  EXPECT_EQ(before->Find(kSid1)->auth_token.Compute("message"), MacWith("one"));
 }
 
 TEST_F(AccountDirectoryTest, ARewriteInPlaceIsSeen) {
@@ -259,7 +260,7 @@ TEST_F(AccountDirectoryTest, AnEmptyLabelsFileMeansNoLabels) {
   ASSERT_OK_AND_ASSIGN(AccountDirectory::Refreshed refreshed,
                        directory.Refresh());
   EXPECT_THAT(refreshed.problems, IsEmpty());
-  EXPECT_THAT(directory.accounts()->at(kSid1)->labels, IsEmpty());
+  EXPECT_THAT(directory.accounts()->Find(kSid1)->labels, IsEmpty());
 }
 
 TEST_F(AccountDirectoryTest, StrayAndHiddenEntriesAreIgnored) {
@@ -317,6 +318,121 @@ TEST_F(AccountDirectoryTest, AMissingDirectoryFailsAndKeepsTheAccounts) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr(root_)));
   EXPECT_EQ(Served(directory, kSid1), MacWith("one"));
   ASSERT_EQ(::rename(moved.c_str(), root_.c_str()), 0);
+}
+
+// Records what a refresh watched; refuses accounts past `limit`, as the
+// system's limit on watches would.
+class RecordingWatch : public AccountWatch {
+ public:
+  explicit RecordingWatch(int limit = 1000) : limit_(limit) {}
+  bool WatchDirectory(const std::string& root) override {
+    roots.push_back(root);
+    return true;
+  }
+  bool WatchAccount(const std::string& root, const std::string& account_path,
+                    absl::string_view account_sid) override {
+    EXPECT_EQ(account_path, absl::StrCat(root, "/", account_sid));
+    accounts.emplace_back(account_sid);
+    return static_cast<int>(accounts.size()) <= limit_;
+  }
+  std::vector<std::string> roots;
+  std::vector<std::string> accounts;
+
+ private:
+  const int limit_;
+};
+
+TEST_F(AccountDirectoryTest, RefreshAccountsLooksOnlyAtTheNamedAccounts) {
+  AddAccount(kSid1, "one");
+  AddAccount(kSid2, "two");
+  AccountDirectory directory = NewDirectory();
+  ASSERT_TRUE(directory.Refresh().ok());
+  const auto before = directory.accounts();
+  Write(Account(kSid1) + "/auth_token", "one-rotated");
+  Write(Account(kSid2) + "/auth_token", "two-rotated");
+  // Only kSid1 is named: kSid2's change waits for its own notification.
+  RecordingWatch watch;
+  AccountDirectory::Refreshed refreshed =
+      directory.RefreshAccounts({kSid1}, &watch);
+  EXPECT_FALSE(refreshed.full_scan);
+  EXPECT_EQ(refreshed.files_read, 1);
+  EXPECT_EQ(refreshed.changed, 1);
+  EXPECT_EQ(refreshed.accounts, 2);
+  EXPECT_EQ(refreshed.unwatched, 0);
+  EXPECT_THAT(refreshed.updated, ElementsAre(kSid1));
+  EXPECT_THAT(watch.accounts, ElementsAre(kSid1));
+  EXPECT_EQ(Served(directory, kSid1), MacWith("one-rotated"));
+  EXPECT_EQ(Served(directory, kSid2), MacWith("two"));
+  EXPECT_EQ(directory.accounts()->Find(kSid2), before->Find(kSid2));
+  EXPECT_EQ(before->Find(kSid1)->auth_token.Compute("message"), MacWith("one"));
+
+  // Named again without a change: nothing read.
+  refreshed = directory.RefreshAccounts({kSid1});
+  EXPECT_EQ(refreshed.files_read, 0);
+  EXPECT_EQ(refreshed.changed, 0);
+  EXPECT_EQ(refreshed.unwatched, -1);
+}
+
+TEST_F(AccountDirectoryTest, RefreshAccountsAddsAndRemoves) {
+  AddAccount(kSid1, "one");
+  AddAccount(kSid2, "two");
+  AccountDirectory directory = NewDirectory();
+  ASSERT_TRUE(directory.Refresh().ok());
+  AddAccount(kSid3, "three");
+  Write(Account(kSid3) + "/labels", "tier:gold\n");
+  ASSERT_EQ(::unlink((Account(kSid2) + "/auth_token").c_str()), 0);
+  ASSERT_EQ(::rmdir(Account(kSid2).c_str()), 0);
+  AccountDirectory::Refreshed refreshed =
+      directory.RefreshAccounts({kSid2, kSid3});
+  EXPECT_EQ(refreshed.added, 1);
+  EXPECT_EQ(refreshed.removed, 1);
+  EXPECT_EQ(refreshed.files_read, 2);
+  EXPECT_EQ(refreshed.accounts, 2);
+  EXPECT_THAT(refreshed.updated, ElementsAre(kSid3));
+  EXPECT_EQ(Served(directory, kSid3), MacWith("three"));
+  EXPECT_THAT(directory.accounts()->Find(kSid3)->labels,
+              ElementsAre("tier:gold"));
+  EXPECT_FALSE(Served(directory, kSid2).has_value());
+  // A full scan afterwards agrees, and reads nothing.
+  ASSERT_OK_AND_ASSIGN(refreshed, directory.Refresh());
+  EXPECT_EQ(refreshed.files_read, 0);
+  EXPECT_EQ(refreshed.added + refreshed.changed + refreshed.removed, 0);
+  EXPECT_EQ(refreshed.accounts, 2);
+}
+
+TEST_F(AccountDirectoryTest, RefreshAccountsKeepsABrokenAccountAndCountsIt) {
+  AddAccount(kSid1, "one");
+  AccountDirectory directory = NewDirectory();
+  ASSERT_TRUE(directory.Refresh().ok());
+  Write(Account(kSid1) + "/auth_token", std::string(5000, 'x'));
+  AccountDirectory::Refreshed refreshed = directory.RefreshAccounts({kSid1});
+  ASSERT_EQ(refreshed.problems.size(), 1u);
+  EXPECT_TRUE(refreshed.problems[0].kept_previous);
+  EXPECT_EQ(refreshed.broken, 1);
+  EXPECT_THAT(refreshed.updated, IsEmpty());
+  EXPECT_EQ(Served(directory, kSid1), MacWith("one"));
+  // Removed while broken: no longer counted.
+  ASSERT_EQ(::unlink((Account(kSid1) + "/auth_token").c_str()), 0);
+  ASSERT_EQ(::rmdir(Account(kSid1).c_str()), 0);
+  refreshed = directory.RefreshAccounts({kSid1});
+  EXPECT_EQ(refreshed.broken, 0);
+  EXPECT_EQ(refreshed.removed, 1);
+  EXPECT_EQ(refreshed.accounts, 0);
+}
+
+TEST_F(AccountDirectoryTest, AFullScanWatchesEachAccountBeforeLookingAtIt) {
+  AddAccount(kSid1, "one");
+  AddAccount(kSid2, "two");
+  AddAccount(kSid3, "three");
+  AccountDirectory directory = NewDirectory();
+  RecordingWatch watch(/*limit=*/2);
+  ASSERT_OK_AND_ASSIGN(AccountDirectory::Refreshed refreshed,
+                       directory.Refresh(&watch));
+  EXPECT_THAT(watch.roots, ElementsAre(root_));
+  EXPECT_EQ(watch.accounts.size(), 3u);
+  EXPECT_EQ(refreshed.unwatched, 1);
+  EXPECT_TRUE(refreshed.full_scan);
+  EXPECT_EQ(refreshed.accounts, 3);
 }
 
 }  // namespace

@@ -79,11 +79,14 @@ absl::StatusOr<std::shared_ptr<const AccountKeys>> AccountKeys::Load(
       const bool earlier_smaller = earlier.size() < held.size();
       const AccountMap& small = earlier_smaller ? earlier : held;
       const AccountMap& large = earlier_smaller ? held : earlier;
-      for (const auto& [sid, account] : small) {
-        if (large.contains(sid)) {
-          return Duplicate(sid, directories[e].source, directories[d].source);
+      absl::Status duplicate = absl::OkStatus();
+      small.ForEach([&](absl::string_view sid, const Account&) {
+        if (duplicate.ok() && large.contains(sid)) {
+          duplicate =
+              Duplicate(sid, directories[e].source, directories[d].source);
         }
-      }
+      });
+      if (!duplicate.ok()) return duplicate;
     }
   }
   std::vector<Account> loaded;
@@ -115,17 +118,48 @@ absl::StatusOr<std::shared_ptr<const AccountKeys>> AccountKeys::Load(
   return std::shared_ptr<const AccountKeys>(std::move(keys));
 }
 
+absl::StatusOr<std::shared_ptr<const AccountKeys>> AccountKeys::WithDirectory(
+    const AccountKeys& base, size_t index,
+    std::shared_ptr<const AccountMap> accounts,
+    const std::vector<std::string>& changed) {
+  if (index >= base.directories_.size()) {
+    return absl::OutOfRangeError("no such account directory");
+  }
+  const std::string& source = base.directories_[index].source;
+  for (const std::string& sid : changed) {
+    if (auto it = base.listed_->index.find(sid);
+        it != base.listed_->index.end()) {
+      return Duplicate(sid, absl::StrCat("accounts[", it->second, "]"), source);
+    }
+    // In config order, as Load names them: the earlier source first.
+    for (size_t d = 0; d < base.directories_.size(); ++d) {
+      if (d == index || !base.directories_[d].accounts->contains(sid)) {
+        continue;
+      }
+      const std::string& other = base.directories_[d].source;
+      return d < index ? Duplicate(sid, other, source)
+                       : Duplicate(sid, source, other);
+    }
+  }
+  std::vector<DirectoryAccounts> directories = base.directories_;
+  directories[index].accounts = std::move(accounts);
+  return std::shared_ptr<const AccountKeys>(
+      new AccountKeys(base.listed_, std::move(directories)));
+}
+
 std::shared_ptr<const AccountKeys> AccountKeys::FromAccounts(
     std::vector<Account> accounts) {
   return std::shared_ptr<const AccountKeys>(
       new AccountKeys(std::move(accounts)));
 }
 
-AccountKeys::AccountKeys(std::vector<Account> accounts)
-    : accounts_(std::move(accounts)) {
-  for (size_t i = 0; i < accounts_.size(); ++i) {
-    index_.emplace(accounts_[i].account_sid, i);
+AccountKeys::AccountKeys(std::vector<Account> accounts) {
+  auto listed = std::make_shared<Listed>();
+  listed->accounts = std::move(accounts);
+  for (size_t i = 0; i < listed->accounts.size(); ++i) {
+    listed->index.emplace(listed->accounts[i].account_sid, i);
   }
+  listed_ = std::move(listed);
 }
 
 std::vector<const token::HmacSha256Key*>
@@ -161,18 +195,19 @@ authz::AccountTraits AccountKeys::Account::traits() const {
 
 const AccountKeys::Account* AccountKeys::Find(
     absl::string_view account_sid) const {
-  if (auto it = index_.find(account_sid); it != index_.end()) {
-    return &accounts_[it->second];
+  if (auto it = listed_->index.find(account_sid); it != listed_->index.end()) {
+    return &listed_->accounts[it->second];
   }
   for (const DirectoryAccounts& directory : directories_) {
-    auto it = directory.accounts->find(account_sid);
-    if (it != directory.accounts->end()) return it->second.get();
+    if (const Account* account = directory.accounts->Find(account_sid)) {
+      return account;
+    }
   }
   return nullptr;
 }
 
 size_t AccountKeys::size() const {
-  size_t size = accounts_.size();
+  size_t size = listed_->accounts.size();
   for (const DirectoryAccounts& directory : directories_) {
     size += directory.accounts->size();
   }

@@ -8,11 +8,13 @@
 // from its source, and it is shared by reference: a request sees one whole
 // set, never a mix.
 //
-// The accounts listed in the config are held here; those of account
-// directories (account_directory.h) are held by reference, one immutable
-// map per directory, so that a reload in which a directory did not change
-// shares its map instead of copying it, and Find costs one hash lookup per
-// source however many accounts there are.
+// The accounts listed in the config are held here, shared by reference with
+// the sets that replace this one when only a directory changed; those of
+// account directories (account_directory.h) are held by reference, one
+// immutable sharded map per directory (sharded_map.h), so that a reload in
+// which a directory did not change shares its map instead of copying it, one
+// in which an account changed copies one shard, and Find costs one hash
+// lookup per source however many accounts there are.
 //
 // Example:
 //
@@ -34,6 +36,7 @@
 #include "absl/types/optional.h"
 #include "service/authz/account_set.h"
 #include "service/config/server_config.h"
+#include "service/config/sharded_map.h"
 #include "service/token/api_key.h"
 #include "service/token/crypto.h"
 
@@ -79,10 +82,8 @@ class AccountKeys {
     const token::ApiKey* VerificationApiKey(absl::string_view sid) const;
   };
 
-  // AccountMap holds one directory's accounts by SID (each key views its
-  // account's account_sid).
-  using AccountMap =
-      absl::flat_hash_map<absl::string_view, std::shared_ptr<const Account>>;
+  // AccountMap holds one directory's accounts by SID.
+  using AccountMap = ShardedMap<Account>;
 
   // DirectoryAccounts are the accounts an account directory holds now.
   struct DirectoryAccounts {
@@ -103,6 +104,22 @@ class AccountKeys {
       const std::vector<AccountSettings>& accounts,
       std::vector<DirectoryAccounts> directories = {});
 
+  // WithDirectory returns a set equal to `base` but for directory `index`
+  // (an index into the directories given to Load), whose accounts become
+  // `accounts`: everything else is shared with `base`, nothing is read and
+  // no account is looked at. `changed` are the SIDs that `accounts` added
+  // or replaced: each is checked against the listed accounts and the other
+  // directories, so a set with one account changed costs a few lookups, not
+  // one per account.
+  //
+  // Fails with INVALID_ARGUMENT if a SID of `changed` is also in another
+  // source, naming both as Load does; with OUT_OF_RANGE if `base` has no
+  // directory `index`.
+  static absl::StatusOr<std::shared_ptr<const AccountKeys>> WithDirectory(
+      const AccountKeys& base, size_t index,
+      std::shared_ptr<const AccountMap> accounts,
+      const std::vector<std::string>& changed);
+
   // FromAccounts takes accounts that are already prepared (tests, and the
   // development account).
   static std::shared_ptr<const AccountKeys> FromAccounts(
@@ -115,10 +132,19 @@ class AccountKeys {
   size_t size() const;
 
  private:
-  explicit AccountKeys(std::vector<Account> accounts);
+  // The accounts listed in the config, and their index by SID: read once
+  // per load of the config, shared by the sets made from it.
+  struct Listed {
+    std::vector<Account> accounts;
+    absl::flat_hash_map<std::string, size_t> index;
+  };
 
-  std::vector<Account> accounts_;
-  absl::flat_hash_map<std::string, size_t> index_;
+  explicit AccountKeys(std::vector<Account> accounts);
+  AccountKeys(std::shared_ptr<const Listed> listed,
+              std::vector<DirectoryAccounts> directories)
+      : listed_(std::move(listed)), directories_(std::move(directories)) {}
+
+  std::shared_ptr<const Listed> listed_;
   std::vector<DirectoryAccounts> directories_;
 };
 

@@ -536,7 +536,7 @@ AccountKeys::DirectoryAccounts DirectoryOf(std::string source,
         /*verify_only=*/false, absl::nullopt});
     account->directory = name;
     account->labels = {"tier:gold"};
-    map->emplace(account->account_sid, std::move(account));
+    map->Put(std::move(account));
   }
   return {std::move(source), std::move(map)};
 }
@@ -592,6 +592,72 @@ TEST(AccountKeys, AnAccountInTwoDirectoriesNamesBoth) {
                        AllOf(HasSubstr("ACfedcba9876543210fedcba9876543210"),
                              HasSubstr("account_directories[0] /a"),
                              HasSubstr("account_directories[1] /b"))));
+}
+
+TEST(AccountKeys, WithDirectorySwapsOneDirectoryAndSharesTheRest) {
+  ::setenv("ACCOUNT_KEYS_TEST_WITH_TOKEN", "listed", 1);
+  AccountSettings listed;
+  listed.account_sid = "AC0123456789abcdef0123456789abcdef";
+  listed.auth_token.set_env("ACCOUNT_KEYS_TEST_WITH_TOKEN");
+  std::vector<AccountKeys::DirectoryAccounts> directories;
+  directories.push_back(DirectoryOf("account_directories[0] /a",
+                                    {"AC11111111111111111111111111111111"}));
+  directories.push_back(DirectoryOf("account_directories[1] /b",
+                                    {"AC22222222222222222222222222222222"}));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const AccountKeys> base,
+                       AccountKeys::Load({listed}, std::move(directories)));
+  std::shared_ptr<const AccountKeys::AccountMap> next =
+      DirectoryOf("", {"AC22222222222222222222222222222222",
+                       "AC33333333333333333333333333333333"})
+          .accounts;
+  ASSERT_OK_AND_ASSIGN(
+      std::shared_ptr<const AccountKeys> keys,
+      AccountKeys::WithDirectory(*base, 1, next,
+                                 {"AC33333333333333333333333333333333"}));
+  EXPECT_EQ(keys->size(), 4u);
+  EXPECT_NE(keys->Find("AC33333333333333333333333333333333"), nullptr);
+  // The listed account and the other directory's are the very same objects.
+  EXPECT_EQ(keys->Find("AC0123456789abcdef0123456789abcdef"),
+            base->Find("AC0123456789abcdef0123456789abcdef"));
+  EXPECT_EQ(keys->Find("AC11111111111111111111111111111111"),
+            base->Find("AC11111111111111111111111111111111"));
+  // The base is left as it was.
+  EXPECT_EQ(base->size(), 3u);
+  EXPECT_EQ(base->Find("AC33333333333333333333333333333333"), nullptr);
+  EXPECT_THAT(AccountKeys::WithDirectory(*base, 2, next, {}),
+              StatusIs(absl::StatusCode::kOutOfRange, ::testing::_));
+}
+
+TEST(AccountKeys, WithDirectoryRefusesAChangedAccountFoundElsewhere) {
+  AccountSettings listed = FromEnv("AC0123456789abcdef0123456789abcdef",
+                                   "ACCOUNT_KEYS_TEST_WITH_TOKEN");
+  ::setenv("ACCOUNT_KEYS_TEST_WITH_TOKEN", "listed", 1);
+  std::vector<AccountKeys::DirectoryAccounts> directories;
+  directories.push_back(DirectoryOf("account_directories[0] /a",
+                                    {"AC11111111111111111111111111111111"}));
+  directories.push_back(DirectoryOf("account_directories[1] /b",
+                                    {"AC22222222222222222222222222222222"}));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const AccountKeys> base,
+                       AccountKeys::Load({listed}, std::move(directories)));
+  // Directory 1 now holds directory 0's account: named earlier one first.
+  EXPECT_THAT(
+      AccountKeys::WithDirectory(
+          *base, 1,
+          DirectoryOf("", {"AC11111111111111111111111111111111"}).accounts,
+          {"AC11111111111111111111111111111111"}),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr("AC11111111111111111111111111111111 is "
+                               "configured more than once"),
+                     HasSubstr("in account_directories[0] /a and in "
+                               "account_directories[1] /b"))));
+  // Directory 0 now holds the listed account.
+  EXPECT_THAT(
+      AccountKeys::WithDirectory(
+          *base, 0,
+          DirectoryOf("", {"AC0123456789abcdef0123456789abcdef"}).accounts,
+          {"AC0123456789abcdef0123456789abcdef"}),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("in accounts[0] and in account_directories[0] /a")));
 }
 
 }  // namespace

@@ -207,6 +207,10 @@ class TokenMinter {
   // SetState replaces the accounts and policies atomically (reload).
   void SetState(std::shared_ptr<const ServingState> state);
 
+  // state returns the accounts and policies served now, for a reload that
+  // replaces only part of them (account_changes.h).
+  std::shared_ptr<const ServingState> state() const { return state_.Get(); }
+
  private:
   // The policy that governs `caller`: nullptr with OK for open access;
   // UNAUTHENTICATED (a refused identity first, even under open access) or

@@ -1571,7 +1571,7 @@ std::shared_ptr<const config::AccountKeys> AccountsWithADirectory() {
     account->directory = name;
     if (absl::string_view(sid) == kGoldTenantSid)
       account->labels = {"tier:gold"};
-    map->emplace(account->account_sid, std::move(account));
+    map->Put(std::move(account));
   }
   config::AccountSettings listed;
   listed.account_sid = kSid;

@@ -25,8 +25,10 @@
 #define CAPTOKEN_SERVICE_SERVE_CONFIG_RELOAD_H_
 
 #include <string>
+#include <vector>
 
 #include "service/config/account_directories.h"
+#include "service/config/account_notifier.h"
 #include "service/config/file_watcher.h"
 #include "service/mint/token_minter.h"
 #include "service/observe/log.h"
@@ -48,9 +50,20 @@ struct ReloadTargets {
   // The account directories as of the last load, so that only what changed
   // is read; may be null (every directory read in full).
   config::AccountDirectories* directories = nullptr;
+  // Watches the account directories for changes (account_notifier.h); may
+  // be null. After a reload, it watches only the directories the config
+  // names, and the polling watcher polls only those it does not cover.
+  config::AccountNotifier* notifier = nullptr;
 };
 
-void ReloadConfig(const ReloadTargets& targets);
+// ReloadConfig returns whether the config loaded and is served.
+bool ReloadConfig(const ReloadTargets& targets);
+
+// PolledDirectories are the account directories of `settings` that the
+// polling watcher must scan: those `notifier` (may be null) does not cover.
+std::vector<std::string> PolledDirectories(
+    const config::ServerSettings& settings,
+    const config::AccountNotifier* notifier);
 
 }  // namespace captoken::serve
 

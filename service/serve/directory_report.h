@@ -7,7 +7,16 @@
 //
 //   {"event":"account_directory_refreshed","directory":"tenants",
 //    "accounts":10000,"files_read":1,"added":0,"changed":1,"removed":0,
-//    "broken":0,"ignored":0}
+//    "broken":0,"ignored":0,"scan":"notified","looked_at":1,"unwatched":0}
+//
+// ("scan" is "full" when the whole directory was listed, "notified" when
+// only the accounts a change notification named were looked at, how many
+// in "looked_at"; "unwatched", when changes are watched for, counts the
+// accounts whose changes only full scans find), a warning when accounts
+// could not be watched,
+//
+//   {"event":"account_directory_watch_limit","directory":"tenants",
+//    "unwatched":807460,"max_user_watches":192540,"effect":"..."}
 //
 // one error line per account that failed to read in this refresh (at most
 // kMaxProblemLines; the rest are counted in the line above as
@@ -33,6 +42,7 @@
 #define CAPTOKEN_SERVICE_SERVE_DIRECTORY_REPORT_H_
 
 #include <cstddef>
+#include <cstdint>
 
 #include "service/config/account_directory.h"
 #include "service/config/server_config.h"
@@ -45,10 +55,13 @@ namespace captoken::serve {
 // otherwise write a million lines.
 inline constexpr size_t kMaxProblemLines = 100;
 
+// `looked_at` is the number of accounts a notified refresh was asked to
+// look at (ignored for a full scan).
 void ReportDirectoryRefresh(
     const config::AccountDirectorySettings& directory,
     const config::AccountDirectory::Refreshed& refreshed,
-    observe::Logger* logger, observe::ServerMetrics* metrics);
+    observe::Logger* logger, observe::ServerMetrics* metrics,
+    int64_t looked_at = 0);
 
 }  // namespace captoken::serve
 

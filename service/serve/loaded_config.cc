@@ -39,7 +39,8 @@ absl::StatusOr<LoadedConfig> LoadConfig(
     config::AccountDirectories* directories,
     const std::function<void(const config::AccountDirectorySettings&,
                              const config::AccountDirectory::Refreshed&)>&
-        on_refresh) {
+        on_refresh,
+    config::AccountWatch* watch) {
   LoadedConfig loaded;
   std::shared_ptr<const config::AccountKeys> accounts;
   if (config_path.empty()) {
@@ -60,7 +61,8 @@ absl::StatusOr<LoadedConfig> LoadConfig(
             [&](const config::AccountDirectorySettings& directory,
                 const config::AccountDirectory::Refreshed& refreshed) {
               if (on_refresh) on_refresh(directory, refreshed);
-            }));
+            },
+            watch));
     CAPTOKEN_ASSIGN_OR_RETURN(
         accounts,
         config::AccountKeys::Load(loaded.settings.accounts, std::move(held)));

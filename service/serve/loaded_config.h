@@ -47,7 +47,9 @@ struct LoadedConfig {
 //
 // `directories` (not owned; null: a fresh one, so every account directory
 // is read in full) holds the account directories from the previous load;
-// `on_refresh`, if set, is told what each directory's refresh did.
+// `on_refresh`, if set, is told what each directory's refresh did; `watch`
+// (not owned; may be null) watches each directory and account before it is
+// looked at (account_watch.h).
 //
 // Fails with the config's or the secret source's error (server_config.h,
 // account_keys.h, account_directories.h), never quoting a secret; with
@@ -59,7 +61,8 @@ absl::StatusOr<LoadedConfig> LoadConfig(
     config::AccountDirectories* directories = nullptr,
     const std::function<void(const config::AccountDirectorySettings&,
                              const config::AccountDirectory::Refreshed&)>&
-        on_refresh = nullptr);
+        on_refresh = nullptr,
+    config::AccountWatch* watch = nullptr);
 
 // SecretNames names each secret by its place in the config
 // ("accounts[0].api_keys[1].secret"), for the secret-age metric: never the

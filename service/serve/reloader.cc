@@ -4,7 +4,7 @@
 
 namespace captoken::serve {
 
-Reloader::Reloader(std::function<void()> reload)
+Reloader::Reloader(std::function<void(Kind)> reload)
     : reload_(std::move(reload)), thread_([this] { Loop(); }) {}
 
 Reloader::~Reloader() {
@@ -15,9 +15,10 @@ Reloader::~Reloader() {
   thread_.join();
 }
 
-void Reloader::Request() {
+void Reloader::Request(Kind kind) {
   absl::MutexLock lock(&mutex_);
   pending_ = true;
+  if (kind == Kind::kFull) pending_full_ = true;
 }
 
 bool Reloader::Stop(absl::Duration timeout) {
@@ -29,6 +30,7 @@ bool Reloader::Stop(absl::Duration timeout) {
 
 void Reloader::Loop() {
   while (true) {
+    Kind kind;
     {
       absl::MutexLock lock(&mutex_);
       auto wake = [this]() ABSL_SHARED_LOCKS_REQUIRED(mutex_) {
@@ -36,10 +38,12 @@ void Reloader::Loop() {
       };
       mutex_.Await(absl::Condition(&wake));
       if (stopping_) return;
+      kind = pending_full_ ? Kind::kFull : Kind::kNotified;
       pending_ = false;
+      pending_full_ = false;
       running_ = true;
     }
-    reload_();
+    reload_(kind);
     absl::MutexLock lock(&mutex_);
     running_ = false;
   }

@@ -7,6 +7,12 @@
 // from draining the server. Requests that arrive while a reload runs are
 // folded into one more reload after it.
 //
+// A request is of one of two kinds: a full reload (SIGHUP, the polling
+// watcher: the config read again, every directory scanned), or applying the
+// account changes a notifier reported (account_changes.h), which costs only
+// what changed. Folded requests are full if any of them is: a full reload
+// sees every change a notification would have named.
+//
 // Example:
 //
 //   Reloader reloader([&] { ReloadConfig(targets); });
@@ -18,6 +24,7 @@
 
 #include <functional>
 #include <thread>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -27,8 +34,14 @@ namespace captoken::serve {
 
 class Reloader {
  public:
-  // Starts the thread, which runs `reload` once per (folded) request.
-  explicit Reloader(std::function<void()> reload);
+  enum class Kind { kFull, kNotified };
+
+  // Starts the thread, which runs `reload` once per (folded) request, with
+  // the request's kind.
+  explicit Reloader(std::function<void(Kind)> reload);
+  // The same, for a reload of one kind only.
+  explicit Reloader(std::function<void()> reload)
+      : Reloader([reload = std::move(reload)](Kind) { reload(); }) {}
 
   // Stops the thread, waiting for a reload in progress however long it
   // takes. A process that must not wait for a stuck reload (one exiting
@@ -39,7 +52,7 @@ class Reloader {
   Reloader& operator=(const Reloader&) = delete;
 
   // Request asks for a reload, without waiting for it. After Stop, nothing.
-  void Request();
+  void Request(Kind kind = Kind::kFull);
 
   // Stop runs no more reloads and waits up to `timeout` for one in
   // progress. Returns false if it was still running then (the thread is
@@ -49,9 +62,10 @@ class Reloader {
  private:
   void Loop();
 
-  const std::function<void()> reload_;
+  const std::function<void(Kind)> reload_;
   absl::Mutex mutex_;
   bool pending_ ABSL_GUARDED_BY(mutex_) = false;
+  bool pending_full_ ABSL_GUARDED_BY(mutex_) = false;
   bool running_ ABSL_GUARDED_BY(mutex_) = false;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::thread thread_;

@@ -4,6 +4,8 @@
 
 #include "service/serve/reloader.h"
 
+#include <vector>
+
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
@@ -101,6 +103,34 @@ TEST(Reloader, NothingRunsAfterStop) {
     reloader.Request();
   }  // Joined: the thread has exited.
   EXPECT_EQ(reload.runs(), 0);
+}
+
+TEST(Reloader, FoldedRequestsAreFullIfAnyIs) {
+  FakeReload reload;
+  absl::Mutex mutex;
+  std::vector<Reloader::Kind> kinds;
+  Reloader reloader([&](Reloader::Kind kind) {
+    {
+      absl::MutexLock lock(&mutex);
+      kinds.push_back(kind);
+    }
+    reload.Run();
+  });
+  reload.Hold();
+  reloader.Request(Reloader::Kind::kNotified);
+  reload.AwaitRuns(1);
+  reloader.Request(Reloader::Kind::kNotified);
+  reloader.Request(Reloader::Kind::kFull);
+  reloader.Request(Reloader::Kind::kNotified);
+  reload.Release();
+  reload.AwaitRuns(2);
+  reloader.Request(Reloader::Kind::kNotified);
+  reload.AwaitRuns(3);
+  EXPECT_TRUE(reloader.Stop(absl::InfiniteDuration()));
+  absl::MutexLock lock(&mutex);
+  EXPECT_EQ(kinds, (std::vector<Reloader::Kind>{Reloader::Kind::kNotified,
+                                                Reloader::Kind::kFull,
+                                                Reloader::Kind::kNotified}));
 }
 
 }  // namespace

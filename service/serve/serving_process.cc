@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "service/config/tls_files.h"
+#include "service/serve/account_changes.h"
 #include "service/serve/config_reload.h"
 #include "service/serve/development_banner.h"
 #include "service/serve/directory_report.h"
@@ -26,15 +27,39 @@ absl::StatusOr<std::unique_ptr<ServingProcess>> ServingProcess::Create(
   // those the first load fills in.
   auto process =
       absl::WrapUnique(new ServingProcess(std::move(options), logger));
+  if (!process->options_.config_path.empty()) {
+    // A few milliseconds: a burst of writes (a secrets sync writing an
+    // account's files one by one) is one refresh, and a change is still
+    // applied long before anyone could notice.
+    absl::StatusOr<std::unique_ptr<config::AccountNotifier>> notifier =
+        config::AccountNotifier::Create(absl::Milliseconds(5));
+    if (notifier.ok()) {
+      process->notifier_ = *std::move(notifier);
+    } else {
+      logger->Write(
+          observe::LogLine(observe::LogLevel::kWarning,
+                           "account_notification_unavailable")
+              .Add("reason", notifier.status().message())
+              .Add("effect",
+                   "changes to account directories are found by full scans "
+                   "only (SIGHUP, or secret_watch_interval's polling)"));
+    }
+  }
   CAPTOKEN_ASSIGN_OR_RETURN(
       LoadedConfig loaded,
-      LoadConfig(process->options_.config_path,
-                 process->options_.listen_override, &process->directories_,
-                 [&](const config::AccountDirectorySettings& directory,
-                     const config::AccountDirectory::Refreshed& refreshed) {
-                   ReportDirectoryRefresh(directory, refreshed, logger,
-                                          &process->metrics_);
-                 }));
+      LoadConfig(
+          process->options_.config_path, process->options_.listen_override,
+          &process->directories_,
+          [&](const config::AccountDirectorySettings& directory,
+              const config::AccountDirectory::Refreshed& refreshed) {
+            ReportDirectoryRefresh(directory, refreshed, logger,
+                                   &process->metrics_);
+          },
+          process->notifier_.get()));
+  if (process->notifier_ != nullptr &&
+      loaded.settings.account_directories.empty()) {
+    process->notifier_.reset();  // Nothing to watch.
+  }
   if (loaded.settings.tls.has_value()) {
     CAPTOKEN_ASSIGN_OR_RETURN(config::TlsFileContents tls_files,
                               config::LoadTlsFiles(*loaded.settings.tls));
@@ -102,13 +127,19 @@ absl::Status ServingProcess::Start() {
       rpc::TokenServer::Start(served, minter_.get(), logger_, &metrics_));
   // The watchers take their baselines before `listening` is logged: a file
   // changed by whoever waited for that line is then a change they see.
-  reloader_ = std::make_unique<Reloader>([this] { Reload(); });
+  reloader_ =
+      std::make_unique<Reloader>([this](Reloader::Kind kind) { Reload(kind); });
+  // Changes to account directories are applied as soon as they are seen,
+  // whatever secret_watch_interval says.
+  if (notifier_ != nullptr) {
+    notifier_->Start([this] { reloader_->Request(Reloader::Kind::kNotified); });
+  }
   // A change to the config or a secret file reloads, as SIGHUP does.
   if (!development_ && settings_.secret_watch_interval > absl::ZeroDuration()) {
     watcher_ = std::make_unique<config::FileWatcher>(
         settings_.secret_watch_interval, [this] { reloader_->Request(); });
     watcher_->SetFiles(WatchedFiles(options_.config_path, settings_),
-                       WatchedDirectories(settings_));
+                       PolledDirectories(settings_, notifier_.get()));
   }
   if (tls_mirror_ != nullptr) {
     const config::TlsSettings& tls = *settings_.tls;
@@ -141,11 +172,33 @@ int ServingProcess::port() const {
   return server_ == nullptr ? 0 : server_->port();
 }
 
-void ServingProcess::Reload() {
+void ServingProcess::Reload(Reloader::Kind kind) {
+  if (notifier_ != nullptr) {
+    config::AccountNotifier::Changes changes = notifier_->TakeChanges();
+    if (kind == Reloader::Kind::kNotified && !next_reload_full_) {
+      if (changes.empty()) return;
+      if (changes.full_scans.empty()) {
+        next_reload_full_ = !ApplyAccountChanges(
+            {minter_.get(), &directories_, notifier_.get(), &metrics_, logger_},
+            changes.accounts);
+        return;
+      }
+      // A change no one account can be named for: the full reload below.
+      for (const auto& [path, why] : changes.full_scans) {
+        logger_->Write(observe::LogLine(observe::LogLevel::kInfo,
+                                        "account_directory_full_scan")
+                           .Add("path", path)
+                           .Add("reason", why));
+      }
+    }
+    // Otherwise the changes taken are dropped: the full reload below looks
+    // at everything after they happened.
+  }
   // watcher_ is set before any reload can be asked for (Start), and never
   // changes while reloads run.
-  ReloadConfig({options_.config_path, options_.listen_override, minter_.get(),
-                watcher_.get(), &metrics_, logger_, &directories_});
+  next_reload_full_ = !ReloadConfig(
+      {options_.config_path, options_.listen_override, minter_.get(),
+       watcher_.get(), &metrics_, logger_, &directories_, notifier_.get()});
 }
 
 ServingProcess::Exit ServingProcess::Run(const WaitForSignal& wait_for_signal) {

@@ -35,6 +35,7 @@
 #include "absl/time/time.h"
 #include "prometheus/exposer.h"
 #include "service/config/account_directories.h"
+#include "service/config/account_notifier.h"
 #include "service/config/file_watcher.h"
 #include "service/config/server_config.h"
 #include "service/mint/token_minter.h"
@@ -120,8 +121,9 @@ class ServingProcess {
   ServingProcess(ServingOptions options, observe::Logger* logger)
       : options_(std::move(options)), logger_(logger) {}
 
-  // What SIGHUP does, on the reloader's thread.
-  void Reload();
+  // What SIGHUP (kFull) or a change notification (kNotified) does, on the
+  // reloader's thread.
+  void Reload(Reloader::Kind kind);
 
   const ServingOptions options_;
   observe::Logger* const logger_;
@@ -134,6 +136,14 @@ class ServingProcess {
   // only what changed. Used by loads only (Create, then the reloader's
   // thread).
   config::AccountDirectories directories_;
+  // Names the accounts that changed, so that applying a change costs that
+  // account only (account_changes.h). Null in development mode, or if the
+  // system gives no inotify (full scans only, then). Made before the first
+  // load, which adds its watches.
+  std::unique_ptr<config::AccountNotifier> notifier_;
+  // Set when a reload failed: the next one is full, whatever asks for it,
+  // since only a full one checks every account against every source.
+  bool next_reload_full_ = false;
   std::unique_ptr<mint::TokenMinter> minter_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   // The TLS files gRPC reads, by descriptor: it must outlive server_, or a

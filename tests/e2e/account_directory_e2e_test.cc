@@ -1,11 +1,13 @@
 // End-to-end test of accounts from a secrets directory (docs/server.md,
 // "Accounts from a directory"): the real server started on a directory of
 // 10,000 accounts, called through the generated stubs as a mesh sidecar
-// would (so that caller policies over account sets apply), and reloaded by
-// SIGHUP after each change: one secret changed, one account added, one
-// removed, one broken. Each reload must read exactly the files of the
-// accounts that changed (its account_directory_refreshed line and the
+// would (so that caller policies over account sets apply). Each change (one
+// secret changed, one account added, one removed, one broken) is applied by
+// change notification alone, with no SIGHUP and the polling watcher off:
+// each must read exactly the files of the account that changed (its
+// account_directory_refreshed lines, marked "scan":"notified", and the
 // files-read counter say so), and each outcome must be the documented one.
+// SIGHUP, the full scan kept as a backstop, then finds nothing to read.
 
 #include <signal.h>
 #include <sys/stat.h>
@@ -13,6 +15,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -83,10 +86,14 @@ class AccountDirectoryE2eTest : public ::testing::Test {
     return absl::StrCat(*root_, "/", Sid(i));
   }
 
+  // Written in a hidden directory and renamed into place, as a secrets
+  // sync adds an account whole.
   static void AddAccount(int i, const std::string& secret) {
-    ASSERT_EQ(::mkdir(AccountPath(i).c_str(), 0700), 0);
-    WriteFile(AccountPath(i) + "/auth_token", secret + "\n");
-    if (i % 10 == 0) WriteFile(AccountPath(i) + "/labels", kGoldLabel);
+    const std::string staging = absl::StrCat(*root_, "/.staging-", Sid(i));
+    ASSERT_EQ(::mkdir(staging.c_str(), 0700), 0);
+    WriteFile(staging + "/auth_token", secret + "\n");
+    if (i % 10 == 0) WriteFile(staging + "/labels", kGoldLabel);
+    ASSERT_EQ(::rename(staging.c_str(), AccountPath(i).c_str()), 0);
   }
 
   static ServerOptions Options() {
@@ -150,14 +157,65 @@ class AccountDirectoryE2eTest : public ::testing::Test {
   // account_directory_refreshed line.
   token::JsonValue Reload() {
     ++reloads_;
+    const size_t before = Events("account_directory_refreshed").size();
     server_->process().Signal(SIGHUP);
     EXPECT_TRUE(server_->WaitForLogEvent("reloaded", reloads_))
         << server_->Output();
     std::vector<token::JsonValue> refreshed =
         Events("account_directory_refreshed");
-    EXPECT_EQ(refreshed.size(), static_cast<size_t>(reloads_ + 1));
-    return refreshed.empty() ? token::JsonValue() : refreshed.back();
+    EXPECT_EQ(refreshed.size(), before + 1);
+    if (refreshed.empty()) return token::JsonValue();
+    EXPECT_EQ(StringField(refreshed.back(), "scan"), "full");
+    return refreshed.back();
   }
+
+  // What the change notifications since `mark` refreshed lines did, once
+  // `done` holds for it: the counts summed over the notified refreshes (a
+  // burst of events may be split over two), the others as of the last.
+  // With no SIGHUP sent: notification alone applies the change.
+  struct Notified {
+    int64_t files_read = 0;
+    int64_t added = 0;
+    int64_t changed = 0;
+    int64_t removed = 0;
+    int64_t accounts = -1;
+    int64_t broken = -1;
+  };
+  Notified AwaitNotified(size_t mark,
+                         const std::function<bool(const Notified&)>& done) {
+    const int reloads = static_cast<int>(Events("reloaded").size());
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    Notified notified;
+    while (absl::Now() < deadline) {
+      std::vector<token::JsonValue> refreshed =
+          Events("account_directory_refreshed");
+      notified = Notified();
+      for (size_t i = mark; i < refreshed.size(); ++i) {
+        EXPECT_EQ(StringField(refreshed[i], "scan"), "notified");
+        EXPECT_EQ(Field(refreshed[i], "looked_at"), 1);
+        notified.files_read += Field(refreshed[i], "files_read");
+        notified.added += Field(refreshed[i], "added");
+        notified.changed += Field(refreshed[i], "changed");
+        notified.removed += Field(refreshed[i], "removed");
+        notified.accounts = Field(refreshed[i], "accounts");
+        notified.broken = Field(refreshed[i], "broken");
+      }
+      if (refreshed.size() > mark && done(notified)) break;
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+    EXPECT_TRUE(done(notified)) << server_->Output();
+    EXPECT_EQ(static_cast<int>(Events("reloaded").size()), reloads);
+    return notified;
+  }
+
+  // Waits until `count` changes have been published (account_changes_applied
+  // lines), so that a call made next sees the change.
+  void AwaitApplied(int count) {
+    EXPECT_TRUE(server_->WaitForLogEvent("account_changes_applied", count))
+        << server_->Output();
+  }
+
+  size_t Mark() { return Events("account_directory_refreshed").size(); }
 
   static int64_t Field(const token::JsonValue& line, absl::string_view name) {
     const token::JsonValue* value = line.Find(name);
@@ -227,40 +285,55 @@ TEST_F(AccountDirectoryE2eTest, TenThousandAccountsChangeOneAtATime) {
   token::JsonValue refreshed = Reload();
   EXPECT_EQ(Field(refreshed, "files_read"), 0);
 
-  // One secret changed: that file alone is read, and the new secret signs.
+  // One secret changed: that file alone is read, and the new secret signs,
+  // with no SIGHUP.
+  size_t mark = Mark();
   WriteFile(AccountPath(1) + "/auth_token", "dir-e2e-rotated-1");
-  refreshed = Reload();
-  EXPECT_EQ(Field(refreshed, "files_read"), 1);
-  EXPECT_EQ(Field(refreshed, "changed"), 1);
+  Notified notified =
+      AwaitNotified(mark, [](const Notified& n) { return n.changed >= 1; });
+  AwaitApplied(1);
+  EXPECT_EQ(notified.files_read, 1);
+  EXPECT_EQ(notified.changed, 1);
   EXPECT_TRUE(MintsWith(1, "dir-e2e-rotated-1"));
   EXPECT_FALSE(MintsWith(1, Secret(1)));
 
-  // One account added: served, its file alone read.
+  // One account added (written aside, then renamed into place): served,
+  // its files alone read.
+  mark = Mark();
   AddAccount(kAccounts, Secret(kAccounts));
-  refreshed = Reload();
-  EXPECT_EQ(Field(refreshed, "files_read"), 2);  // auth_token and labels
-  EXPECT_EQ(Field(refreshed, "added"), 1);
-  EXPECT_EQ(Field(refreshed, "accounts"), kAccounts + 1);
+  notified =
+      AwaitNotified(mark, [](const Notified& n) { return n.added >= 1; });
+  AwaitApplied(2);
+  EXPECT_EQ(notified.files_read, 2);  // auth_token and labels
+  EXPECT_EQ(notified.added, 1);
+  EXPECT_EQ(notified.accounts, kAccounts + 1);
   EXPECT_TRUE(MintsWith(kAccounts, Secret(kAccounts)));
   EXPECT_TRUE(Mint(kGoldOnly, kAccounts, &token).ok());
 
-  // One account removed: no longer minted for, nothing read.
-  ASSERT_EQ(::unlink((AccountPath(2) + "/auth_token").c_str()), 0);
-  ASSERT_EQ(::rmdir(AccountPath(2).c_str()), 0);
-  refreshed = Reload();
-  EXPECT_EQ(Field(refreshed, "files_read"), 0);
-  EXPECT_EQ(Field(refreshed, "removed"), 1);
-  EXPECT_EQ(Field(refreshed, "accounts"), kAccounts);
+  // One account removed (its directory moved out): no longer minted for,
+  // nothing read.
+  mark = Mark();
+  ASSERT_EQ(::rename(AccountPath(2).c_str(),
+                     absl::StrCat(*root_, "-removed-2").c_str()),
+            0);
+  notified =
+      AwaitNotified(mark, [](const Notified& n) { return n.removed >= 1; });
+  AwaitApplied(3);
+  EXPECT_EQ(notified.files_read, 0);
+  EXPECT_EQ(notified.removed, 1);
+  EXPECT_EQ(notified.accounts, kAccounts);
   EXPECT_EQ(Mint(kAllTenants, 2, &token).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 
   // One account broken (a file over the 4 KiB bound): reported, and the
   // account keeps minting with its previous secret.
   const std::string oversized(5000, 'q');
+  mark = Mark();
   WriteFile(AccountPath(3) + "/auth_token", oversized);
-  refreshed = Reload();
-  EXPECT_EQ(Field(refreshed, "files_read"), 1);
-  EXPECT_EQ(Field(refreshed, "broken"), 1);
+  notified =
+      AwaitNotified(mark, [](const Notified& n) { return n.broken >= 1; });
+  EXPECT_EQ(notified.files_read, 1);
+  EXPECT_EQ(notified.broken, 1);
   const std::vector<token::JsonValue> unreadable = Events("account_unreadable");
   ASSERT_EQ(unreadable.size(), 1u);
   EXPECT_EQ(StringField(unreadable[0], "account_sid"), Sid(3));
@@ -268,6 +341,14 @@ TEST_F(AccountDirectoryE2eTest, TenThousandAccountsChangeOneAtATime) {
   EXPECT_THAT(StringField(unreadable[0], "reason"),
               HasSubstr("larger than 4 KiB"));
   EXPECT_TRUE(MintsWith(3, Secret(3)));
+
+  // SIGHUP, the full scan: every change was applied already.
+  refreshed = Reload();
+  EXPECT_EQ(Field(refreshed, "files_read"), 0);
+  EXPECT_EQ(Field(refreshed, "added") + Field(refreshed, "changed") +
+                Field(refreshed, "removed"),
+            0);
+  EXPECT_EQ(Field(refreshed, "accounts"), kAccounts);
 
   // Still broken, not read again, not reported again.
   refreshed = Reload();
