@@ -193,7 +193,6 @@ def batch(b, cores, pinned):
     real_peak = max(b["peak"]["real"].values())
     cpu = b["cpu_us_per_token"]
     client = b["client_cpu_us_per_token"]
-    target = TARGETS["batch_tokens_per_s"]["at_least"]
 
     def cap(name):
         per_token = cpu[name] + client[name]
@@ -201,7 +200,6 @@ def batch(b, cores, pinned):
 
     out = {"noop_peak": noop_peak, "real_peak": real_peak,
            "ratio": real_peak / noop_peak,
-           "of_target": real_peak / target,
            "own_cpu_us": cpu["real"] - cpu["noop"],
            "cpu_cap": {"real": cap("real"), "noop": cap("noop")},
            "at_peak": at_peak(b),
@@ -209,16 +207,19 @@ def batch(b, cores, pinned):
                                       b["audit_lines"]),
            "parts": parts_by_key(b.get("profile"),
                                  profile_summary.BATCH_KEYS)}
-    # The CPU per token, server and load generator together, that the
-    # target allows on the machine's cores, and what it leaves for
-    # captoken's own work over the no-op server's.
-    budget = cores * 1e6 / target
-    total = out["at_peak"]["total"]
-    out["budget_us"] = budget
-    out["own_budget_us"] = max(0.0, budget - total["noop"])
-    out["own_at_peak_us"] = total["real"] - total["noop"]
-    if pinned:
-        out["cores_needed"] = target / pinned["real"]["per_cpu_second"]
+    # On a core of its own: the server CPU per token the target allows, the
+    # no-op server's (gRPC, the kernel, the arena), and what that leaves
+    # for captoken's own work, against what it spent.
+    if pinned and pinned["real"]["per_cpu_second"]:
+        target = TARGETS["batch_per_server_cpu_s"]["at_least"]
+        real_us = 1e6 / pinned["real"]["per_cpu_second"]
+        noop_us = 1e6 / pinned["noop"]["per_cpu_second"]
+        out["pinned"] = {
+            "per_cpu_second": pinned["real"]["per_cpu_second"],
+            "of_target": pinned["real"]["per_cpu_second"] / target,
+            "budget_us": 1e6 / target, "real_us": real_us,
+            "noop_us": noop_us, "own_us": real_us - noop_us,
+            "own_budget_us": max(0.0, 1e6 / target - noop_us)}
     if out["parts"]:
         server = b["peak_cpu"]["real"]["server"]
         features = sum(out["parts"][k] for k in (
@@ -255,8 +256,15 @@ def scale(sc):
                 1e6 * r["reload_one_cpu_s"] / r["accounts"])
         out.append(row)
     largest = max(rows, key=lambda r: r["accounts"]) if rows else None
-    return {"rows": out, "largest": largest,
-            "largest_analysed": out[rows.index(largest)] if rows else None}
+    result = {"rows": out, "largest": largest,
+              "largest_analysed": out[rows.index(largest)] if rows else None}
+    # Minting in process: µs of CPU per call at each count (JSON keys are
+    # strings), against one account's.
+    inp = {int(n): us for n, us in (sc.get("in_process") or {}).items()}
+    if 1 in inp and inp[1]:
+        result["in_process"] = {n: {"us": us, "ratio": us / inp[1]}
+                                for n, us in sorted(inp.items())}
+    return result
 
 
 def scale_verdicts(a):
@@ -289,6 +297,16 @@ def scale_verdicts(a):
         t["scale_reload_one"]["at_most_s"],
         by=r.get("reload_one_by", "SIGHUP"))
     add("scale_startup", r["startup_s"], t["scale_startup"]["at_most_s"])
+    inp = sa.get("in_process")
+    if inp:
+        n_in = max(inp)
+        key = "scale_mint_in_process_vs_one"
+        limit = t[key]["at_most"]
+        value = inp[n_in]["ratio"]
+        out.append(verdict(key, value <= limit, value, accounts=n_in,
+                           undecided=n_in < t[key]["accounts"],
+                           over=value / limit - 1, us=inp[n_in]["us"],
+                           one_us=inp[1]["us"]))
     return out
 
 
@@ -331,11 +349,11 @@ def verdicts(a, results):
                            over=(p99 - t["p99"]["at_most_us"]) /
                            t["p99"]["at_most_us"],
                            noop=lat["noop"][case]["p99"]))
-    if a.get("batch"):
-        b = a["batch"]
-        target = t["batch_tokens_per_s"]["at_least"]
-        out.append(verdict("batch_tokens_per_s", b["real_peak"] >= target,
-                           b["real_peak"], short=target - b["real_peak"]))
+    if a.get("batch") and a["batch"].get("pinned"):
+        value = a["batch"]["pinned"]["per_cpu_second"]
+        target = t["batch_per_server_cpu_s"]["at_least"]
+        out.append(verdict("batch_per_server_cpu_s", value >= target, value,
+                           short=target - value))
     m = a["memory"]
     limit = t["memory_growth"]["at_most"]
     out.append(verdict("memory_growth", abs(m["growth"]) <= limit,

@@ -139,15 +139,16 @@ def plots(results, a, out_dir):
     ax2.set_title("Latency (open loop); dashed: the p99 target")
     save(fig, "performance-grpc.png")
 
-    # 4. BatchMint: peak tokens/s against the target, latency per call.
+    # 4. BatchMint: peak tokens/s (the target is per core of server CPU,
+    # "One core for the server", not a rate over the machine), latency per
+    # call.
     batch = grpc.get("batch")
     if batch:
         fig, ax2 = peak_and_latency(
             batch, 1e3, "thousand tokens per second (closed loop)",
             "BatchMint peak throughput, %d-token batches" %
             batch["batch_size"],
-            "batches in flight, load as % of that server's peak",
-            TARGETS["batch_tokens_per_s"]["at_least"])
+            "batches in flight, load as % of that server's peak", None)
         ax2.set_title("BatchMint latency per call (open loop)")
         save(fig, "performance-batch.png")
 

@@ -17,9 +17,13 @@ TARGETS = {
     # the same run, and p99 latency at a fraction of peak.
     "peak_vs_noop": {"at_least": 0.90},
     "p99": {"at_most_us": 1000, "concurrency": 16, "load": 0.5},
-    # BatchMint with batches of `batch_size` capability requests: tokens/s
-    # over the machine (server and load generator share its cores).
-    "batch_tokens_per_s": {"at_least": 500000, "batch_size": 100},
+    # BatchMint with batches of `batch_size` capability requests: tokens per
+    # second of the server's own CPU, the server pinned to a core of its
+    # own and the load generator on the others ("One core for the server"),
+    # every item audited and fingerprinted. A rate per core: with two cores
+    # shared by server and load generator, tokens/s over the machine says
+    # as much about the load generator as about the server.
+    "batch_per_server_cpu_s": {"at_least": 400000, "batch_size": 100},
     # Resident memory after the run's last request against after the
     # first `after` requests.
     "memory_growth": {"at_most": 0.05, "after": 10000},
@@ -32,6 +36,10 @@ TARGETS = {
     # The two durations are bounds on this machine, as the issue (#19)
     # sets them.
     "scale_mint_vs_one": {"at_most": 1.05, "accounts": 1000000},
+    # The same in process (bench:minter_benchmark, BM_MintAtScale): the
+    # minter's CPU per call, without gRPC's and the kernel's, which dilute
+    # the table's cost over gRPC.
+    "scale_mint_in_process_vs_one": {"at_most": 1.05, "accounts": 1000000},
     "scale_rss_per_account": {"at_most_bytes": 1024, "accounts": 1000000},
     "scale_reload_one": {"at_most_s": 0.1, "accounts": 1000000},
     "scale_startup": {"at_most_s": 30, "accounts": 1000000},

@@ -21,7 +21,8 @@ def measure(quick):
     results = {"quick": quick, "params": p, "machine": machine()}
     ensure_packages()
     bazel_build(["//bench:token_benchmark", "//bench:loadgen",
-                 "//bench:noop_server", "//service:server"])
+                 "//bench:noop_server", "//bench:minter_benchmark",
+                 "//service:server"])
     benchmark = os.path.join(BIN, "bench/token_benchmark")
     log("library benchmarks")
     results["rates"], results["context"] = google_benchmark(benchmark, p)
@@ -47,7 +48,8 @@ def measure_scale(quick):
     started = time.monotonic()
     p = params(quick)
     m = machine()
-    bazel_build(["//bench:loadgen", "//service:server"])
+    bazel_build(["//bench:loadgen", "//bench:minter_benchmark",
+                 "//service:server"])
     log("scale in accounts")
     scale = scale_suite(p)
     scale.update({"separate": True, "quick": quick, "machine": m,

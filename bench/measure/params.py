@@ -57,7 +57,10 @@ def params(quick):
                   "mint_duration_s": pick(1.0, 2.0),
                   "mint_warmup_s": pick(0.3, 0.5),
                   "concurrency": 16, "channels": 4,
-                  "sample_accounts": 65536},
+                  "sample_accounts": 65536,
+                  # Minting in process (bench:minter_benchmark).
+                  "in_process_repetitions": pick(3, 7),
+                  "in_process_min_time_s": pick(0.1, 0.3)},
         "memory": {"first": 10000, "total": pick(100000, 1000000),
                    "chunks": pick(3, 9), "concurrency": 16},
     }

@@ -28,7 +28,7 @@ import tempfile
 import threading
 import time
 
-from measure.environment import log
+from measure.environment import BIN, log
 from measure.load import loadgen, median
 from measure.processes import (REAL_SERVER, PinnedHere, cpu_seconds,
                                on_cpus, pair_order, rss_kib, stop_process)
@@ -363,6 +363,14 @@ def scale_suite(p):
                     n, have, accounts_dir, config, root, baseline, one_sids,
                     g, server_cpus, client_cpus, rng, result))
                 have = n
+            log("scale: minting in process at %s accounts" %
+                ", ".join(str(n) for n in counts))
+            result["in_process"] = in_process([1] + [n for n in counts
+                                                     if n > 1],
+                                              g, server_cpus)
+            result["in_process_params"] = {
+                "repetitions": g["in_process_repetitions"],
+                "min_time_s": g["in_process_min_time_s"]}
         result["load_after"] = os.getloadavg()[0]
     finally:
         if baseline is not None:
@@ -371,6 +379,28 @@ def scale_suite(p):
         log("scale: removing %s" % root)
         shutil.rmtree(root, ignore_errors=True)
     return result
+
+
+def in_process(counts, g, cpus):
+    """BM_MintAtScale of bench:minter_benchmark at each count, on `cpus`:
+    {count: µs of CPU per call}, the median of the repetitions."""
+    argv = on_cpus(cpus) + [
+        os.path.join(BIN, "bench/minter_benchmark"),
+        "--benchmark_filter=^BM_MintAtScale/",
+        "--scale_accounts=" + ",".join(str(n) for n in counts),
+        "--benchmark_format=json",
+        "--benchmark_repetitions=%d" % g["in_process_repetitions"],
+        "--benchmark_min_time=%g" % g["in_process_min_time_s"],
+        "--benchmark_enable_random_interleaving=true"]
+    out = subprocess.run(argv, check=True, capture_output=True, text=True)
+    per_count = {}
+    for b in json.loads(out.stdout)["benchmarks"]:
+        if b.get("run_type") != "iteration":
+            continue
+        n = int(b["name"].split("/")[1])
+        scale_to_us = {"ns": 1e-3, "us": 1.0, "ms": 1e3}[b["time_unit"]]
+        per_count.setdefault(n, []).append(b["cpu_time"] * scale_to_us)
+    return {n: median(v) for n, v in per_count.items()}
 
 
 def measure_count(n, have, accounts_dir, config, root, baseline, one_sids,
