@@ -209,6 +209,12 @@ absl::StatusOr<AccountDirectory::Refreshed> AccountDirectory::Refresh(
               ++unwatched;
             }
           },
+          [&](absl::string_view sid) {
+            if (watch != nullptr && unwatched >= 0 &&
+                !watch->WatchApiKeys(settings_.path, sid)) {
+              ++unwatched;
+            }
+          },
           [&](const ScannedAccount& scanned) {
             Visit(scanned, &refresh, &updates);
           }));
@@ -255,7 +261,15 @@ AccountDirectory::Refreshed AccountDirectory::RefreshAccounts(
                              absl::StrCat(settings_.path, "/", sid), sid)) {
       ++refresh.unwatched;
     }
-    if (ScanOneAccount(settings_.path, sid, &scanned, &ignored)) {
+    const bool found =
+        ScanOneAccount(settings_.path, sid, &scanned, &ignored,
+                       [&](absl::string_view keys_sid) {
+                         if (watch != nullptr &&
+                             !watch->WatchApiKeys(settings_.path, keys_sid)) {
+                           ++refresh.unwatched;
+                         }
+                       });
+    if (found) {
       Visit(scanned, &refresh, &updates);
       continue;
     }

@@ -58,8 +58,10 @@ absl::optional<FileIdentity> Look(int dir_fd, const char* name) {
 }
 
 // Fills in the files of the account whose directory is `fd`; counts
-// misnamed API key files as ignored.
-void ScanAccount(int fd, ScannedAccount* account, int64_t* ignored) {
+// misnamed API key files as ignored. Calls `before_api_keys` between
+// opening the api_keys directory and listing it.
+void ScanAccount(int fd, ScannedAccount* account, int64_t* ignored,
+                 absl::FunctionRef<void(absl::string_view)> before_api_keys) {
   account->auth_token = Look(fd, kAuthTokenFile);
   account->secondary_auth_token = Look(fd, kSecondaryAuthTokenFile);
   account->labels = Look(fd, kLabelsFile);
@@ -68,6 +70,7 @@ void ScanAccount(int fd, ScannedAccount* account, int64_t* ignored) {
     if (errno != ENOENT) account->unlistable = true;
     return;
   }
+  before_api_keys(account->account_sid);
   DirectoryStream keys(keys_fd);
   if (!keys.ok()) {
     account->unlistable = true;
@@ -91,7 +94,8 @@ enum class Entry { kAccount, kGone, kNotAccount };
 // Looks at the entry `name` of the directory `dir_fd` (an account SID) and,
 // if it is an account directory, fills in `account` (whose path is set).
 Entry OpenAccount(int dir_fd, const char* name, ScannedAccount* account,
-                  int64_t* ignored) {
+                  int64_t* ignored,
+                  absl::FunctionRef<void(absl::string_view)> before_api_keys) {
   const int account_fd = ::openat(dir_fd, name, kDirectoryFlags);
   if (account_fd < 0 && errno == ENOTDIR) return Entry::kNotAccount;
   if (account_fd < 0 && errno == ENOENT) return Entry::kGone;
@@ -102,7 +106,7 @@ Entry OpenAccount(int dir_fd, const char* name, ScannedAccount* account,
   account->labels.reset();
   account->api_keys.clear();
   if (account_fd >= 0) {
-    ScanAccount(account_fd, account, ignored);
+    ScanAccount(account_fd, account, ignored, before_api_keys);
     ::close(account_fd);
   }
   return Entry::kAccount;
@@ -120,12 +124,14 @@ absl::StatusOr<ScanCounts> ScanAccountDirectory(
     const std::string& path,
     absl::FunctionRef<void(const ScannedAccount&)> visit) {
   return ScanAccountDirectory(
-      path, [](const std::string&, absl::string_view) {}, visit);
+      path, [](const std::string&, absl::string_view) {},
+      [](absl::string_view) {}, visit);
 }
 
 absl::StatusOr<ScanCounts> ScanAccountDirectory(
     const std::string& path,
     absl::FunctionRef<void(const std::string&, absl::string_view)> before,
+    absl::FunctionRef<void(absl::string_view)> before_api_keys,
     absl::FunctionRef<void(const ScannedAccount&)> visit) {
   const int fd = ::open(path.c_str(), kDirectoryFlags);
   if (fd < 0) {
@@ -151,7 +157,8 @@ absl::StatusOr<ScanCounts> ScanAccountDirectory(
     }
     account.path = absl::StrCat(path, "/", name);
     before(account.path, name);
-    switch (OpenAccount(directory.fd(), name, &account, &counts.ignored)) {
+    switch (OpenAccount(directory.fd(), name, &account, &counts.ignored,
+                        before_api_keys)) {
       case Entry::kNotAccount:
         ++counts.ignored;
         continue;
@@ -168,11 +175,20 @@ absl::StatusOr<ScanCounts> ScanAccountDirectory(
 
 bool ScanOneAccount(const std::string& path, absl::string_view account_sid,
                     ScannedAccount* account, int64_t* ignored) {
+  return ScanOneAccount(path, account_sid, account, ignored,
+                        [](absl::string_view) {});
+}
+
+bool ScanOneAccount(
+    const std::string& path, absl::string_view account_sid,
+    ScannedAccount* account, int64_t* ignored,
+    absl::FunctionRef<void(absl::string_view)> before_api_keys) {
   const int fd = ::open(path.c_str(), kDirectoryFlags);
   if (fd < 0) return false;
   account->path = absl::StrCat(path, "/", account_sid);
   const std::string name(account_sid);
-  const Entry entry = OpenAccount(fd, name.c_str(), account, ignored);
+  const Entry entry =
+      OpenAccount(fd, name.c_str(), account, ignored, before_api_keys);
   ::close(fd);
   return entry == Entry::kAccount;
 }

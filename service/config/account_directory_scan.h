@@ -84,12 +84,14 @@ absl::StatusOr<ScanCounts> ScanAccountDirectory(
     absl::FunctionRef<void(const ScannedAccount&)> visit);
 
 // The same, calling `before(account_path, account_sid)` for each account
-// entry before any of its files is looked at: a change notifier
-// (account_notifier.h) watches the account there, so that a change made
-// after the look is one it reports.
+// entry before any of its files is looked at, and
+// `before_api_keys(account_sid)` when the account has an api_keys directory,
+// before it is listed: a change notifier (account_notifier.h) watches each
+// there, so that a change made after the look is one it reports.
 absl::StatusOr<ScanCounts> ScanAccountDirectory(
     const std::string& path,
     absl::FunctionRef<void(const std::string&, absl::string_view)> before,
+    absl::FunctionRef<void(absl::string_view)> before_api_keys,
     absl::FunctionRef<void(const ScannedAccount&)> visit);
 
 // ScanOneAccount looks at the one account entry `account_sid` of the
@@ -99,6 +101,12 @@ absl::StatusOr<ScanCounts> ScanAccountDirectory(
 // files are counted in `ignored`.
 bool ScanOneAccount(const std::string& path, absl::string_view account_sid,
                     ScannedAccount* account, int64_t* ignored);
+
+// The same, calling `before_api_keys(account_sid)` as ScanAccountDirectory
+// does.
+bool ScanOneAccount(const std::string& path, absl::string_view account_sid,
+                    ScannedAccount* account, int64_t* ignored,
+                    absl::FunctionRef<void(absl::string_view)> before_api_keys);
 
 // DigestAccountDirectory summarizes a scan in one number that changes when
 // an account appears, disappears, or any of its files changes identity; 0

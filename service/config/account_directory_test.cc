@@ -36,6 +36,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
+using ::testing::UnorderedElementsAre;
 
 constexpr char kSid1[] = "AC0123456789abcdef0123456789abcdef";
 constexpr char kSid2[] = "ACfedcba9876543210fedcba9876543210";
@@ -335,8 +336,15 @@ class RecordingWatch : public AccountWatch {
     accounts.emplace_back(account_sid);
     return static_cast<int>(accounts.size()) <= limit_;
   }
+  bool WatchApiKeys(const std::string& root,
+                    absl::string_view account_sid) override {
+    api_keys.emplace_back(account_sid);
+    return true;
+  }
   std::vector<std::string> roots;
   std::vector<std::string> accounts;
+  // The accounts whose api_keys directory was watched.
+  std::vector<std::string> api_keys;
 
  private:
   const int limit_;
@@ -433,6 +441,25 @@ TEST_F(AccountDirectoryTest, AFullScanWatchesEachAccountBeforeLookingAtIt) {
   EXPECT_EQ(refreshed.unwatched, 1);
   EXPECT_TRUE(refreshed.full_scan);
   EXPECT_EQ(refreshed.accounts, 3);
+}
+
+// The api_keys directory is watched only where there is one (watching it
+// blind cost a failed system call per account), in a full scan and in a
+// refresh of named accounts alike.
+TEST_F(AccountDirectoryTest, OnlyAnExistingApiKeysDirectoryIsWatched) {
+  AddAccount(kSid1, "one");
+  AddAccount(kSid2, "two");
+  MakeDirectory(Account(kSid2) + "/api_keys");
+  Write(Account(kSid2) + "/api_keys/" + kKeySid, "key-secret");
+  AccountDirectory directory = NewDirectory();
+  RecordingWatch full;
+  ASSERT_TRUE(directory.Refresh(&full).ok());
+  EXPECT_THAT(full.accounts, UnorderedElementsAre(kSid1, kSid2));
+  EXPECT_THAT(full.api_keys, ElementsAre(kSid2));
+  RecordingWatch named;
+  directory.RefreshAccounts({kSid1, kSid2}, &named);
+  EXPECT_THAT(named.accounts, ElementsAre(kSid1, kSid2));
+  EXPECT_THAT(named.api_keys, ElementsAre(kSid2));
 }
 
 }  // namespace

@@ -116,14 +116,21 @@ bool AccountNotifier::WatchAccountLocked(uint32_t root_index,
     return false;
   }
   targets_[wd] = target;
-  if (!WatchApiKeys(root_index, sid)) {
-    ++roots_[root_index].unwatched;
-    return false;
-  }
   return true;
 }
 
-bool AccountNotifier::WatchApiKeys(uint32_t root_index, absl::string_view sid) {
+bool AccountNotifier::WatchApiKeys(const std::string& root,
+                                   absl::string_view account_sid) {
+  absl::MutexLock lock(&mutex_);
+  const uint32_t index = RootIndex(root);
+  if (account_sid.size() != 34) return true;  // Not an account SID.
+  if (WatchApiKeysLocked(index, account_sid)) return true;
+  ++roots_[index].unwatched;
+  return false;
+}
+
+bool AccountNotifier::WatchApiKeysLocked(uint32_t root_index,
+                                         absl::string_view sid) {
   Target target{root_index, Kind::kApiKeys, {}};
   std::copy(sid.begin(), sid.end(), target.sid.begin());
   const std::string path =
@@ -232,7 +239,9 @@ bool AccountNotifier::Handle(int wd, uint32_t mask, absl::string_view name) {
       return true;
     case Kind::kAccount:
       if ((mask & (IN_CREATE | IN_MOVED_TO)) && name == kApiKeysDirectory) {
-        if (!WatchApiKeys(target.root, sid)) ++roots_[target.root].unwatched;
+        if (!WatchApiKeysLocked(target.root, sid)) {
+          ++roots_[target.root].unwatched;
+        }
       }
       pending_[target.root].emplace(sid);
       return true;

@@ -8,9 +8,10 @@
 // scan. It watches each directory's root (accounts appearing, going, being
 // replaced), each account's directory (its files written in place, renamed
 // into place, created or deleted) and, when there is one, its api_keys
-// directory. A refresh adds the watches as it goes (it is an AccountWatch),
-// each before the account is looked at, so no change falls between the look
-// and the watch.
+// directory (added when a refresh finds it, or when the account's watch
+// reports it created). A refresh adds the watches as it goes (it is an
+// AccountWatch), each before the account is looked at, so no change falls
+// between the look and the watch.
 //
 // What it cannot name one account for, it asks to scan in full: the
 // directory's `..data` link swapped (a Kubernetes Secret's update, which
@@ -92,6 +93,8 @@ class AccountNotifier : public AccountWatch {
   bool WatchDirectory(const std::string& root) override;
   bool WatchAccount(const std::string& root, const std::string& account_path,
                     absl::string_view account_sid) override;
+  bool WatchApiKeys(const std::string& root,
+                    absl::string_view account_sid) override;
 
   // KeepOnly stops watching the directories not in `roots` (a reload whose
   // config no longer names them).
@@ -132,11 +135,12 @@ class AccountNotifier : public AccountWatch {
   // Handles one event; false if it was nothing to report.
   bool Handle(int wd, uint32_t mask, absl::string_view name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Watches `root_index`'s account `sid` (its directory and api_keys).
+  // Watches `root_index`'s account `sid`'s directory.
   bool WatchAccountLocked(uint32_t root_index, absl::string_view sid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
-  // Watches the api_keys directory of an account already watched.
-  bool WatchApiKeys(uint32_t root_index, absl::string_view sid)
+  // Watches the api_keys directory of an account already watched; true if
+  // there is none.
+  bool WatchApiKeysLocked(uint32_t root_index, absl::string_view sid)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
   // The index of `root` in roots_, added if new.
   uint32_t RootIndex(const std::string& root)
