@@ -58,6 +58,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bench/latency_histogram.h"
+#include "bench/typical_request.h"
 #include "captoken/v1/token_service.grpc.pb.h"
 #include "google/protobuf/arena.h"
 #include "grpcpp/grpcpp.h"
@@ -126,25 +127,6 @@ absl::string_view MethodName(Method method) {
       return "BatchMint";
   }
   return "";
-}
-
-// The benchmark's typical token (bench/token_benchmark.cc, TypicalSpec):
-// receive calls as "alice", place calls with two parameters, node profile.
-v1::CapabilityRequest TypicalRequest(const std::string& account_sid) {
-  v1::CapabilityRequest request;
-  request.set_account_sid(account_sid);
-  request.set_profile(v1::PROFILE_TWILIO_NODE);
-  request.add_scopes()->mutable_client_incoming()->set_client_name("alice");
-  v1::ClientOutgoing* outgoing =
-      request.add_scopes()->mutable_client_outgoing();
-  outgoing->set_application_sid("AP89abcdef0123456789abcdef01234567");
-  v1::Param* to = outgoing->add_params();
-  to->set_key("To");
-  to->set_value("+15551234567");
-  v1::Param* caller_id = outgoing->add_params();
-  caller_id->set_key("CallerId");
-  caller_id->set_value("client:alice");
-  return request;
 }
 
 // `size` copies of the typical request, as one BatchMint.

@@ -28,6 +28,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "bench/typical_request.h"
 #include "benchmark/benchmark.h"
 #include "captoken/v1/capability.pb.h"
 #include "captoken/v1/token_service.pb.h"
@@ -41,6 +42,8 @@
 namespace captoken::mint {
 namespace {
 
+using ::captoken::bench::TypicalRequest;
+
 const absl::Time kNow = absl::FromUnixSeconds(1700000000);
 
 const token::FixedClock& Clock() {
@@ -50,25 +53,6 @@ const token::FixedClock& Clock() {
 
 // The i-th benchmark account: "AC" and 32 hex digits.
 std::string AccountSid(uint64_t i) { return absl::StrFormat("AC%032x", i); }
-
-// The load generator's typical request (bench/loadgen.cc): receive calls as
-// "alice", place calls with two parameters, node profile.
-v1::CapabilityRequest TypicalRequest(const std::string& account_sid) {
-  v1::CapabilityRequest request;
-  request.set_account_sid(account_sid);
-  request.set_profile(v1::PROFILE_TWILIO_NODE);
-  request.add_scopes()->mutable_client_incoming()->set_client_name("alice");
-  v1::ClientOutgoing* outgoing =
-      request.add_scopes()->mutable_client_outgoing();
-  outgoing->set_application_sid("AP89abcdef0123456789abcdef01234567");
-  v1::Param* to = outgoing->add_params();
-  to->set_key("To");
-  to->set_value("+15551234567");
-  v1::Param* caller_id = outgoing->add_params();
-  caller_id->set_key("CallerId");
-  caller_id->set_value("client:alice");
-  return request;
-}
 
 // A minter with `count` accounts, each with an auth token of its own, held
 // as an account directory's are (AccountKeys::AccountMap, the table the
