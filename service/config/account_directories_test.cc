@@ -5,11 +5,8 @@
 
 #include "service/config/account_directories.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -17,9 +14,14 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_files.h"
 
 namespace captoken::config {
 namespace {
+
+using ::captoken::testing::FreshTestDirectory;
+using ::captoken::testing::MakeTestDirectory;
+using ::captoken::testing::WriteTestFile;
 
 using ::captoken::testing::StatusIs;
 using ::testing::HasSubstr;
@@ -27,13 +29,10 @@ using ::testing::HasSubstr;
 constexpr char kSid1[] = "AC0123456789abcdef0123456789abcdef";
 
 std::string DirectoryWithOneAccount() {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string root =
-      absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/directories_XXXXXX");
-  EXPECT_NE(::mkdtemp(root.data()), nullptr);
+  const std::string root = FreshTestDirectory("directories");
   const std::string account = absl::StrCat(root, "/", kSid1);
-  EXPECT_EQ(::mkdir(account.c_str(), 0700), 0);
-  std::ofstream(account + "/auth_token") << "secret";
+  MakeTestDirectory(account);
+  WriteTestFile(account + "/auth_token", "secret");
   return root;
 }
 

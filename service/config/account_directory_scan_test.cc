@@ -8,8 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <map>
 #include <string>
 
@@ -17,9 +15,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_files.h"
 
 namespace captoken::config {
 namespace {
+
+using ::captoken::testing::FreshTestDirectory;
+using ::captoken::testing::WriteTestFile;
 
 using ::captoken::testing::StatusIs;
 using ::testing::HasSubstr;
@@ -29,33 +31,20 @@ constexpr char kSid2[] = "ACfedcba9876543210fedcba9876543210";
 constexpr char kKeyA[] = "SK00000000000000000000000000000001";
 constexpr char kKeyB[] = "SK00000000000000000000000000000002";
 
-std::string FreshDirectory() {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string pattern =
-      absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/scan_XXXXXX");
-  EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-  return pattern;
-}
-
-void Write(const std::string& path, const std::string& content) {
-  std::ofstream file(path, std::ios::trunc);
-  file << content;
-}
-
 TEST(ScanAccountDirectory, VisitsEachAccountWithItsFiles) {
-  const std::string root = FreshDirectory();
+  const std::string root = FreshTestDirectory("scan");
   const std::string one = absl::StrCat(root, "/", kSid1);
   const std::string two = absl::StrCat(root, "/", kSid2);
   ASSERT_EQ(::mkdir(one.c_str(), 0700), 0);
   ASSERT_EQ(::mkdir(two.c_str(), 0700), 0);
   ASSERT_EQ(::mkdir((two + "/api_keys").c_str(), 0700), 0);
-  Write(one + "/auth_token", "a");
-  Write(two + "/auth_token", "b");
-  Write(two + "/labels", "x");
-  Write(two + "/api_keys/" + kKeyB, "kb");
-  Write(two + "/api_keys/" + kKeyA, "ka");
-  Write(two + "/api_keys/not-a-key", "z");
-  Write(root + "/stray", "z");
+  WriteTestFile(one + "/auth_token", "a");
+  WriteTestFile(two + "/auth_token", "b");
+  WriteTestFile(two + "/labels", "x");
+  WriteTestFile(two + "/api_keys/" + kKeyB, "kb");
+  WriteTestFile(two + "/api_keys/" + kKeyA, "ka");
+  WriteTestFile(two + "/api_keys/not-a-key", "z");
+  WriteTestFile(root + "/stray", "z");
   ASSERT_EQ(::mkdir((root + "/..data").c_str(), 0700), 0);
 
   std::map<std::string, ScannedAccount> seen;
@@ -88,8 +77,8 @@ TEST(ScanAccountDirectory, MissingDirectoryIsNotFound) {
 }
 
 TEST(ScanAccountDirectory, AFileIsNotADirectory) {
-  const std::string root = FreshDirectory();
-  Write(root + "/file", "x");
+  const std::string root = FreshTestDirectory("scan");
+  WriteTestFile(root + "/file", "x");
   EXPECT_THAT(
       ScanAccountDirectory(root + "/file", [](const ScannedAccount&) {}),
       StatusIs(absl::StatusCode::kFailedPrecondition,
@@ -97,14 +86,14 @@ TEST(ScanAccountDirectory, AFileIsNotADirectory) {
 }
 
 TEST(DigestAccountDirectory, MovesOnlyWhenSomethingChanges) {
-  const std::string root = FreshDirectory();
+  const std::string root = FreshTestDirectory("scan");
   const std::string one = absl::StrCat(root, "/", kSid1);
   ASSERT_EQ(::mkdir(one.c_str(), 0700), 0);
-  Write(one + "/auth_token", "a");
+  WriteTestFile(one + "/auth_token", "a");
   const uint64_t first = DigestAccountDirectory(root);
   EXPECT_NE(first, 0u);
   EXPECT_EQ(DigestAccountDirectory(root), first);
-  Write(one + "/auth_token", "bb");
+  WriteTestFile(one + "/auth_token", "bb");
   const uint64_t second = DigestAccountDirectory(root);
   EXPECT_NE(second, first);
   const std::string two = absl::StrCat(root, "/", kSid2);

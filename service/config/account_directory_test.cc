@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -26,9 +25,14 @@
 #include "service/token/api_key.h"
 #include "service/token/crypto.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_files.h"
 
 namespace captoken::config {
 namespace {
+
+using ::captoken::testing::FreshTestDirectory;
+using ::captoken::testing::MakeTestDirectory;
+using ::captoken::testing::ReplaceTestFile;
 
 using ::captoken::testing::StatusIs;
 using ::testing::AllOf;
@@ -43,36 +47,13 @@ constexpr char kSid2[] = "ACfedcba9876543210fedcba9876543210";
 constexpr char kSid3[] = "AC11111111111111111111111111111111";
 constexpr char kKeySid[] = "SK0123456789abcdef0123456789abcdef";
 
-// A fresh directory under the test's temporary directory.
-std::string FreshDirectory() {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string pattern =
-      absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/account_dir_XXXXXX");
-  EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-  return pattern;
-}
-
-void MakeDirectory(const std::string& path) {
-  ASSERT_EQ(::mkdir(path.c_str(), 0700), 0) << path;
-}
-
-// Writes through a new file and a rename, as secret syncs do.
-void Write(const std::string& path, absl::string_view content) {
-  const std::string temporary = path + ".new";
-  {
-    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    file << content;
-  }
-  ASSERT_EQ(::rename(temporary.c_str(), path.c_str()), 0) << path;
-}
-
 token::HmacSha256Key::Mac MacWith(absl::string_view secret) {
   return token::HmacSha256Key::Create(secret)->Compute("message");
 }
 
 class AccountDirectoryTest : public ::testing::Test {
  protected:
-  void SetUp() override { root_ = FreshDirectory(); }
+  void SetUp() override { root_ = FreshTestDirectory("account_dir"); }
 
   std::string Account(absl::string_view sid) {
     return absl::StrCat(root_, "/", sid);
@@ -80,8 +61,8 @@ class AccountDirectoryTest : public ::testing::Test {
 
   // An account with only an auth token.
   void AddAccount(absl::string_view sid, absl::string_view secret) {
-    MakeDirectory(Account(sid));
-    Write(Account(sid) + "/auth_token", secret);
+    MakeTestDirectory(Account(sid));
+    ReplaceTestFile(Account(sid) + "/auth_token", secret);
   }
 
   // The auth token's MAC of "message" for `sid`, or nullopt if not served.
@@ -103,10 +84,11 @@ class AccountDirectoryTest : public ::testing::Test {
 TEST_F(AccountDirectoryTest, FirstRefreshReadsEveryAccountAndItsFiles) {
   AddAccount(kSid1, "one\n");
   AddAccount(kSid2, "two");
-  Write(Account(kSid2) + "/secondary_auth_token", "two-old");
-  MakeDirectory(Account(kSid2) + "/api_keys");
-  Write(Account(kSid2) + "/api_keys/" + kKeySid, "key-secret");
-  Write(Account(kSid2) + "/labels", "tier:gold\n# a comment\n\nregion=eu\n");
+  ReplaceTestFile(Account(kSid2) + "/secondary_auth_token", "two-old");
+  MakeTestDirectory(Account(kSid2) + "/api_keys");
+  ReplaceTestFile(Account(kSid2) + "/api_keys/" + kKeySid, "key-secret");
+  ReplaceTestFile(Account(kSid2) + "/labels",
+                  "tier:gold\n# a comment\n\nregion=eu\n");
   AccountDirectory directory = NewDirectory();
   ASSERT_OK_AND_ASSIGN(AccountDirectory::Refreshed refreshed,
                        directory.Refresh());
@@ -146,7 +128,7 @@ TEST_F(AccountDirectoryTest, OnlyTheChangedAccountIsReadAgain) {
   AccountDirectory directory = NewDirectory();
   ASSERT_TRUE(directory.Refresh().ok());
   const auto before = directory.accounts();
-  Write(Account(kSid1) + "/auth_token", "one-rotated");
+  ReplaceTestFile(Account(kSid1) + "/auth_token", "one-rotated");
   ASSERT_OK_AND_ASSIGN(AccountDirectory::Refreshed refreshed,
                        directory.Refresh());
   EXPECT_EQ(refreshed.files_read, 1);
@@ -197,7 +179,7 @@ TEST_F(AccountDirectoryTest, ABrokenAccountKeepsItsPreviousVersion) {
   AccountDirectory directory = NewDirectory();
   ASSERT_TRUE(directory.Refresh().ok());
   const std::string oversized(5000, 'x');
-  Write(Account(kSid1) + "/auth_token", oversized);
+  ReplaceTestFile(Account(kSid1) + "/auth_token", oversized);
   ASSERT_OK_AND_ASSIGN(AccountDirectory::Refreshed refreshed,
                        directory.Refresh());
   ASSERT_EQ(refreshed.problems.size(), 1u);
@@ -216,7 +198,7 @@ TEST_F(AccountDirectoryTest, ABrokenAccountKeepsItsPreviousVersion) {
   EXPECT_EQ(refreshed.files_read, 0);
   EXPECT_EQ(refreshed.broken, 1);
 
-  Write(Account(kSid1) + "/auth_token", "one-fixed");
+  ReplaceTestFile(Account(kSid1) + "/auth_token", "one-fixed");
   ASSERT_OK_AND_ASSIGN(refreshed, directory.Refresh());
   EXPECT_EQ(refreshed.broken, 0);
   EXPECT_EQ(refreshed.changed, 1);
@@ -225,8 +207,8 @@ TEST_F(AccountDirectoryTest, ABrokenAccountKeepsItsPreviousVersion) {
 
 TEST_F(AccountDirectoryTest, ANewBrokenAccountIsNotServed) {
   AddAccount(kSid1, "one");
-  MakeDirectory(Account(kSid2));  // No auth_token.
-  MakeDirectory(Account(kSid3));
+  MakeTestDirectory(Account(kSid2));  // No auth_token.
+  MakeTestDirectory(Account(kSid3));
   ASSERT_EQ(::mkfifo((Account(kSid3) + "/auth_token").c_str(), 0600), 0);
   AccountDirectory directory = NewDirectory();
   ASSERT_OK_AND_ASSIGN(AccountDirectory::Refreshed refreshed,
@@ -244,7 +226,7 @@ TEST_F(AccountDirectoryTest, ANewBrokenAccountIsNotServed) {
 
 TEST_F(AccountDirectoryTest, AMalformedLabelIsABrokenAccount) {
   AddAccount(kSid1, "one");
-  Write(Account(kSid1) + "/labels", "good\nnot a label\n");
+  ReplaceTestFile(Account(kSid1) + "/labels", "good\nnot a label\n");
   AccountDirectory directory = NewDirectory();
   ASSERT_OK_AND_ASSIGN(AccountDirectory::Refreshed refreshed,
                        directory.Refresh());
@@ -256,7 +238,7 @@ TEST_F(AccountDirectoryTest, AMalformedLabelIsABrokenAccount) {
 
 TEST_F(AccountDirectoryTest, AnEmptyLabelsFileMeansNoLabels) {
   AddAccount(kSid1, "one");
-  Write(Account(kSid1) + "/labels", "");
+  ReplaceTestFile(Account(kSid1) + "/labels", "");
   AccountDirectory directory = NewDirectory();
   ASSERT_OK_AND_ASSIGN(AccountDirectory::Refreshed refreshed,
                        directory.Refresh());
@@ -266,10 +248,10 @@ TEST_F(AccountDirectoryTest, AnEmptyLabelsFileMeansNoLabels) {
 
 TEST_F(AccountDirectoryTest, StrayAndHiddenEntriesAreIgnored) {
   AddAccount(kSid1, "one");
-  Write(root_ + "/README", "not an account");
-  MakeDirectory(root_ + "/not-a-sid");
-  MakeDirectory(root_ + "/..data");
-  Write(root_ + "/" + kSid2, "a file, not a directory");
+  ReplaceTestFile(root_ + "/README", "not an account");
+  MakeTestDirectory(root_ + "/not-a-sid");
+  MakeTestDirectory(root_ + "/..data");
+  ReplaceTestFile(root_ + "/" + kSid2, "a file, not a directory");
   AccountDirectory directory = NewDirectory();
   ASSERT_OK_AND_ASSIGN(AccountDirectory::Refreshed refreshed,
                        directory.Refresh());
@@ -283,9 +265,9 @@ TEST_F(AccountDirectoryTest, StrayAndHiddenEntriesAreIgnored) {
 // through `..data`; an update writes a new timestamped directory and swaps
 // `..data`.
 TEST_F(AccountDirectoryTest, AKubernetesSecretMountAndItsUpdateAreRead) {
-  MakeDirectory(root_ + "/..2026_01_01_v1");
-  MakeDirectory(root_ + "/..2026_01_01_v1/" + kSid1);
-  Write(root_ + "/..2026_01_01_v1/" + kSid1 + "/auth_token", "one");
+  MakeTestDirectory(root_ + "/..2026_01_01_v1");
+  MakeTestDirectory(root_ + "/..2026_01_01_v1/" + kSid1);
+  ReplaceTestFile(root_ + "/..2026_01_01_v1/" + kSid1 + "/auth_token", "one");
   ASSERT_EQ(::symlink("..2026_01_01_v1", (root_ + "/..data").c_str()), 0);
   ASSERT_EQ(
       ::symlink(absl::StrCat("..data/", kSid1).c_str(), Account(kSid1).c_str()),
@@ -297,9 +279,9 @@ TEST_F(AccountDirectoryTest, AKubernetesSecretMountAndItsUpdateAreRead) {
   EXPECT_EQ(refreshed.ignored, 0);
   EXPECT_EQ(Served(directory, kSid1), MacWith("one"));
 
-  MakeDirectory(root_ + "/..2026_01_02_v2");
-  MakeDirectory(root_ + "/..2026_01_02_v2/" + kSid1);
-  Write(root_ + "/..2026_01_02_v2/" + kSid1 + "/auth_token", "uno");
+  MakeTestDirectory(root_ + "/..2026_01_02_v2");
+  MakeTestDirectory(root_ + "/..2026_01_02_v2/" + kSid1);
+  ReplaceTestFile(root_ + "/..2026_01_02_v2/" + kSid1 + "/auth_token", "uno");
   ASSERT_EQ(::symlink("..2026_01_02_v2", (root_ + "/..data_tmp").c_str()), 0);
   ASSERT_EQ(
       ::rename((root_ + "/..data_tmp").c_str(), (root_ + "/..data").c_str()),
@@ -356,8 +338,8 @@ TEST_F(AccountDirectoryTest, RefreshAccountsLooksOnlyAtTheNamedAccounts) {
   AccountDirectory directory = NewDirectory();
   ASSERT_TRUE(directory.Refresh().ok());
   const auto before = directory.accounts();
-  Write(Account(kSid1) + "/auth_token", "one-rotated");
-  Write(Account(kSid2) + "/auth_token", "two-rotated");
+  ReplaceTestFile(Account(kSid1) + "/auth_token", "one-rotated");
+  ReplaceTestFile(Account(kSid2) + "/auth_token", "two-rotated");
   // Only kSid1 is named: kSid2's change waits for its own notification.
   RecordingWatch watch;
   AccountDirectory::Refreshed refreshed =
@@ -387,7 +369,7 @@ TEST_F(AccountDirectoryTest, RefreshAccountsAddsAndRemoves) {
   AccountDirectory directory = NewDirectory();
   ASSERT_TRUE(directory.Refresh().ok());
   AddAccount(kSid3, "three");
-  Write(Account(kSid3) + "/labels", "tier:gold\n");
+  ReplaceTestFile(Account(kSid3) + "/labels", "tier:gold\n");
   ASSERT_EQ(::unlink((Account(kSid2) + "/auth_token").c_str()), 0);
   ASSERT_EQ(::rmdir(Account(kSid2).c_str()), 0);
   AccountDirectory::Refreshed refreshed =
@@ -412,7 +394,7 @@ TEST_F(AccountDirectoryTest, RefreshAccountsKeepsABrokenAccountAndCountsIt) {
   AddAccount(kSid1, "one");
   AccountDirectory directory = NewDirectory();
   ASSERT_TRUE(directory.Refresh().ok());
-  Write(Account(kSid1) + "/auth_token", std::string(5000, 'x'));
+  ReplaceTestFile(Account(kSid1) + "/auth_token", std::string(5000, 'x'));
   AccountDirectory::Refreshed refreshed = directory.RefreshAccounts({kSid1});
   ASSERT_EQ(refreshed.problems.size(), 1u);
   EXPECT_TRUE(refreshed.problems[0].kept_previous);
@@ -449,8 +431,8 @@ TEST_F(AccountDirectoryTest, AFullScanWatchesEachAccountBeforeLookingAtIt) {
 TEST_F(AccountDirectoryTest, OnlyAnExistingApiKeysDirectoryIsWatched) {
   AddAccount(kSid1, "one");
   AddAccount(kSid2, "two");
-  MakeDirectory(Account(kSid2) + "/api_keys");
-  Write(Account(kSid2) + "/api_keys/" + kKeySid, "key-secret");
+  MakeTestDirectory(Account(kSid2) + "/api_keys");
+  ReplaceTestFile(Account(kSid2) + "/api_keys/" + kKeySid, "key-secret");
   AccountDirectory directory = NewDirectory();
   RecordingWatch full;
   ASSERT_TRUE(directory.Refresh(&full).ok());

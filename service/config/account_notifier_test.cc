@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -23,9 +22,15 @@
 #include "gtest/gtest.h"
 #include "service/config/account_directory.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_files.h"
 
 namespace captoken::config {
 namespace {
+
+using ::captoken::testing::FreshTestDirectory;
+using ::captoken::testing::MakeTestDirectory;
+using ::captoken::testing::ReplaceTestFile;
+using ::captoken::testing::WriteTestFile;
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -36,35 +41,13 @@ constexpr char kSid2[] = "ACfedcba9876543210fedcba9876543210";
 constexpr char kSid3[] = "AC11111111111111111111111111111111";
 constexpr char kKeySid[] = "SK0123456789abcdef0123456789abcdef";
 
-std::string FreshDirectory() {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string pattern =
-      absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/notifier_XXXXXX");
-  EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-  return pattern;
-}
-
-void MakeDirectory(const std::string& path) {
-  ASSERT_EQ(::mkdir(path.c_str(), 0700), 0) << path;
-}
-
-void WriteInPlace(const std::string& path, const std::string& content) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << content;
-}
-
-void WriteAndRename(const std::string& path, const std::string& content) {
-  WriteInPlace(path + ".new", content);
-  ASSERT_EQ(::rename((path + ".new").c_str(), path.c_str()), 0) << path;
-}
-
 class AccountNotifierTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = FreshDirectory();
+    root_ = FreshTestDirectory("notifier");
     for (const char* sid : {kSid1, kSid2}) {
-      MakeDirectory(Account(sid));
-      WriteAndRename(Account(sid) + "/auth_token", "secret");
+      MakeTestDirectory(Account(sid));
+      ReplaceTestFile(Account(sid) + "/auth_token", "secret");
     }
     absl::StatusOr<std::unique_ptr<AccountNotifier>> notifier =
         AccountNotifier::Create(absl::Milliseconds(5));
@@ -118,7 +101,7 @@ class AccountNotifierTest : public ::testing::Test {
 
 TEST_F(AccountNotifierTest, AFileWrittenInPlaceNamesItsAccount) {
   WatchAndStart();
-  WriteInPlace(Account(kSid1) + "/auth_token", "rotated");
+  WriteTestFile(Account(kSid1) + "/auth_token", "rotated");
   AccountNotifier::Changes changes = Wait();
   EXPECT_THAT(changes.full_scans, IsEmpty());
   EXPECT_THAT(changes.accounts[root_], UnorderedElementsAre(kSid1));
@@ -126,7 +109,7 @@ TEST_F(AccountNotifierTest, AFileWrittenInPlaceNamesItsAccount) {
 
 TEST_F(AccountNotifierTest, AFileRenamedIntoPlaceNamesItsAccount) {
   WatchAndStart();
-  WriteAndRename(Account(kSid2) + "/secondary_auth_token", "old");
+  ReplaceTestFile(Account(kSid2) + "/secondary_auth_token", "old");
   AccountNotifier::Changes changes = Wait();
   EXPECT_THAT(changes.full_scans, IsEmpty());
   EXPECT_THAT(changes.accounts[root_], UnorderedElementsAre(kSid2));
@@ -134,10 +117,10 @@ TEST_F(AccountNotifierTest, AFileRenamedIntoPlaceNamesItsAccount) {
 
 TEST_F(AccountNotifierTest, AnAddedAccountIsNamedAndThenWatched) {
   WatchAndStart();
-  MakeDirectory(Account(kSid3));
+  MakeTestDirectory(Account(kSid3));
   EXPECT_THAT(Wait().accounts[root_], UnorderedElementsAre(kSid3));
   // Its own files are watched from then on.
-  WriteAndRename(Account(kSid3) + "/auth_token", "three");
+  ReplaceTestFile(Account(kSid3) + "/auth_token", "three");
   AccountNotifier::Changes changes = Wait();
   EXPECT_THAT(changes.accounts[root_], UnorderedElementsAre(kSid3));
   EXPECT_TRUE(notifier_->Covers(root_));
@@ -158,31 +141,31 @@ TEST_F(AccountNotifierTest, ARemovedAccountIsNamed) {
 
 TEST_F(AccountNotifierTest, AnApiKeyAddedAndChangedNamesItsAccount) {
   WatchAndStart();
-  MakeDirectory(Account(kSid1) + "/api_keys");
+  MakeTestDirectory(Account(kSid1) + "/api_keys");
   EXPECT_THAT(Wait().accounts[root_], UnorderedElementsAre(kSid1));
   // The new api_keys directory is watched: a key written into it is seen.
-  WriteAndRename(Account(kSid1) + "/api_keys/" + kKeySid, "key");
+  ReplaceTestFile(Account(kSid1) + "/api_keys/" + kKeySid, "key");
   EXPECT_THAT(Wait().accounts[root_], UnorderedElementsAre(kSid1));
-  WriteInPlace(Account(kSid1) + "/api_keys/" + kKeySid, "key-rotated");
+  WriteTestFile(Account(kSid1) + "/api_keys/" + kKeySid, "key-rotated");
   EXPECT_THAT(Wait().accounts[root_], UnorderedElementsAre(kSid1));
 }
 
 TEST_F(AccountNotifierTest, HiddenAndStrayEntriesAreNotReported) {
   WatchAndStart();
-  WriteAndRename(root_ + "/README", "stray");
-  MakeDirectory(root_ + "/.staging");
+  ReplaceTestFile(root_ + "/README", "stray");
+  MakeTestDirectory(root_ + "/.staging");
   // Then a real change, to know the others were handled first.
-  WriteInPlace(Account(kSid2) + "/labels", "tier:gold\n");
+  WriteTestFile(Account(kSid2) + "/labels", "tier:gold\n");
   AccountNotifier::Changes changes = Wait();
   EXPECT_THAT(changes.full_scans, IsEmpty());
   EXPECT_THAT(changes.accounts[root_], UnorderedElementsAre(kSid2));
 }
 
 TEST_F(AccountNotifierTest, AKubernetesDataSwapAsksForAFullScan) {
-  MakeDirectory(root_ + "/..2026_01_01_v1");
+  MakeTestDirectory(root_ + "/..2026_01_01_v1");
   ASSERT_EQ(::symlink("..2026_01_01_v1", (root_ + "/..data").c_str()), 0);
   WatchAndStart();
-  MakeDirectory(root_ + "/..2026_01_02_v2");
+  MakeTestDirectory(root_ + "/..2026_01_02_v2");
   ASSERT_EQ(::symlink("..2026_01_02_v2", (root_ + "/..data_tmp").c_str()), 0);
   ASSERT_EQ(
       ::rename((root_ + "/..data_tmp").c_str(), (root_ + "/..data").c_str()),
@@ -218,7 +201,7 @@ TEST_F(AccountNotifierTest, AForgottenDirectoryIsNotReported) {
   WatchAndStart();
   notifier_->KeepOnly({});
   EXPECT_FALSE(notifier_->Covers(root_));
-  WriteInPlace(Account(kSid1) + "/auth_token", "rotated");
+  WriteTestFile(Account(kSid1) + "/auth_token", "rotated");
   // Nothing to wait for: a quiet moment, then nothing taken.
   absl::SleepFor(absl::Milliseconds(200));
   EXPECT_TRUE(notifier_->TakeChanges().empty());

@@ -26,39 +26,20 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "tests/testing/temp_files.h"
 
 namespace captoken::config {
 namespace {
+
+using ::captoken::testing::FreshTestDirectory;
+using ::captoken::testing::ReplaceTestFile;
+using ::captoken::testing::WriteTestFile;
 
 constexpr absl::Duration kInterval = absl::Milliseconds(20);
 // Long enough for a change to be noticed on a loaded machine.
 constexpr absl::Duration kPatience = absl::Seconds(30);
 // How long "nothing happens" is watched for: many intervals.
 constexpr absl::Duration kQuietSpell = absl::Milliseconds(300);
-
-// A fresh directory for one test.
-std::string TempDir() {
-  const char* root = std::getenv("TEST_TMPDIR");
-  std::string dir =
-      absl::StrCat(root != nullptr ? root : "/tmp", "/file_watcher_XXXXXX");
-  EXPECT_NE(::mkdtemp(dir.data()), nullptr) << dir;
-  return dir;
-}
-
-void WriteFile(const std::string& path, absl::string_view content) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file.write(content.data(), static_cast<std::streamsize>(content.size()));
-  file.close();
-  ASSERT_TRUE(file.good()) << path;
-}
-
-// Replaces `path` with `content` in one step, as editors and secret
-// managers do: write a new file, rename it over the old one.
-void ReplaceFile(const std::string& path, absl::string_view content) {
-  const std::string temporary = absl::StrCat(path, ".new");
-  WriteFile(temporary, content);
-  ASSERT_EQ(::rename(temporary.c_str(), path.c_str()), 0) << path;
-}
 
 // Counts the watcher's callbacks and lets a test wait for them.
 class Changes {
@@ -103,36 +84,38 @@ class Changes {
 };
 
 TEST(FileWatcher, RewritingAFileWithADifferentSizeIsReported) {
-  const std::string path = absl::StrCat(TempDir(), "/auth-token");
-  WriteFile(path, "first-secret");
+  const std::string path =
+      absl::StrCat(FreshTestDirectory("file_watcher"), "/auth-token");
+  WriteTestFile(path, "first-secret");
   Changes changes;
   FileWatcher watcher(kInterval, changes.Callback());
   watcher.SetFiles({path});
 
-  WriteFile(path, "a-longer-second-secret");
+  WriteTestFile(path, "a-longer-second-secret");
   EXPECT_TRUE(changes.WaitFor(1, kPatience));
 }
 
 TEST(FileWatcher, RenamingANewFileOverItIsReported) {
   // Same size, perhaps the same modification time: the inode differs.
-  const std::string path = absl::StrCat(TempDir(), "/auth-token");
-  WriteFile(path, "secret-one");
+  const std::string path =
+      absl::StrCat(FreshTestDirectory("file_watcher"), "/auth-token");
+  WriteTestFile(path, "secret-one");
   Changes changes;
   FileWatcher watcher(kInterval, changes.Callback());
   watcher.SetFiles({path});
 
-  ReplaceFile(path, "secret-two");
+  ReplaceTestFile(path, "secret-two");
   EXPECT_TRUE(changes.WaitFor(1, kPatience));
 }
 
 TEST(FileWatcher, SwappingTheSymlinkItIsReachedThroughIsReported) {
   // A Kubernetes secret volume: auth-token -> ..data/auth-token, and
   // ..data -> a timestamped directory that an update replaces atomically.
-  const std::string dir = TempDir();
+  const std::string dir = FreshTestDirectory("file_watcher");
   ASSERT_EQ(::mkdir(absl::StrCat(dir, "/..v1").c_str(), 0700), 0);
   ASSERT_EQ(::mkdir(absl::StrCat(dir, "/..v2").c_str(), 0700), 0);
-  WriteFile(absl::StrCat(dir, "/..v1/auth-token"), "secret-one");
-  WriteFile(absl::StrCat(dir, "/..v2/auth-token"), "secret-two");
+  WriteTestFile(absl::StrCat(dir, "/..v1/auth-token"), "secret-one");
+  WriteTestFile(absl::StrCat(dir, "/..v2/auth-token"), "secret-two");
   ASSERT_EQ(::symlink("..v1", absl::StrCat(dir, "/..data").c_str()), 0);
   const std::string path = absl::StrCat(dir, "/auth-token");
   ASSERT_EQ(::symlink("..data/auth-token", path.c_str()), 0);
@@ -149,9 +132,9 @@ TEST(FileWatcher, SwappingTheSymlinkItIsReachedThroughIsReported) {
 }
 
 TEST(FileWatcher, ReplacingASymlinkToPointElsewhereIsReported) {
-  const std::string dir = TempDir();
-  WriteFile(absl::StrCat(dir, "/a"), "secret-one");
-  WriteFile(absl::StrCat(dir, "/b"), "secret-two");
+  const std::string dir = FreshTestDirectory("file_watcher");
+  WriteTestFile(absl::StrCat(dir, "/a"), "secret-one");
+  WriteTestFile(absl::StrCat(dir, "/b"), "secret-two");
   const std::string path = absl::StrCat(dir, "/link");
   ASSERT_EQ(::symlink("a", path.c_str()), 0);
 
@@ -165,8 +148,9 @@ TEST(FileWatcher, ReplacingASymlinkToPointElsewhereIsReported) {
 }
 
 TEST(FileWatcher, RemovingAFileIsReported) {
-  const std::string path = absl::StrCat(TempDir(), "/auth-token");
-  WriteFile(path, "secret");
+  const std::string path =
+      absl::StrCat(FreshTestDirectory("file_watcher"), "/auth-token");
+  WriteTestFile(path, "secret");
   Changes changes;
   FileWatcher watcher(kInterval, changes.Callback());
   watcher.SetFiles({path});
@@ -176,21 +160,21 @@ TEST(FileWatcher, RemovingAFileIsReported) {
 }
 
 TEST(FileWatcher, ChangeToAnyOfSeveralFilesIsReported) {
-  const std::string dir = TempDir();
+  const std::string dir = FreshTestDirectory("file_watcher");
   const std::string first = absl::StrCat(dir, "/first");
   const std::string second = absl::StrCat(dir, "/second");
-  WriteFile(first, "one");
-  WriteFile(second, "two");
+  WriteTestFile(first, "one");
+  WriteTestFile(second, "two");
   Changes changes;
   FileWatcher watcher(kInterval, changes.Callback());
   watcher.SetFiles({first, second});
 
-  ReplaceFile(second, "two, changed");
+  ReplaceTestFile(second, "two, changed");
   EXPECT_TRUE(changes.WaitFor(1, kPatience));
 }
 
 TEST(FileWatcher, AnAccountAddedToAWatchedDirectoryIsReported) {
-  const std::string dir = TempDir();
+  const std::string dir = FreshTestDirectory("file_watcher");
   const std::string account =
       absl::StrCat(dir, "/AC0123456789abcdef0123456789abcdef");
   Changes changes;
@@ -198,31 +182,31 @@ TEST(FileWatcher, AnAccountAddedToAWatchedDirectoryIsReported) {
   watcher.SetFiles({}, {dir});
 
   ASSERT_EQ(::mkdir(account.c_str(), 0700), 0);
-  WriteFile(absl::StrCat(account, "/auth_token"), "secret");
+  WriteTestFile(absl::StrCat(account, "/auth_token"), "secret");
   EXPECT_TRUE(changes.WaitFor(1, kPatience));
 }
 
 TEST(FileWatcher, ASecretRewrittenInAWatchedDirectoryIsReported) {
-  const std::string dir = TempDir();
+  const std::string dir = FreshTestDirectory("file_watcher");
   const std::string account =
       absl::StrCat(dir, "/AC0123456789abcdef0123456789abcdef");
   ASSERT_EQ(::mkdir(account.c_str(), 0700), 0);
-  WriteFile(absl::StrCat(account, "/auth_token"), "secret-one");
+  WriteTestFile(absl::StrCat(account, "/auth_token"), "secret-one");
   Changes changes;
   FileWatcher watcher(kInterval, changes.Callback());
   watcher.SetFiles({}, {dir});
 
   // In place: the directory itself does not change, the file does.
-  WriteFile(absl::StrCat(account, "/auth_token"), "secret-two");
+  WriteTestFile(absl::StrCat(account, "/auth_token"), "secret-two");
   EXPECT_TRUE(changes.WaitFor(1, kPatience));
 }
 
 TEST(FileWatcher, AQuietDirectoryIsNotReported) {
-  const std::string dir = TempDir();
+  const std::string dir = FreshTestDirectory("file_watcher");
   const std::string account =
       absl::StrCat(dir, "/AC0123456789abcdef0123456789abcdef");
   ASSERT_EQ(::mkdir(account.c_str(), 0700), 0);
-  WriteFile(absl::StrCat(account, "/auth_token"), "secret");
+  WriteTestFile(absl::StrCat(account, "/auth_token"), "secret");
   Changes changes;
   FileWatcher watcher(kInterval, changes.Callback());
   watcher.SetFiles({}, {dir});
@@ -230,8 +214,9 @@ TEST(FileWatcher, AQuietDirectoryIsNotReported) {
 }
 
 TEST(FileWatcher, NoChangeIsNotReported) {
-  const std::string path = absl::StrCat(TempDir(), "/auth-token");
-  WriteFile(path, "secret");
+  const std::string path =
+      absl::StrCat(FreshTestDirectory("file_watcher"), "/auth-token");
+  WriteTestFile(path, "secret");
   Changes changes;
   FileWatcher watcher(kInterval, changes.Callback());
   watcher.SetFiles({path, absl::StrCat(path, ".missing")});
@@ -245,13 +230,14 @@ TEST(FileWatcher, NoChangeIsNotReported) {
 }
 
 TEST(FileWatcher, OneChangeIsReportedOnce) {
-  const std::string path = absl::StrCat(TempDir(), "/auth-token");
-  WriteFile(path, "secret-one");
+  const std::string path =
+      absl::StrCat(FreshTestDirectory("file_watcher"), "/auth-token");
+  WriteTestFile(path, "secret-one");
   Changes changes;
   FileWatcher watcher(kInterval, changes.Callback());
   watcher.SetFiles({path});
 
-  ReplaceFile(path, "secret-two");
+  ReplaceTestFile(path, "secret-two");
   ASSERT_TRUE(changes.WaitFor(1, kPatience));
   EXPECT_FALSE(changes.WaitFor(2, kQuietSpell));
   EXPECT_EQ(changes.count(), 1);
@@ -261,22 +247,23 @@ TEST(FileWatcher, SetFilesTakesANewBaseline) {
   // The reload a change triggers re-reads the files and calls SetFiles; a
   // change made before that call is in the new baseline, not reported again.
   // (The hook runs on the watcher's thread, so no check can come between.)
-  const std::string path = absl::StrCat(TempDir(), "/auth-token");
-  WriteFile(path, "secret-one");
+  const std::string path =
+      absl::StrCat(FreshTestDirectory("file_watcher"), "/auth-token");
+  WriteTestFile(path, "secret-one");
   Changes changes;
   FileWatcher watcher(kInterval, changes.Callback());
   watcher.SetFiles({path});
   changes.OnNext([&] {
-    ReplaceFile(path, "secret-three");
+    ReplaceTestFile(path, "secret-three");
     watcher.SetFiles({path});
   });
 
-  ReplaceFile(path, "secret-two");
+  ReplaceTestFile(path, "secret-two");
   ASSERT_TRUE(changes.WaitFor(1, kPatience));
   EXPECT_FALSE(changes.WaitFor(2, kQuietSpell));
 
   // And the file is still watched from its new state.
-  ReplaceFile(path, "secret-four");
+  ReplaceTestFile(path, "secret-four");
   EXPECT_TRUE(changes.WaitFor(2, kPatience));
 }
 
@@ -284,7 +271,7 @@ TEST(FileWatcher, SetFilesKeepsAWatchedDirectorysBaseline) {
   // Unlike a file, a directory is not read again by the reload that calls
   // SetFiles: the accounts it read are those of its own scan, so a change
   // made after that scan must still be reported.
-  const std::string dir = TempDir();
+  const std::string dir = FreshTestDirectory("file_watcher");
   Changes changes;
   FileWatcher watcher(kInterval, changes.Callback());
   watcher.SetFiles({}, {dir});
@@ -304,19 +291,19 @@ TEST(FileWatcher, SetFilesKeepsAWatchedDirectorysBaseline) {
 }
 
 TEST(FileWatcher, SetFilesReplacesTheWatchedFiles) {
-  const std::string dir = TempDir();
+  const std::string dir = FreshTestDirectory("file_watcher");
   const std::string old_file = absl::StrCat(dir, "/old");
   const std::string new_file = absl::StrCat(dir, "/new");
-  WriteFile(old_file, "old");
-  WriteFile(new_file, "new");
+  WriteTestFile(old_file, "old");
+  WriteTestFile(new_file, "new");
   Changes changes;
   FileWatcher watcher(kInterval, changes.Callback());
   watcher.SetFiles({old_file});
   watcher.SetFiles({new_file});
 
-  ReplaceFile(old_file, "old, changed");
+  ReplaceTestFile(old_file, "old, changed");
   EXPECT_FALSE(changes.WaitFor(1, kQuietSpell));
-  ReplaceFile(new_file, "new, changed");
+  ReplaceTestFile(new_file, "new, changed");
   EXPECT_TRUE(changes.WaitFor(1, kPatience));
 }
 
@@ -327,8 +314,9 @@ TEST(FileWatcher, WatchingNothingReportsNothing) {
 }
 
 TEST(FileWatcher, DestructorDoesNotWaitOutTheInterval) {
-  const std::string path = absl::StrCat(TempDir(), "/auth-token");
-  WriteFile(path, "secret");
+  const std::string path =
+      absl::StrCat(FreshTestDirectory("file_watcher"), "/auth-token");
+  WriteTestFile(path, "secret");
   auto watcher = std::make_unique<FileWatcher>(absl::Hours(1), [] {});
   watcher->SetFiles({path});
 
