@@ -82,19 +82,26 @@ std::unique_ptr<TokenMinter> NewMinter(uint64_t count) {
                    ServingState{*std::move(keys), *std::move(open)}));
 }
 
+// Mints `request` as one call would (its audit record included); false,
+// with the benchmark marked failed, if it was refused.
+bool MintOnce(const TokenMinter& minter, const v1::CapabilityRequest& request,
+              benchmark::State& state) {
+  AuditRecord audit;
+  absl::StatusOr<v1::TokenResponse> response =
+      minter.MintCapabilityToken(request, authz::CallerIdentity(), &audit);
+  if (!response.ok()) {
+    state.SkipWithError("mint failed");
+    return false;
+  }
+  benchmark::DoNotOptimize(response->token().data());
+  return true;
+}
+
 void BM_MintCapability(benchmark::State& state) {
   const std::unique_ptr<TokenMinter> minter = NewMinter(1);
   const v1::CapabilityRequest request = TypicalRequest(AccountSid(0));
-  const authz::CallerIdentity caller;
   for (auto _ : state) {
-    AuditRecord audit;
-    absl::StatusOr<v1::TokenResponse> response =
-        minter->MintCapabilityToken(request, caller, &audit);
-    if (!response.ok()) {
-      state.SkipWithError("mint failed");
-      break;
-    }
-    benchmark::DoNotOptimize(response->token().data());
+    if (!MintOnce(*minter, request, state)) break;
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -150,22 +157,15 @@ void BM_MintAtScale(benchmark::State& state) {
   sids.reserve(65536);
   for (int i = 0; i < 65536; ++i) sids.push_back(AccountSid(random() % count));
   v1::CapabilityRequest request = TypicalRequest(sids[0]);
-  const authz::CallerIdentity caller;
   size_t next = 0;
   for (auto _ : state) {
     request.set_account_sid(sids[next]);
-    AuditRecord audit;
-    absl::StatusOr<v1::TokenResponse> response =
-        minter->MintCapabilityToken(request, caller, &audit);
-    if (!response.ok()) {
-      state.SkipWithError("mint failed");
-      break;
-    }
-    benchmark::DoNotOptimize(response->token().data());
+    if (!MintOnce(*minter, request, state)) break;
     if (++next == sids.size()) next = 0;
   }
   state.SetItemsProcessed(state.iterations());
 }
+
 }  // namespace
 }  // namespace captoken::mint
 
