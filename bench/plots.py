@@ -226,13 +226,22 @@ def scale_plot(sc, sa, plt, save):
         ys = [100 * r["mint_ratio"] for r in mint]
         low = [y - 100 * r["mint_ratio_range"][0] for y, r in zip(ys, mint)]
         high = [100 * r["mint_ratio_range"][1] - y for y, r in zip(ys, mint)]
-        ax3.errorbar(xs, ys, yerr=[low, high], fmt="o-", capsize=4)
+        ax3.errorbar(xs, ys, yerr=[low, high], fmt="o-", capsize=4,
+                     label="over gRPC")
         ax3.axhline(100, color="#7f7f7f", lw=1)
         ax3.axhline(100 * t["scale_mint_vs_one"]["at_most"], color="k",
                     ls="--", lw=1)
         ax3.set_xscale("log")
+    inp = sa.get("in_process")
+    if inp:
+        counts = sorted(n for n in inp if n > 1)
+        ax3.plot(counts, [100 * inp[n]["ratio"] for n in counts], "s--",
+                 label="in process (minter_benchmark)")
+        ax3.set_xscale("log")
+    if mint or inp:
+        ax3.legend(fontsize=7)
     ax3.set_xlabel("accounts")
-    ax3.set_ylabel("server CPU per call, % of one account's")
-    ax3.set_title("MintCapabilityToken over gRPC (bars: lowest, highest "
-                  "pair)", fontsize=10)
+    ax3.set_ylabel("CPU per call, % of one account's")
+    ax3.set_title("MintCapabilityToken (bars: lowest, highest pair)",
+                  fontsize=10)
     save(fig, "performance-scale.png")
