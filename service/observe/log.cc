@@ -30,9 +30,11 @@ absl::string_view LevelName(LogLevel level) {
   return "info";
 }
 
+// Log lines escape strings as twilio-node's JSON does (json_writer.h).
+constexpr auto kLogStyle = token::internal::JsonStyle::kJavaScript;
+
 void AppendString(absl::string_view value, std::string* out) {
-  token::internal::AppendJsonString(token::internal::JsonStyle::kJavaScript,
-                                    value, out);
+  token::internal::AppendJsonString(kLogStyle, value, out);
 }
 
 // AppendTimestamp appends `time` as a JSON string in RFC 3339 UTC with
@@ -77,6 +79,17 @@ void AppendTimestamp(absl::Time time, std::string* out) {
 // batch (see WriterLoop).
 constexpr absl::Duration kWriterLinger = absl::Milliseconds(1);
 
+// Writes `,"key":` from `out` (the key needs no escape) and returns the end.
+char* PutPlainKey(absl::string_view key, char* out) {
+  *out++ = ',';
+  *out++ = '"';
+  std::memcpy(out, key.data(), key.size());
+  out += key.size();
+  *out++ = '"';
+  *out++ = ':';
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view name) {
@@ -109,15 +122,14 @@ void LogLine::AppendField(absl::string_view key, absl::string_view value,
                           bool quoted) {
   // Keys are literals and most values need no escape: such a field is
   // assembled on the stack and appended in one copy. Appending it piece by
-  // piece (a comma, quotes, the key, a colon...) cost about as much as
-  // minting the token the line is about, a dozen fields a line, a line per
-  // token; resizing the line first cost as much again in zero-filling.
-  constexpr auto kStyle = token::internal::JsonStyle::kJavaScript;
+  // piece (a comma, quotes, the key, a colon, each scanned for escapes)
+  // cost about as much as minting the token the line is about: a dozen
+  // fields a line, a line per token.
   char field[128];
   const size_t size = key.size() + value.size() + (quoted ? 6 : 4);
   if (size > sizeof(field) ||
-      !token::internal::JsonStringIsVerbatim(kStyle, key) ||
-      (quoted && !token::internal::JsonStringIsVerbatim(kStyle, value))) {
+      !token::internal::JsonStringIsVerbatim(kLogStyle, key) ||
+      (quoted && !token::internal::JsonStringIsVerbatim(kLogStyle, value))) {
     AppendKey(key);
     if (quoted) {
       AppendString(value, &json_);
@@ -126,18 +138,12 @@ void LogLine::AppendField(absl::string_view key, absl::string_view value,
     }
     return;
   }
-  char* out = field;
-  *out++ = ',';
-  *out++ = '"';
-  std::memcpy(out, key.data(), key.size());
-  out += key.size();
-  *out++ = '"';
-  *out++ = ':';
+  char* out = PutPlainKey(key, field);
   if (quoted) *out++ = '"';
   std::memcpy(out, value.data(), value.size());
   out += value.size();
-  if (quoted) *out = '"';
-  json_.append(field, size);
+  if (quoted) *out++ = '"';
+  json_.append(field, static_cast<size_t>(out - field));
 }
 
 LogLine& LogLine::Add(absl::string_view key, absl::string_view value) {
@@ -158,13 +164,12 @@ LogLine& LogLine::Add(absl::string_view key, bool value) {
 LogLine& LogLine::Add(absl::string_view key,
                       absl::Span<const absl::string_view> values) {
   // As AppendField: plain names (scope kinds, grant kinds) in one copy.
-  constexpr auto kStyle = token::internal::JsonStyle::kJavaScript;
   char field[128];
   size_t size = key.size() + 6;  // ,"key":[]
-  bool plain = token::internal::JsonStringIsVerbatim(kStyle, key);
+  bool plain = token::internal::JsonStringIsVerbatim(kLogStyle, key);
   for (const absl::string_view value : values) {
     size += value.size() + 3;  // "value",
-    plain = plain && token::internal::JsonStringIsVerbatim(kStyle, value);
+    plain = plain && token::internal::JsonStringIsVerbatim(kLogStyle, value);
   }
   if (!plain || size > sizeof(field)) {
     AppendKey(key);
@@ -176,13 +181,7 @@ LogLine& LogLine::Add(absl::string_view key,
     json_.push_back(']');
     return *this;
   }
-  char* out = field;
-  *out++ = ',';
-  *out++ = '"';
-  std::memcpy(out, key.data(), key.size());
-  out += key.size();
-  *out++ = '"';
-  *out++ = ':';
+  char* out = PutPlainKey(key, field);
   *out++ = '[';
   for (size_t i = 0; i < values.size(); ++i) {
     if (i > 0) *out++ = ',';
