@@ -173,12 +173,6 @@ absl::StatusOr<ScanCounts> ScanAccountDirectory(
   return counts;
 }
 
-bool ScanOneAccount(const std::string& path, absl::string_view account_sid,
-                    ScannedAccount* account, int64_t* ignored) {
-  return ScanOneAccount(path, account_sid, account, ignored,
-                        [](absl::string_view) {});
-}
-
 bool ScanOneAccount(
     const std::string& path, absl::string_view account_sid,
     ScannedAccount* account, int64_t* ignored,

@@ -99,11 +99,8 @@ absl::StatusOr<ScanCounts> ScanAccountDirectory(
 // `account` filled in if it is an account entry; false if there is no such
 // entry, or it is not a directory (gone, for the caller). Misnamed API key
 // files are counted in `ignored`.
-bool ScanOneAccount(const std::string& path, absl::string_view account_sid,
-                    ScannedAccount* account, int64_t* ignored);
-
-// The same, calling `before_api_keys(account_sid)` as ScanAccountDirectory
-// does.
+//
+// `before_api_keys(account_sid)` is called as ScanAccountDirectory calls it.
 bool ScanOneAccount(const std::string& path, absl::string_view account_sid,
                     ScannedAccount* account, int64_t* ignored,
                     absl::FunctionRef<void(absl::string_view)> before_api_keys);

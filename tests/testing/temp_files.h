@@ -2,9 +2,10 @@
 // -----------------------------------------------------------------------------
 //
 // Files and directories for tests that read the file system (account
-// directories, watchers): a fresh directory under the test's TEST_TMPDIR,
-// and making a directory, writing a file in place or replacing it by a
-// rename, each failing the test, naming the path, if it cannot.
+// directories, watchers), on subprocess.h's TempPath and WriteFile: a fresh
+// directory under the test's TEST_TMPDIR, and making a directory, writing a
+// file in place or replacing it by a rename, each failing the test, naming
+// the path, if it cannot.
 //
 // Example:
 //
@@ -18,24 +19,22 @@
 
 #include <sys/stat.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <string>
 
-#include "absl/strings/str_cat.h"
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
+#include "tests/testing/subprocess.h"
 
 namespace captoken::testing {
 
-// FreshTestDirectory makes a new, empty directory named `prefix` and six
-// random characters under TEST_TMPDIR (or /tmp), and returns its path.
+// FreshTestDirectory makes a new, empty directory under TEST_TMPDIR (or
+// /tmp), its name ending in `prefix` (TempPath, subprocess.h), and returns
+// its path.
 inline std::string FreshTestDirectory(absl::string_view prefix) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string path =
-      absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/", prefix, "_XXXXXX");
-  EXPECT_NE(::mkdtemp(path.data()), nullptr) << path;
+  const std::string path = TempPath(prefix);
+  EXPECT_EQ(::mkdir(path.c_str(), 0700), 0) << path;
   return path;
 }
 
@@ -54,12 +53,12 @@ inline void WriteTestFile(const std::string& path, absl::string_view content) {
 }
 
 // ReplaceTestFile replaces `path` with `content` in one step, as editors
-// and secret syncs do: it writes `path`.new, then renames it over `path`.
+// and secret syncs do (WriteFile, subprocess.h: a new file renamed over
+// it).
 inline void ReplaceTestFile(const std::string& path,
                             absl::string_view content) {
-  const std::string temporary = absl::StrCat(path, ".new");
-  WriteTestFile(temporary, content);
-  ASSERT_EQ(::rename(temporary.c_str(), path.c_str()), 0) << path;
+  const absl::Status written = WriteFile(path, content);
+  ASSERT_TRUE(written.ok()) << path << ": " << written;
 }
 
 }  // namespace captoken::testing
