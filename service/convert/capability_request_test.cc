@@ -439,26 +439,5 @@ TEST(ScopesToProto, RoundTripsThroughCapabilitySpecFromProto) {
   EXPECT_EQ(spec.scopes, scopes);
 }
 
-// ---- TimeToProto -----------------------------------------------------------
-
-TEST(TimeToProto, WritesWholeSeconds) {
-  const google::protobuf::Timestamp timestamp =
-      TimeToProto(absl::FromUnixSeconds(1700000000));
-  EXPECT_EQ(timestamp.seconds(), 1700000000);
-  EXPECT_EQ(timestamp.nanos(), 0);
-}
-
-TEST(TimeToProto, DropsFractions) {
-  const google::protobuf::Timestamp timestamp =
-      TimeToProto(absl::FromUnixSeconds(1700000000) + absl::Milliseconds(999));
-  EXPECT_EQ(timestamp.seconds(), 1700000000);
-  EXPECT_EQ(timestamp.nanos(), 0);
-}
-
-TEST(TimeToProto, WritesTheEpochAndTimesBeforeIt) {
-  EXPECT_EQ(TimeToProto(absl::UnixEpoch()).seconds(), 0);
-  EXPECT_EQ(TimeToProto(absl::FromUnixSeconds(-86400)).seconds(), -86400);
-}
-
 }  // namespace
 }  // namespace captoken::convert

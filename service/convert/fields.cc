@@ -74,10 +74,9 @@ absl::StatusOr<absl::Time> TimeFromProto(
          absl::Nanoseconds(timestamp.nanos());
 }
 
-google::protobuf::Timestamp TimeToProto(absl::Time time) {
-  google::protobuf::Timestamp timestamp;
-  timestamp.set_seconds(absl::ToUnixSeconds(time));
-  return timestamp;
+void TimeToProto(absl::Time time, google::protobuf::Timestamp* timestamp) {
+  timestamp->set_seconds(absl::ToUnixSeconds(time));
+  timestamp->set_nanos(0);
 }
 
 }  // namespace captoken::convert

@@ -56,8 +56,10 @@ absl::StatusOr<absl::Duration> DurationFromProto(
 absl::StatusOr<absl::Time> TimeFromProto(
     absl::string_view field, const google::protobuf::Timestamp& timestamp);
 
-// TimeToProto converts whole seconds (token times have no fractions).
-google::protobuf::Timestamp TimeToProto(absl::Time time);
+// TimeToProto writes whole seconds (token times have no fractions) into
+// `timestamp`, in place: a response's timestamps are set where they lie, not
+// built and copied in (a BatchMint response has two per token).
+void TimeToProto(absl::Time time, google::protobuf::Timestamp* timestamp);
 
 // LifetimeFromProto copies a request's `ttl` and `expire_time`, each only if
 // set, into a spec's optional fields of the same names. Every request kind

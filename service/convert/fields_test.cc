@@ -129,11 +129,32 @@ TEST(TimeFromProto, OutOfRangeNamesTheField) {
                        Eq("expire_time: out of range")));
 }
 
+// The seconds of `time`, written over a timestamp that held other values.
+google::protobuf::Timestamp Written(absl::Time time) {
+  google::protobuf::Timestamp timestamp;
+  timestamp.set_seconds(42);
+  timestamp.set_nanos(7);
+  TimeToProto(time, &timestamp);
+  return timestamp;
+}
+
 TEST(TimeToProto, WritesWholeSeconds) {
   const google::protobuf::Timestamp timestamp =
-      TimeToProto(absl::FromUnixMillis(1700000000999));
+      Written(absl::FromUnixSeconds(1700000000));
   EXPECT_EQ(timestamp.seconds(), 1700000000);
   EXPECT_EQ(timestamp.nanos(), 0);
+}
+
+TEST(TimeToProto, DropsFractions) {
+  const google::protobuf::Timestamp timestamp =
+      Written(absl::FromUnixSeconds(1700000000) + absl::Milliseconds(999));
+  EXPECT_EQ(timestamp.seconds(), 1700000000);
+  EXPECT_EQ(timestamp.nanos(), 0);
+}
+
+TEST(TimeToProto, WritesTheEpochAndTimesBeforeIt) {
+  EXPECT_EQ(Written(absl::UnixEpoch()).seconds(), 0);
+  EXPECT_EQ(Written(absl::FromUnixSeconds(-86400)).seconds(), -86400);
 }
 
 }  // namespace

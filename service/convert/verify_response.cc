@@ -31,9 +31,9 @@ v1::VerifyTokenResponse Verdict(const absl::Status& status) {
 template <typename Claims>
 void SetCommonClaims(const Claims& claims, v1::VerifyTokenResponse* response) {
   response->set_account_sid(claims.account_sid);
-  *response->mutable_expire_time() = TimeToProto(claims.expire_time);
+  TimeToProto(claims.expire_time, response->mutable_expire_time());
   if (claims.issue_time.has_value()) {
-    *response->mutable_issue_time() = TimeToProto(*claims.issue_time);
+    TimeToProto(*claims.issue_time, response->mutable_issue_time());
   }
 }
 
@@ -123,7 +123,7 @@ v1::VerifyTokenResponse AccessTokenVerifyResponseFor(
     }
     out->set_region(claims.region);
     if (claims.not_before.has_value()) {
-      *out->mutable_not_before() = TimeToProto(*claims.not_before);
+      TimeToProto(*claims.not_before, out->mutable_not_before());
     }
   }
   return response;

@@ -152,10 +152,9 @@ void TokenMinter::FillResponse(token::SignedToken signed_token,
                                v1::TokenResponse* response) {
   audit->token_fingerprint = TokenFingerprint(signed_token.token);
   response->set_token(std::move(signed_token.token));
-  *response->mutable_expire_time() =
-      convert::TimeToProto(signed_token.expire_time);
-  *response->mutable_issue_time() =
-      convert::TimeToProto(signed_token.issue_time);
+  convert::TimeToProto(signed_token.expire_time,
+                       response->mutable_expire_time());
+  convert::TimeToProto(signed_token.issue_time, response->mutable_issue_time());
   response->set_profile(convert::ProfileToProto(profile));
   response->set_token_fingerprint(audit->token_fingerprint);
 }

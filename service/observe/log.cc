@@ -1,7 +1,11 @@
 #include "service/observe/log.h"
 
+#include <limits.h>
+#include <poll.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -314,15 +318,17 @@ void Logger::WriterLoop() {
       stop = stopping_;
       report = DropReport(/*now_or_never=*/stop);
     }
-    // One write for the whole batch, after the report of what was lost
-    // before it.
-    size_t bytes = report.size();
-    for (const Entry& entry : batch) bytes += entry.text.size();
-    std::string text;
-    text.reserve(bytes);
-    text.append(report);
-    for (const Entry& entry : batch) text.append(entry.text);
-    WriteAll(text);
+    // One writev for everything queued, after the report of what was lost
+    // before it: the queued texts go out where they lie, never copied into
+    // one buffer first (that copy was every audit line's second).
+    std::vector<iovec> pieces;
+    pieces.reserve(batch.size() + 1);
+    pieces.push_back({const_cast<char*>(report.data()), report.size()});
+    for (const Entry& entry : batch) {
+      pieces.push_back(
+          {const_cast<char*>(entry.text.data()), entry.text.size()});
+    }
+    WriteAll(std::move(pieces));
     {
       absl::MutexLock lock(&mutex_);
       written_total_ += lines;
@@ -339,13 +345,36 @@ void Logger::WriterLoop() {
   }
 }
 
-void Logger::WriteAll(const std::string& text) {
-  size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+void Logger::WriteAll(std::vector<iovec> pieces) {
+  size_t next = 0;  // The first piece not yet written in full.
+  while (true) {
+    while (next < pieces.size() && pieces[next].iov_len == 0) ++next;
+    if (next == pieces.size()) return;
+    const int count =
+        static_cast<int>(std::min<size_t>(pieces.size() - next, IOV_MAX));
+    const ssize_t n = ::writev(fd_, &pieces[next], count);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // A non-blocking descriptor (a process manager may share one) that
+      // is full: wait for room, as a blocking one would, rather than lose
+      // the lines.
+      pollfd room = {fd_, POLLOUT, 0};
+      while (::poll(&room, 1, -1) < 0 && errno == EINTR) {
+      }
+      continue;
+    }
     if (n <= 0) return;  // Nowhere to write: the log is lost, not the server.
-    done += static_cast<size_t>(n);
+    // Skip what was written; a piece written in part keeps its rest.
+    size_t written = static_cast<size_t>(n);
+    while (written > 0 && written >= pieces[next].iov_len) {
+      written -= pieces[next].iov_len;
+      ++next;
+    }
+    if (written > 0) {
+      pieces[next].iov_base =
+          static_cast<char*>(pieces[next].iov_base) + written;
+      pieces[next].iov_len -= written;
+    }
   }
 }
 

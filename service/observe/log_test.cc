@@ -441,6 +441,57 @@ std::thread ReadToTheEnd(int fd, std::string* out) {
   });
 }
 
+// The writer hands everything queued to one writev: more pieces than the
+// kernel takes in one call (IOV_MAX), into a non-blocking pipe that takes a
+// page at a time, so that calls write part of a piece or find no room at
+// all. Every line must arrive whole and in order.
+TEST(Logger, ManyPiecesThroughASmallNonBlockingPipeArriveWholeAndInOrder) {
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  ::fcntl(fds[1], F_SETPIPE_SZ, 4096);  // The smallest: one page.
+  ASSERT_EQ(::fcntl(fds[1], F_SETFL, O_NONBLOCK), 0);
+  std::string received;
+  std::thread reader([fd = fds[0], &received] {
+    char buffer[1000];  // Small reads: the writer fills the pipe often.
+    while (true) {
+      const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;
+      received.append(buffer, static_cast<size_t>(n));
+    }
+  });
+  constexpr int kLines = 5000;  // Several times IOV_MAX (1024).
+  {
+    Logger logger(LogLevel::kInfo, fds[1]);
+    for (int i = 0; i < kLines; ++i) {
+      if (i % 7 == 0) {
+        LogBatch batch(LogLevel::kInfo);
+        batch.Add(LogLine(LogLevel::kInfo, "e", kTime).Add("i", int64_t{i}));
+        logger.Write(std::move(batch));
+      } else {
+        logger.Write(
+            LogLine(LogLevel::kInfo, "e", kTime)
+                .Add("i", int64_t{i})
+                .Add("pad", std::string(static_cast<size_t>(i % 300), 'p')));
+      }
+    }
+    logger.Flush();
+    EXPECT_EQ(logger.dropped_lines(), 0u);
+  }
+  ::close(fds[1]);
+  reader.join();
+  ::close(fds[0]);
+  std::vector<std::string> lines = absl::StrSplit(received, '\n');
+  ASSERT_EQ(lines.back(), "");
+  lines.pop_back();
+  ASSERT_EQ(lines.size(), size_t{kLines});
+  for (int i = 0; i < kLines; ++i) {
+    absl::StatusOr<JsonValue> json = token::ParseJson(lines[i]);
+    ASSERT_TRUE(json.ok()) << json.status() << ": " << lines[i];
+    EXPECT_EQ(json->Find("i")->AsInt64().value(), i);
+  }
+}
+
 TEST(Logger, FullQueueDropsAndCountsInsteadOfBlocking) {
   // The logger writes to a pipe that nobody reads until the end. Each line
   // is bigger than the pipe's buffer, so the writer thread cannot finish
