@@ -51,6 +51,20 @@ size_t FirstSpecialInBlocks(absl::string_view text, Special special) {
   return pos;
 }
 
+// The bytes of `block` that PlainRunLength stops at, as 0xFF: as signed
+// bytes, those below 0x20 and those of 0x80 or above (negative) are the
+// ones less than 0x20; then '"', '\\' and, if `stop_at_del`, DEL.
+inline __m128i PlainStops(__m128i block, bool stop_at_del) {
+  __m128i special =
+      _mm_or_si128(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20)),
+                   _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('"')),
+                                _mm_cmpeq_epi8(block, _mm_set1_epi8('\\'))));
+  if (stop_at_del) {
+    special = _mm_or_si128(special, _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F)));
+  }
+  return special;
+}
+
 }  // namespace ascii_scan_internal
 #endif
 
@@ -64,19 +78,9 @@ inline size_t PlainRunLength(absl::string_view text, bool stop_at_del) {
   // positive only ever stops the fast loop early).
   auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
 #if defined(__SSE2__)
-  // As signed bytes, those below 0x20 and those of 0x80 or above (negative)
-  // are the ones less than 0x20.
   size_t pos = ascii_scan_internal::FirstSpecialInBlocks(
       text, [stop_at_del](__m128i block) {
-        __m128i special = _mm_or_si128(
-            _mm_cmplt_epi8(block, _mm_set1_epi8(0x20)),
-            _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('"')),
-                         _mm_cmpeq_epi8(block, _mm_set1_epi8('\\'))));
-        if (stop_at_del) {
-          special =
-              _mm_or_si128(special, _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F)));
-        }
-        return special;
+        return ascii_scan_internal::PlainStops(block, stop_at_del);
       });
 #else
   size_t pos = 0;
@@ -101,6 +105,59 @@ inline size_t PlainRunLength(absl::string_view text, bool stop_at_del) {
     ++pos;
   }
   return pos;
+}
+
+// IsAllPlain is PlainRunLength(text, stop_at_del) == text.size(), for the
+// short strings a log line is made of (keys, names, SIDs), which are
+// shorter than a block or end in part of one. Whatever the length from 4 up,
+// it looks at the whole string in one or a few 16-byte checks: two loads
+// that overlap where the string is shorter than what they read together
+// (the bytes read twice are checked twice), and no byte loop.
+inline bool IsAllPlain(absl::string_view text, bool stop_at_del) {
+  const char* const data = text.data();
+  const size_t size = text.size();
+#if defined(__SSE2__)
+  using ascii_scan_internal::PlainStops;
+  __m128i stops = _mm_setzero_si128();
+  if (size >= 16) {
+    for (size_t pos = 0; pos + 16 <= size; pos += 16) {
+      stops = _mm_or_si128(
+          stops, PlainStops(_mm_loadu_si128(
+                                reinterpret_cast<const __m128i*>(data + pos)),
+                            stop_at_del));
+    }
+    stops = _mm_or_si128(
+        stops,
+        PlainStops(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + size - 16)),
+            stop_at_del));
+    return _mm_movemask_epi8(stops) == 0;
+  }
+  if (size >= 8) {
+    uint64_t head, tail;
+    std::memcpy(&head, data, sizeof(head));
+    std::memcpy(&tail, data + size - 8, sizeof(tail));
+    const __m128i block =
+        _mm_set_epi64x(static_cast<int64_t>(tail), static_cast<int64_t>(head));
+    return _mm_movemask_epi8(PlainStops(block, stop_at_del)) == 0;
+  }
+  if (size >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, data, sizeof(head));
+    std::memcpy(&tail, data + size - 4, sizeof(tail));
+    const __m128i block =
+        _mm_set_epi32(static_cast<int>(tail), static_cast<int>(head),
+                      static_cast<int>(tail), static_cast<int>(head));
+    return _mm_movemask_epi8(PlainStops(block, stop_at_del)) == 0;
+  }
+#endif
+  bool plain = true;
+  for (size_t i = 0; i < size; ++i) {
+    const uint8_t c = static_cast<uint8_t>(data[i]);
+    plain &= c >= 0x20 && c < 0x80 && c != '"' && c != '\\' &&
+             !(stop_at_del && c == 0x7F);
+  }
+  return plain;
 }
 
 // FormPlainRunLength returns the length of the longest prefix of `text`

@@ -1,7 +1,10 @@
 #include "service/token/internal/ascii_scan.h"
 
+#include <cstring>
+#include <memory>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
 
 namespace captoken::token::internal {
@@ -51,6 +54,39 @@ TEST(PlainRunLength, AgreesWithTheByteAtATimeDefinition) {
         }
       }
     }
+  }
+}
+
+// IsAllPlain against the same definition, every byte value at every
+// position of every length up to 40: the lengths cover each way it loads a
+// string (bytes, two overlapping words of 4 or 8, blocks and a last block
+// that overlaps the one before).
+TEST(IsAllPlain, AgreesWithTheByteAtATimeDefinition) {
+  for (size_t length = 0; length <= 40; ++length) {
+    for (bool stop_at_del : {false, true}) {
+      const std::string plain(length, 'a');
+      ASSERT_TRUE(IsAllPlain(plain, stop_at_del)) << length;
+      for (size_t position = 0; position < length; ++position) {
+        for (int byte = 0; byte < 256; ++byte) {
+          std::string text = plain;
+          text[position] = static_cast<char>(byte);
+          ASSERT_EQ(IsAllPlain(text, stop_at_del),
+                    ReferenceLength(text, stop_at_del) == length)
+              << "byte " << byte << " at " << position << " of " << length;
+        }
+      }
+    }
+  }
+}
+
+// IsAllPlain reads only the string's own bytes: each length is checked in a
+// heap block of exactly that size, where AddressSanitizer (`./dev test` runs
+// every test under it too) reports any read past the end.
+TEST(IsAllPlain, ReadsNothingPastTheEnd) {
+  for (size_t length = 0; length <= 40; ++length) {
+    std::unique_ptr<char[]> exact(new char[length == 0 ? 1 : length]);
+    std::memset(exact.get(), 'a', length);
+    EXPECT_TRUE(IsAllPlain(absl::string_view(exact.get(), length), false));
   }
 }
 

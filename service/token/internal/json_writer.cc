@@ -12,19 +12,6 @@ namespace {
 
 constexpr char kLowerHex[] = "0123456789abcdef";
 
-// The bytes PlainRunLength lets through, as a table: printable ASCII but
-// '"' and '\\', and for Python's styles not DEL either (they escape it).
-constexpr std::array<bool, 256> MakeVerbatimTable(bool python) {
-  std::array<bool, 256> table{};
-  for (int c = 0x20; c < 0x80; ++c) {
-    table[c] = c != '"' && c != '\\' && !(python && c == 0x7F);
-  }
-  return table;
-}
-
-constexpr std::array<bool, 256> kJavaScriptVerbatim = MakeVerbatimTable(false);
-constexpr std::array<bool, 256> kPythonVerbatim = MakeVerbatimTable(true);
-
 void AppendUnicodeEscape(char32_t unit, std::string* out) {
   const char escape[6] = {'\\',
                           'u',
@@ -122,17 +109,10 @@ void AppendPythonString(absl::string_view value, std::string* out) {
 }  // namespace
 
 bool JsonStringIsVerbatim(JsonStyle style, absl::string_view value) {
-  const bool python = style != JsonStyle::kJavaScript;
   // Log keys and most values are shorter than PlainRunLength's 16-byte
-  // blocks, where its word and byte loops cost several tests a byte.
-  if (value.size() < 16) {
-    const std::array<bool, 256>& verbatim =
-        python ? kPythonVerbatim : kJavaScriptVerbatim;
-    bool all = true;
-    for (const char c : value) all &= verbatim[static_cast<uint8_t>(c)];
-    return all;
-  }
-  return PlainRunLength(value, /*stop_at_del=*/python) == value.size();
+  // blocks, where its word and byte loops cost several tests a byte;
+  // IsAllPlain checks them whole.
+  return IsAllPlain(value, /*stop_at_del=*/style != JsonStyle::kJavaScript);
 }
 
 void AppendJsonString(JsonStyle style, absl::string_view value,
