@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "absl/strings/cord.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "service/convert/access_grant.h"
@@ -71,10 +70,16 @@ std::string VerdictOf(const absl::Status& status) {
 
 }  // namespace
 
-std::string TokenFingerprint(absl::string_view token) {
+Fingerprint TokenFingerprint(absl::string_view token) {
+  constexpr char kLowerHex[] = "0123456789abcdef";
   const token::Sha256Digest digest = token::Sha256(token);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest.data()), 8));
+  Fingerprint fingerprint;
+  for (size_t i = 0; i < Fingerprint::kDigits / 2; ++i) {
+    fingerprint.digits_[2 * i] = kLowerHex[digest[i] >> 4];
+    fingerprint.digits_[2 * i + 1] = kLowerHex[digest[i] & 0xF];
+  }
+  fingerprint.size_ = Fingerprint::kDigits;
+  return fingerprint;
 }
 
 absl::optional<absl::Duration> RetryDelay(const absl::Status& status) {
@@ -156,7 +161,8 @@ void TokenMinter::FillResponse(token::SignedToken signed_token,
                        response->mutable_expire_time());
   convert::TimeToProto(signed_token.issue_time, response->mutable_issue_time());
   response->set_profile(convert::ProfileToProto(profile));
-  response->set_token_fingerprint(audit->token_fingerprint);
+  response->set_token_fingerprint(audit->token_fingerprint.view().data(),
+                                  audit->token_fingerprint.view().size());
 }
 
 // ---- Minting ---------------------------------------------------------------

@@ -39,8 +39,10 @@
 #ifndef CAPTOKEN_SERVICE_MINT_TOKEN_MINTER_H_
 #define CAPTOKEN_SERVICE_MINT_TOKEN_MINTER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -87,6 +89,40 @@ using NameList = absl::InlinedVector<absl::string_view, 4>;
 
 // AuditRecord is what one call (or one item of a batch) leaves in the audit
 // log: never a token, a secret, a client name, an identity or a parameter.
+// Fingerprint holds a token's fingerprint (TokenFingerprint), or nothing.
+// Inline: sixteen characters are one more than a std::string keeps without
+// allocating, and every token minted has a fingerprint in its audit record.
+class Fingerprint {
+ public:
+  static constexpr size_t kDigits = 16;
+
+  Fingerprint() = default;
+
+  bool empty() const { return size_ == 0; }
+  void clear() { size_ = 0; }
+  absl::string_view view() const { return absl::string_view(digits_, size_); }
+  operator absl::string_view() const { return view(); }  // NOLINT: a view.
+
+  friend bool operator==(const Fingerprint& a, const Fingerprint& b) {
+    return a.view() == b.view();
+  }
+  friend bool operator==(const Fingerprint& a, absl::string_view b) {
+    return a.view() == b;
+  }
+  friend bool operator==(absl::string_view a, const Fingerprint& b) {
+    return a == b.view();
+  }
+  friend std::ostream& operator<<(std::ostream& out, const Fingerprint& f) {
+    return out << f.view();
+  }
+
+ private:
+  friend Fingerprint TokenFingerprint(absl::string_view token);
+
+  char digits_[kDigits] = {};
+  uint8_t size_ = 0;
+};
+
 struct AuditRecord {
   // The method's name: always a constant, so a view of it.
   absl::string_view method;
@@ -109,7 +145,7 @@ struct AuditRecord {
   std::string profile;
   int64_t ttl_seconds = 0;
   // Set when a token was minted: the first 16 hex digits of its SHA-256.
-  std::string token_fingerprint;
+  Fingerprint token_fingerprint;
   // Set by VerifyToken: "valid" or the failure name.
   std::string verdict;
   // Why the call (or item) was refused; kNone if it was not. Set by the
@@ -129,7 +165,7 @@ struct BatchAudit {
 
 // TokenFingerprint returns the first 16 hex digits of SHA-256(token): enough
 // to match a token with its audit line, useless for recovering it.
-std::string TokenFingerprint(absl::string_view token);
+Fingerprint TokenFingerprint(absl::string_view token);
 
 // RetryDelay returns the delay a RESOURCE_EXHAUSTED status from the minter
 // asks the caller to wait, if it carries one.

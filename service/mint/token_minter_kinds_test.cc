@@ -137,7 +137,7 @@ std::string AuditText(const AuditRecord& audit) {
   std::string text =
       absl::StrCat(audit.method, "|", audit.caller, "|", audit.account_sid, "|",
                    audit.kind, "|", audit.api_key_sid, "|", audit.profile, "|",
-                   audit.token_fingerprint, "|", audit.verdict);
+                   audit.token_fingerprint.view(), "|", audit.verdict);
   for (const auto* list :
        {&audit.scope_kinds, &audit.policy_sets, &audit.grant_kinds}) {
     for (absl::string_view item : *list) absl::StrAppend(&text, "|", item);

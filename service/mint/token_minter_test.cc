@@ -111,9 +111,13 @@ v1::CapabilityRequest FullRequest() {
 
 // Every string an audit record holds, for leak checks.
 std::vector<std::string> AuditStrings(const AuditRecord& audit) {
-  std::vector<std::string> strings = {std::string(audit.method), audit.caller,
-                                      audit.account_sid,         audit.profile,
-                                      audit.token_fingerprint,   audit.verdict};
+  std::vector<std::string> strings = {
+      std::string(audit.method),
+      audit.caller,
+      audit.account_sid,
+      audit.profile,
+      std::string(audit.token_fingerprint.view()),
+      audit.verdict};
   for (absl::string_view kind : audit.scope_kinds) {
     strings.emplace_back(kind);
   }

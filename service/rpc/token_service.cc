@@ -367,7 +367,9 @@ void TokenService::AddAuditFields(const mint::AuditRecord& record,
   if (!record.policy_sets.empty()) {
     line->Add("policy_sets", record.policy_sets);
   }
-  if (record.kind == "access") line->Add("grant_kinds", record.grant_kinds);
+  if (absl::string_view(record.kind) == "access") {
+    line->Add("grant_kinds", record.grant_kinds);
+  }
   // Set only from a checked SID, or the key that signed.
   if (!record.api_key_sid.empty()) line->Add("api_key", record.api_key_sid);
   line->Add("profile", record.profile)
