@@ -5,8 +5,13 @@
 #include <cstring>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "service/token/internal/ascii_scan.h"
 #include "service/token/internal/utf8.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace captoken::token::internal {
 namespace {
@@ -74,6 +79,90 @@ constexpr EscapeTable MakeEscapeTable(const char* unreserved_marks,
 constexpr char kUriComponentMarks[] = "-_.!~*'()";
 constexpr char kQuotePlusMarks[] = "_.-~";
 
+// An encoder: its table, and which marks it keeps besides letters and
+// digits (for AllKept's check, which must agree with the table).
+struct Encoder {
+  const EscapeTable& table;
+  bool uri_component_marks;
+};
+
+#if defined(__SSE2__)
+// 0xFF for each byte of `block` in [lo, hi] (unsigned).
+inline __m128i InRange(__m128i block, char lo, char hi) {
+  const __m128i offset = _mm_sub_epi8(block, _mm_set1_epi8(lo));
+  return _mm_cmpeq_epi8(
+      _mm_min_epu8(offset, _mm_set1_epi8(static_cast<char>(hi - lo))), offset);
+}
+
+// 0xFF for each byte of `block` an encoder keeps: letters (a byte OR 0x20 is
+// a lowercase letter exactly when it is a letter of either case), digits,
+// "-." and "_~", and for encodeURIComponent also "'()*" and "!".
+inline __m128i KeptBytes(__m128i block, bool uri_component_marks) {
+  __m128i kept =
+      _mm_or_si128(InRange(_mm_or_si128(block, _mm_set1_epi8(0x20)), 'a', 'z'),
+                   InRange(block, '0', '9'));
+  kept = _mm_or_si128(kept, InRange(block, '-', '.'));
+  kept = _mm_or_si128(kept,
+                      _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('_')),
+                                   _mm_cmpeq_epi8(block, _mm_set1_epi8('~'))));
+  if (uri_component_marks) {
+    kept = _mm_or_si128(kept, InRange(block, '\'', '*'));
+    kept = _mm_or_si128(kept, _mm_cmpeq_epi8(block, _mm_set1_epi8('!')));
+  }
+  return kept;
+}
+#endif
+
+// Whether the encoder keeps every byte of `text` as it is: most values
+// (SIDs, client names) have nothing to escape. From 4 bytes up the check is
+// made 16 bytes at a time, with loads that overlap where the text is
+// shorter than they are (as IsAllPlain, ascii_scan.h); below, or without
+// SSE2, through the table.
+bool AllKept(absl::string_view text, const Encoder& encoder) {
+  const char* const data = text.data();
+  const size_t size = text.size();
+#if defined(__SSE2__)
+  const bool marks = encoder.uri_component_marks;
+  if (size >= 16) {
+    __m128i kept = _mm_set1_epi8(-1);
+    for (size_t pos = 0; pos + 16 <= size; pos += 16) {
+      kept = _mm_and_si128(
+          kept, KeptBytes(_mm_loadu_si128(
+                              reinterpret_cast<const __m128i*>(data + pos)),
+                          marks));
+    }
+    kept = _mm_and_si128(
+        kept, KeptBytes(_mm_loadu_si128(
+                            reinterpret_cast<const __m128i*>(data + size - 16)),
+                        marks));
+    return _mm_movemask_epi8(kept) == 0xFFFF;
+  }
+  if (size >= 8) {
+    uint64_t head, tail;
+    std::memcpy(&head, data, sizeof(head));
+    std::memcpy(&tail, data + size - 8, sizeof(tail));
+    return _mm_movemask_epi8(
+               KeptBytes(_mm_set_epi64x(static_cast<int64_t>(tail),
+                                        static_cast<int64_t>(head)),
+                         marks)) == 0xFFFF;
+  }
+  if (size >= 4) {
+    uint32_t head, tail;
+    std::memcpy(&head, data, sizeof(head));
+    std::memcpy(&tail, data + size - 4, sizeof(tail));
+    return _mm_movemask_epi8(KeptBytes(
+               _mm_set_epi32(static_cast<int>(tail), static_cast<int>(head),
+                             static_cast<int>(tail), static_cast<int>(head)),
+               marks)) == 0xFFFF;
+  }
+#endif
+  bool kept = true;
+  for (size_t i = 0; i < size; ++i) {
+    kept &= encoder.table[static_cast<uint8_t>(data[i])].kept != 0;
+  }
+  return kept;
+}
+
 constexpr EscapeTable kUriComponentOnce =
     MakeEscapeTable(kUriComponentMarks, /*space_as_plus=*/false, 1);
 constexpr EscapeTable kUriComponentTwice =
@@ -83,25 +172,21 @@ constexpr EscapeTable kQuotePlusOnce =
 constexpr EscapeTable kQuotePlusTwice =
     MakeEscapeTable(kQuotePlusMarks, /*space_as_plus=*/true, 2);
 
-// Percent-encodes `text` onto `out` through `table`. This runs for every
-// scope of every token: the output's exact size is summed first, so `out`
-// grows once; then each byte's escape is copied as a whole 8-byte word
-// (no branch on its kind) and the write position advances by its size,
-// which needs 7 spare bytes at the end, trimmed after.
-void AppendEscaped(absl::string_view text, const EscapeTable& table,
+// Percent-encodes `text` onto `out` through `encoder`. This runs for every
+// scope of every token. Text with nothing to escape is copied as it is.
+// Otherwise the output's exact size is summed first, so `out` grows once;
+// then each byte's escape is copied as a whole 8-byte word (no branch on its
+// kind) and the write position advances by its size, which needs 7 spare
+// bytes at the end, trimmed after.
+void AppendEscaped(absl::string_view text, const Encoder& encoder,
                    std::string* out) {
-  size_t size = 0;
-  size_t kept = 0;
-  for (char c : text) {
-    size += table[static_cast<uint8_t>(c)].size;
-    kept += table[static_cast<uint8_t>(c)].kept;
-  }
-  // Most values (SIDs, client names) have nothing to escape: one copy,
-  // without making and trimming room for words.
-  if (kept == text.size()) {
+  if (AllKept(text, encoder)) {
     out->append(text.data(), text.size());
     return;
   }
+  const EscapeTable& table = encoder.table;
+  size_t size = 0;
+  for (char c : text) size += table[static_cast<uint8_t>(c)].size;
   const size_t start = out->size();
   out->resize(start + size + sizeof(Escape::text) - 1);
   char* dest = &(*out)[start];
@@ -116,19 +201,19 @@ void AppendEscaped(absl::string_view text, const EscapeTable& table,
 }  // namespace
 
 void AppendUriComponent(absl::string_view text, std::string* out) {
-  AppendEscaped(text, kUriComponentOnce, out);
+  AppendEscaped(text, {kUriComponentOnce, /*uri_component_marks=*/true}, out);
 }
 
 void AppendQuotePlus(absl::string_view text, std::string* out) {
-  AppendEscaped(text, kQuotePlusOnce, out);
+  AppendEscaped(text, {kQuotePlusOnce, /*uri_component_marks=*/false}, out);
 }
 
 void AppendUriComponentTwice(absl::string_view text, std::string* out) {
-  AppendEscaped(text, kUriComponentTwice, out);
+  AppendEscaped(text, {kUriComponentTwice, /*uri_component_marks=*/true}, out);
 }
 
 void AppendQuotePlusTwice(absl::string_view text, std::string* out) {
-  AppendEscaped(text, kQuotePlusTwice, out);
+  AppendEscaped(text, {kQuotePlusTwice, /*uri_component_marks=*/false}, out);
 }
 
 absl::Status AppendFormDecoded(absl::string_view encoded, std::string* out) {

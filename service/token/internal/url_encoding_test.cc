@@ -168,6 +168,34 @@ TEST(AppendQuotePlus, LongAndShortTextEncodesAsItsBytesDo) {
   }
 }
 
+// Text of four bytes or more is checked for anything to escape 16 bytes at
+// a time: every byte value at every position of every length up to 40,
+// among bytes each encoder keeps, must encode as that byte does alone
+// (which the tests above check for every byte).
+TEST(EveryEncoder, EachByteInLongerTextEncodesAsItDoesAlone) {
+  using Append = void (*)(absl::string_view, std::string*);
+  for (Append append : {&AppendUriComponent, &AppendQuotePlus,
+                        &AppendUriComponentTwice, &AppendQuotePlusTwice}) {
+    for (size_t length = 1; length <= 40; ++length) {
+      const std::string kept(length, 'k');
+      for (size_t position = 0; position < length; ++position) {
+        for (int byte = 0; byte < 256; ++byte) {
+          std::string text = kept;
+          text[position] = static_cast<char>(byte);
+          std::string alone;
+          append(std::string(1, static_cast<char>(byte)), &alone);
+          const std::string expected = absl::StrCat(
+              kept.substr(0, position), alone, kept.substr(position + 1));
+          std::string encoded;
+          append(text, &encoded);
+          ASSERT_EQ(encoded, expected)
+              << "byte " << byte << " at " << position << " of " << length;
+        }
+      }
+    }
+  }
+}
+
 // ---- encoding twice in one pass --------------------------------------------
 
 TEST(AppendUriComponentTwice, EqualsEncodingTwiceForEveryByte) {
