@@ -249,14 +249,27 @@ grpc::ServerUnaryReactor* TokenService::BatchMint(
     refusal.Add(line);
     Audit(std::move(refusal), /*issues_tokens=*/false);
   } else if (status.ok()) {
-    // Each item is counted as its own token would be; the codes are added
-    // up per batch.
+    // Each item is counted as its own token would be, each run of items of
+    // one kind and profile (most often the whole batch) in one increment;
+    // the codes are added up per batch.
+    const mint::AuditRecord* run = nullptr;
+    int64_t run_length = 0;
     for (int i = 0; i < response->results_size(); ++i) {
-      if (response->results(i).code() == 0) {
-        const mint::AuditRecord& item_audit =
-            audit.items[static_cast<size_t>(i)];
-        metrics_->RecordMint(item_audit.kind, item_audit.profile);
+      if (response->results(i).code() != 0) continue;
+      const mint::AuditRecord& item_audit = audit.items[static_cast<size_t>(i)];
+      if (run != nullptr && item_audit.kind == run->kind &&
+          item_audit.profile == run->profile) {
+        ++run_length;
+        continue;
       }
+      if (run != nullptr) {
+        metrics_->RecordMint(run->kind, run->profile, run_length);
+      }
+      run = &item_audit;
+      run_length = 1;
+    }
+    if (run != nullptr) {
+      metrics_->RecordMint(run->kind, run->profile, run_length);
     }
     tally.Record(metrics_);
   }

@@ -370,6 +370,32 @@ TEST_F(TokenServiceTest, BatchMintAnswersEachItemAndAuditsEach) {
                                 "method=\"BatchMint\"} 1"));
 }
 
+// A batch's tokens are counted by kind and profile, runs of one kind and
+// profile at a time: each run, broken by a change or a refused item, must
+// add up.
+TEST_F(TokenServiceTest, BatchMintCountsEachTokenByKindAndProfile) {
+  StartServer();
+  v1::CapabilityRequest node = IncomingRequest();
+  node.set_profile(v1::PROFILE_TWILIO_NODE);
+  v1::BatchMintRequest request;
+  for (const v1::CapabilityRequest& item :
+       {IncomingRequest(), IncomingRequest(), node,
+        IncomingRequest(kUnknownSid), IncomingRequest(), node, node}) {
+    *request.add_requests()->mutable_capability() = item;
+  }
+  v1::BatchMintResponse response;
+  const grpc::Status status =
+      stub_->BatchMint(Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(response.results(), SizeIs(7));
+  const std::string scrape = ScrapeText(metrics_);
+  EXPECT_THAT(scrape, HasSubstr("captoken_tokens_minted_total{kind="
+                                "\"capability\",profile=\"twilio-python\"} 3"));
+  EXPECT_THAT(scrape, HasSubstr("captoken_tokens_minted_total{kind="
+                                "\"capability\",profile=\"twilio-node\"} 3"));
+  EXPECT_THAT(scrape, HasSubstr("captoken_batch_items_total{code=\"OK\"} 6"));
+}
+
 TEST_F(TokenServiceTest, AnEmptyBatchIsInvalidArgument) {
   StartServer();
   v1::BatchMintResponse response;
