@@ -1,6 +1,7 @@
 #include "service/convert/capability_request.h"
 
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -10,14 +11,23 @@
 namespace captoken::convert {
 namespace {
 
-std::vector<token::Param> ParamsFromProto(
-    const google::protobuf::RepeatedPtrField<v1::Param>& params) {
-  std::vector<token::Param> converted;
-  converted.reserve(params.size());
-  for (const v1::Param& param : params) {
-    converted.push_back({param.key(), param.value()});
+// Sets `*converted` to `params`, reusing the room its strings have.
+void ParamsInto(const google::protobuf::RepeatedPtrField<v1::Param>& params,
+                std::vector<token::Param>* converted) {
+  converted->resize(static_cast<size_t>(params.size()));
+  for (int i = 0; i < params.size(); ++i) {
+    token::Param& param = (*converted)[static_cast<size_t>(i)];
+    param.key.assign(params[i].key());
+    param.value.assign(params[i].value());
   }
-  return converted;
+}
+
+// The alternative `Scope` of `*scope`: the one it holds, whose strings keep
+// their room, or else a new one in its place.
+template <typename Scope>
+Scope& Holding(token::CapabilityScope* scope) {
+  if (Scope* held = std::get_if<Scope>(scope)) return *held;
+  return scope->emplace<Scope>();
 }
 
 void ParamsToProto(const std::vector<token::Param>& params,
@@ -34,38 +44,50 @@ void ParamsToProto(const std::vector<token::Param>& params,
 absl::StatusOr<token::CapabilitySpec> CapabilitySpecFromProto(
     const v1::CapabilityRequest& request, token::Profile default_profile) {
   token::CapabilitySpec spec;
-  spec.account_sid = request.account_sid();
-  CAPTOKEN_ASSIGN_OR_RETURN(
-      spec.profile, ProfileFromProto(request.profile(), default_profile));
-  spec.omit_not_before = request.omit_not_before();
+  CAPTOKEN_RETURN_IF_ERROR(CapabilitySpecInto(request, default_profile, &spec));
+  return spec;
+}
 
-  spec.scopes.reserve(request.scopes_size());
+absl::Status CapabilitySpecInto(const v1::CapabilityRequest& request,
+                                token::Profile default_profile,
+                                token::CapabilitySpec* spec) {
+  // Every field of the spec is set below, whatever the request leaves out:
+  // capability_request_test converts each of a set of requests into a spec
+  // that held each other one, and compares with converting it afresh.
+  spec->account_sid.assign(request.account_sid());
+  CAPTOKEN_ASSIGN_OR_RETURN(
+      spec->profile, ProfileFromProto(request.profile(), default_profile));
+  spec->omit_not_before = request.omit_not_before();
+  spec->ttl.reset();
+  spec->expire_time.reset();
+
+  spec->scopes.resize(static_cast<size_t>(request.scopes_size()));
   for (int i = 0; i < request.scopes_size(); ++i) {
     const v1::CapabilityScope& scope = request.scopes(i);
+    token::CapabilityScope* converted = &spec->scopes[static_cast<size_t>(i)];
     switch (scope.scope_case()) {
       case v1::CapabilityScope::kClientIncoming:
-        spec.scopes.push_back(
-            token::ClientIncomingScope{scope.client_incoming().client_name()});
+        Holding<token::ClientIncomingScope>(converted).client_name.assign(
+            scope.client_incoming().client_name());
         break;
       case v1::CapabilityScope::kClientOutgoing: {
         const v1::ClientOutgoing& outgoing = scope.client_outgoing();
-        spec.scopes.push_back(token::ClientOutgoingScope{
-            outgoing.application_sid(), ParamsFromProto(outgoing.params()),
-            outgoing.client_name()});
+        auto& held = Holding<token::ClientOutgoingScope>(converted);
+        held.application_sid.assign(outgoing.application_sid());
+        ParamsInto(outgoing.params(), &held.params);
+        held.client_name.assign(outgoing.client_name());
         break;
       }
       case v1::CapabilityScope::kEventStream:
-        spec.scopes.push_back(token::EventStreamScope{
-            ParamsFromProto(scope.event_stream().filters())});
+        ParamsInto(scope.event_stream().filters(),
+                   &Holding<token::EventStreamScope>(converted).filters);
         break;
       default:
         return absl::InvalidArgumentError(
             absl::StrCat("scopes[", i, "]: no scope kind set"));
     }
   }
-
-  CAPTOKEN_RETURN_IF_ERROR(LifetimeFromProto(request, &spec));
-  return spec;
+  return LifetimeFromProto(request, spec);
 }
 
 void ScopesToProto(

@@ -34,6 +34,15 @@ namespace captoken::convert {
 absl::StatusOr<token::CapabilitySpec> CapabilitySpecFromProto(
     const v1::CapabilityRequest& request, token::Profile default_profile);
 
+// CapabilitySpecInto is CapabilitySpecFromProto into `*spec`, whatever it
+// held: every field is set, and strings and vectors keep their room, so a
+// spec converted into again and again (one per thread, as the minter keeps
+// one) allocates nothing for requests no larger than those before. On
+// failure `*spec` is partly converted and must not be used.
+absl::Status CapabilitySpecInto(const v1::CapabilityRequest& request,
+                                token::Profile default_profile,
+                                token::CapabilitySpec* spec);
+
 // ScopesToProto appends `scopes` to `out`, in order.
 void ScopesToProto(
     absl::Span<const token::CapabilityScope> scopes,

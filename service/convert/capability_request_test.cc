@@ -5,11 +5,13 @@
 #include "service/convert/capability_request.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "captoken/v1/capability.pb.h"
 #include "gmock/gmock.h"
@@ -437,6 +439,117 @@ TEST(ScopesToProto, RoundTripsThroughCapabilitySpecFromProto) {
   ScopesToProto(scopes, request.mutable_scopes());
   ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec, Convert(request));
   EXPECT_EQ(spec.scopes, scopes);
+}
+
+// ---- CapabilitySpecInto: converting into a spec that held another -------
+
+// The fields CapabilitySpecInto must set. A field added to CapabilitySpec
+// changes its size and fails this until it is set there and added here
+// (and to SameSpec and the requests below).
+struct KnownCapabilitySpecFields {
+  std::string account_sid;
+  std::vector<token::CapabilityScope> scopes;
+  std::optional<absl::Duration> ttl;
+  std::optional<absl::Time> expire_time;
+  bool omit_not_before;
+  token::Profile profile;
+};
+static_assert(sizeof(token::CapabilitySpec) ==
+              sizeof(KnownCapabilitySpecFields));
+
+void ExpectSameSpec(const token::CapabilitySpec& actual,
+                    const token::CapabilitySpec& expected,
+                    const std::string& context) {
+  EXPECT_EQ(actual.account_sid, expected.account_sid) << context;
+  EXPECT_TRUE(actual.scopes == expected.scopes) << context;
+  EXPECT_EQ(actual.ttl, expected.ttl) << context;
+  EXPECT_EQ(actual.expire_time, expected.expire_time) << context;
+  EXPECT_EQ(actual.omit_not_before, expected.omit_not_before) << context;
+  EXPECT_EQ(actual.profile, expected.profile) << context;
+}
+
+// Requests of every shape: each field set and left out, each scope kind,
+// scopes and parameters more and fewer, longer and shorter.
+std::vector<v1::CapabilityRequest> RequestsOfEveryShape() {
+  std::vector<v1::CapabilityRequest> requests(7);
+  // [0] is empty.
+  requests[1].set_account_sid(kAccountSid);
+  requests[1].add_scopes()->mutable_client_incoming()->set_client_name("alice");
+
+  requests[2].set_account_sid("AC-not-checked-here");
+  v1::ClientOutgoing* outgoing =
+      requests[2].add_scopes()->mutable_client_outgoing();
+  outgoing->set_application_sid(kAppSid);
+  outgoing->set_client_name("carol");
+  AddParam(outgoing->mutable_params(), "To", "+15551234567");
+  AddParam(outgoing->mutable_params(), "CallerId", "client:alice");
+  requests[2].mutable_ttl()->set_seconds(600);
+
+  requests[3].set_account_sid(kAccountSid);
+  AddParam(requests[3].add_scopes()->mutable_event_stream()->mutable_filters(),
+           "level", "error");
+  requests[3].mutable_expire_time()->set_seconds(1700003600);
+  requests[3].set_profile(v1::PROFILE_TWILIO_NODE);
+  requests[3].set_omit_not_before(true);
+
+  requests[4].set_account_sid(kAccountSid);
+  requests[4].add_scopes()->mutable_client_outgoing()->set_application_sid(
+      "AP1");
+  requests[4].add_scopes()->mutable_client_incoming()->set_client_name("bob");
+  requests[4].add_scopes()->mutable_event_stream();
+  v1::ClientOutgoing* three =
+      requests[4].add_scopes()->mutable_client_outgoing();
+  three->set_application_sid(kAppSid);
+  for (const char* key : {"a", "b", "c"}) {
+    AddParam(three->mutable_params(), key, std::string(40, *key));
+  }
+  requests[4].mutable_ttl()->set_seconds(60);
+  requests[4].mutable_expire_time()->set_seconds(1700000060);
+
+  requests[5].set_account_sid(std::string(100, 'A'));
+  requests[5].add_scopes()->mutable_client_incoming()->set_client_name(
+      std::string(100, 'n'));
+  requests[5].set_profile(v1::PROFILE_TWILIO_PYTHON_6);
+
+  v1::EventStream* events = requests[6].add_scopes()->mutable_event_stream();
+  for (const char* key : {"x", "y", "z"})
+    AddParam(events->mutable_filters(), key, key);
+  requests[6].add_scopes()->mutable_client_incoming();
+  return requests;
+}
+
+TEST(CapabilitySpecInto, GivesWhatAFreshConversionGivesWhateverTheSpecHeld) {
+  const std::vector<v1::CapabilityRequest> requests = RequestsOfEveryShape();
+  for (size_t before = 0; before < requests.size(); ++before) {
+    for (size_t after = 0; after < requests.size(); ++after) {
+      ASSERT_OK_AND_ASSIGN(token::CapabilitySpec spec,
+                           Convert(requests[before]));
+      ASSERT_OK_AND_ASSIGN(const token::CapabilitySpec fresh,
+                           Convert(requests[after]));
+      ASSERT_TRUE(CapabilitySpecInto(requests[after],
+                                     token::Profile::kTwilioPython, &spec)
+                      .ok());
+      ExpectSameSpec(spec, fresh,
+                     absl::StrCat("request ", after, " after ", before));
+    }
+  }
+}
+
+TEST(CapabilitySpecInto, ASpecLeftByAFailureConvertsTheNextRequestWhole) {
+  const std::vector<v1::CapabilityRequest> requests = RequestsOfEveryShape();
+  v1::CapabilityRequest no_kind = requests[4];
+  no_kind.add_scopes();  // A scope with no kind, after four good ones.
+  for (const v1::CapabilityRequest& next : requests) {
+    token::CapabilitySpec spec;
+    EXPECT_THAT(
+        CapabilitySpecInto(no_kind, token::Profile::kTwilioPython, &spec),
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 HasSubstr("scopes[4]: no scope kind set")));
+    ASSERT_OK_AND_ASSIGN(const token::CapabilitySpec fresh, Convert(next));
+    ASSERT_TRUE(
+        CapabilitySpecInto(next, token::Profile::kTwilioPython, &spec).ok());
+    ExpectSameSpec(spec, fresh, next.DebugString());
+  }
 }
 
 }  // namespace

@@ -83,13 +83,27 @@ struct KindSteps {
   using Checked = CheckedT;
   using Key = KeyT;
   static constexpr token::TokenKind kKind = kKindValue;
-  // (const Request&, token::Profile default_profile) -> StatusOr<Spec>
+  // (const Request&, token::Profile default_profile, Spec*) -> Status,
+  // setting every field of the spec (it may hold an earlier request's).
   static constexpr auto Convert = kConvert;
   // (const Checked&, const Key&, const SigningLimits&) -> StatusOr<token>;
   // fails only for what rendering finds (a token over max_token_bytes,
   // say), in terms that need no rewording.
   static constexpr auto Sign = kSign;
 };
+
+// A conversion that builds a new spec (`kConvert`, returning
+// StatusOr<Spec>) in the form KindSteps takes: the new spec replaces the
+// old. Only the capability kind, which BatchMint's items are nearly always
+// of, converts in place (CapabilitySpecInto).
+template <typename Request, typename Spec, auto kConvert>
+absl::Status ConvertReplacing(const Request& request,
+                              token::Profile default_profile, Spec* spec) {
+  absl::StatusOr<Spec> converted = kConvert(request, default_profile);
+  if (!converted.ok()) return converted.status();
+  *spec = *std::move(converted);
+  return absl::OkStatus();
+}
 
 template <typename Request>
 struct RequestKind;
@@ -99,24 +113,26 @@ template <>
 struct RequestKind<v1::CapabilityRequest>
     : KindSteps<token::CapabilitySpec, token::CheckedCapability,
                 token::HmacSha256Key, token::TokenKind::kCapability,
-                &convert::CapabilitySpecFromProto,
-                &token::SignCheckedCapability> {};
+                &convert::CapabilitySpecInto, &token::SignCheckedCapability> {};
 
 // Signed with the account's auth token.
 template <>
 struct RequestKind<v1::TaskRouterRequest>
     : KindSteps<token::TaskRouterSpec, token::CheckedTaskRouter,
                 token::HmacSha256Key, token::TokenKind::kTaskRouter,
-                &convert::TaskRouterSpecFromProto,
+                &ConvertReplacing<v1::TaskRouterRequest, token::TaskRouterSpec,
+                                  &convert::TaskRouterSpecFromProto>,
                 &token::SignCheckedTaskRouter> {};
 
 // Signed with an API key of the account.
 template <>
 struct RequestKind<v1::AccessTokenRequest>
-    : KindSteps<token::AccessTokenSpec, token::CheckedAccessToken,
-                token::ApiKey, token::TokenKind::kAccessToken,
-                &convert::AccessTokenSpecFromProto,
-                &token::SignCheckedAccessToken> {};
+    : KindSteps<
+          token::AccessTokenSpec, token::CheckedAccessToken, token::ApiKey,
+          token::TokenKind::kAccessToken,
+          &ConvertReplacing<v1::AccessTokenRequest, token::AccessTokenSpec,
+                            &convert::AccessTokenSpecFromProto>,
+          &token::SignCheckedAccessToken> {};
 
 // CheckRequest checks a converted request against `limits` as of `now`,
 // and says a refusal in the request's field names. For an Access Token it
@@ -159,8 +175,15 @@ absl::StatusOr<SignedRequest> SignRequest(
   // Counted before conversion expands anything (request_counts.h).
   CAPTOKEN_RETURN_IF_ERROR(
       convert::CheckRequestCounts(request, options.limits));
-  CAPTOKEN_ASSIGN_OR_RETURN(typename Kind::Spec spec,
-                            Kind::Convert(request, options.default_profile));
+  // The spec is one this thread keeps for the kind and converts each
+  // request into: its strings and vectors keep their room from one request
+  // to the next (a BatchMint's items are mostly of one shape), so
+  // converting allocates nothing. It holds the caller's values, never a
+  // secret, as the thread's payload buffer does (capability_signer.cc), and
+  // nothing here calls SignRequest again while it is in use.
+  thread_local typename Kind::Spec spec;
+  CAPTOKEN_RETURN_IF_ERROR(
+      Kind::Convert(request, options.default_profile, &spec));
   on_converted(static_cast<const typename Kind::Spec&>(spec));
   CAPTOKEN_ASSIGN_OR_RETURN(
       typename Kind::Checked checked,
