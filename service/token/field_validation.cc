@@ -37,6 +37,9 @@ absl::Status CheckText(absl::string_view value, const TextRules& rules) {
     return absl::InvalidArgumentError(
         absl::StrCat("longer than ", rules.max_bytes, " bytes"));
   }
+  // Most text (client names, parameters) is printable ASCII, found whole
+  // in a few block compares; anything else is decoded.
+  if (internal::IsPrintableAscii(value)) return absl::OkStatus();
   size_t pos = 0;
   while (pos < value.size()) {
     if (static_cast<unsigned char>(value[pos]) >= 0x20 &&

@@ -107,57 +107,90 @@ inline size_t PlainRunLength(absl::string_view text, bool stop_at_del) {
   return pos;
 }
 
-// IsAllPlain is PlainRunLength(text, stop_at_del) == text.size(), for the
-// short strings a log line is made of (keys, names, SIDs), which are
-// shorter than a block or end in part of one. Whatever the length from 4 up,
-// it looks at the whole string in one or a few 16-byte checks: two loads
-// that overlap where the string is shorter than what they read together
-// (the bytes read twice are checked twice), and no byte loop.
-inline bool IsAllPlain(absl::string_view text, bool stop_at_del) {
+// NoByteStops is whether no byte of `text` stops a scan: `block_stops`
+// marks (0xFF) each byte of a 16-byte block that does, `byte_stops` says
+// it of one byte. It is for the short strings of a log line or a token's
+// fields (keys, names, SIDs), which are shorter than a block or end in part
+// of one: from 4 bytes up it looks at the whole string in one or a few
+// block checks, two loads that overlap where the string is shorter than
+// what they read together (bytes read twice are checked twice), with no
+// byte loop. Below 4 bytes, or without SSE2, it goes a byte at a time.
+template <typename BlockStops, typename ByteStops>
+bool NoByteStops(absl::string_view text, BlockStops block_stops,
+                 ByteStops byte_stops) {
   const char* const data = text.data();
   const size_t size = text.size();
 #if defined(__SSE2__)
-  using ascii_scan_internal::PlainStops;
-  __m128i stops = _mm_setzero_si128();
   if (size >= 16) {
+    __m128i stops = _mm_setzero_si128();
     for (size_t pos = 0; pos + 16 <= size; pos += 16) {
-      stops = _mm_or_si128(
-          stops, PlainStops(_mm_loadu_si128(
-                                reinterpret_cast<const __m128i*>(data + pos)),
-                            stop_at_del));
+      stops = _mm_or_si128(stops,
+                           block_stops(_mm_loadu_si128(
+                               reinterpret_cast<const __m128i*>(data + pos))));
     }
     stops = _mm_or_si128(
-        stops,
-        PlainStops(
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + size - 16)),
-            stop_at_del));
+        stops, block_stops(_mm_loadu_si128(
+                   reinterpret_cast<const __m128i*>(data + size - 16))));
     return _mm_movemask_epi8(stops) == 0;
   }
   if (size >= 8) {
     uint64_t head, tail;
     std::memcpy(&head, data, sizeof(head));
     std::memcpy(&tail, data + size - 8, sizeof(tail));
-    const __m128i block =
-        _mm_set_epi64x(static_cast<int64_t>(tail), static_cast<int64_t>(head));
-    return _mm_movemask_epi8(PlainStops(block, stop_at_del)) == 0;
+    return _mm_movemask_epi8(block_stops(_mm_set_epi64x(
+               static_cast<int64_t>(tail), static_cast<int64_t>(head)))) == 0;
   }
   if (size >= 4) {
     uint32_t head, tail;
     std::memcpy(&head, data, sizeof(head));
     std::memcpy(&tail, data + size - 4, sizeof(tail));
-    const __m128i block =
-        _mm_set_epi32(static_cast<int>(tail), static_cast<int>(head),
-                      static_cast<int>(tail), static_cast<int>(head));
-    return _mm_movemask_epi8(PlainStops(block, stop_at_del)) == 0;
+    return _mm_movemask_epi8(block_stops(_mm_set_epi32(
+               static_cast<int>(tail), static_cast<int>(head),
+               static_cast<int>(tail), static_cast<int>(head)))) == 0;
   }
 #endif
-  bool plain = true;
+  bool none = true;
   for (size_t i = 0; i < size; ++i) {
-    const uint8_t c = static_cast<uint8_t>(data[i]);
-    plain &= c >= 0x20 && c < 0x80 && c != '"' && c != '\\' &&
-             !(stop_at_del && c == 0x7F);
+    none &= !byte_stops(static_cast<uint8_t>(data[i]));
   }
-  return plain;
+  return none;
+}
+
+// IsAllPlain is PlainRunLength(text, stop_at_del) == text.size(), for the
+// short strings a log line is made of (NoByteStops).
+inline bool IsAllPlain(absl::string_view text, bool stop_at_del) {
+  return NoByteStops(
+      text,
+#if defined(__SSE2__)
+      [stop_at_del](__m128i block) {
+        return ascii_scan_internal::PlainStops(block, stop_at_del);
+      },
+#else
+      nullptr,
+#endif
+      [stop_at_del](uint8_t c) {
+        return c < 0x20 || c >= 0x80 || c == '"' || c == '\\' ||
+               (stop_at_del && c == 0x7F);
+      });
+}
+
+// IsPrintableAscii is whether every byte of `text` is printable ASCII
+// (0x20 to 0x7E): text that field validation (field_validation.h) need not
+// decode. A token's client names and parameters are checked this way.
+inline bool IsPrintableAscii(absl::string_view text) {
+  return NoByteStops(
+      text,
+#if defined(__SSE2__)
+      [](__m128i block) {
+        // As signed bytes, those below 0x20 and those of 0x80 or above
+        // (negative) are the ones less than 0x20; then DEL.
+        return _mm_or_si128(_mm_cmplt_epi8(block, _mm_set1_epi8(0x20)),
+                            _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F)));
+      },
+#else
+      nullptr,
+#endif
+      [](uint8_t c) { return c < 0x20 || c >= 0x7F; });
 }
 
 // FormPlainRunLength returns the length of the longest prefix of `text`

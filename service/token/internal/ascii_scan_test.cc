@@ -79,6 +79,23 @@ TEST(IsAllPlain, AgreesWithTheByteAtATimeDefinition) {
   }
 }
 
+// IsPrintableAscii against its definition, every byte value at every
+// position of every length up to 40, as IsAllPlain above.
+TEST(IsPrintableAscii, AgreesWithTheByteAtATimeDefinition) {
+  for (size_t length = 0; length <= 40; ++length) {
+    const std::string printable(length, '~');
+    ASSERT_TRUE(IsPrintableAscii(printable)) << length;
+    for (size_t position = 0; position < length; ++position) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string text = printable;
+        text[position] = static_cast<char>(byte);
+        ASSERT_EQ(IsPrintableAscii(text), byte >= 0x20 && byte <= 0x7E)
+            << "byte " << byte << " at " << position << " of " << length;
+      }
+    }
+  }
+}
+
 // IsAllPlain reads only the string's own bytes: each length is checked in a
 // heap block of exactly that size, where AddressSanitizer (`./dev test` runs
 // every test under it too) reports any read past the end.
@@ -87,6 +104,7 @@ TEST(IsAllPlain, ReadsNothingPastTheEnd) {
     std::unique_ptr<char[]> exact(new char[length == 0 ? 1 : length]);
     std::memset(exact.get(), 'a', length);
     EXPECT_TRUE(IsAllPlain(absl::string_view(exact.get(), length), false));
+    EXPECT_TRUE(IsPrintableAscii(absl::string_view(exact.get(), length)));
   }
 }
 

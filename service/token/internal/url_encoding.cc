@@ -115,52 +115,20 @@ inline __m128i KeptBytes(__m128i block, bool uri_component_marks) {
 
 // Whether the encoder keeps every byte of `text` as it is: most values
 // (SIDs, client names) have nothing to escape. From 4 bytes up the check is
-// made 16 bytes at a time, with loads that overlap where the text is
-// shorter than they are (as IsAllPlain, ascii_scan.h); below, or without
+// made 16 bytes at a time (NoByteStops, ascii_scan.h); below, or without
 // SSE2, through the table.
 bool AllKept(absl::string_view text, const Encoder& encoder) {
-  const char* const data = text.data();
-  const size_t size = text.size();
+  return NoByteStops(
+      text,
 #if defined(__SSE2__)
-  const bool marks = encoder.uri_component_marks;
-  if (size >= 16) {
-    __m128i kept = _mm_set1_epi8(-1);
-    for (size_t pos = 0; pos + 16 <= size; pos += 16) {
-      kept = _mm_and_si128(
-          kept, KeptBytes(_mm_loadu_si128(
-                              reinterpret_cast<const __m128i*>(data + pos)),
-                          marks));
-    }
-    kept = _mm_and_si128(
-        kept, KeptBytes(_mm_loadu_si128(
-                            reinterpret_cast<const __m128i*>(data + size - 16)),
-                        marks));
-    return _mm_movemask_epi8(kept) == 0xFFFF;
-  }
-  if (size >= 8) {
-    uint64_t head, tail;
-    std::memcpy(&head, data, sizeof(head));
-    std::memcpy(&tail, data + size - 8, sizeof(tail));
-    return _mm_movemask_epi8(
-               KeptBytes(_mm_set_epi64x(static_cast<int64_t>(tail),
-                                        static_cast<int64_t>(head)),
-                         marks)) == 0xFFFF;
-  }
-  if (size >= 4) {
-    uint32_t head, tail;
-    std::memcpy(&head, data, sizeof(head));
-    std::memcpy(&tail, data + size - 4, sizeof(tail));
-    return _mm_movemask_epi8(KeptBytes(
-               _mm_set_epi32(static_cast<int>(tail), static_cast<int>(head),
-                             static_cast<int>(tail), static_cast<int>(head)),
-               marks)) == 0xFFFF;
-  }
+      [&encoder](__m128i block) {
+        return _mm_xor_si128(KeptBytes(block, encoder.uri_component_marks),
+                             _mm_set1_epi8(-1));
+      },
+#else
+      nullptr,
 #endif
-  bool kept = true;
-  for (size_t i = 0; i < size; ++i) {
-    kept &= encoder.table[static_cast<uint8_t>(data[i])].kept != 0;
-  }
-  return kept;
+      [&encoder](uint8_t c) { return encoder.table[c].kept == 0; });
 }
 
 constexpr EscapeTable kUriComponentOnce =
